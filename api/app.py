@@ -1,0 +1,54 @@
+"""``create_app(settings)``: the one composition root of the HTTP service."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from api import errors
+from api.routers import health
+from api.services import Services, build_services
+from api.settings import Settings
+
+VERSION = "0.1.0"
+DESCRIPTION = """Tumbuh is the system of record for a city's or regency's stunting-reduction
+programme. Every fact is an append-only event in a hash-chained log; the API serves field
+apps, third-party apps, the BKKBN data exchange and auditors."""
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the application; nothing is wired at import time."""
+    settings = settings or Settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        wired = services or build_services(settings)
+        wired.start()
+        app.state.services = wired
+        try:
+            yield
+        finally:
+            if services is None:
+                wired.close()
+
+    app = FastAPIOffline(
+        title="Tumbuh",
+        version=VERSION,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(health.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for ``uvicorn --factory``: settings from the environment."""
+    return create_app(Settings())

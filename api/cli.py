@@ -1,0 +1,65 @@
+"""The ``tumbuh`` command: serve, migrate, verify (and more as features land)."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from api.services import build_services
+from api.settings import Settings
+from events import migrate as migrations
+
+app = typer.Typer(help="Tumbuh: the stunting-reduction programme's system of record.",
+                  no_args_is_help=True)  # fmt: skip
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Worker processes."),
+) -> None:
+    """Serve the HTTP API on the store TUMBUH_DATABASE_URL names."""
+    uvicorn.run("api.app:app_from_environment", factory=True, host=host, port=port,
+                workers=workers, proxy_headers=True)  # fmt: skip
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the newest schema."""
+    services = build_services(Settings())
+    try:
+        migrations.upgrade(services.engine)
+        services.projections.catch_up(services.store)
+        typer.echo(f"migrated: {services.engine.dialect.name} is at the newest revision")
+    finally:
+        services.close()
+
+
+@app.command()
+def verify(
+    first: int = typer.Option(1, "--from", help="First position to check."),
+    last: int | None = typer.Option(None, "--to", help="Last position (default: the head)."),
+) -> None:
+    """Check the hash chain; exit 1 naming the first bad position if it is broken."""
+    services = build_services(Settings())
+    try:
+        verdict = services.store.verify(first, last)
+    finally:
+        services.close()
+    if verdict.ok:
+        typer.echo(f"ok: {verdict.checked} events verified, head {verdict.last_position} "
+                   f"{verdict.last_hash}")  # fmt: skip
+        return
+    typer.echo(f"BROKEN at position {verdict.first_bad_position}: {verdict.reason} "
+               f"({verdict.checked} events verified before it)", err=True)  # fmt: skip
+    raise typer.Exit(code=1)
+
+
+def main() -> None:
+    """Entry point of the ``tumbuh`` console script."""
+    app(prog_name="tumbuh")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""The wired parts of one installation: engine, store, registry, projections."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from api.settings import Settings
+from domain.catalog import FACTS
+from events import migrate
+from events.crypto import KEY_BYTES, KeyRing, generate_key
+from events.database import make_engine
+from events.projections.runner import ProjectionRunner
+from events.projections.streams import StreamIndex
+from events.registry import Registry
+from events.store import SqlEventStore
+
+log = logging.getLogger("tumbuh")
+MASTER_KEY_FILE = "master.key"
+
+
+@dataclass
+class Services:
+    """Everything a request, a CLI command or a test needs, built once from settings."""
+
+    settings: Settings
+    engine: Engine
+    store: SqlEventStore
+    registry: Registry
+    projections: ProjectionRunner
+
+    def start(self) -> None:
+        """Migrate (when configured to) and bring the projections up to the log's head."""
+        if self.settings.migrate_at_start:
+            migrate.upgrade(self.engine)
+        self.projections.catch_up(self.store)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+def build_services(settings: Settings) -> Services:
+    """Wire an installation from its settings; the only place that builds these parts."""
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    registry = Registry()
+    registry.register(*FACTS)
+    projections = ProjectionRunner([StreamIndex()])
+    store = SqlEventStore(engine, KeyRing(master_key(settings)), registry, inline=projections)
+    return Services(settings, engine, store, registry, projections)
+
+
+def master_key(settings: Settings) -> bytes:
+    """The configured master key, or the one generated on first start into the key folder."""
+    if settings.master_key:
+        key = base64.b64decode(settings.master_key)
+        if len(key) != KEY_BYTES:
+            raise ValueError("TUMBUH_MASTER_KEY must be base64 of 32 bytes")
+        return key
+    return _key_file(settings.key_directory() / MASTER_KEY_FILE)
+
+
+def _key_file(path: Path) -> bytes:
+    if path.exists():
+        return base64.b64decode(path.read_text())
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = generate_key()
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(base64.b64encode(key).decode())
+    log.warning("generated a new master key in %s: back it up with the database", path.parent)
+    return key

@@ -1,0 +1,45 @@
+"""Settings from the environment (``TUMBUH_…``); the defaults run with no configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+DEFAULT_DATABASE_URL = "sqlite:///tumbuh.db"
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told; read once, in the composition root."""
+
+    model_config = SettingsConfigDict(env_prefix="TUMBUH_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # Base64 of 32 bytes. Unset: generated on first start into a file beside the database
+    # (SQLite) — a PostgreSQL deployment must set it (or TUMBUH_KEY_DIR) explicitly.
+    master_key: str | None = Field(default=None, repr=False)
+    key_dir: Path | None = None
+    migrate_on_start: bool | None = None  # default: yes for SQLite, no for PostgreSQL
+    log_level: str = "INFO"
+    db_pool_size: int = 10
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the store is the embedded SQLite file."""
+        return make_url(self.database_url).get_backend_name() == "sqlite"
+
+    @property
+    def migrate_at_start(self) -> bool:
+        """Whether the service runs migrations itself when it starts."""
+        return self.is_sqlite if self.migrate_on_start is None else self.migrate_on_start
+
+    def key_directory(self) -> Path:
+        """Where generated keys live: beside the SQLite file, or the configured folder."""
+        if self.key_dir is not None:
+            return self.key_dir
+        database = make_url(self.database_url).database
+        if self.is_sqlite and database and database != ":memory:":
+            return Path(database).resolve().parent / "tumbuh-keys"
+        return Path.cwd() / "tumbuh-keys"

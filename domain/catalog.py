@@ -1,0 +1,7 @@
+"""Every fact class the log may hold, for the registry of stored names."""
+
+from __future__ import annotations
+
+from domain.fact import Fact
+
+FACTS: tuple[type[Fact], ...] = ()

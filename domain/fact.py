@@ -1,0 +1,83 @@
+"""What every domain event and decider looks like; no I/O, no storage."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import ClassVar, Protocol, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+
+class Fact(BaseModel):
+    """A domain event: a past-tense fact with a stable stored name.
+
+    ``event_type`` and ``schema_version`` are the names the log stores; moving or renaming
+    the class never changes them. ``occurred_at`` is valid time (the day measured, the
+    meeting date); ``wilayah`` is the area code the fact concerns. A field named
+    ``personal`` (a model or None) holds the personal data: the store encrypts it under the
+    subject's key and keeps it out of the plain payload.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_type: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+    occurred_at: AwareDatetime
+    wilayah: str | None = None
+
+
+class Command(BaseModel):
+    """An instruction to a decider, in the imperative (``RecordMeasurement``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DomainError(Exception):
+    """A rule of the domain refused a command; mapped to HTTP in ``api/errors.py`` only."""
+
+    status: ClassVar[int] = 422
+    code: ClassVar[str] = "domain-rule"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class StateConflict(DomainError):
+    """The command does not fit the current state (closing twice, voiding twice): 409."""
+
+    status = 409
+    code = "state-conflict"
+
+
+class NotFound(DomainError):
+    """The thing the command refers to does not exist (or is out of reach): 404."""
+
+    status = 404
+    code = "not-found"
+
+
+CommandT_contra = TypeVar("CommandT_contra", bound=Command, contravariant=True)
+StateT = TypeVar("StateT")
+FactT = TypeVar("FactT", bound=Fact)
+
+
+class Decider(Protocol[CommandT_contra, StateT]):
+    """A pure aggregate: ``decide(command, state) -> facts``, ``evolve(state, fact) -> state``."""
+
+    stream_type: ClassVar[str]
+
+    def initial_state(self) -> StateT: ...
+
+    def evolve(self, state: StateT, fact: Fact) -> StateT: ...
+
+    def decide(self, command: CommandT_contra, state: StateT) -> Sequence[Fact]: ...
+
+
+class Clock(Protocol):
+    """Where "now" comes from, so deciders and tests never read the wall clock directly."""
+
+    def now(self) -> datetime: ...

@@ -1,0 +1,138 @@
+"""The one write path: load the stream, fold it, decide, append."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import uuid6
+
+from domain.fact import Command, Decider
+from events.envelope import NO_STREAM, JsonObject, NewEvent, RecordedEvent
+from events.errors import ConditionFailed, EventIdConflict, WrongExpectedVersion
+from events.registry import Registry
+from events.store import SqlEventStore
+
+StateT = TypeVar("StateT")
+CommandT = TypeVar("CommandT", bound=Command)
+_RACE_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[StateT]):
+    """What a command did: the stream's state and version after it, and its events."""
+
+    state: StateT
+    version: int
+    events: list[RecordedEvent]
+    replayed: bool = False  # True when the events were stored by an earlier identical call
+
+
+def new_event_id() -> str:
+    """A time-ordered UUID (v7) for a server-chosen event id."""
+    return str(uuid6.uuid7())
+
+
+def execute(
+    store: SqlEventStore,
+    decider: Decider[CommandT, StateT],
+    stream_id: str,
+    command: CommandT,
+    meta: JsonObject,
+    *,
+    expected_version: int | None = None,
+    event_ids: Sequence[str] | None = None,
+) -> Outcome[StateT]:
+    """Run ``command`` against ``stream_id``; every write of the system goes through here.
+
+    ``expected_version`` (from ``If-Match``) makes the write conditional; without it a race
+    with another writer is retried. ``event_ids`` (client-chosen) make retries idempotent:
+    a command whose events are already stored returns them if it would decide the same.
+    """
+    registry = store.registry
+    for _ in range(_RACE_RETRIES):
+        history = store.read_stream(stream_id)
+        if event_ids:
+            replay = _replay(store, decider, history, command, event_ids)
+            if replay is not None:
+                return replay
+        state, version = _fold(registry, decider, history)
+        if expected_version is not None and expected_version != version:
+            raise ConditionFailed(stream_id, expected_version, version)
+        facts = decider.decide(command, state)
+        if not facts:
+            return Outcome(state, version, [])
+        ids = _ids(event_ids, len(facts))
+        new = [registry.to_new(f, i, meta) for f, i in zip(facts, ids, strict=True)]
+        try:
+            recorded = store.append(stream_id, decider.stream_type,
+                                    version if version else NO_STREAM, new)  # fmt: skip
+        except WrongExpectedVersion as race:
+            if expected_version is not None:
+                raise ConditionFailed(stream_id, expected_version, race.actual) from race
+            continue
+        for fact in facts:
+            state = decider.evolve(state, fact)
+        replayed = recorded[0].stream_version <= version  # an identical concurrent retry won
+        return Outcome(state, recorded[-1].stream_version, recorded, replayed=replayed)
+    raise WrongExpectedVersion(stream_id, version, store_version(store, stream_id))
+
+
+def fold(
+    registry: Registry, decider: Decider[CommandT, StateT], history: Sequence[RecordedEvent]
+) -> StateT:
+    """The state a stream's history leads to."""
+    return _fold(registry, decider, history)[0]
+
+
+def store_version(store: SqlEventStore, stream_id: str) -> int:
+    """The current version of a stream (0 if it has no events)."""
+    history = store.read_stream(stream_id)
+    return history[-1].stream_version if history else 0
+
+
+def _fold(
+    registry: Registry, decider: Decider[CommandT, StateT], history: Sequence[RecordedEvent]
+) -> tuple[StateT, int]:
+    state = decider.initial_state()
+    for event in history:
+        state = decider.evolve(state, registry.to_fact(event))
+    return state, history[-1].stream_version if history else 0
+
+
+def _ids(event_ids: Sequence[str] | None, count: int) -> list[str]:
+    if event_ids is None:
+        return [new_event_id() for _ in range(count)]
+    if len(event_ids) != count:
+        raise EventIdConflict(
+            event_ids[0] if event_ids else "-", f"the command makes {count} events"
+        )
+    return list(event_ids)
+
+
+def _replay(
+    store: SqlEventStore,
+    decider: Decider[CommandT, StateT],
+    history: Sequence[RecordedEvent],
+    command: CommandT,
+    event_ids: Sequence[str],
+) -> Outcome[StateT] | None:
+    """The earlier outcome of this command if its events are in the stream already."""
+    registry = store.registry
+    stored = [e for e in history if e.event_id in set(event_ids)]
+    if not stored:
+        return None
+    before = [e for e in history if e.stream_version < stored[0].stream_version]
+    again = decider.decide(command, _fold(registry, decider, before)[0])
+    personal = store.open_personal(stored)
+    mine = [_comparable(registry.to_new(f, "-", {})) for f in again]
+    theirs = [(e.event_type, e.payload, e.wilayah, personal.get(e.event_id)) for e in stored]
+    if mine != theirs:
+        raise EventIdConflict(stored[0].event_id, "the same event id was used for another command")
+    state = _fold(registry, decider, history)[0]
+    return Outcome(state, history[-1].stream_version, stored, replayed=True)
+
+
+def _comparable(new: NewEvent) -> tuple[object, ...]:
+    return new.event_type, new.payload, new.wilayah, new.personal

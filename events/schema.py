@@ -1,0 +1,57 @@
+"""The tables of the event store; projections declare their own tables beside their code."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlmodel import SQLModel
+
+metadata = SQLModel.metadata
+
+events = Table(
+    "events",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("stream_id", String(120), nullable=False),
+    Column("stream_type", String(40), nullable=False),
+    Column("stream_version", Integer, nullable=False),
+    Column("event_type", String(100), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("wilayah", String(13), nullable=True),
+    # The canonical bytes that were hashed: the event's content of record.
+    Column("body", LargeBinary, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("stream_id", "stream_version", name="uq_events_stream_version"),
+    Index("ix_events_stream_type_position", "stream_type", "position"),
+    Index("ix_events_recorded_at", "recorded_at"),
+)
+
+subject_keys = Table(
+    "subject_keys",
+    metadata,
+    Column("key_id", String(120), primary_key=True),
+    # The subject's data key wrapped by the master key; NULL once erased.
+    Column("wrapped_key", LargeBinary, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=True),
+)
+
+projection_checkpoints = Table(
+    "projection_checkpoints",
+    metadata,
+    Column("name", String(80), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)

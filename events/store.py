@@ -1,0 +1,393 @@
+"""The event store: one append-only table on SQLite or PostgreSQL.
+
+Appends are serialised (PostgreSQL: a transaction-level advisory lock; SQLite:
+``BEGIN IMMEDIATE``), so ``position`` is gap-free and equals commit order, and
+``recorded_at`` never goes backwards. Inline projections run in the append transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Final, Protocol
+
+import orjson
+from sqlalchemy import Connection, Engine, Select, func, select, text
+
+from events import timefmt
+from events.chain import GENESIS_HASH, BodyTemplate, canonical, link_hash
+from events.crypto import KeyRing, open_sealed, seal
+from events.database import IMMEDIATE, is_sqlite
+from events.envelope import (
+    ANY,
+    NO_STREAM,
+    ExpectedVersion,
+    Head,
+    JsonObject,
+    NewEvent,
+    RecordedEvent,
+    SealedPersonal,
+    StreamAppend,
+)
+from events.errors import EventIdConflict, InvalidAppend, WrongExpectedVersion
+from events.registry import Registry
+from events.schema import events
+from events.verification import StoredRow, Verdict, check_rows
+
+_APPEND_LOCK: Final = 7_420_211  # the advisory lock key that serialises appends (PostgreSQL)
+_ROW: Final = (events.c.position, events.c.prev_hash, events.c.hash, events.c.body)
+MAX_STREAM_ID: Final = 120
+
+
+class InlineProjections(Protocol):
+    """What the store calls inside the append transaction."""
+
+    def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None: ...
+
+
+class SqlEventStore:
+    """The event store on SQLAlchemy Core; the same code for SQLite and PostgreSQL."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        keyring: KeyRing,
+        registry: Registry,
+        *,
+        clock: Callable[[], datetime] = timefmt.utc_now,
+        inline: InlineProjections | None = None,
+    ) -> None:
+        self.engine = engine
+        self.keyring = keyring
+        self.registry = registry
+        self.clock = clock
+        self.inline = inline
+
+    # -- writing ---------------------------------------------------------------------
+
+    def append(
+        self,
+        stream_id: str,
+        stream_type: str,
+        expected_version: ExpectedVersion,
+        new_events: Sequence[NewEvent],
+    ) -> list[RecordedEvent]:
+        """Append events to one stream atomically."""
+        return self.append_streams(
+            [StreamAppend(stream_id, stream_type, expected_version, tuple(new_events))]
+        )
+
+    def append_streams(self, appends: Sequence[StreamAppend]) -> list[RecordedEvent]:
+        """Append to several streams in one transaction: all of it is stored, or nothing."""
+        _check_shape(appends)
+        sealed = self._seal_personal(appends)
+        templates = [
+            BodyTemplate(_content(a, n, sealed.get(n.event_id))) for a in appends for n in a.events
+        ]
+        with self.writer() as conn:
+            replayed = self._replayed(conn, appends)
+            if replayed is not None:
+                return replayed
+            versions = self._check_versions(conn, appends)
+            recorded = self._insert(conn, appends, versions, templates, sealed)
+            if self.inline is not None:
+                self.inline.apply(conn, recorded)
+        return recorded
+
+    @contextmanager
+    def writer(self) -> Iterator[Connection]:
+        """A transaction that holds the append lock until it commits or rolls back."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{IMMEDIATE: True})
+            with conn.begin():
+                if not is_sqlite(self.engine):
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK})
+                yield conn
+
+    def _seal_personal(self, appends: Sequence[StreamAppend]) -> dict[str, SealedPersonal]:
+        wanted = [(a.stream_id, n) for a in appends for n in a.events if n.personal is not None]
+        if not wanted:
+            return {}
+        sealed: dict[str, SealedPersonal] = {}
+        with self.engine.begin() as conn:
+            for stream_id, new in wanted:
+                key_id = new.subject_id or stream_id
+                data_key = self.keyring.ensure(conn, key_id, self.clock())
+                if data_key is None:
+                    raise InvalidAppend(f"subject {key_id} was erased: no new personal data")
+                assert new.personal is not None
+                sealed[new.event_id] = seal(data_key, key_id, new.event_id, new.personal)
+        return sealed
+
+    def _replayed(
+        self, conn: Connection, appends: Sequence[StreamAppend]
+    ) -> list[RecordedEvent] | None:
+        """The stored events if this exact append was stored before; None if it is new."""
+        wanted = {n.event_id: (a, n) for a in appends for n in a.events}
+        rows = conn.execute(select(*_ROW).where(events.c.event_id.in_(list(wanted))))
+        stored = {e.event_id: e for e in (row_to_event(*r) for r in rows)}
+        if not stored:
+            return None
+        for event_id, (append, new) in wanted.items():
+            if event_id not in stored:
+                raise EventIdConflict(next(iter(stored)), "a retry must repeat the whole append")
+            self._check_same(conn, stored[event_id], append, new)
+        return sorted(stored.values(), key=lambda e: e.position)
+
+    def _check_same(
+        self, conn: Connection, stored: RecordedEvent, append: StreamAppend, new: NewEvent
+    ) -> None:
+        mine = (append.stream_id, new.event_type, new.schema_version, new.wilayah, new.payload)
+        theirs = (stored.stream_id, stored.event_type, stored.schema_version, stored.wilayah,
+                  stored.payload)  # fmt: skip
+        if mine != theirs or timefmt.to_text(new.occurred_at) != timefmt.to_text(
+            stored.occurred_at
+        ):
+            raise EventIdConflict(new.event_id, "stream, type, time or payload differ")
+        if (new.personal is None) != (stored.personal is None):
+            raise EventIdConflict(new.event_id, "personal part differs")
+        if new.personal is not None and stored.personal is not None:
+            key = self.keyring.load(conn, [stored.personal.key_id])[stored.personal.key_id]
+            if key is None or open_sealed(key, stored.event_id, stored.personal) != canonical(
+                new.personal
+            ):
+                raise EventIdConflict(new.event_id, "personal part differs")
+
+    def _check_versions(self, conn: Connection, appends: Sequence[StreamAppend]) -> dict[str, int]:
+        ids = [a.stream_id for a in appends]
+        rows = conn.execute(
+            select(events.c.stream_id, func.max(events.c.stream_version))
+            .where(events.c.stream_id.in_(ids))
+            .group_by(events.c.stream_id)
+        )
+        versions = dict.fromkeys(ids, 0) | {sid: int(v) for sid, v in rows}
+        for append in appends:
+            actual = versions[append.stream_id]
+            expected = append.expected_version
+            ok = (
+                expected is ANY
+                or (expected is NO_STREAM and actual == 0)
+                or (isinstance(expected, int) and expected == actual)
+            )
+            if not ok:
+                raise WrongExpectedVersion(append.stream_id, expected, actual)
+        return versions
+
+    def _insert(
+        self,
+        conn: Connection,
+        appends: Sequence[StreamAppend],
+        versions: dict[str, int],
+        templates: Sequence[BodyTemplate],
+        sealed: dict[str, SealedPersonal],
+    ) -> list[RecordedEvent]:
+        head = self.head_in(conn)
+        now = self.clock()
+        recorded_at = max(now, head.recorded_at) if head.recorded_at is not None else now
+        stamp = timefmt.to_text(recorded_at)
+        position, prev_hash = head.position, head.hash
+        rows: list[dict[str, object]] = []
+        recorded: list[RecordedEvent] = []
+        bodies = iter(templates)
+        for append in appends:
+            version = versions[append.stream_id]
+            for new in append.events:
+                position, version = position + 1, version + 1
+                body = next(bodies).fill(
+                    {"position": position, "prev_hash": prev_hash, "recorded_at": stamp,
+                     "stream_version": version}
+                )  # fmt: skip
+                digest = link_hash(prev_hash, body)
+                event = RecordedEvent(
+                    position, new.event_id, append.stream_id, append.stream_type, version,
+                    new.event_type, new.schema_version, timefmt.as_utc(new.occurred_at),
+                    timefmt.as_utc(recorded_at), new.wilayah, new.payload,
+                    sealed.get(new.event_id), new.meta, prev_hash, digest, body,
+                )  # fmt: skip
+                rows.append(_to_row(event))
+                recorded.append(event)
+                prev_hash = digest
+        conn.execute(events.insert(), rows)
+        return recorded
+
+    # -- reading ---------------------------------------------------------------------
+
+    def head(self) -> Head:
+        """The last position and hash of the log."""
+        with self.engine.connect() as conn:
+            return self.head_in(conn)
+
+    @staticmethod
+    def head_in(conn: Connection) -> Head:
+        """The head as seen inside an open transaction."""
+        row = conn.execute(
+            select(events.c.position, events.c.hash, events.c.recorded_at)
+            .order_by(events.c.position.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return Head(0, GENESIS_HASH, None)
+        return Head(int(row.position), row.hash, timefmt.as_utc(row.recorded_at))
+
+    def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
+        """A stream's events in version order, from ``from_version`` on."""
+        query = (
+            select(*_ROW)
+            .where(events.c.stream_id == stream_id, events.c.stream_version >= from_version)
+            .order_by(events.c.stream_version)
+        )
+        with self.engine.connect() as conn:
+            return [row_to_event(*row) for row in conn.execute(query).tuples()]
+
+    def read_all(
+        self,
+        after: int = 0,
+        limit: int = 1000,
+        *,
+        stream_types: Sequence[str] | None = None,
+        event_types: Sequence[str] | None = None,
+        wilayah: str | None = None,
+        until: int | None = None,
+    ) -> list[RecordedEvent]:
+        """Events after ``after`` in log order, at most ``limit``, optionally filtered."""
+        query = all_query(after, limit, stream_types, event_types, wilayah, until)
+        with self.engine.connect() as conn:
+            return [row_to_event(*row) for row in conn.execute(query).tuples()]
+
+    def open_personal(self, stored: Sequence[RecordedEvent]) -> dict[str, JsonObject | None]:
+        """Personal parts by event id, decrypted; None where the subject was erased."""
+        sealed = [e for e in stored if e.personal is not None]
+        with self.engine.connect() as conn:
+            keys = self.keyring.load(conn, {e.personal.key_id for e in sealed if e.personal})
+        opened: dict[str, JsonObject | None] = {}
+        for event in sealed:
+            assert event.personal is not None
+            key = keys.get(event.personal.key_id)
+            plain = None if key is None else open_sealed(key, event.event_id, event.personal)
+            opened[event.event_id] = None if plain is None else orjson.loads(plain)
+        return opened
+
+    def verify(self, first: int = 1, last: int | None = None) -> Verdict:
+        """Check the chain from ``first`` to ``last`` (the head if None)."""
+        first = max(first, 1)
+        columns = [events.c[name] for name in StoredRow._fields]
+        query = select(*columns).where(events.c.position >= first)
+        if last is not None:
+            query = query.where(events.c.position <= last)
+        with self.engine.connect() as conn:
+            prev_hash = GENESIS_HASH
+            if first > 1:
+                prev_hash = (
+                    conn.execute(
+                        select(events.c.hash).where(events.c.position == first - 1)
+                    ).scalar_one_or_none()
+                    or "(missing)"
+                )
+            result = conn.execution_options(stream_results=True, yield_per=5000).execute(
+                query.order_by(events.c.position)
+            )
+            verdict = check_rows((StoredRow(*r) for r in result), first, prev_hash)
+        if verdict.ok and last is not None and verdict.last_position < last:
+            return Verdict(False, verdict.checked, verdict.last_position + 1,
+                           "missing row: the log ends early", verdict.last_position,
+                           verdict.last_hash)  # fmt: skip
+        return verdict
+
+    def erase(self, subject_id: str) -> bool:
+        """Destroy a subject's key: its personal parts read as erased, the chain stays valid."""
+        with self.engine.begin() as conn:
+            return self.keyring.erase(conn, subject_id, self.clock())
+
+
+def all_query(  # noqa: PLR0917 (mirrors read_all)
+    after: int,
+    limit: int,
+    stream_types: Sequence[str] | None = None,
+    event_types: Sequence[str] | None = None,
+    wilayah: str | None = None,
+    until: int | None = None,
+) -> Select[int, str, str, bytes]:
+    """The query behind ``read_all``, shared with the projection runner."""
+    query = select(*_ROW).where(events.c.position > after)
+    if until is not None:
+        query = query.where(events.c.position <= until)
+    if stream_types:
+        query = query.where(events.c.stream_type.in_(list(stream_types)))
+    if event_types:
+        query = query.where(events.c.event_type.in_(list(event_types)))
+    if wilayah:
+        query = query.where(
+            (events.c.wilayah == wilayah) | events.c.wilayah.startswith(wilayah + ".")
+        )
+    return query.order_by(events.c.position).limit(limit)
+
+
+def _check_shape(appends: Sequence[StreamAppend]) -> None:
+    if not appends or any(not a.events for a in appends):
+        raise InvalidAppend("an append needs at least one event for each stream")
+    stream_ids = [a.stream_id for a in appends]
+    if len(set(stream_ids)) != len(stream_ids):
+        raise InvalidAppend("a stream may appear only once in one append")
+    if any(not s or len(s) > MAX_STREAM_ID for s in stream_ids):
+        raise InvalidAppend(f"a stream id has 1 to {MAX_STREAM_ID} characters")
+    event_ids = [n.event_id for a in appends for n in a.events]
+    if len(set(event_ids)) != len(event_ids):
+        raise InvalidAppend("an event id may appear only once in one append")
+
+
+def _content(append: StreamAppend, new: NewEvent, sealed: SealedPersonal | None) -> JsonObject:
+    return {
+        "event_id": new.event_id,
+        "event_type": new.event_type,
+        "meta": new.meta,
+        "occurred_at": timefmt.to_text(new.occurred_at),
+        "payload": new.payload,
+        "personal": None if sealed is None else sealed.to_json(),
+        "schema_version": new.schema_version,
+        "stream_id": append.stream_id,
+        "stream_type": append.stream_type,
+        "wilayah": new.wilayah,
+    }
+
+
+def _to_row(event: RecordedEvent) -> dict[str, object]:
+    return {
+        "position": event.position,
+        "event_id": event.event_id,
+        "stream_id": event.stream_id,
+        "stream_type": event.stream_type,
+        "stream_version": event.stream_version,
+        "event_type": event.event_type,
+        "schema_version": event.schema_version,
+        "occurred_at": event.occurred_at,
+        "recorded_at": event.recorded_at,
+        "wilayah": event.wilayah,
+        "body": event.body,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def row_to_event(position: int, prev_hash: str, digest: str, body: bytes) -> RecordedEvent:
+    """An event from its stored body; the columns beside it only serve the indexes."""
+    doc = orjson.loads(body)
+    personal = doc["personal"]
+    return RecordedEvent(
+        position=position,
+        event_id=doc["event_id"],
+        stream_id=doc["stream_id"],
+        stream_type=doc["stream_type"],
+        stream_version=doc["stream_version"],
+        event_type=doc["event_type"],
+        schema_version=doc["schema_version"],
+        occurred_at=timefmt.from_text(doc["occurred_at"]),
+        recorded_at=timefmt.from_text(doc["recorded_at"]),
+        wilayah=doc["wilayah"],
+        payload=doc["payload"],
+        personal=None if personal is None else SealedPersonal(**personal),
+        meta=doc["meta"],
+        prev_hash=prev_hash,
+        hash=digest,
+        body=bytes(body),
+    )

@@ -1,0 +1,13 @@
+"""Every table the migrations manage: the store's and the projections'."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+
+def all_metadata() -> MetaData:
+    """The metadata with every table registered (importing the modules registers them)."""
+    import events.projections.streams  # noqa: F401, PLC0415
+    from events.schema import metadata  # noqa: PLC0415
+
+    return metadata
