@@ -238,7 +238,7 @@ class SqlEventStore:
             .order_by(events.c.stream_version)
         )
         with self.engine.connect() as conn:
-            return [row_to_event(*row) for row in conn.execute(query).tuples()]
+            return [row_to_event(*row) for row in conn.execute(query)]
 
     def read_all(
         self,
@@ -253,7 +253,7 @@ class SqlEventStore:
         """Events after ``after`` in log order, at most ``limit``, optionally filtered."""
         query = all_query(after, limit, stream_types, event_types, wilayah, until)
         with self.engine.connect() as conn:
-            return [row_to_event(*row) for row in conn.execute(query).tuples()]
+            return [row_to_event(*row) for row in conn.execute(query)]
 
     def open_personal(self, stored: Sequence[RecordedEvent]) -> dict[str, JsonObject | None]:
         """Personal parts by event id, decrypted; None where the subject was erased."""

@@ -91,9 +91,7 @@ class ProjectionRunner:
         wanted = _union_types(chosen)
         position, replayed = after, 0
         while True:
-            rows = (
-                conn.execute(all_query(position, REPLAY_CHUNK, event_types=wanted)).tuples().all()
-            )
+            rows = conn.execute(all_query(position, REPLAY_CHUNK, event_types=wanted)).all()
             if not rows:
                 break
             batch = [row_to_event(*row) for row in rows]
