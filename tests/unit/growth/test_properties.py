@@ -1,0 +1,110 @@
+"""Properties that hold for every valid measurement (hypothesis)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.growth import Assessment, Position, Sex, assess, assess_many
+
+sexes = st.sampled_from(list(Sex))
+ages = st.integers(min_value=0, max_value=1826)
+weights = st.floats(min_value=0.1, max_value=58.0)
+lengths = st.floats(min_value=38.0, max_value=150.0)
+muacs = st.floats(min_value=5.0, max_value=40.0)
+positions = st.sampled_from([None, Position.LYING, Position.STANDING])
+Row = tuple[Sex, int, float | None, float | None, Position | None, bool, float | None]
+rows: st.SearchStrategy[Row] = st.tuples(
+    sexes,
+    st.integers(min_value=0, max_value=2000),
+    st.none() | weights,
+    st.none() | lengths,
+    positions,
+    st.booleans(),
+    st.none() | muacs,
+)
+
+
+def _assess_row(row: Row) -> Assessment:
+    sex, age, weight, length, position, oedema, muac = row
+    return assess(
+        sex=sex,
+        age_days=age,
+        weight_kg=weight,
+        length_cm=length,
+        position=position,
+        oedema=oedema,
+        muac_cm=muac,
+    )
+
+
+@given(sexes, ages, positions, st.lists(lengths, min_size=2, max_size=2).map(sorted))
+def test_haz_never_falls_as_length_grows(
+    sex: Sex, age: int, position: Position | None, pair: list[float]
+) -> None:
+    shorter, taller = (assess(sex=sex, age_days=age, length_cm=c, position=position) for c in pair)
+
+    assert shorter.haz is not None
+    assert taller.haz is not None
+    assert shorter.haz <= taller.haz
+
+
+@given(sexes, ages, lengths, positions, st.lists(weights, min_size=2, max_size=2).map(sorted))
+def test_weight_based_z_never_falls_as_weight_grows(
+    sex: Sex, age: int, length: float, position: Position | None, pair: list[float]
+) -> None:
+    lighter, heavier = (
+        assess(sex=sex, age_days=age, weight_kg=w, length_cm=length, position=position)
+        for w in pair
+    )
+
+    for name in ("waz", "whz", "baz"):
+        low, high = getattr(lighter, name), getattr(heavier, name)
+        assert (low is None) == (high is None)
+        assert low is None or low <= high
+
+
+@given(sexes, ages, weights, lengths, positions, st.booleans(), muacs)
+def test_every_z_of_a_valid_measurement_is_finite(
+    sex: Sex,
+    age: int,
+    weight: float,
+    length: float,
+    position: Position | None,
+    oedema: bool,
+    muac: float,
+) -> None:
+    a = assess(
+        sex=sex,
+        age_days=age,
+        weight_kg=weight,
+        length_cm=length,
+        position=position,
+        oedema=oedema,
+        muac_cm=muac,
+    )
+
+    zs = [a.haz, a.waz, a.whz, a.baz, a.acz]
+    assert all(z is None or math.isfinite(z) for z in zs)
+    assert a.haz is not None
+    assert (a.waz is None) == oedema
+
+
+@given(st.lists(rows, min_size=1, max_size=40))
+def test_assess_many_equals_assess_row_by_row(batch: list[Row]) -> None:
+    singles = [_assess_row(row) for row in batch]
+
+    many = assess_many(
+        sex=[row[0].value for row in batch],
+        age_days=[row[1] for row in batch],
+        weight_kg=[np.nan if row[2] is None else row[2] for row in batch],
+        length_cm=[np.nan if row[3] is None else row[3] for row in batch],
+        position=[row[4] for row in batch],
+        oedema=[row[5] for row in batch],
+        muac_cm=[np.nan if row[6] is None else row[6] for row in batch],
+    )
+
+    assert [many.row(i) for i in range(len(many))] == singles
