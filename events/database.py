@@ -20,7 +20,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine for ``url``; SQLite gets WAL, a busy timeout and explicit BEGINs."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        return create_engine(url, pool_size=pool_size, max_overflow=pool_size)
     engine = create_engine(url, poolclass=NullPool if _is_memory(url) else None)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)

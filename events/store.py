@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Final, Protocol
 
 import orjson
-from sqlalchemy import Connection, Engine, Select, func, select, text
+from sqlalchemy import Connection, Engine, Select, func, select, text, true
+from sqlalchemy.exc import IntegrityError
 
 from events import timefmt
 from events.chain import GENESIS_HASH, BodyTemplate, canonical, link_hash
@@ -85,14 +86,21 @@ class SqlEventStore:
         templates = [
             BodyTemplate(_content(a, n, sealed.get(n.event_id))) for a in appends for n in a.events
         ]
-        with self.writer() as conn:
-            replayed = self._replayed(conn, appends)
+        try:
+            with self.writer() as conn:
+                head, versions = self._head_and_versions(conn, appends)
+                recorded = self._insert(conn, head, appends, versions, templates, sealed)
+                if self.inline is not None:
+                    self.inline.apply(conn, recorded)
+        except (IntegrityError, WrongExpectedVersion) as refused:
+            # Under the append lock only a reused event_id violates a constraint, and a
+            # retry of a stored append finds its stream moved on: both may be replays.
+            replayed = self._replayed(appends)
             if replayed is not None:
                 return replayed
-            versions = self._check_versions(conn, appends)
-            recorded = self._insert(conn, appends, versions, templates, sealed)
-            if self.inline is not None:
-                self.inline.apply(conn, recorded)
+            if isinstance(refused, WrongExpectedVersion):
+                raise
+            raise InvalidAppend("the append violates a constraint of the event table") from None
         return recorded
 
     @contextmanager
@@ -120,19 +128,20 @@ class SqlEventStore:
                 sealed[new.event_id] = seal(data_key, key_id, new.event_id, new.personal)
         return sealed
 
-    def _replayed(
-        self, conn: Connection, appends: Sequence[StreamAppend]
-    ) -> list[RecordedEvent] | None:
-        """The stored events if this exact append was stored before; None if it is new."""
+    def _replayed(self, appends: Sequence[StreamAppend]) -> list[RecordedEvent] | None:
+        """The stored events of an append stored before with the same content, else None."""
         wanted = {n.event_id: (a, n) for a in appends for n in a.events}
-        rows = conn.execute(select(*_ROW).where(events.c.event_id.in_(list(wanted))))
-        stored = {e.event_id: e for e in (row_to_event(*r) for r in rows)}
-        if not stored:
-            return None
-        for event_id, (append, new) in wanted.items():
-            if event_id not in stored:
-                raise EventIdConflict(next(iter(stored)), "a retry must repeat the whole append")
-            self._check_same(conn, stored[event_id], append, new)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(*_ROW).where(events.c.event_id.in_(list(wanted))))
+            stored = {e.event_id: e for e in (row_to_event(*r) for r in rows)}
+            if not stored:
+                return None
+            for event_id, (append, new) in wanted.items():
+                if event_id not in stored:
+                    raise EventIdConflict(
+                        next(iter(stored)), "a retry must repeat the whole append"
+                    )
+                self._check_same(conn, stored[event_id], append, new)
         return sorted(stored.values(), key=lambda e: e.position)
 
     def _check_same(
@@ -154,35 +163,47 @@ class SqlEventStore:
             ):
                 raise EventIdConflict(new.event_id, "personal part differs")
 
-    def _check_versions(self, conn: Connection, appends: Sequence[StreamAppend]) -> dict[str, int]:
-        ids = [a.stream_id for a in appends]
-        rows = conn.execute(
-            select(events.c.stream_id, func.max(events.c.stream_version))
-            .where(events.c.stream_id.in_(ids))
-            .group_by(events.c.stream_id)
+    @staticmethod
+    def _head_and_versions(
+        conn: Connection, appends: Sequence[StreamAppend]
+    ) -> tuple[Head, dict[str, int]]:
+        """The log's head and each stream's version, read in one statement under the lock."""
+        current = [
+            select(func.coalesce(func.max(events.c.stream_version), 0))
+            .where(events.c.stream_id == a.stream_id)
+            .scalar_subquery()
+            for a in appends
+        ]
+        last = (
+            select(events.c.position, events.c.hash, events.c.recorded_at)
+            .order_by(events.c.position.desc())
+            .limit(1)
+            .subquery()
         )
-        versions = dict.fromkeys(ids, 0) | {sid: int(v) for sid, v in rows}
-        for append in appends:
-            actual = versions[append.stream_id]
-            expected = append.expected_version
-            ok = (
-                expected is ANY
-                or (expected is NO_STREAM and actual == 0)
-                or (isinstance(expected, int) and expected == actual)
+        # One row even for an empty log: the versions ride on a one-row anchor.
+        anchor = select(func.count().label("one")).subquery()
+        row = conn.execute(
+            select(last.c.position, last.c.hash, last.c.recorded_at, *current).select_from(
+                anchor.outerjoin(last, true())
             )
-            if not ok:
-                raise WrongExpectedVersion(append.stream_id, expected, actual)
-        return versions
+        ).one()
+        head = Head(0, GENESIS_HASH, None)
+        if row[0] is not None:
+            head = Head(int(row[0]), row[1], timefmt.as_utc(row[2]))
+        versions = {a.stream_id: int(v) for a, v in zip(appends, row[3:], strict=True)}
+        for append in appends:
+            _check_expected(append, versions[append.stream_id])
+        return head, versions
 
-    def _insert(
+    def _insert(  # noqa: PLR0917 (private; the steps of one append)
         self,
         conn: Connection,
+        head: Head,
         appends: Sequence[StreamAppend],
         versions: dict[str, int],
         templates: Sequence[BodyTemplate],
         sealed: dict[str, SealedPersonal],
     ) -> list[RecordedEvent]:
-        head = self.head_in(conn)
         now = self.clock()
         recorded_at = max(now, head.recorded_at) if head.recorded_at is not None else now
         stamp = timefmt.to_text(recorded_at)
@@ -321,6 +342,17 @@ def all_query(  # noqa: PLR0917 (mirrors read_all)
             (events.c.wilayah == wilayah) | events.c.wilayah.startswith(wilayah + ".")
         )
     return query.order_by(events.c.position).limit(limit)
+
+
+def _check_expected(append: StreamAppend, actual: int) -> None:
+    expected = append.expected_version
+    ok = (
+        expected is ANY
+        or (expected is NO_STREAM and actual == 0)
+        or (isinstance(expected, int) and expected == actual)
+    )
+    if not ok:
+        raise WrongExpectedVersion(append.stream_id, expected, actual)
 
 
 def _check_shape(appends: Sequence[StreamAppend]) -> None:

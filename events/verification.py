@@ -54,8 +54,7 @@ def check_rows(rows: Iterable[StoredRow], first_position: int, prev_hash: str) -
     for row in rows:
         problem = _problem(row, expected, prev_hash, last_recorded)
         if problem is not None:
-            return Verdict(False, checked, row.position if row.position >= expected
-                           else expected, problem, expected - 1, prev_hash)  # fmt: skip
+            return Verdict(False, checked, expected, problem, expected - 1, prev_hash)
         prev_hash, expected, checked = row.hash, expected + 1, checked + 1
         last_recorded = timefmt.as_utc(row.recorded_at)
     return Verdict(True, checked, None, None, expected - 1, prev_hash)

@@ -58,6 +58,11 @@ class ProjectionRunner:
         )
         return {name: int(position) for name, position in rows}
 
+    def checkpoints_now(self, store: SqlEventStore) -> dict[str, int]:
+        """Position each projection has reached, read in a transaction of its own."""
+        with store.engine.connect() as conn:
+            return self.checkpoints(conn)
+
     def rebuild(self, store: SqlEventStore, names: Sequence[str] | None = None) -> int:
         """Clear and replay the named projections (all if None); returns events replayed.
 

@@ -13,11 +13,11 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    select,
+    func,
 )
 
 from events.envelope import RecordedEvent
-from events.projections.upsert import upsert
+from events.projections.upsert import insert_for
 from events.schema import metadata
 
 streams = Table(
@@ -42,36 +42,28 @@ class StreamIndex:
     event_types: ClassVar[frozenset[str] | None] = None
 
     def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
-        """Fold the batch per stream, then write one row per stream touched."""
-        latest: dict[str, RecordedEvent] = {}
-        first: dict[str, RecordedEvent] = {}
+        """One upsert per stream touched; first position and creation time are kept."""
+        rows: dict[str, dict[str, object]] = {}
         for event in batch:
-            latest[event.stream_id] = event
-            first.setdefault(event.stream_id, event)
-        known = self._known(conn, [s for s, e in first.items() if e.stream_version > 1])
-        rows = []
-        for stream_id, event in latest.items():
-            opened = first[stream_id]
-            earlier = known.get(stream_id)
-            rows.append(
-                {
-                    "stream_id": stream_id,
-                    "stream_type": event.stream_type,
-                    "version": event.stream_version,
-                    "wilayah": event.wilayah or (earlier[2] if earlier else None),
-                    "first_position": earlier[0] if earlier else opened.position,
-                    "last_position": event.position,
-                    "created_at": earlier[1] if earlier else opened.recorded_at,
-                    "updated_at": event.recorded_at,
-                }
-            )
-        upsert(conn, streams, rows, ["stream_id"])
-
-    @staticmethod
-    def _known(conn: Connection, ids: list[str]) -> dict[str, tuple[int, object, str | None]]:
-        if not ids:
-            return {}
-        query = select(
-            streams.c.stream_id, streams.c.first_position, streams.c.created_at, streams.c.wilayah
-        ).where(streams.c.stream_id.in_(ids))
-        return {r[0]: (int(r[1]), r[2], r[3]) for r in conn.execute(query)}
+            row = rows.setdefault(event.stream_id, {
+                "stream_id": event.stream_id, "stream_type": event.stream_type,
+                "first_position": event.position, "created_at": event.recorded_at,
+                "wilayah": None,
+            })  # fmt: skip
+            row["version"], row["last_position"] = event.stream_version, event.position
+            row["updated_at"] = event.recorded_at
+            row["wilayah"] = event.wilayah or row["wilayah"]
+        statement = insert_for(conn, streams)
+        excluded = statement.excluded
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["stream_id"],
+                set_={
+                    "version": excluded.version,
+                    "last_position": excluded.last_position,
+                    "updated_at": excluded.updated_at,
+                    "wilayah": func.coalesce(excluded.wilayah, streams.c.wilayah),
+                },
+            ),
+            list(rows.values()),
+        )

@@ -8,6 +8,13 @@ from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 
+def insert_for(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT in the connection's dialect, so ``on_conflict_do_update`` is available."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
 def upsert(
     conn: Connection,
     table: Table,
@@ -17,8 +24,7 @@ def upsert(
     """Insert ``rows``; where the key exists, overwrite the other columns given."""
     if not rows:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table)
+    statement = insert_for(conn, table)
     changing = [c for c in rows[0] if c not in keys]
     statement = statement.on_conflict_do_update(
         index_elements=list(keys),

@@ -1,0 +1,204 @@
+"""The event store's guarantees, the same contract on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from events.envelope import ANY, NO_STREAM, StreamAppend
+from events.errors import EventIdConflict, InvalidAppend, WrongExpectedVersion
+from events.schema import events
+from events.store import SqlEventStore
+from tests.integration.conftest import new_event
+
+
+def test_appended_events_read_back_in_order_with_versions_and_positions(
+    store: SqlEventStore,
+) -> None:
+    store.append("a", "tally", NO_STREAM, [new_event("a1"), new_event("a2")])
+    store.append("b", "tally", NO_STREAM, [new_event("b1")])
+
+    stream = store.read_stream("a")
+    everything = store.read_all()
+
+    assert [(e.event_id, e.stream_version) for e in stream] == [("a1", 1), ("a2", 2)]
+    assert [(e.event_id, e.position) for e in everything] == [("a1", 1), ("a2", 2), ("b1", 3)]
+    assert store.head().position == 3
+    assert store.head().hash == everything[-1].hash
+
+
+def test_a_stale_expected_version_raises_with_the_actual_version_and_writes_nothing(
+    store: SqlEventStore,
+) -> None:
+    store.append("a", "tally", NO_STREAM, [new_event("a1"), new_event("a2")])
+
+    with pytest.raises(WrongExpectedVersion) as raised:
+        store.append("a", "tally", 1, [new_event("a3")])
+
+    assert raised.value.actual == 2
+    assert [e.event_id for e in store.read_all()] == ["a1", "a2"]
+
+
+def test_no_stream_is_refused_for_an_existing_stream_and_any_always_appends(
+    store: SqlEventStore,
+) -> None:
+    store.append("a", "tally", NO_STREAM, [new_event("a1")])
+
+    with pytest.raises(WrongExpectedVersion):
+        store.append("a", "tally", NO_STREAM, [new_event("a2")])
+    appended = store.append("a", "tally", ANY, [new_event("a3")])
+
+    assert appended[0].stream_version == 2
+
+
+def test_a_multi_stream_append_with_one_stale_stream_writes_nothing(store: SqlEventStore) -> None:
+    store.append("a", "tally", NO_STREAM, [new_event("a1")])
+
+    with pytest.raises(WrongExpectedVersion):
+        store.append_streams(
+            [
+                StreamAppend("b", "tally", NO_STREAM, (new_event("b1"),)),
+                StreamAppend("a", "tally", NO_STREAM, (new_event("a2"),)),
+            ]
+        )
+
+    assert [e.event_id for e in store.read_all()] == ["a1"]
+
+
+def test_a_multi_stream_append_stores_all_streams_in_one_transaction(store: SqlEventStore) -> None:
+    recorded = store.append_streams(
+        [
+            StreamAppend("child-1", "child", NO_STREAM, (new_event("c1"),)),
+            StreamAppend("desa-1", "desa", ANY, (new_event("d1"), new_event("d2"))),
+        ]
+    )
+
+    assert [(e.stream_id, e.position) for e in recorded] == [
+        ("child-1", 1), ("desa-1", 2), ("desa-1", 3)
+    ]  # fmt: skip
+    assert store.verify().ok
+
+
+def test_the_same_event_id_and_content_returns_the_stored_event_without_a_duplicate(
+    store: SqlEventStore,
+) -> None:
+    first = store.append("a", "tally", NO_STREAM, [new_event("a1", {"kg": 9.1})])
+
+    again = store.append("a", "tally", NO_STREAM, [new_event("a1", {"kg": 9.1})])
+
+    assert again[0].position == first[0].position
+    assert again[0].hash == first[0].hash
+    assert len(store.read_all()) == 1
+
+
+def test_the_same_event_id_with_another_content_is_refused(store: SqlEventStore) -> None:
+    store.append("a", "tally", NO_STREAM, [new_event("a1", {"kg": 9.1})])
+
+    with pytest.raises(EventIdConflict):
+        store.append("a", "tally", ANY, [new_event("a1", {"kg": 9.2})])
+
+    assert len(store.read_all()) == 1
+
+
+def test_the_same_event_id_in_another_stream_is_refused(store: SqlEventStore) -> None:
+    store.append("a", "tally", NO_STREAM, [new_event("a1")])
+
+    with pytest.raises(EventIdConflict):
+        store.append("b", "tally", NO_STREAM, [new_event("a1")])
+
+
+def test_an_append_with_a_repeated_event_id_or_no_events_is_malformed(
+    store: SqlEventStore,
+) -> None:
+    with pytest.raises(InvalidAppend):
+        store.append("a", "tally", ANY, [new_event("x"), new_event("x")])
+    with pytest.raises(InvalidAppend):
+        store.append("a", "tally", ANY, [])
+
+
+def test_read_all_pages_and_filters_by_type_stream_type_and_wilayah_prefix(
+    store: SqlEventStore,
+) -> None:
+    store.append("a", "child", NO_STREAM, [new_event("a1", wilayah="32.79.02.1001")])
+    store.append("b", "desa", NO_STREAM, [new_event("b1", wilayah="32.79.01.2001")])
+    store.append("c", "child", NO_STREAM, [new_event("c1", wilayah="63.72.02.1001")])
+    store.append("d", "child", NO_STREAM, [new_event("d1", wilayah="32.791", event_type="x.y")])
+
+    def ids(**filters: object) -> list[str]:
+        return [e.event_id for e in store.read_all(**filters)]  # type: ignore[arg-type]
+
+    assert ids(after=1, limit=2) == ["b1", "c1"]
+    assert ids(stream_types=["child"]) == ["a1", "c1", "d1"]
+    assert ids(wilayah="32.79") == ["a1", "b1"]
+    assert ids(wilayah="32.79.02") == ["a1"]
+    assert ids(event_types=["x.y"]) == ["d1"]
+
+
+def test_personal_fields_are_encrypted_in_the_body_and_readable_with_the_key(
+    store: SqlEventStore,
+) -> None:
+    stored = store.append("child-9", "child", NO_STREAM,
+                          [new_event("p1", personal={"name": "Anak Contoh Demo"})])  # fmt: skip
+
+    opened = store.open_personal(stored)
+
+    assert b"Anak Contoh Demo" not in stored[0].body
+    assert "Anak Contoh Demo" not in str(stored[0].payload)
+    assert opened == {"p1": {"name": "Anak Contoh Demo"}}
+
+
+def test_erasing_a_subject_makes_its_personal_part_unreadable_and_the_chain_still_verifies(
+    store: SqlEventStore,
+) -> None:
+    stored = store.append("child-9", "child", NO_STREAM,
+                          [new_event("p1", personal={"nik": "3279010101010001"})])  # fmt: skip
+
+    erased = store.erase("child-9")
+
+    assert erased
+    assert store.open_personal(store.read_stream("child-9")) == {"p1": None}
+    assert store.read_stream("child-9")[0].body == stored[0].body
+    assert store.verify().ok
+    with pytest.raises(InvalidAppend, match="erased"):
+        store.append("child-9", "child", ANY, [new_event("p2", personal={"name": "again"})])
+
+
+def test_update_of_an_event_row_is_refused_by_the_database(store: SqlEventStore) -> None:
+    store.append("a", "tally", NO_STREAM, [new_event("a1")])
+
+    with pytest.raises(Exception, match="append-only"), store.engine.begin() as conn:
+        conn.execute(text("UPDATE events SET stream_id = 'z' WHERE position = 1"))
+
+    assert store.read_stream("a")[0].event_id == "a1"
+
+
+def test_delete_of_an_event_row_is_refused_by_the_database(store: SqlEventStore) -> None:
+    store.append("a", "tally", NO_STREAM, [new_event("a1")])
+
+    with pytest.raises(Exception, match="append-only"), store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM events"))
+
+    assert len(store.read_all()) == 1
+
+
+def test_recorded_at_never_goes_backwards_even_if_the_clock_does(store: SqlEventStore) -> None:
+    real_clock = store.clock
+    store.append("a", "tally", NO_STREAM, [new_event("a1")])
+    first = store.read_all()[0].recorded_at
+    store.clock = lambda: first.replace(year=first.year - 1)
+
+    store.append("a", "tally", ANY, [new_event("a2")])
+    store.clock = real_clock
+
+    second = store.read_all()[1].recorded_at
+    assert second >= first
+    assert store.verify().ok
+
+
+def test_the_columns_beside_the_body_match_it(store: SqlEventStore) -> None:
+    store.append("a", "tally", NO_STREAM, [new_event("a1")])
+
+    with store.engine.connect() as conn:
+        row = conn.execute(select(events.c.stream_id, events.c.wilayah)).one()
+
+    assert tuple(row) == ("a", "32.79.02.1001")

@@ -1,0 +1,100 @@
+"""An attacker with database access drops the guard and edits rows: verify finds it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, text
+
+from events.chain import link_hash
+from events.envelope import NO_STREAM
+from events.store import SqlEventStore
+from tests.integration.conftest import new_event
+
+
+def _drop_guard(engine: Engine) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER events_no_update"))
+            conn.execute(text("DROP TRIGGER events_no_delete"))
+        else:
+            conn.execute(text("DROP TRIGGER events_no_update_delete ON events"))
+
+
+def _raw(engine: Engine, sql: str, **params: object) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(sql), params)
+
+
+@pytest.fixture
+def five(store: SqlEventStore) -> SqlEventStore:
+    """A store with five events in two streams, its guard dropped by an attacker."""
+    store.append("a", "tally", NO_STREAM, [new_event(f"a{i}", {"kg": 9.5}) for i in range(3)])
+    store.append("b", "tally", NO_STREAM, [new_event(f"b{i}") for i in range(2)])
+    assert store.verify().ok
+    _drop_guard(store.engine)
+    return store
+
+
+def test_a_changed_byte_in_a_body_is_found_at_its_position(five: SqlEventStore) -> None:
+    body = five.read_all()[2].body.replace(b'"kg":9.5', b'"kg":9.6')
+    _raw(five.engine, "UPDATE events SET body = :b WHERE position = 3", b=body)
+
+    verdict = five.verify()
+
+    assert not verdict.ok
+    assert verdict.first_bad_position == 3
+    assert verdict.reason is not None and "changed content" in verdict.reason
+    assert verdict.checked == 2
+
+
+def test_a_changed_index_column_is_found_although_the_body_is_intact(five: SqlEventStore) -> None:
+    _raw(five.engine, "UPDATE events SET wilayah = '63.72.02.1001' WHERE position = 4")
+
+    verdict = five.verify()
+
+    assert (verdict.ok, verdict.first_bad_position) == (False, 4)
+    assert verdict.reason is not None and "wilayah" in verdict.reason
+
+
+def test_a_deleted_row_is_found_as_missing(five: SqlEventStore) -> None:
+    _raw(five.engine, "DELETE FROM events WHERE position = 2")
+
+    verdict = five.verify()
+
+    assert (verdict.ok, verdict.first_bad_position) == (False, 2)
+    assert verdict.reason is not None and "missing" in verdict.reason
+
+
+def test_two_swapped_rows_are_found_at_the_first_of_them(five: SqlEventStore) -> None:
+    events = five.read_all()
+    second, third = events[1], events[2]
+    for target, source in ((2, third), (3, second)):
+        _raw(five.engine, "UPDATE events SET body = :b, prev_hash = :p, hash = :h, "
+             "event_id = :e WHERE position = :pos", b=source.body, p=source.prev_hash,
+             h=source.hash, e=f"tmp-{target}", pos=target)  # fmt: skip
+
+    verdict = five.verify()
+
+    assert (verdict.ok, verdict.first_bad_position) == (False, 2)
+
+
+def test_a_forged_row_with_a_recomputed_hash_breaks_the_next_link(five: SqlEventStore) -> None:
+    third = five.read_all()[2]
+    forged = third.body.replace(b'"kg":9.5', b'"kg":1.0')
+    _raw(five.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 3",
+         b=forged, h=link_hash(third.prev_hash, forged))  # fmt: skip
+
+    verdict = five.verify()
+
+    assert (verdict.ok, verdict.first_bad_position) == (False, 4)
+    assert verdict.reason is not None and "broken link" in verdict.reason
+
+
+def test_verifying_a_range_checks_only_that_range_and_its_link_to_the_one_before(
+    five: SqlEventStore,
+) -> None:
+    _raw(five.engine, "DELETE FROM events WHERE position = 5")
+
+    assert five.verify(1, 4).ok
+    assert five.verify(3, 4).checked == 2
+    assert not five.verify(1, 5).ok
