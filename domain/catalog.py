@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from domain.fact import Fact
+from domain.principal.events import PRINCIPAL_FACTS
 
-FACTS: tuple[type[Fact], ...] = ()
+FACTS: tuple[type[Fact], ...] = (*PRINCIPAL_FACTS,)

@@ -1,0 +1,1 @@
+"""Principals: the users (people) and clients (machines) who act on Tumbuh."""

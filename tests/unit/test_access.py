@@ -1,0 +1,75 @@
+"""The roles table and the reach check: who may do what, and where."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.access import (
+    CLIENT_ROLES,
+    ROLE_SCOPES,
+    SCOPES,
+    Reach,
+    Role,
+    UnknownScope,
+    parse_scopes,
+    scope_text,
+    scopes_for,
+)
+
+
+def test_admin_holds_every_scope() -> None:
+    assert ROLE_SCOPES[Role.ADMIN] == frozenset(SCOPES)
+    assert "principals:admin" in ROLE_SCOPES[Role.ADMIN]
+
+
+def test_field_roles_read_personal_data_but_kecamatan_does_not() -> None:
+    field_roles = (Role.KADER, Role.BIDAN, Role.TPK, Role.TPPS)
+
+    assert all("pii:read" in ROLE_SCOPES[r] for r in field_roles)
+    assert "pii:read" not in ROLE_SCOPES[Role.KECAMATAN]
+
+
+def test_an_auditor_reads_the_log_but_personal_data_only_if_granted() -> None:
+    assert ROLE_SCOPES[Role.AUDITOR] == {"areas:read", "children:read", "events:read"}
+
+
+def test_every_role_maps_only_to_known_scopes() -> None:
+    assert all(scopes <= SCOPES.keys() for scopes in ROLE_SCOPES.values())
+    assert set(ROLE_SCOPES) == set(Role)
+
+
+def test_an_integrator_holds_only_what_it_is_granted() -> None:
+    assert scopes_for(Role.INTEGRATOR) == frozenset()
+    assert scopes_for(Role.INTEGRATOR, ["areas:read"]) == {"areas:read"}
+    assert {Role.INTEGRATOR, Role.BKKBN} == CLIENT_ROLES
+
+
+def test_an_unknown_scope_is_refused_by_name() -> None:
+    with pytest.raises(UnknownScope, match="children:delete"):
+        parse_scopes(["children:read", "children:delete"])
+
+
+def test_scope_text_is_sorted_and_space_separated() -> None:
+    assert scope_text({"pii:read", "areas:read"}) == "areas:read pii:read"
+
+
+def test_a_reach_covers_the_areas_under_its_prefixes() -> None:
+    reach = Reach.of(["3279021001", "32.79.04"])
+
+    assert reach.prefixes == ("32.79.02.1001", "32.79.04")
+    assert reach.covers("32.79.04.2001")
+    assert not reach.covers("32.79.01.1001")
+
+
+def test_a_resource_without_an_area_is_only_within_reach_of_everywhere() -> None:
+    assert not Reach.of(["32.79"]).covers(None)
+    assert Reach.of(["*"]).covers(None)
+
+
+def test_filter_keeps_only_items_inside_the_reach() -> None:
+    reach = Reach.of(["32.79.02"])
+    desa = ["32.79.02.1001", "32.79.03.1001", "32.79.02.2003"]
+
+    kept = list(reach.filter(desa, lambda code: code))
+
+    assert kept == ["32.79.02.1001", "32.79.02.2003"]
