@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api import errors
-from api.routers import health
+from api.routers import auth, health
 from api.services import Services, build_services
 from api.settings import Settings
 
@@ -31,6 +31,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         wired = services or build_services(settings)
         wired.start()
+        wired.auth.keys.refresh()  # read (or on first start generate) the signing keys
+        wired.passwords.dummy()  # so that the first failed login costs what the others cost
         app.state.services = wired
         try:
             yield
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(auth.router)
     return app
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import typer
 import uvicorn
 
+from api.cli_identity import keys, principals
 from api.services import build_services
 from api.settings import Settings
 from events import migrate as migrations
 
 app = typer.Typer(help="Tumbuh: the stunting-reduction programme's system of record.",
                   no_args_is_help=True)  # fmt: skip
+app.add_typer(principals, name="principals")
+app.add_typer(keys, name="keys")
 
 
 @app.command()

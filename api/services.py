@@ -5,16 +5,21 @@ from __future__ import annotations
 import base64
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from api.auth import TokenAuthority
+from api.grants import Grants
+from api.identity import Principals, seed_demo
+from api.passwords import LoginThrottle, Passwords
 from api.settings import Settings
 from domain.catalog import FACTS
 from events import migrate
 from events.crypto import KEY_BYTES, KeyRing, generate_key
 from events.database import make_engine
+from events.projections.principals import PrincipalIndex
 from events.projections.runner import ProjectionRunner
 from events.projections.streams import StreamIndex
 from events.registry import Registry
@@ -33,12 +38,31 @@ class Services:
     store: SqlEventStore
     registry: Registry
     projections: ProjectionRunner
+    auth: TokenAuthority = field(init=False)
+    passwords: Passwords = field(init=False)
+    throttle: LoginThrottle = field(init=False)
+    principals: Principals = field(init=False)
+    grants: Grants = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.auth = TokenAuthority(self.settings)
+        self.passwords = Passwords()
+        self.throttle = LoginThrottle()
+        self.principals = Principals(self.store, self.passwords)
+        self.grants = Grants(
+            self.engine,
+            self.auth,
+            passwords=self.passwords,
+            throttle=self.throttle,
+            settings=self.settings,
+        )
 
     def start(self) -> None:
         """Migrate (when configured to) and bring the projections up to the log's head."""
         if self.settings.migrate_at_start:
             migrate.upgrade(self.engine)
         self.projections.catch_up(self.store)
+        seed_demo(self.principals, self.settings)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -50,7 +74,7 @@ def build_services(settings: Settings) -> Services:
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     registry = Registry()
     registry.register(*FACTS)
-    projections = ProjectionRunner([StreamIndex()])
+    projections = ProjectionRunner([StreamIndex(), PrincipalIndex(registry)])
     store = SqlEventStore(engine, KeyRing(master_key(settings)), registry, inline=projections)
     return Services(settings, engine, store, registry, projections)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,22 @@ class Settings(BaseSettings):
     migrate_on_start: bool | None = None  # default: yes for SQLite, no for PostgreSQL
     log_level: str = "INFO"
     db_pool_size: int = 10
+    # Identity and access (docs/identity.md).
+    access_token_ttl: int = Field(default=900, gt=0)  # seconds
+    refresh_token_ttl: int = Field(default=14 * 24 * 3600, gt=0)  # sliding: each use renews
+    issuer: str = "tumbuh"  # the iss of the tokens this installation signs
+    audience: str = "tumbuh-api"  # the aud its tokens carry and it accepts
+    signing_algorithm: Literal["ES256", "RS256"] = "ES256"  # for keys generated from now on
+    # A PEM private key to sign with; unset: keys are generated into the key folder.
+    signing_key_file: Path | None = None
+    # PEM keys (public or private) still accepted for verification, e.g. the previous key.
+    verify_key_files: list[Path] = Field(default_factory=list)
+    # An external identity provider whose tokens are accepted under the same claim rules.
+    trusted_issuer: str | None = None
+    trusted_audience: str | None = None
+    trusted_jwks_file: Path | None = None
+    demo: bool = False  # create the documented demo users at start
+    demo_password: str = Field(default="tumbuh-demo-2025", repr=False)
 
     @property
     def is_sqlite(self) -> bool:

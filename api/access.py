@@ -1,0 +1,148 @@
+"""Enforcement: who calls (bearer token), may they (scope), and where (reach).
+
+A route declares what it needs in one line::
+
+    principal: Annotated[Principal, Requires("children:read")]
+
+A missing or bad token answers 401 with ``WWW-Authenticate: Bearer``; a missing scope 403
+naming it; a single resource outside the caller's reach 404 (``ensure_reach``), and lists
+keep only what is inside it (``principal.reach``). Writes record who made them with
+``write_meta``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any, Final
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException
+
+from api.auth import MAX_TOKEN_BYTES, Claims, InvalidToken
+from api.deps import ServicesDep
+from api.services import Services
+from domain.access import SCOPES, Reach, Role
+from domain.fact import NotFound
+from events.envelope import JsonObject
+from events.projections import principals as index
+
+_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._:-]{1,100}")
+bearer = HTTPBearer(
+    auto_error=False, bearerFormat="JWT", description="An access token from POST /v1/auth/token."
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller of a request."""
+
+    id: str
+    role: Role
+    scopes: frozenset[str]
+    reach: Reach
+    client: str | None
+    issuer: str
+    external: bool = False
+
+    def reaches(self, wilayah: str | None) -> bool:
+        """Whether the area ``wilayah`` lies inside the caller's reach."""
+        return self.reach.covers(wilayah)
+
+
+class Unauthenticated(HTTPException):
+    """401: no token, or one that is not accepted; says why, never echoes the token."""
+
+    def __init__(self, detail: str) -> None:
+        challenge = 'Bearer realm="tumbuh", error="invalid_token"'
+        super().__init__(401, detail, headers={"WWW-Authenticate": challenge})
+
+
+class MissingScope(HTTPException):
+    """403: the token is good but does not carry the scope the route needs."""
+
+    def __init__(self, scope: str) -> None:
+        challenge = f'Bearer realm="tumbuh", error="insufficient_scope", scope="{scope}"'
+        super().__init__(
+            403, f"this needs the scope {scope}", headers={"WWW-Authenticate": challenge}
+        )
+
+
+def authenticate(
+    services: Services, request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Principal:
+    """The caller named by the request's bearer token, or 401."""
+    if len(request.headers.get("authorization", "")) > MAX_TOKEN_BYTES + len("Bearer "):
+        raise Unauthenticated("the token is longer than 8 KB")
+    if credentials is None:
+        raise Unauthenticated("this needs an access token: Authorization: Bearer <token>")
+    try:
+        claims = services.auth.verify(credentials.credentials)
+    except InvalidToken as refusal:
+        raise Unauthenticated(str(refusal)) from None
+    if not claims.external:
+        _check_current(services, claims)
+    return Principal(
+        claims.subject,
+        claims.role,
+        claims.scopes,
+        Reach(claims.reach),
+        claims.client,
+        claims.issuer,
+        claims.external,
+    )
+
+
+def _check_current(services: Services, claims: Claims) -> None:
+    """Refuse a token whose principal is disabled or changed since it was issued."""
+    with services.engine.connect() as conn:
+        record = index.find(conn, claims.subject)
+    if record is None or record.state.disabled:
+        raise Unauthenticated("the token's principal is disabled")
+    if record.version != claims.version:
+        raise Unauthenticated("the principal changed since the token was issued: refresh it")
+
+
+def _authenticated(
+    services: ServicesDep,
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    return authenticate(services, request, credentials)
+
+
+def Requires(scope: str) -> Any:  # noqa: N802 (reads as a type marker in Annotated)
+    """A dependency: the authenticated caller, who must hold ``scope`` (else 403)."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope}: add it to domain/access.py first")
+
+    def caller(principal: Annotated[Principal, Depends(_authenticated)]) -> Principal:
+        if scope not in principal.scopes:
+            raise MissingScope(scope)
+        return principal
+
+    return Security(caller, scopes=[scope])
+
+
+CurrentPrincipal = Annotated[Principal, Security(_authenticated)]
+
+
+def ensure_reach(principal: Principal, wilayah: str | None, what: str = "resource") -> None:
+    """404 unless the resource's area is inside the caller's reach (no existence leak)."""
+    if not principal.reaches(wilayah):
+        raise NotFound(f"there is no such {what}")
+
+
+def write_meta(principal: Principal, request: Request) -> JsonObject:
+    """The event ``meta`` of a write: who, in which role, through which client, which call."""
+    given = request.headers.get("x-request-id", "")
+    correlation = given if _REQUEST_ID.fullmatch(given) else str(uuid.uuid4())
+    return {
+        "actor": principal.id,
+        "role": principal.role.value,
+        "client": principal.client,
+        "correlation_id": correlation,
+        "issuer": principal.issuer,
+    }
