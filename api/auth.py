@@ -35,7 +35,7 @@ from domain.wilayah import normalise_reach
 ALGORITHMS: Final = frozenset({"ES256", "RS256"})
 MAX_TOKEN_BYTES: Final = 8192
 LEEWAY: Final = 10  # seconds of clock difference tolerated between issuer and verifier
-_RELOAD_EVERY: Final = 5.0  # an unknown kid re-reads the key files at most this often
+_RELOAD_EVERY: Final = 5.0  # seconds between looks at the key files for a rotation
 _CACHE_SIZE: Final = 4096
 _ROLES: Final = frozenset(r.value for r in Role)
 _OPTIONS: Final = {f"require_{c}": True for c in ("aud", "iat", "exp", "nbf", "iss", "sub", "jti")}
@@ -113,6 +113,8 @@ class LocalKeys:
 
     def accepts(self, kid: str) -> bool:
         """Whether the key named ``kid`` still verifies (a retired key only for a while)."""
+        if self.clock() - self._checked > _RELOAD_EVERY:
+            self.refresh()  # a rotation by the CLI or another worker shows within seconds
         verifier = self._verifiers.get(kid)
         return verifier is not None and (verifier.until is None or self.clock() < verifier.until)
 

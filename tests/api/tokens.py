@@ -112,3 +112,15 @@ class Minter:
         }
         claims.update(changes)
         return {k: v for k, v in claims.items() if v is not None}
+
+
+def cli_env(services: Services) -> dict[str, str]:
+    """The environment that points the ``tumbuh`` command at the test's store and keys."""
+    settings = services.settings
+    assert settings.master_key is not None
+    return {
+        "TUMBUH_DATABASE_URL": settings.database_url,
+        "TUMBUH_MASTER_KEY": settings.master_key,
+        "TUMBUH_KEY_DIR": str(settings.key_directory()),
+        "TUMBUH_MIGRATE_ON_START": "false",
+    }
