@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Final, Protocol
 
 import orjson
-from sqlalchemy import Connection, Engine, Select, func, select, text, true
+from sqlalchemy import Connection, Engine, Select, select
 from sqlalchemy.exc import IntegrityError
 
-from events import timefmt
+from events import sql, statements, timefmt
 from events.chain import GENESIS_HASH, BodyTemplate, canonical, link_hash
 from events.crypto import KeyRing, open_sealed, seal
 from events.database import IMMEDIATE, is_sqlite
@@ -36,8 +36,6 @@ from events.registry import Registry
 from events.schema import events
 from events.verification import StoredRow, Verdict, check_rows
 
-_APPEND_LOCK: Final = 7_420_211  # the advisory lock key that serialises appends (PostgreSQL)
-_ROW: Final = (events.c.position, events.c.prev_hash, events.c.hash, events.c.body)
 MAX_STREAM_ID: Final = 120
 
 
@@ -64,6 +62,8 @@ class SqlEventStore:
         self.registry = registry
         self.clock = clock
         self.inline = inline
+        # Hot statements run on the driver, which raises its own IntegrityError.
+        self._integrity_errors = (IntegrityError, engine.dialect.loaded_dbapi.IntegrityError)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -92,7 +92,7 @@ class SqlEventStore:
                 recorded = self._insert(conn, head, appends, versions, templates, sealed)
                 if self.inline is not None:
                     self.inline.apply(conn, recorded)
-        except (IntegrityError, WrongExpectedVersion) as refused:
+        except (*self._integrity_errors, WrongExpectedVersion) as refused:
             # Under the append lock only a reused event_id violates a constraint, and a
             # retry of a stored append finds its stream moved on: both may be replays.
             replayed = self._replayed(appends)
@@ -110,8 +110,14 @@ class SqlEventStore:
             conn.execution_options(**{IMMEDIATE: True})
             with conn.begin():
                 if not is_sqlite(self.engine):
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK})
+                    sql.fetch(conn, statements.APPEND_LOCK, {})
                 yield conn
+
+    @contextmanager
+    def reader(self) -> Iterator[Connection]:
+        """A connection for one read statement: autocommit, so no BEGIN/ROLLBACK round trips."""
+        with self.engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
     def _seal_personal(self, appends: Sequence[StreamAppend]) -> dict[str, SealedPersonal]:
         wanted = [(a.stream_id, n) for a in appends for n in a.events if n.personal is not None]
@@ -132,7 +138,7 @@ class SqlEventStore:
         """The stored events of an append stored before with the same content, else None."""
         wanted = {n.event_id: (a, n) for a in appends for n in a.events}
         with self.engine.connect() as conn:
-            rows = conn.execute(select(*_ROW).where(events.c.event_id.in_(list(wanted))))
+            rows = conn.execute(select(*statements.ROW).where(events.c.event_id.in_(list(wanted))))
             stored = {e.event_id: e for e in (row_to_event(*r) for r in rows)}
             if not stored:
                 return None
@@ -168,28 +174,11 @@ class SqlEventStore:
         conn: Connection, appends: Sequence[StreamAppend]
     ) -> tuple[Head, dict[str, int]]:
         """The log's head and each stream's version, read in one statement under the lock."""
-        current = [
-            select(func.coalesce(func.max(events.c.stream_version), 0))
-            .where(events.c.stream_id == a.stream_id)
-            .scalar_subquery()
-            for a in appends
-        ]
-        last = (
-            select(events.c.position, events.c.hash, events.c.recorded_at)
-            .order_by(events.c.position.desc())
-            .limit(1)
-            .subquery()
-        )
-        # One row even for an empty log: the versions ride on a one-row anchor.
-        anchor = select(func.count().label("one")).subquery()
-        row = conn.execute(
-            select(last.c.position, last.c.hash, last.c.recorded_at, *current).select_from(
-                anchor.outerjoin(last, true())
-            )
-        ).one()
+        query = statements.head_and_versions(len(appends))
+        (row,) = sql.fetch(conn, query, {f"s{i}": a.stream_id for i, a in enumerate(appends)})
         head = Head(0, GENESIS_HASH, None)
         if row[0] is not None:
-            head = Head(int(row[0]), row[1], timefmt.as_utc(row[2]))
+            head = Head(int(row[0]), row[1], timefmt.as_utc(_instant(row[2])))
         versions = {a.stream_id: int(v) for a, v in zip(appends, row[3:], strict=True)}
         for append in appends:
             _check_expected(append, versions[append.stream_id])
@@ -229,7 +218,7 @@ class SqlEventStore:
                 rows.append(_to_row(event))
                 recorded.append(event)
                 prev_hash = digest
-        conn.execute(events.insert(), rows)
+        sql.execute_many(conn, statements.INSERT, rows)
         return recorded
 
     # -- reading ---------------------------------------------------------------------
@@ -253,13 +242,9 @@ class SqlEventStore:
 
     def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
         """A stream's events in version order, from ``from_version`` on."""
-        query = (
-            select(*_ROW)
-            .where(events.c.stream_id == stream_id, events.c.stream_version >= from_version)
-            .order_by(events.c.stream_version)
-        )
-        with self.engine.connect() as conn:
-            return [row_to_event(*row) for row in conn.execute(query)]
+        params = {"stream_id": stream_id, "from_version": from_version}
+        with self.reader() as conn:
+            return [row_to_event(*row) for row in sql.fetch(conn, statements.READ_STREAM, params)]
 
     def read_all(
         self,
@@ -330,7 +315,7 @@ def all_query(  # noqa: PLR0917 (mirrors read_all)
     until: int | None = None,
 ) -> Select[int, str, str, bytes]:
     """The query behind ``read_all``, shared with the projection runner."""
-    query = select(*_ROW).where(events.c.position > after)
+    query = select(*statements.ROW).where(events.c.position > after)
     if until is not None:
         query = query.where(events.c.position <= until)
     if stream_types:
@@ -381,6 +366,11 @@ def _content(append: StreamAppend, new: NewEvent, sealed: SealedPersonal | None)
         "stream_type": append.stream_type,
         "wilayah": new.wilayah,
     }
+
+
+def _instant(value: datetime | str) -> datetime:
+    # The driver hands SQLite's stored text back as it is.
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def _to_row(event: RecordedEvent) -> dict[str, object]:

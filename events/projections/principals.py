@@ -98,6 +98,13 @@ def find(conn: Connection, name: str) -> PrincipalRecord | None:
     return None if row is None else PrincipalRecord(_state(row), row.version)
 
 
+def standing(conn: Connection, name: str) -> tuple[int, bool] | None:
+    """The principal's version and whether it is disabled (the per-request check), or None."""
+    query = select(principals.c.version, principals.c.disabled).where(principals.c.name == name)
+    row = conn.execute(query).first()
+    return None if row is None else (int(row.version), bool(row.disabled))
+
+
 def all_principals(conn: Connection) -> list[PrincipalRecord]:
     """Every principal, by name."""
     rows = conn.execute(select(principals).order_by(principals.c.name))

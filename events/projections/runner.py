@@ -1,9 +1,12 @@
 """Runs projections: inline in the append transaction, rebuilt from the log, caught up.
 
 A projection is derived and disposable. Inline projections are updated in the same
-transaction as the append (read-your-writes) and record the position they reached in
-``projection_checkpoints``; ``rebuild`` clears a projection's tables and replays the log,
-and must leave exactly what incremental updates left.
+transaction as every append (read-your-writes), so once built they are at the log's head by
+construction. ``projection_checkpoints`` records, per projection, the position up to which
+it was last built by replay (a rebuild, or the catch-up of a projection that is new); from
+there on the append transactions keep it current, with no checkpoint write per append.
+``rebuild`` clears a projection's tables and replays the log, and must leave exactly what
+incremental updates left.
 """
 
 from __future__ import annotations
@@ -45,21 +48,16 @@ class ProjectionRunner:
             relevant = _relevant(projection, batch)
             if relevant:
                 projection.apply(conn, relevant)
-        conn.execute(
-            update(projection_checkpoints)
-            .where(projection_checkpoints.c.name.in_([p.name for p in self.projections]))
-            .values(position=batch[-1].position)
-        )
 
     def checkpoints(self, conn: Connection) -> dict[str, int]:
-        """Position each projection has reached (missing ones: not started)."""
+        """Position up to which each projection was built by replay (missing: never built)."""
         rows = conn.execute(
             select(projection_checkpoints.c.name, projection_checkpoints.c.position)
         )
         return {name: int(position) for name, position in rows}
 
     def checkpoints_now(self, store: SqlEventStore) -> dict[str, int]:
-        """Position each projection has reached, read in a transaction of its own."""
+        """The replay checkpoints, read in a transaction of its own."""
         with store.engine.connect() as conn:
             return self.checkpoints(conn)
 
@@ -78,16 +76,13 @@ class ProjectionRunner:
             return self._replay(conn, chosen, after=0)
 
     def catch_up(self, store: SqlEventStore) -> int:
-        """Bring projections that are behind the log (e.g. newly added) up to its head."""
+        """Build projections that were never built (e.g. newly added) up to the log's head."""
         with store.writer() as conn:
-            reached = self.checkpoints(conn)
-            replayed = 0
-            for projection in self.projections:
-                start = reached.get(projection.name)
-                if start is None:
-                    _set_checkpoint(conn, projection.name, 0, insert=True)
-                replayed += self._replay(conn, [projection], after=start or 0)
-            return replayed
+            built = self.checkpoints(conn)
+            new = [p for p in self.projections if p.name not in built]
+            for projection in new:
+                _set_checkpoint(conn, projection.name, 0, insert=True)
+            return self._replay(conn, new, after=0)
 
     @staticmethod
     def _replay(conn: Connection, chosen: Sequence[Projection], after: int) -> int:

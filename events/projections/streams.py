@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import ClassVar
 
 from sqlalchemy import (
@@ -15,7 +16,9 @@ from sqlalchemy import (
     Table,
     func,
 )
+from sqlalchemy.sql.dml import Insert
 
+from events import sql
 from events.envelope import RecordedEvent
 from events.projections.upsert import insert_for
 from events.schema import metadata
@@ -53,17 +56,20 @@ class StreamIndex:
             row["version"], row["last_position"] = event.stream_version, event.position
             row["updated_at"] = event.recorded_at
             row["wilayah"] = event.wilayah or row["wilayah"]
-        statement = insert_for(conn, streams)
-        excluded = statement.excluded
-        conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=["stream_id"],
-                set_={
-                    "version": excluded.version,
-                    "last_position": excluded.last_position,
-                    "updated_at": excluded.updated_at,
-                    "wilayah": func.coalesce(excluded.wilayah, streams.c.wilayah),
-                },
-            ),
-            list(rows.values()),
-        )
+        sql.execute_many(conn, _upsert(conn.dialect.name), list(rows.values()))
+
+
+@cache
+def _upsert(dialect: str) -> Insert:
+    """The upsert keeping first position and creation time (built once per dialect)."""
+    statement = insert_for(dialect, streams)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=["stream_id"],
+        set_={
+            "version": excluded.version,
+            "last_position": excluded.last_position,
+            "updated_at": excluded.updated_at,
+            "wilayah": func.coalesce(excluded.wilayah, streams.c.wilayah),
+        },
+    )

@@ -8,9 +8,9 @@ from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 
-def insert_for(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT in the connection's dialect, so ``on_conflict_do_update`` is available."""
-    if conn.dialect.name == "postgresql":
+def insert_for(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT in the named dialect, so ``on_conflict_do_update`` is available."""
+    if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 
@@ -24,7 +24,7 @@ def upsert(
     """Insert ``rows``; where the key exists, overwrite the other columns given."""
     if not rows:
         return
-    statement = insert_for(conn, table)
+    statement = insert_for(conn.dialect.name, table)
     changing = [c for c in rows[0] if c not in keys]
     statement = statement.on_conflict_do_update(
         index_elements=list(keys),

@@ -1,0 +1,71 @@
+"""Run prebuilt SQLAlchemy Core statements straight on the driver connection.
+
+The store's few hot statements are authored once with SQLAlchemy Core; they are compiled
+once per dialect and executed on the DBAPI connection beneath the SQLAlchemy connection
+(same transaction). Measured on SQLite: a stream read costs 67 µs through
+``Connection.execute`` and 3 µs this way, and the per-statement overhead dominated a
+command's CPU time. Everything that is not hot keeps using SQLAlchemy normally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Params = Mapping[str, object]
+_Compiled = tuple[str, tuple[str, ...] | None, dict[str, object]]
+
+
+@lru_cache(maxsize=256)
+def _compiled(statement: ClauseElement, dialect: Dialect) -> _Compiled:
+    compiled = statement.compile(dialect=dialect)
+    assert isinstance(compiled, SQLCompiler)
+    order = tuple(compiled.positiontup or ()) if compiled.positional else None
+    # Literals in the statement (the 0 of a COALESCE) are binds with default values.
+    defaults = {
+        compiled.bind_names[bind]: bind.effective_value
+        for bind in compiled.binds.values()
+        if not bind.required
+    }
+    return str(compiled), order, defaults
+
+
+def _sqlite_value(value: object) -> object:
+    # SQLAlchemy's SQLite DateTime stores naive UTC text in this exact form.
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
+def _arguments(compiled: _Compiled, params: Params) -> Any:
+    _, order, defaults = compiled
+    merged = {**defaults, **params} if defaults else params
+    if order is not None:  # SQLite: positional, values in SQLAlchemy's storage form
+        return tuple(_sqlite_value(merged[name]) for name in order)
+    return merged
+
+
+def fetch(conn: Connection, statement: ClauseElement, params: Params) -> list[tuple[Any, ...]]:
+    """Rows of a prebuilt statement, executed in ``conn``'s transaction."""
+    compiled = _compiled(statement, conn.dialect)
+    driver: Any = conn.connection.driver_connection
+    cursor = driver.execute(compiled[0], _arguments(compiled, params))
+    rows: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description else []
+    cursor.close()
+    return rows
+
+
+def execute_many(conn: Connection, statement: ClauseElement, rows: Sequence[Params]) -> None:
+    """Execute a prebuilt statement once per parameter set, in ``conn``'s transaction."""
+    compiled = _compiled(statement, conn.dialect)
+    driver: Any = conn.connection.driver_connection
+    cursor = driver.cursor()
+    cursor.executemany(compiled[0], [_arguments(compiled, row) for row in rows])
+    cursor.close()
