@@ -54,12 +54,28 @@ def _arguments(compiled: _Compiled, params: Params) -> Any:
 
 def fetch(conn: Connection, statement: ClauseElement, params: Params) -> list[tuple[Any, ...]]:
     """Rows of a prebuilt statement, executed in ``conn``'s transaction."""
-    compiled = _compiled(statement, conn.dialect)
-    driver: Any = conn.connection.driver_connection
+    return fetch_on(conn.dialect, conn.connection.driver_connection, statement, params)
+
+
+def fetch_on(
+    dialect: Dialect,
+    driver: Any,
+    statement: ClauseElement,
+    params: Params,
+) -> list[tuple[Any, ...]]:
+    """Rows of a prebuilt statement on a bare driver connection."""
+    compiled = _compiled(statement, dialect)
     cursor = driver.execute(compiled[0], _arguments(compiled, params))
-    rows: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description else []
+    rows: list[tuple[Any, ...]] = cursor.fetchall()  # (in a pipeline this syncs it)
     cursor.close()
     return rows
+
+
+def run(conn: Connection, statement: ClauseElement, params: Params) -> None:
+    """Execute a prebuilt statement without waiting for its rows (pipelined on PostgreSQL)."""
+    compiled = _compiled(statement, conn.dialect)
+    driver: Any = conn.connection.driver_connection
+    driver.execute(compiled[0], _arguments(compiled, params))
 
 
 def execute_many(conn: Connection, statement: ClauseElement, rows: Sequence[Params]) -> None:

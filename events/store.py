@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 import orjson
 from sqlalchemy import Connection, Engine, Select, select
@@ -87,8 +87,8 @@ class SqlEventStore:
             BodyTemplate(_content(a, n, sealed.get(n.event_id))) for a in appends for n in a.events
         ]
         try:
-            with self.writer() as conn:
-                head, versions = self._head_and_versions(conn, appends)
+            with self.writer(lock=False) as conn:
+                head, versions = self._lock_and_read_head(conn, appends)
                 recorded = self._insert(conn, head, appends, versions, templates, sealed)
                 if self.inline is not None:
                     self.inline.apply(conn, recorded)
@@ -104,20 +104,29 @@ class SqlEventStore:
         return recorded
 
     @contextmanager
-    def writer(self) -> Iterator[Connection]:
+    def writer(self, *, lock: bool = True) -> Iterator[Connection]:
         """A transaction that holds the append lock until it commits or rolls back."""
         with self.engine.connect() as conn:
-            conn.execution_options(**{IMMEDIATE: True})
+            conn.execution_options(**{IMMEDIATE: True})  # SQLite: BEGIN IMMEDIATE is the lock
             with conn.begin():
-                if not is_sqlite(self.engine):
-                    sql.fetch(conn, statements.APPEND_LOCK, {})
+                if lock and not is_sqlite(self.engine):
+                    sql.run(conn, statements.APPEND_LOCK, {})
                 yield conn
 
     @contextmanager
-    def reader(self) -> Iterator[Connection]:
-        """A connection for one read statement: autocommit, so no BEGIN/ROLLBACK round trips."""
-        with self.engine.connect() as conn:
-            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+    def reader(self) -> Iterator[Any]:
+        """A bare driver connection for single-statement reads: autocommit, no BEGIN."""
+        pooled = self.engine.raw_connection()
+        driver: Any = pooled.driver_connection
+        postgres = not is_sqlite(self.engine)
+        try:
+            if postgres:
+                driver.autocommit = True
+            yield driver
+        finally:
+            if postgres:
+                driver.autocommit = False
+            pooled.close()
 
     def _seal_personal(self, appends: Sequence[StreamAppend]) -> dict[str, SealedPersonal]:
         wanted = [(a.stream_id, n) for a in appends for n in a.events if n.personal is not None]
@@ -169,13 +178,23 @@ class SqlEventStore:
             ):
                 raise EventIdConflict(new.event_id, "personal part differs")
 
-    @staticmethod
-    def _head_and_versions(
-        conn: Connection, appends: Sequence[StreamAppend]
+    def _lock_and_read_head(
+        self, conn: Connection, appends: Sequence[StreamAppend]
     ) -> tuple[Head, dict[str, int]]:
-        """The log's head and each stream's version, read in one statement under the lock."""
+        """Take the append lock, then read the head and each stream's version.
+
+        On PostgreSQL, BEGIN, the lock and the read go to the server in one pipeline: one
+        round trip. The read still runs after the lock is granted (statements of a
+        pipeline execute in order, each with its own snapshot).
+        """
         query = statements.head_and_versions(len(appends))
-        (row,) = sql.fetch(conn, query, {f"s{i}": a.stream_id for i, a in enumerate(appends)})
+        params = {f"s{i}": a.stream_id for i, a in enumerate(appends)}
+        if is_sqlite(self.engine):
+            (row,) = sql.fetch(conn, query, params)
+        else:
+            with conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
+                sql.run(conn, statements.APPEND_LOCK, {})
+                (row,) = sql.fetch(conn, query, params)
         head = Head(0, GENESIS_HASH, None)
         if row[0] is not None:
             head = Head(int(row[0]), row[1], timefmt.as_utc(_instant(row[2])))
@@ -243,8 +262,9 @@ class SqlEventStore:
     def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
         """A stream's events in version order, from ``from_version`` on."""
         params = {"stream_id": stream_id, "from_version": from_version}
-        with self.reader() as conn:
-            return [row_to_event(*row) for row in sql.fetch(conn, statements.READ_STREAM, params)]
+        with self.reader() as driver:
+            rows = sql.fetch_on(self.engine.dialect, driver, statements.READ_STREAM, params)
+        return [row_to_event(*row) for row in rows]
 
     def read_all(
         self,

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     select,
 )
 from sqlalchemy.engine import Row
@@ -26,6 +27,7 @@ from sqlalchemy.engine import Row
 from domain.access import Role
 from domain.principal.decider import STREAM_PREFIX, PrincipalDecider, PrincipalState
 from domain.principal.events import PRINCIPAL_FACTS, PrincipalKind
+from events import sql
 from events.envelope import RecordedEvent
 from events.projections.upsert import upsert
 from events.registry import Registry
@@ -44,6 +46,11 @@ principals = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+_STANDING = select(principals.c.version, principals.c.disabled).where(
+    principals.c.name == bindparam("name")
 )
 
 
@@ -100,9 +107,8 @@ def find(conn: Connection, name: str) -> PrincipalRecord | None:
 
 def standing(conn: Connection, name: str) -> tuple[int, bool] | None:
     """The principal's version and whether it is disabled (the per-request check), or None."""
-    query = select(principals.c.version, principals.c.disabled).where(principals.c.name == name)
-    row = conn.execute(query).first()
-    return None if row is None else (int(row.version), bool(row.disabled))
+    rows = sql.fetch(conn, _STANDING, {"name": name})  # prebuilt: this runs on every request
+    return None if not rows else (int(rows[0][0]), bool(rows[0][1]))
 
 
 def all_principals(conn: Connection) -> list[PrincipalRecord]:
