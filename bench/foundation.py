@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -182,8 +183,11 @@ def ours_single_appends_processes(writers: int, seconds: float) -> float:
     context = multiprocessing.get_context("spawn")
     ready, go, stop = context.Semaphore(0), context.Event(), context.Event()
     counters = [context.Value("q", 0, lock=False) for _ in range(writers)]
-    processes = [context.Process(target=_process_writer, args=(url, ids[i::writers], i,
-                                 counters[i], ready, go, stop)) for i in range(writers)]  # fmt: skip
+    processes = [
+        context.Process(target=_process_writer,
+                        args=(url, ids[i::writers], i, counters[i], ready, go, stop))
+        for i in range(writers)
+    ]  # fmt: skip
     for process in processes:
         process.start()
     for _ in processes:
@@ -249,8 +253,8 @@ def main() -> None:
     if args.only in (None, "single"):
         for db in databases:
             for writers in (1, 8):
-                ours = _median(runs, lambda: ours_single_appends(db, writers, seconds))
-                theirs = _median(runs, lambda: peer.peer_single_appends(db, writers, seconds))
+                ours = _median(runs, partial(ours_single_appends, db, writers, seconds))
+                theirs = _median(runs, partial(peer.peer_single_appends, db, writers, seconds))
                 _line(f"single appends {db} {writers} writer(s), threads", ours, theirs, 2.0)
         ours = _median(runs, lambda: ours_single_appends_processes(8, seconds))
         theirs = _median(runs, lambda: peer.peer_single_appends("postgres", 8, seconds,
@@ -258,8 +262,8 @@ def main() -> None:
         _line("single appends postgres 8 writers, processes", ours, theirs, 2.0)
     if args.only in (None, "batch"):
         for db in databases:
-            ours = _median(runs, lambda: ours_batch_appends(db, seconds))
-            base = _median(runs, lambda: raw.raw_batch_insert(db, seconds))
+            ours = _median(runs, partial(ours_batch_appends, db, seconds))
+            base = _median(runs, partial(raw.raw_batch_insert, db, seconds))
             _line(f"batch appends {db} 100/txn vs raw INSERT", ours, base, 0.25)
     if args.only in (None, "verify"):
         verify, rebuild = ours_verify_and_rebuild("postgres", args.events)
