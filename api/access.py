@@ -98,10 +98,10 @@ def authenticate(
 def _check_current(services: Services, claims: Claims) -> None:
     """Refuse a token whose principal is disabled or changed since it was issued."""
     with services.engine.connect() as conn:
-        record = index.find(conn, claims.subject)
-    if record is None or record.state.disabled:
+        standing = index.standing(conn, claims.subject)
+    if standing is None or standing[1]:
         raise Unauthenticated("the token's principal is disabled")
-    if record.version != claims.version:
+    if standing[0] != claims.version:
         raise Unauthenticated("the principal changed since the token was issued: refresh it")
 
 

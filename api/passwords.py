@@ -13,9 +13,9 @@ from typing import Final
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-# Argon2id at 24 MiB, 3 passes, 1 lane: about 50-100 ms per login on a small server
+# Argon2id at 24 MiB, 4 passes, 1 lane: about 50-100 ms per login on a small server
 # (bench/auth.py reports it); stronger than OWASP's minimum (19 MiB, 2 passes).
-ARGON2_TIME_COST: Final = 3
+ARGON2_TIME_COST: Final = 4
 ARGON2_MEMORY_KIB: Final = 24 * 1024
 MIN_PASSWORD_LENGTH: Final = 10
 MAX_SECRET_LENGTH: Final = 256  # longer inputs are refused before hashing (cheap DoS)

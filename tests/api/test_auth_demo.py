@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -57,3 +58,12 @@ def test_the_demo_kader_logs_in_and_reaches_one_kelurahan(demo: Services) -> Non
 
     assert me.json()["wilayah"] == ["32.79.02.1001"]
     assert me.json()["role"] == "kader"
+
+
+def test_the_demo_principals_are_documented_as_they_are() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "identity.md").read_text()
+
+    for name, role, reach in DEMO_PRINCIPALS:
+        row = next(line for line in doc.splitlines() if line.startswith(f"| `{name}`"))
+        assert role.value in row
+        assert f"`{' '.join(reach)}`" in row

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from domain.access import (
@@ -73,3 +75,12 @@ def test_filter_keeps_only_items_inside_the_reach() -> None:
     kept = list(reach.filter(desa, lambda code: code))
 
     assert kept == ["32.79.02.1001", "32.79.02.2003"]
+
+
+def test_the_roles_table_in_the_docs_is_the_one_in_the_code() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "identity.md").read_text()
+
+    for role in set(Role) - {Role.ADMIN, Role.INTEGRATOR}:
+        row = next(line for line in doc.splitlines() if line.startswith(f"| `{role.value}`"))
+        listed = row.split("|")[2].split("`")[1].split()
+        assert frozenset(listed) == ROLE_SCOPES[role], role
