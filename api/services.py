@@ -61,6 +61,10 @@ class Services:
         """Migrate (when configured to) and bring the projections up to the log's head."""
         if self.settings.migrate_at_start:
             migrate.upgrade(self.engine)
+        if not migrate.at_head(self.engine):
+            # Serve anyway: /readyz answers 503 until an operator runs `tumbuh migrate`.
+            log.error("the database is not at the newest migration: run `tumbuh migrate`")
+            return
         self.projections.catch_up(self.store)
         seed_demo(self.principals, self.settings)
 

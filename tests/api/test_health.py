@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.services import build_services
+from api.settings import Settings
+from tests.conftest import TEST_MASTER_KEY
 
 
 def test_healthz_answers_ok(client: TestClient) -> None:
@@ -28,3 +35,27 @@ def test_an_unknown_route_answers_problem_json(client: TestClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 404
+
+
+def test_the_service_migrates_a_fresh_sqlite_file_when_it_starts(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'fresh.db'}",
+                        master_key=TEST_MASTER_KEY)  # fmt: skip
+
+    with TestClient(create_app(settings)) as fresh:
+        response = fresh.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["log_position"] >= 0
+
+
+def test_readyz_answers_503_while_the_database_is_not_migrated(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}",
+                        master_key=TEST_MASTER_KEY, migrate_on_start=False)  # fmt: skip
+    services = build_services(settings)
+
+    with TestClient(create_app(settings, services=services)) as unmigrated:
+        response = unmigrated.get("/readyz")
+
+    services.close()
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"

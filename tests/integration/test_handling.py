@@ -6,12 +6,13 @@ import pytest
 
 from api.services import Services
 from domain.fact import StateConflict
+from events.envelope import JsonObject
 from events.errors import ConditionFailed, EventIdConflict
 from events.handling import execute
 from events.store import SqlEventStore
 from tests.support.counter import Bump, Close, Tally, TallyDecider
 
-META = {"actor": "tester", "role": "kader"}
+META: JsonObject = {"actor": "tester", "role": "kader"}
 
 
 def test_a_command_is_decided_on_the_folded_history_and_appended(store: SqlEventStore) -> None:

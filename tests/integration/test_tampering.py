@@ -43,7 +43,8 @@ def test_a_changed_byte_in_a_body_is_found_at_its_position(five: SqlEventStore) 
 
     assert not verdict.ok
     assert verdict.first_bad_position == 3
-    assert verdict.reason is not None and "changed content" in verdict.reason
+    assert verdict.reason is not None
+    assert "changed content" in verdict.reason
     assert verdict.checked == 2
 
 
@@ -53,7 +54,8 @@ def test_a_changed_index_column_is_found_although_the_body_is_intact(five: SqlEv
     verdict = five.verify()
 
     assert (verdict.ok, verdict.first_bad_position) == (False, 4)
-    assert verdict.reason is not None and "wilayah" in verdict.reason
+    assert verdict.reason is not None
+    assert "wilayah" in verdict.reason
 
 
 def test_a_deleted_row_is_found_as_missing(five: SqlEventStore) -> None:
@@ -62,7 +64,8 @@ def test_a_deleted_row_is_found_as_missing(five: SqlEventStore) -> None:
     verdict = five.verify()
 
     assert (verdict.ok, verdict.first_bad_position) == (False, 2)
-    assert verdict.reason is not None and "missing" in verdict.reason
+    assert verdict.reason is not None
+    assert "missing" in verdict.reason
 
 
 def test_two_swapped_rows_are_found_at_the_first_of_them(five: SqlEventStore) -> None:
@@ -87,7 +90,8 @@ def test_a_forged_row_with_a_recomputed_hash_breaks_the_next_link(five: SqlEvent
     verdict = five.verify()
 
     assert (verdict.ok, verdict.first_bad_position) == (False, 4)
-    assert verdict.reason is not None and "broken link" in verdict.reason
+    assert verdict.reason is not None
+    assert "broken link" in verdict.reason
 
 
 def test_verifying_a_range_checks_only_that_range_and_its_link_to_the_one_before(

@@ -37,8 +37,8 @@ def test_a_filled_template_equals_the_canonical_whole(
     payload: dict[str, JsonValue], position: int
 ) -> None:
     content: dict[str, JsonValue] = {
-        "event_id": "e", "event_type": "t", "meta": {}, "occurred_at": "2025-01-01T00:00:00.000000Z",
-        "payload": payload, "personal": None, "schema_version": 1, "stream_id": "s",
+        "event_id": "e", "event_type": "t", "meta": {}, "payload": payload, "personal": None,
+        "occurred_at": "2025-01-01T00:00:00.000000Z", "schema_version": 1, "stream_id": "s",
         "stream_type": "x", "wilayah": None,
     }  # fmt: skip
     locked: dict[str, int | str] = {"position": position, "prev_hash": "ab" * 32,

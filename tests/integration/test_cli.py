@@ -1,0 +1,58 @@
+"""The operator's commands act on the store TUMBUH_DATABASE_URL names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.settings import Settings
+from events.envelope import NO_STREAM
+from events.store import SqlEventStore
+from tests.conftest import TEST_MASTER_KEY
+from tests.integration.conftest import new_event
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    return {"TUMBUH_DATABASE_URL": settings.database_url, "TUMBUH_MASTER_KEY": TEST_MASTER_KEY}
+
+
+def test_verify_reports_an_intact_chain_and_exits_zero(
+    store: SqlEventStore, settings: Settings
+) -> None:
+    store.append("a", "tally", NO_STREAM, [new_event("a1"), new_event("a2")])
+
+    result = CliRunner().invoke(app, ["verify"], env=_env(settings))
+
+    assert result.exit_code == 0
+    assert "ok: 2 events verified" in result.output
+
+
+def test_verify_names_the_first_bad_position_and_exits_one(
+    store: SqlEventStore, settings: Settings
+) -> None:
+    store.append("a", "tally", NO_STREAM, [new_event(f"a{i}") for i in range(4)])
+    with store.engine.begin() as conn:
+        if store.engine.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER events_no_delete"))
+        else:
+            conn.execute(text("DROP TRIGGER events_no_update_delete ON events"))
+        conn.execute(text("DELETE FROM events WHERE position = 3"))
+
+    result = CliRunner().invoke(app, ["verify"], env=_env(settings))
+
+    assert result.exit_code == 1
+    assert "BROKEN at position 3" in result.output
+
+
+def test_migrate_brings_a_new_sqlite_file_to_the_newest_schema(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+
+    env = {"TUMBUH_DATABASE_URL": url, "TUMBUH_MASTER_KEY": TEST_MASTER_KEY}
+
+    result = CliRunner().invoke(app, ["migrate"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "newest revision" in result.output
