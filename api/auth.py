@@ -9,9 +9,7 @@ token with every request pays for the signature check once.
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
 import json
 import threading
 import time
@@ -26,7 +24,7 @@ from jose import jwk, jwt
 from jose.backends.base import Key
 from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
 
-from api.keys import KeySource, PemKey
+from api.keys import KeySource, PemKey, thumbprint
 from api.settings import Settings
 from domain.access import SCOPES, Role, scope_text
 from domain.fact import DomainError
@@ -288,16 +286,6 @@ def _external_keys(settings: Settings) -> dict[str, _Verifier]:
             key = jwk.construct(entry, alg)
             verifiers[entry["kid"]] = _Verifier(entry["kid"], alg, key, external=True)
     return verifiers
-
-
-def thumbprint(public_jwk: Mapping[str, Any]) -> str:
-    """The RFC 7638 thumbprint of a public JWK: the ``kid`` of a key."""
-    members = ("crv", "kty", "x", "y") if public_jwk["kty"] == "EC" else ("e", "kty", "n")
-    canonical = json.dumps(
-        {m: public_jwk[m] for m in members}, separators=(",", ":"), sort_keys=True
-    )
-    digest = hashlib.sha256(canonical.encode()).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def _public_jwk(verifier: _Verifier) -> dict[str, str]:

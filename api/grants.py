@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import re
 import secrets
 import uuid
 from collections.abc import Callable
@@ -32,6 +33,8 @@ from events.refresh_tokens import Family, Refusal
 
 log = logging.getLogger("tumbuh.auth")
 MAX_REFRESH_TOKEN: Final = 200
+MAX_NAME: Final = 63  # the longest principal name: longer ones cannot exist
+CLIENT_ID: Final = re.compile(r"[A-Za-z0-9._-]{1,63}")
 
 
 class GrantError(Exception):
@@ -80,6 +83,8 @@ class Grants:
         self, username: str, password: str, scope: str | None, client: str | None
     ) -> Granted:
         """``grant_type=password``: a user logs in; answers with a refresh token too."""
+        if client is not None and not CLIENT_ID.fullmatch(client):
+            raise GrantError("invalid_request", "client_id has 1 to 63 of A-Z a-z 0-9 . _ -")
         user = self._authenticate(username, password, PrincipalKind.USER, _bad_login)
         scopes = _requested(user, scope)
         family = Family(str(uuid.uuid4()), user.name, client, scope_text(scopes))
@@ -115,8 +120,11 @@ class Grants:
     def _authenticate(
         self, name: str, secret: str, kind: PrincipalKind, refusal: Callable[[str], GrantError]
     ) -> PrincipalRecord:
-        with self.engine.connect() as conn:
-            record = index.find(conn, name)
+        record = None
+        if len(name) <= MAX_NAME:  # longer names cannot exist
+            with self.engine.connect() as conn:
+                record = index.find(conn, name)
+        name = name[: MAX_NAME + 1]  # keeps the throttle's memory small whatever is sent
         known = record if record is not None and record.state.kind is kind else None
         label = name if known is not None else _fingerprint(name)
         wait = self.throttle.wait(name)

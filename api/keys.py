@@ -7,15 +7,18 @@ the current one to previous. Key material is never logged.
 
 from __future__ import annotations
 
+import base64
 import fcntl
+import hashlib
 import json
 import logging
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -145,3 +148,13 @@ def private_pem(algorithm: str) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
+
+
+def thumbprint(public_jwk: Mapping[str, Any]) -> str:
+    """The RFC 7638 thumbprint of a public JWK: the ``kid`` of a key."""
+    members = ("crv", "kty", "x", "y") if public_jwk["kty"] == "EC" else ("e", "kty", "n")
+    canonical = json.dumps(
+        {m: public_jwk[m] for m in members}, separators=(",", ":"), sort_keys=True
+    )
+    digest = hashlib.sha256(canonical.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

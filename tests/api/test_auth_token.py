@@ -203,6 +203,18 @@ def test_incomplete_requests_are_refused_as_rfc_6749_says(
     assert_oauth_error(response, 400, error)
 
 
+def test_an_overlong_username_or_client_id_is_refused_without_harm(
+    client: TestClient, services: Services
+) -> None:
+    add_principal(services, "kader-pataruman", Role.KADER)
+
+    long_name = login(client, "k" * 5000)
+    long_client = login(client, "kader-pataruman", client_id="c" * 64)
+
+    assert_oauth_error(long_name, 400, "invalid_grant")
+    assert_oauth_error(long_client, 400, "invalid_request")
+
+
 def test_a_refresh_token_is_rotated_on_every_use(client: TestClient, services: Services) -> None:
     add_principal(services, "kader-pataruman", Role.KADER)
     first = login(client, "kader-pataruman").json()
