@@ -51,4 +51,6 @@ def _sqlite_on_begin(connection: Connection) -> None:
     if options.get("isolation_level") == "AUTOCOMMIT":
         return
     immediate = options.get(IMMEDIATE, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    # Straight to the driver: this runs for every transaction.
+    driver: Any = connection.connection.driver_connection
+    driver.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")

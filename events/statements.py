@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Final
 
-from sqlalchemy import Select, bindparam, func, select, text, true
+from sqlalchemy import Select, bindparam, func, select, text
 
 from events.schema import events
 
@@ -25,23 +25,18 @@ READ_STREAM: Final = (
 
 @cache
 def head_and_versions(streams: int) -> Select[*tuple[Any, ...]]:
-    """The log's head and the versions of ``streams`` streams (bound as s0, s1, …).
+    """The log's head with the versions of ``streams`` streams (bound as s0, s1, …).
 
-    One row even for an empty log: the versions ride on a one-row anchor.
+    No row means an empty log, where every stream is at version 0.
     """
     current = [
-        select(func.coalesce(func.max(events.c.stream_version), 0))
+        select(func.max(events.c.stream_version))
         .where(events.c.stream_id == bindparam(f"s{i}"))
         .scalar_subquery()
         for i in range(streams)
     ]
-    last = (
-        select(events.c.position, events.c.hash, events.c.recorded_at)
+    return (
+        select(events.c.position, events.c.hash, events.c.recorded_at, *current)
         .order_by(events.c.position.desc())
         .limit(1)
-        .subquery()
-    )
-    anchor = select(func.count().label("one")).subquery()
-    return select(last.c.position, last.c.hash, last.c.recorded_at, *current).select_from(
-        anchor.outerjoin(last, true())
     )

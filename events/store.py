@@ -190,15 +190,16 @@ class SqlEventStore:
         query = statements.head_and_versions(len(appends))
         params = {f"s{i}": a.stream_id for i, a in enumerate(appends)}
         if is_sqlite(self.engine):
-            (row,) = sql.fetch(conn, query, params)
+            rows = sql.fetch(conn, query, params)
         else:
             with conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
                 sql.run(conn, statements.APPEND_LOCK, {})
-                (row,) = sql.fetch(conn, query, params)
-        head = Head(0, GENESIS_HASH, None)
-        if row[0] is not None:
+                rows = sql.fetch(conn, query, params)
+        head, versions = Head(0, GENESIS_HASH, None), {a.stream_id: 0 for a in appends}
+        if rows:  # no row: an empty log, where every stream is at version 0
+            row = rows[0]
             head = Head(int(row[0]), row[1], timefmt.as_utc(_instant(row[2])))
-        versions = {a.stream_id: int(v) for a, v in zip(appends, row[3:], strict=True)}
+            versions = {a.stream_id: int(v or 0) for a, v in zip(appends, row[3:], strict=True)}
         for append in appends:
             _check_expected(append, versions[append.stream_id])
         return head, versions
