@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Request, Security, params
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
@@ -113,7 +113,7 @@ def _authenticated(
     return authenticate(services, request, credentials)
 
 
-def Requires(scope: str) -> Any:  # noqa: N802 (reads as a type marker in Annotated)
+def Requires(scope: str) -> params.Security:  # noqa: N802 (reads as a marker in Annotated)
     """A dependency: the authenticated caller, who must hold ``scope`` (else 403)."""
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope}: add it to domain/access.py first")
@@ -123,7 +123,7 @@ def Requires(scope: str) -> Any:  # noqa: N802 (reads as a type marker in Annota
             raise MissingScope(scope)
         return principal
 
-    return Security(caller, scopes=[scope])
+    return params.Security(dependency=caller, scopes=[scope])
 
 
 CurrentPrincipal = Annotated[Principal, Security(_authenticated)]

@@ -170,7 +170,7 @@ class TokenAuthority:
             claims["client_id"] = client
         return self.sign(claims)
 
-    def sign(self, claims: Mapping[str, Any], headers: Mapping[str, Any] | None = None) -> str:
+    def sign(self, claims: Mapping[str, object], headers: Mapping[str, str] | None = None) -> str:
         """Sign arbitrary claims with the current key (mint uses it; so do tests)."""
         kid, alg, key = self.keys.signer()
         return jwt.encode(dict(claims), key, algorithm=alg, headers={"kid": kid, **(headers or {})})

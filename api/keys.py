@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -150,7 +150,7 @@ def private_pem(algorithm: str) -> bytes:
     )
 
 
-def thumbprint(public_jwk: Mapping[str, Any]) -> str:
+def thumbprint(public_jwk: Mapping[str, object]) -> str:
     """The RFC 7638 thumbprint of a public JWK: the ``kid`` of a key."""
     members = ("crv", "kty", "x", "y") if public_jwk["kty"] == "EC" else ("e", "kty", "n")
     canonical = json.dumps(
