@@ -44,6 +44,10 @@ class InlineProjections(Protocol):
 
     def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None: ...
 
+    def write_only(self, batch: Sequence[RecordedEvent]) -> bool:
+        """Whether applying ``batch`` only writes (so it may be pipelined with the COMMIT)."""
+        ...
+
 
 class SqlEventStore:
     """The event store on SQLAlchemy Core; the same code for SQLite and PostgreSQL."""
@@ -89,9 +93,8 @@ class SqlEventStore:
         try:
             with self.writer(lock=False) as conn:
                 head, versions = self._lock_and_read_head(conn, appends)
-                recorded = self._insert(conn, head, appends, versions, templates, sealed)
-                if self.inline is not None:
-                    self.inline.apply(conn, recorded)
+                recorded = self._build(head, appends, versions, templates, sealed)
+                self._write(conn, recorded)
         except (*self._integrity_errors, WrongExpectedVersion) as refused:
             # Under the append lock only a reused event_id violates a constraint, and a
             # retry of a stored append finds its stream moved on: both may be replays.
@@ -204,9 +207,8 @@ class SqlEventStore:
             _check_expected(append, versions[append.stream_id])
         return head, versions
 
-    def _insert(  # noqa: PLR0917 (private; the steps of one append)
+    def _build(
         self,
-        conn: Connection,
         head: Head,
         appends: Sequence[StreamAppend],
         versions: dict[str, int],
@@ -217,7 +219,6 @@ class SqlEventStore:
         recorded_at = max(now, head.recorded_at) if head.recorded_at is not None else now
         stamp = timefmt.to_text(recorded_at)
         position, prev_hash = head.position, head.hash
-        rows: list[dict[str, object]] = []
         recorded: list[RecordedEvent] = []
         bodies = iter(templates)
         for append in appends:
@@ -235,11 +236,31 @@ class SqlEventStore:
                     timefmt.as_utc(recorded_at), new.wilayah, new.payload,
                     sealed.get(new.event_id), new.meta, prev_hash, digest, body,
                 )  # fmt: skip
-                rows.append(_to_row(event))
                 recorded.append(event)
                 prev_hash = digest
-        sql.execute_many(conn, statements.INSERT, rows)
         return recorded
+
+    def _write(self, conn: Connection, recorded: list[RecordedEvent]) -> None:
+        """Insert the events and update inline projections, still inside the lock.
+
+        On PostgreSQL, when the projections only write, the inserts, their writes and the
+        COMMIT go to the server in one pipeline: one round trip (and the WAL flush).
+        """
+        rows = [_to_row(event) for event in recorded]
+        inline = self.inline
+        if is_sqlite(self.engine) or (inline is not None and not inline.write_only(recorded)):
+            sql.execute_many(conn, statements.INSERT, rows)
+            if inline is not None:
+                inline.apply(conn, recorded)
+            return
+        driver: Any = conn.connection.driver_connection
+        with driver.pipeline():
+            sql.execute_many(conn, statements.INSERT, rows)
+            if inline is not None:
+                inline.apply(conn, recorded)
+            # Committed here, in the same flight; SQLAlchemy's own commit then finds
+            # nothing left to commit.
+            driver.commit()
 
     # -- reading ---------------------------------------------------------------------
 

@@ -29,6 +29,9 @@ class Projection(Protocol):
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
     event_types: ClassVar[frozenset[str] | None]  # None: every event
+    # True when ``apply`` only writes (no reads through SQLAlchemy), so the store may send
+    # its statements in one PostgreSQL pipeline with the append's COMMIT.
+    write_only: ClassVar[bool]
 
     def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None: ...
 
@@ -48,6 +51,10 @@ class ProjectionRunner:
             relevant = _relevant(projection, batch)
             if relevant:
                 projection.apply(conn, relevant)
+
+    def write_only(self, batch: Sequence[RecordedEvent]) -> bool:
+        """Whether every projection this batch touches only writes."""
+        return all(p.write_only for p in self.projections if _relevant(p, batch))
 
     def checkpoints(self, conn: Connection) -> dict[str, int]:
         """Position up to which each projection was built by replay (missing: never built)."""

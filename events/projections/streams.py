@@ -43,6 +43,7 @@ class StreamIndex:
     name: ClassVar[str] = "streams"
     tables: ClassVar[tuple[Table, ...]] = (streams,)
     event_types: ClassVar[frozenset[str] | None] = None
+    write_only: ClassVar[bool] = True
 
     def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
         """One upsert per stream touched; first position and creation time are kept."""
