@@ -92,13 +92,13 @@ class BodyTemplate:
         for key in keys:
             if key in LOCKED_MEMBERS:
                 if run:
-                    parts.append(canonical(run)[1:-1])
+                    parts.append(_run(run))
                     run = {}
                 parts.append(key)
             else:
                 run[key] = content[key]
         if run:
-            parts.append(canonical(run)[1:-1])
+            parts.append(_run(run))
         self._parts = parts
 
     def fill(self, locked: Mapping[str, int | str]) -> bytes:
@@ -107,6 +107,30 @@ class BodyTemplate:
             part if isinstance(part, bytes) else _member(part, locked[part]) for part in self._parts
         ]
         return b"{" + b",".join(members) + b"}"
+
+
+def _run(members: dict[str, JsonValue]) -> bytes:
+    """Members encoded canonically, without the braces; scalars without a full encoder run."""
+    if all(isinstance(v, str | int | None) and k.isascii() for k, v in members.items()):
+        try:
+            text = ",".join(f'"{k}":{_scalar(v)}' for k, v in sorted(members.items()))
+            return text.encode("utf-8")
+        except (_NeedsReference, UnicodeEncodeError):
+            pass
+    return canonical(members)[1:-1]
+
+
+def _scalar(value: JsonValue) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        if abs(value) >= _EXACT_INT_FLOAT_MAX:
+            raise _NeedsReference
+        return str(value)
+    # Python's escaping of a string equals RFC 8785's (mandatory escapes, lowercase \u).
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _member(key: str, value: int | str) -> bytes:

@@ -9,7 +9,7 @@ command's CPU time. Everything that is not hot keeps using SQLAlchemy normally.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -38,10 +38,13 @@ def _compiled(statement: ClauseElement, dialect: Dialect) -> _Compiled:
 
 
 def _sqlite_value(value: object) -> object:
-    # SQLAlchemy's SQLite DateTime stores naive UTC text in this exact form.
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return value
+    return sqlite_text(value) if isinstance(value, datetime) else value
+
+
+@lru_cache(maxsize=4096)
+def sqlite_text(value: datetime) -> str:
+    """SQLAlchemy's SQLite DateTime storage form: naive UTC text."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _arguments(compiled: _Compiled, params: Params) -> Any:
@@ -85,3 +88,19 @@ def execute_many(conn: Connection, statement: ClauseElement, rows: Sequence[Para
     cursor = driver.cursor()
     cursor.executemany(compiled[0], [_arguments(compiled, row) for row in rows])
     cursor.close()
+
+
+def stream(
+    conn: Connection, statement: ClauseElement, params: Params, chunk: int = 10_000
+) -> Iterator[tuple[Any, ...]]:
+    """Rows of a large read, a chunk at a time (a server-side cursor on PostgreSQL)."""
+    compiled = _compiled(statement, conn.dialect)
+    driver: Any = conn.connection.driver_connection
+    postgres = conn.dialect.name == "postgresql"
+    cursor = driver.cursor(name="tumbuh_stream") if postgres else driver.cursor()
+    try:
+        cursor.execute(compiled[0], _arguments(compiled, params))
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
+    finally:
+        cursor.close()

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import Connection, Engine, Select, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from events import sql, statements, timefmt
@@ -21,8 +21,6 @@ from events.chain import GENESIS_HASH, BodyTemplate, canonical, link_hash
 from events.crypto import KeyRing, open_sealed, seal
 from events.database import IMMEDIATE, is_sqlite
 from events.envelope import (
-    ANY,
-    NO_STREAM,
     ExpectedVersion,
     Head,
     JsonObject,
@@ -33,10 +31,17 @@ from events.envelope import (
 )
 from events.errors import EventIdConflict, InvalidAppend, WrongExpectedVersion
 from events.registry import Registry
+from events.rows import (
+    all_query,
+    check_expected,
+    check_shape,
+    content,
+    instant,
+    row_to_event,
+    to_row,
+)
 from events.schema import events
 from events.verification import StoredRow, Verdict, check_rows
-
-MAX_STREAM_ID: Final = 120
 
 
 class InlineProjections(Protocol):
@@ -85,10 +90,10 @@ class SqlEventStore:
 
     def append_streams(self, appends: Sequence[StreamAppend]) -> list[RecordedEvent]:
         """Append to several streams in one transaction: all of it is stored, or nothing."""
-        _check_shape(appends)
+        check_shape(appends)
         sealed = self._seal_personal(appends)
         templates = [
-            BodyTemplate(_content(a, n, sealed.get(n.event_id))) for a in appends for n in a.events
+            BodyTemplate(content(a, n, sealed.get(n.event_id))) for a in appends for n in a.events
         ]
         try:
             with self.writer(lock=False) as conn:
@@ -201,10 +206,10 @@ class SqlEventStore:
         head, versions = Head(0, GENESIS_HASH, None), {a.stream_id: 0 for a in appends}
         if rows:  # no row: an empty log, where every stream is at version 0
             row = rows[0]
-            head = Head(int(row[0]), row[1], timefmt.as_utc(_instant(row[2])))
+            head = Head(int(row[0]), row[1], timefmt.as_utc(instant(row[2])))
             versions = {a.stream_id: int(v or 0) for a, v in zip(appends, row[3:], strict=True)}
         for append in appends:
-            _check_expected(append, versions[append.stream_id])
+            check_expected(append, versions[append.stream_id])
         return head, versions
 
     def _build(
@@ -246,7 +251,7 @@ class SqlEventStore:
         On PostgreSQL, when the projections only write, the inserts, their writes and the
         COMMIT go to the server in one pipeline: one round trip (and the WAL flush).
         """
-        rows = [_to_row(event) for event in recorded]
+        rows = [to_row(event) for event in recorded]
         inline = self.inline
         if is_sqlite(self.engine) or (inline is not None and not inline.write_only(recorded)):
             sql.execute_many(conn, statements.INSERT, rows)
@@ -320,22 +325,15 @@ class SqlEventStore:
         """Check the chain from ``first`` to ``last`` (the head if None)."""
         first = max(first, 1)
         columns = [events.c[name] for name in StoredRow._fields]
-        query = select(*columns).where(events.c.position >= first)
+        query = select(*columns).where(events.c.position >= bindparam("first"))
         if last is not None:
             query = query.where(events.c.position <= last)
+        previous = select(events.c.hash).where(events.c.position == bindparam("first") - 1)
         with self.engine.connect() as conn:
-            prev_hash = GENESIS_HASH
-            if first > 1:
-                prev_hash = (
-                    conn.execute(
-                        select(events.c.hash).where(events.c.position == first - 1)
-                    ).scalar_one_or_none()
-                    or "(missing)"
-                )
-            result = conn.execution_options(stream_results=True, yield_per=5000).execute(
-                query.order_by(events.c.position)
-            )
-            verdict = check_rows((StoredRow(*r) for r in result), first, prev_hash)
+            found = sql.fetch(conn, previous, {"first": first}) if first > 1 else [(GENESIS_HASH,)]
+            prev_hash = found[0][0] if found else "(missing)"
+            rows = sql.stream(conn, query.order_by(events.c.position), {"first": first})
+            verdict = check_rows((StoredRow(*r) for r in rows), first, prev_hash)
         if verdict.ok and last is not None and verdict.last_position < last:
             return Verdict(False, verdict.checked, verdict.last_position + 1,
                            "missing row: the log ends early", verdict.last_position,
@@ -346,112 +344,3 @@ class SqlEventStore:
         """Destroy a subject's key: its personal parts read as erased, the chain stays valid."""
         with self.engine.begin() as conn:
             return self.keyring.erase(conn, subject_id, self.clock())
-
-
-def all_query(  # noqa: PLR0917 (mirrors read_all)
-    after: int,
-    limit: int,
-    stream_types: Sequence[str] | None = None,
-    event_types: Sequence[str] | None = None,
-    wilayah: str | None = None,
-    until: int | None = None,
-) -> Select[int, str, str, bytes]:
-    """The query behind ``read_all``, shared with the projection runner."""
-    query = select(*statements.ROW).where(events.c.position > after)
-    if until is not None:
-        query = query.where(events.c.position <= until)
-    if stream_types:
-        query = query.where(events.c.stream_type.in_(list(stream_types)))
-    if event_types:
-        query = query.where(events.c.event_type.in_(list(event_types)))
-    if wilayah:
-        query = query.where(
-            (events.c.wilayah == wilayah) | events.c.wilayah.startswith(wilayah + ".")
-        )
-    return query.order_by(events.c.position).limit(limit)
-
-
-def _check_expected(append: StreamAppend, actual: int) -> None:
-    expected = append.expected_version
-    ok = (
-        expected is ANY
-        or (expected is NO_STREAM and actual == 0)
-        or (isinstance(expected, int) and expected == actual)
-    )
-    if not ok:
-        raise WrongExpectedVersion(append.stream_id, expected, actual)
-
-
-def _check_shape(appends: Sequence[StreamAppend]) -> None:
-    if not appends or any(not a.events for a in appends):
-        raise InvalidAppend("an append needs at least one event for each stream")
-    stream_ids = [a.stream_id for a in appends]
-    if len(set(stream_ids)) != len(stream_ids):
-        raise InvalidAppend("a stream may appear only once in one append")
-    if any(not s or len(s) > MAX_STREAM_ID for s in stream_ids):
-        raise InvalidAppend(f"a stream id has 1 to {MAX_STREAM_ID} characters")
-    event_ids = [n.event_id for a in appends for n in a.events]
-    if len(set(event_ids)) != len(event_ids):
-        raise InvalidAppend("an event id may appear only once in one append")
-
-
-def _content(append: StreamAppend, new: NewEvent, sealed: SealedPersonal | None) -> JsonObject:
-    return {
-        "event_id": new.event_id,
-        "event_type": new.event_type,
-        "meta": new.meta,
-        "occurred_at": timefmt.to_text(new.occurred_at),
-        "payload": new.payload,
-        "personal": None if sealed is None else sealed.to_json(),
-        "schema_version": new.schema_version,
-        "stream_id": append.stream_id,
-        "stream_type": append.stream_type,
-        "wilayah": new.wilayah,
-    }
-
-
-def _instant(value: datetime | str) -> datetime:
-    # The driver hands SQLite's stored text back as it is.
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
-
-
-def _to_row(event: RecordedEvent) -> dict[str, object]:
-    return {
-        "position": event.position,
-        "event_id": event.event_id,
-        "stream_id": event.stream_id,
-        "stream_type": event.stream_type,
-        "stream_version": event.stream_version,
-        "event_type": event.event_type,
-        "schema_version": event.schema_version,
-        "occurred_at": event.occurred_at,
-        "recorded_at": event.recorded_at,
-        "wilayah": event.wilayah,
-        "body": event.body,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
-    }
-
-
-def row_to_event(position: int, prev_hash: str, digest: str, body: bytes) -> RecordedEvent:
-    """An event from its stored body; the columns beside it only serve the indexes."""
-    doc = orjson.loads(body)
-    personal = doc["personal"]
-    return RecordedEvent(
-        position=position,
-        event_id=doc["event_id"],
-        stream_id=doc["stream_id"],
-        stream_type=doc["stream_type"],
-        stream_version=doc["stream_version"],
-        event_type=doc["event_type"],
-        schema_version=doc["schema_version"],
-        occurred_at=timefmt.from_text(doc["occurred_at"]),
-        recorded_at=timefmt.from_text(doc["recorded_at"]),
-        wilayah=doc["wilayah"],
-        payload=doc["payload"],
-        personal=None if personal is None else SealedPersonal(**personal),
-        meta=doc["meta"],
-        prev_hash=prev_hash,
-        hash=digest,
-        body=bytes(body),
-    )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 
+@lru_cache(maxsize=4096)  # events of one batch or one posyandu day share their instants
 def to_text(instant: datetime) -> str:
     """``2025-05-10T03:04:05.123456Z``; naive datetimes are refused."""
     if instant.tzinfo is None:

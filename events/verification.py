@@ -35,8 +35,8 @@ class StoredRow(NamedTuple):
     stream_version: int
     event_type: str
     schema_version: int
-    occurred_at: datetime
-    recorded_at: datetime
+    occurred_at: datetime | str  # SQLite's driver hands back its stored text
+    recorded_at: datetime | str
     wilayah: str | None
     body: bytes
     prev_hash: str
@@ -49,20 +49,17 @@ _INDEXED = ("event_id", "stream_id", "stream_type", "stream_version", "event_typ
 
 def check_rows(rows: Iterable[StoredRow], first_position: int, prev_hash: str) -> Verdict:
     """Check rows that should start at ``first_position`` and follow ``prev_hash``."""
-    expected, checked = first_position, 0
-    last_recorded: datetime | None = None
+    expected, checked, last_recorded = first_position, 0, ""
     for row in rows:
         problem = _problem(row, expected, prev_hash, last_recorded)
         if problem is not None:
             return Verdict(False, checked, expected, problem, expected - 1, prev_hash)
         prev_hash, expected, checked = row.hash, expected + 1, checked + 1
-        last_recorded = timefmt.as_utc(row.recorded_at)
+        last_recorded = _text(row.recorded_at)
     return Verdict(True, checked, None, None, expected - 1, prev_hash)
 
 
-def _problem(
-    row: StoredRow, expected: int, prev_hash: str, last_recorded: datetime | None
-) -> str | None:
+def _problem(row: StoredRow, expected: int, prev_hash: str, last_recorded: str) -> str | None:
     if row.position != expected:
         if row.position > expected:
             return f"missing row: position {expected} is absent"
@@ -80,10 +77,16 @@ def _problem(
     for name in _INDEXED:
         if doc.get(name) != getattr(row, name):
             return f"changed content: column {name} differs from the hashed body"
-    recorded = timefmt.as_utc(row.recorded_at)
-    for name, column in (("occurred_at", row.occurred_at), ("recorded_at", recorded)):
-        if doc.get(name) != timefmt.to_text(timefmt.as_utc(column)):
-            return f"changed content: column {name} differs from the hashed body"
-    if last_recorded is not None and recorded < last_recorded:
+    recorded = _text(row.recorded_at)
+    if doc.get("occurred_at") != _text(row.occurred_at) or doc.get("recorded_at") != recorded:
+        return "changed content: a time column differs from the hashed body"
+    if recorded < last_recorded:  # fixed-width UTC text sorts as time does
         return "recorded_at goes backwards"
     return None
+
+
+def _text(column: datetime | str) -> str:
+    """A time column in the log's text form, to compare with the body's."""
+    if isinstance(column, str):  # SQLite: "YYYY-MM-DD HH:MM:SS.ffffff", naive UTC
+        return column.replace(" ", "T", 1) + "Z"
+    return timefmt.to_text(timefmt.as_utc(column))

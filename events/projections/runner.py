@@ -17,8 +17,9 @@ from typing import ClassVar, Protocol
 from sqlalchemy import Connection, Table, delete, select, update
 
 from events.envelope import RecordedEvent
+from events.rows import all_query, row_to_event
 from events.schema import projection_checkpoints
-from events.store import SqlEventStore, all_query, row_to_event
+from events.store import SqlEventStore
 
 REPLAY_CHUNK = 5000
 
