@@ -102,3 +102,29 @@ def test_verifying_a_range_checks_only_that_range_and_its_link_to_the_one_before
     assert five.verify(1, 4).ok
     assert five.verify(3, 4).checked == 2
     assert not five.verify(1, 5).ok
+
+
+@pytest.mark.parametrize("case", ["body", "delete", "forge"])
+def test_the_chain_only_pass_catches_what_breaks_the_chain(five: SqlEventStore, case: str) -> None:
+    third = five.read_all()[2]
+    if case == "body":
+        changed = third.body.replace(b'"kg":9.5', b'"kg":9.6')
+        _raw(five.engine, "UPDATE events SET body = :b WHERE position = 3", b=changed)
+    elif case == "delete":
+        _raw(five.engine, "DELETE FROM events WHERE position = 3")
+    else:
+        forged = third.body.replace(b'"kg":9.5', b'"kg":1.0')
+        _raw(five.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 3",
+             b=forged, h=link_hash(third.prev_hash, forged))  # fmt: skip
+
+    verdict = five.verify(columns=False)
+
+    assert not verdict.ok
+    assert verdict.first_bad_position == (4 if case == "forge" else 3)
+
+
+def test_the_chain_only_pass_does_not_compare_the_indexed_columns(five: SqlEventStore) -> None:
+    _raw(five.engine, "UPDATE events SET wilayah = '63.72.02.1001' WHERE position = 4")
+
+    assert five.verify(columns=False).ok
+    assert not five.verify().ok
