@@ -53,7 +53,7 @@ import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 from uuid import UUID
@@ -75,6 +75,8 @@ from eventsourcing.sqlite import (
 from eventsourcing.system import ProcessApplication, SingleThreadedRunner, System
 from eventsourcing.utils import Environment, get_topic
 from psycopg import sql
+from raw_insert import ensure_pg_database as _ensure_pg_database
+from raw_insert import pg_conninfo as _pg_conninfo
 
 Db = Literal["postgres", "sqlite"]
 Synchronous = Literal["NORMAL", "FULL"]
@@ -124,25 +126,6 @@ class PeerApp(Application[UUID]):
 
 
 # ------------------------------------------------------------------ infrastructure
-
-
-def _pg_conninfo(dbname: str | None = None) -> str:
-    return psycopg.conninfo.make_conninfo(
-        host=os.environ.get("BENCH_PG_HOST", "127.0.0.1"),
-        port=os.environ.get("BENCH_PG_PORT", "5432"),
-        user=os.environ.get("BENCH_PG_USER", "postgres"),
-        password=os.environ.get("BENCH_PG_PASSWORD", ""),
-        dbname=dbname or os.environ.get("BENCH_PG_DBNAME", "tumbuh_bench"),
-    )
-
-
-def _ensure_pg_database() -> None:
-    dbname = os.environ.get("BENCH_PG_DBNAME", "tumbuh_bench")
-    with psycopg.connect(_pg_conninfo("postgres"), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,))
-        if exists.fetchone() is None:
-            with suppress(psycopg.errors.DuplicateDatabase):  # created concurrently
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
 
 
 class _SQLitePoolWithSynchronous(SQLiteConnectionPool):
