@@ -7,7 +7,7 @@ COPY api ./api
 COPY domain ./domain
 COPY events ./events
 COPY migrations ./migrations
-RUN uv sync --frozen --no-dev --no-editable
+RUN uv sync --frozen --no-default-groups --no-editable
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 tumbuh
