@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from domain.child.events import CHILD_FACTS
 from domain.fact import Fact
 from domain.principal.events import PRINCIPAL_FACTS
 
-FACTS: tuple[type[Fact], ...] = (*PRINCIPAL_FACTS,)
+FACTS: tuple[type[Fact], ...] = (*PRINCIPAL_FACTS, *CHILD_FACTS)

@@ -1,0 +1,1 @@
+"""Children under five (balita) and their measurements at the posyandu, as one stream each."""

@@ -1,0 +1,282 @@
+"""The child aggregate: registration, moves, exit and the measurement history; pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time
+from typing import ClassVar, Final
+
+from domain.child import commands as c
+from domain.child import events as e
+from domain.child.personal import check_nik
+from domain.fact import DomainError, Fact, NotFound, StateConflict
+from domain.growth import GrowthInputError
+from domain.growth.inputs import check_measurements
+from domain.growth.rules import DAYS_PER_MONTH, MAX_AGE_MONTHS
+
+STREAM_PREFIX: Final = "child-"
+
+
+def stream_id(child_id: str) -> str:
+    """The stream of the child ``child_id`` (a UUID)."""
+    return STREAM_PREFIX + child_id
+
+
+def at_midnight(day: date) -> datetime:
+    """The valid time of a fact that happened on ``day``."""
+    return datetime.combine(day, time(), UTC)
+
+
+@dataclass(frozen=True)
+class MeasurementState:
+    """One measurement as its history leaves it."""
+
+    measurement: e.Measurement
+    voided: bool = False
+
+
+@dataclass(frozen=True)
+class ChildState:
+    """A child as its history leaves it."""
+
+    exists: bool = False
+    sex: str = ""
+    birth_date: date = date.min
+    desa: str = ""
+    posyandu: str = ""
+    exited: bool = False
+    measurements: Mapping[str, MeasurementState] = field(default_factory=dict)
+
+
+class ChildDecider:
+    """Decides child commands; pure."""
+
+    stream_type: ClassVar[str] = "child"
+
+    def initial_state(self) -> ChildState:
+        """A child not yet registered."""
+        return ChildState()
+
+    def evolve(self, state: ChildState, fact: Fact) -> ChildState:
+        """The state after ``fact``."""
+        return _evolved(state, fact)
+
+    def decide(self, command: c.ChildCommand, state: ChildState) -> Sequence[Fact]:
+        """The facts ``command`` leads to, or a refusal."""
+        if isinstance(command, c.RegisterChild):
+            return _register(command, state)
+        if not state.exists:
+            raise NotFound("there is no such child")
+        return _decided(command, state)
+
+
+def _register(command: c.RegisterChild, state: ChildState) -> list[Fact]:
+    if state.exists:
+        raise StateConflict("this child is registered already", field="id")
+    _check_birth_date(command.birth_date, command.today)
+    _check_personal(command.personal)
+    if not command.posyandu.strip():
+        raise DomainError("name the posyandu the child attends", field="posyandu")
+    return [
+        e.ChildRegistered(
+            occurred_at=at_midnight(command.today),
+            wilayah=command.desa,
+            sex=command.sex,
+            birth_date=command.birth_date,
+            desa=command.desa,
+            posyandu=command.posyandu.strip(),
+            personal=command.personal,
+        )
+    ]
+
+
+def _correct_registration(command: c.CorrectRegistration, state: ChildState) -> list[Fact]:
+    if command.birth_date is not None:
+        _check_birth_date(command.birth_date, command.today)
+    _check_personal(command.personal)
+    _check_reason(command.reason)
+    return [
+        e.RegistrationCorrected(
+            occurred_at=at_midnight(command.today),
+            wilayah=state.desa,
+            sex=command.sex,
+            birth_date=command.birth_date,
+            posyandu=command.posyandu,
+            personal=command.personal,
+            reason=command.reason,
+        )
+    ]
+
+
+def _move(command: c.MoveChild, state: ChildState) -> list[Fact]:
+    _check_active(state)
+    if command.to_desa == state.desa:
+        raise StateConflict("the child lives in this desa already", field="to_desa")
+    _not_future(command.moved_on, command.today, "moved_on")
+    return [
+        e.ChildMoved(
+            occurred_at=at_midnight(command.moved_on),
+            wilayah=command.to_desa,
+            from_desa=state.desa,
+            to_desa=command.to_desa,
+            moved_on=command.moved_on,
+        )
+    ]
+
+
+def _exit(command: c.ExitChild, state: ChildState) -> list[Fact]:
+    _check_active(state)
+    _not_future(command.exited_on, command.today, "exited_on")
+    return [
+        e.ChildExited(
+            occurred_at=at_midnight(command.exited_on),
+            wilayah=state.desa,
+            reason=command.reason,
+            exited_on=command.exited_on,
+        )
+    ]
+
+
+def _record(command: c.RecordMeasurement, state: ChildState) -> list[Fact]:
+    if command.measurement_id in state.measurements:
+        raise StateConflict("a measurement with this event id exists", field="event_id")
+    _check_measurement(command.measurement, state, command.today)
+    return [
+        e.MeasurementRecorded(
+            occurred_at=at_midnight(command.measurement.measured_on),
+            wilayah=state.desa,
+            measurement_id=command.measurement_id,
+            measurement=command.measurement,
+        )
+    ]
+
+
+def _correct_measurement(command: c.CorrectMeasurement, state: ChildState) -> list[Fact]:
+    _open_measurement(command.measurement_id, state)
+    _check_reason(command.reason)
+    _check_measurement(command.measurement, state, command.today)
+    return [
+        e.MeasurementCorrected(
+            occurred_at=at_midnight(command.today),
+            wilayah=state.desa,
+            measurement_id=command.measurement_id,
+            measurement=command.measurement,
+            reason=command.reason,
+        )
+    ]
+
+
+def _void(command: c.VoidMeasurement, state: ChildState) -> list[Fact]:
+    _open_measurement(command.measurement_id, state)
+    _check_reason(command.reason)
+    return [
+        e.MeasurementVoided(
+            occurred_at=at_midnight(command.today),
+            wilayah=state.desa,
+            measurement_id=command.measurement_id,
+            reason=command.reason,
+        )
+    ]
+
+
+def _open_measurement(measurement_id: str, state: ChildState) -> MeasurementState:
+    found = state.measurements.get(measurement_id)
+    if found is None:
+        raise DomainError(
+            "the event is not a measurement of this child", field="measurement_event_id"
+        )
+    if found.voided:
+        raise StateConflict("the measurement is voided already", field="measurement_event_id")
+    return found
+
+
+def _check_measurement(measurement: e.Measurement, state: ChildState, today: date) -> None:
+    day = measurement.measured_on
+    _not_future(day, today, "measured_on")
+    if day < state.birth_date:
+        raise GrowthInputError("measured_on must not be before birth_date", field="measured_on")
+    if (day - state.birth_date).days / DAYS_PER_MONTH >= MAX_AGE_MONTHS:
+        raise GrowthInputError(
+            "the child was 60 months or older on measured_on", field="measured_on"
+        )
+    check_measurements(measurement.weight_kg, measurement.length_cm, measurement.muac_cm)
+    if measurement.weight_kg is None and measurement.length_cm is None:
+        raise GrowthInputError("give weight_kg, length_cm or both", field="weight_kg")
+
+
+def _check_birth_date(birth_date: date, today: date) -> None:
+    _not_future(birth_date, today, "birth_date")
+    if (today - birth_date).days / DAYS_PER_MONTH >= MAX_AGE_MONTHS:
+        raise DomainError("a balita is under 60 months old", field="birth_date")
+
+
+def _check_personal(personal: e.ChildPersonal | None) -> None:
+    if personal is not None:
+        check_nik(personal.nik, field="personal.nik")
+        check_nik(personal.mother_nik, field="personal.mother_nik")
+
+
+def _check_reason(reason: str) -> None:
+    if not reason.strip():
+        raise DomainError("give a reason", field="reason")
+
+
+def _check_active(state: ChildState) -> None:
+    if state.exited:
+        raise StateConflict("the child has left the register")
+
+
+def _not_future(day: date, today: date, name: str) -> None:
+    if day > today:
+        raise DomainError(f"{name} must not be after {today.isoformat()}", field=name)
+
+
+def _with_measurement(state: ChildState, key: str, value: MeasurementState) -> ChildState:
+    return replace(state, measurements={**state.measurements, key: value})
+
+
+def _evolved(state: ChildState, fact: Fact) -> ChildState:
+    match fact:
+        case e.ChildRegistered():
+            return ChildState(True, fact.sex, fact.birth_date, fact.desa, fact.posyandu)
+        case e.RegistrationCorrected():
+            return replace(
+                state,
+                sex=fact.sex or state.sex,
+                birth_date=fact.birth_date or state.birth_date,
+                posyandu=fact.posyandu or state.posyandu,
+            )
+        case e.ChildMoved():
+            return replace(state, desa=fact.to_desa)
+        case e.ChildExited():
+            return replace(state, exited=True)
+        case e.MeasurementRecorded() | e.MeasurementCorrected():
+            return _with_measurement(state, fact.measurement_id, MeasurementState(fact.measurement))
+        case e.MeasurementVoided():
+            old = state.measurements[fact.measurement_id]
+            return _with_measurement(state, fact.measurement_id, replace(old, voided=True))
+    return state
+
+
+def _decided(command: c.ChildCommand, state: ChildState) -> list[Fact]:
+    match command:
+        case c.CorrectRegistration():
+            return _correct_registration(command, state)
+        case c.MoveChild():
+            return _move(command, state)
+        case c.ExitChild():
+            return _exit(command, state)
+        case c.RecordMeasurement():
+            return _record(command, state)
+        case c.CorrectMeasurement():
+            return _correct_measurement(command, state)
+        case c.VoidMeasurement():
+            return _void(command, state)
+    raise DomainError(f"{type(command).__name__} is not a child command")
+
+
+def age_on(birth_date: date, day: date) -> tuple[int, int]:
+    """Age in days and in completed months (as Indonesian reports show it) on ``day``."""
+    days = (day - birth_date).days
+    return days, int(days / DAYS_PER_MONTH)

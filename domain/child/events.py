@@ -1,0 +1,142 @@
+"""What happened to a child: registration, corrections, moves, exit and measurements.
+
+Personal fields (names, NIK, mother's identity, address) live only in ``personal``, which the
+store encrypts under the child's own key; everything else is non-personal and stays for
+statistics after the child's key is erased. The assessment (z-scores) is not a fact: the
+projections compute it, so a change of the growth rule can be replayed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.fact import Fact
+from domain.growth import Position, Sex
+
+
+class ChildPersonal(BaseModel):
+    """The personal part of a registration: encrypted, never in a plain payload or a log."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    nik: str | None = None
+    mother_name: str | None = Field(None, max_length=120)
+    mother_nik: str | None = None
+    address: str | None = Field(None, max_length=300)
+
+
+class Place(StrEnum):
+    """Where a measurement was taken."""
+
+    POSYANDU = "posyandu"
+    HOME_VISIT = "home_visit"
+    PUSKESMAS = "puskesmas"
+
+
+class ExitReason(StrEnum):
+    """Why a child left the register (turning 60 months is derived, not an exit)."""
+
+    DIED = "died"
+    MOVED_OUT = "moved_out"
+
+
+class Measurement(BaseModel):
+    """One anthropometric measurement as the kader wrote it down."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    measured_on: date
+    weight_kg: float | None = None
+    length_cm: float | None = None
+    position: Position | None = None
+    oedema: bool = False
+    head_cm: float | None = None
+    muac_cm: float | None = None
+    place: Place = Place.POSYANDU
+    measured_by: str | None = None  # a login name or role, never a person's name
+
+
+class ChildRegistered(Fact):
+    """A child was registered in a desa/kelurahan (``wilayah`` is the desa code)."""
+
+    event_type = "child.registered"
+
+    sex: Sex
+    birth_date: date
+    desa: str
+    posyandu: str
+    personal: ChildPersonal | None = None
+
+
+class RegistrationCorrected(Fact):
+    """Registration details were corrected; only the fields given changed."""
+
+    event_type = "child.registration_corrected"
+
+    sex: Sex | None = None
+    birth_date: date | None = None
+    posyandu: str | None = None
+    reason: str
+    personal: ChildPersonal | None = None
+
+
+class ChildMoved(Fact):
+    """The child moved to another desa/kelurahan of the installation on ``moved_on``."""
+
+    event_type = "child.moved"
+
+    from_desa: str
+    to_desa: str
+    moved_on: date
+
+
+class ChildExited(Fact):
+    """The child left the register: died, or moved out of the installation."""
+
+    event_type = "child.exited"
+
+    reason: ExitReason
+    exited_on: date
+
+
+class MeasurementRecorded(Fact):
+    """A measurement; ``measurement_id`` is the event's own id, which corrections cite."""
+
+    event_type = "child.measurement_recorded"
+
+    measurement_id: str
+    measurement: Measurement
+
+
+class MeasurementCorrected(Fact):
+    """The measurement ``measurement_id`` now has these values; the original stays logged."""
+
+    event_type = "child.measurement_corrected"
+
+    measurement_id: str
+    measurement: Measurement
+    reason: str
+
+
+class MeasurementVoided(Fact):
+    """The measurement ``measurement_id`` no longer counts anywhere."""
+
+    event_type = "child.measurement_voided"
+
+    measurement_id: str
+    reason: str
+
+
+CHILD_FACTS: tuple[type[Fact], ...] = (
+    ChildRegistered,
+    RegistrationCorrected,
+    ChildMoved,
+    ChildExited,
+    MeasurementRecorded,
+    MeasurementCorrected,
+    MeasurementVoided,
+)
