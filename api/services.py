@@ -19,6 +19,7 @@ from domain.catalog import FACTS
 from events import migrate
 from events.crypto import KEY_BYTES, KeyRing, generate_key
 from events.database import make_engine
+from events.projections.areas import AreaIndex
 from events.projections.principals import PrincipalIndex
 from events.projections.runner import ProjectionRunner
 from events.projections.streams import StreamIndex
@@ -78,7 +79,7 @@ def build_services(settings: Settings) -> Services:
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     registry = Registry()
     registry.register(*FACTS)
-    projections = ProjectionRunner([StreamIndex(), PrincipalIndex(registry)])
+    projections = ProjectionRunner([StreamIndex(), PrincipalIndex(registry), AreaIndex(registry)])
     store = SqlEventStore(engine, KeyRing(master_key(settings)), registry, inline=projections)
     return Services(settings, engine, store, registry, projections)
 

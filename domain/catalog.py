@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from domain.area.events import AREA_FACTS
 from domain.child.events import CHILD_FACTS
 from domain.fact import Fact
 from domain.principal.events import PRINCIPAL_FACTS
 
-FACTS: tuple[type[Fact], ...] = (*PRINCIPAL_FACTS, *CHILD_FACTS)
+FACTS: tuple[type[Fact], ...] = (*PRINCIPAL_FACTS, *AREA_FACTS, *CHILD_FACTS)

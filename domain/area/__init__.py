@@ -1,0 +1,1 @@
+"""Areas: the desa/kelurahan registry, Kampung KB designation and the yearly sasaran."""

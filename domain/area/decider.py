@@ -1,0 +1,162 @@
+"""The area aggregate: one stream per desa/kelurahan, ``area-<dotted code>``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta, timezone
+from typing import ClassVar, Final
+
+from domain import wilayah
+from domain.area import commands as c
+from domain.area import events as e
+from domain.fact import DomainError, Fact, NotFound, StateConflict
+
+STREAM_PREFIX: Final = "area-"
+NAME_LENGTH: Final = 100
+FIRST_YEAR: Final = 2000
+LAST_YEAR: Final = 2100
+_KINDS: Final = {"1": e.AreaKind.KELURAHAN, "2": e.AreaKind.DESA}
+_EASTERNMOST: Final = timezone(timedelta(hours=9), "WIT")  # the first in Indonesia to reach a day
+
+
+def area_code(text: str, *, field: str = "code") -> str:
+    """The dotted code of a desa/kelurahan (dotted or undotted input), or a refusal."""
+    code = wilayah.parse_desa(text, field=field)
+    kind_of(code, field=field)
+    return code
+
+
+def kind_of(code: str, *, field: str = "code") -> e.AreaKind:
+    """Kelurahan or desa, from the first digit of the code's last group (1 or 2)."""
+    kind = _KINDS.get(code[-4])
+    if kind is None:
+        raise wilayah.InvalidWilayah(
+            "the last group of a desa/kelurahan code starts with 1 (kelurahan) or 2 (desa)",
+            field=field,
+        )
+    return kind
+
+
+def stream_id(code: str) -> str:
+    """The stream of the area ``code`` (any accepted form)."""
+    return STREAM_PREFIX + area_code(code)
+
+
+@dataclass(frozen=True)
+class Sasaran:
+    """The targets of one year."""
+
+    balita: int
+    baduta: int
+
+
+@dataclass(frozen=True)
+class AreaState:
+    """An area as its history leaves it."""
+
+    exists: bool = False
+    code: str = ""
+    name: str = ""
+    kind: e.AreaKind = e.AreaKind.DESA
+    kecamatan: str = ""
+    kota: str = ""
+    kampung_kb: e.KampungKbCategory | None = None
+    kampung_kb_since: date | None = None
+    sasaran: Mapping[int, Sasaran] = field(default_factory=dict)
+
+
+class AreaDecider:
+    """Decides area commands; pure."""
+
+    stream_type: ClassVar[str] = "area"
+
+    def initial_state(self) -> AreaState:
+        """An area not yet registered."""
+        return AreaState()
+
+    def evolve(self, state: AreaState, fact: Fact) -> AreaState:
+        """The state after ``fact``."""
+        match fact:
+            case e.AreaRegistered():
+                return AreaState(True, fact.code, fact.name, fact.kind, fact.kecamatan, fact.kota)
+            case e.KampungKbDesignated():
+                return replace(state, kampung_kb=fact.category, kampung_kb_since=fact.designated_on)
+            case e.SasaranSet():
+                targets = {**state.sasaran, fact.year: Sasaran(fact.balita, fact.baduta)}
+                return replace(state, sasaran=targets)
+        return state
+
+    def decide(self, command: c.AreaCommand, state: AreaState) -> Sequence[Fact]:
+        """The facts ``command`` leads to, or a refusal."""
+        if isinstance(command, c.RegisterArea):
+            return _register(command, state)
+        if not state.exists:
+            raise NotFound("there is no such area")
+        if isinstance(command, c.DesignateKampungKb):
+            return _designate(command, state)
+        if isinstance(command, c.SetSasaran):
+            return _set_sasaran(command, state)
+        raise DomainError(f"{type(command).__name__} is not an area command")
+
+
+def _register(command: c.RegisterArea, state: AreaState) -> list[Fact]:
+    code = area_code(command.code)
+    if state.exists:
+        raise StateConflict("this area is registered already", field="code")
+    return [
+        e.AreaRegistered(
+            occurred_at=command.at,
+            wilayah=code,
+            code=code,
+            name=_name(command.name, "name"),
+            kind=kind_of(code),
+            kecamatan=_name(command.kecamatan, "kecamatan"),
+            kota=_name(command.kota, "kota"),
+        )
+    ]
+
+
+def _designate(command: c.DesignateKampungKb, state: AreaState) -> list[Fact]:
+    if command.designated_on > command.at.astimezone(_EASTERNMOST).date():
+        raise DomainError("the designation date cannot be in the future", field="designated_on")
+    if (state.kampung_kb, state.kampung_kb_since) == (command.category, command.designated_on):
+        return []
+    return [
+        e.KampungKbDesignated(
+            occurred_at=command.at,
+            wilayah=state.code,
+            category=command.category,
+            designated_on=command.designated_on,
+        )
+    ]
+
+
+def _set_sasaran(command: c.SetSasaran, state: AreaState) -> list[Fact]:
+    if not FIRST_YEAR <= command.year <= LAST_YEAR:
+        raise DomainError(f"the year lies between {FIRST_YEAR} and {LAST_YEAR}", field="year")
+    for name, value in (("balita", command.balita), ("baduta", command.baduta)):
+        if value < 0:
+            raise DomainError("a target is a whole number, 0 or more", field=name)
+    if command.baduta > command.balita:
+        raise DomainError(
+            "baduta (under two) are among the balita (under five): at most as many", field="baduta"
+        )
+    if state.sasaran.get(command.year) == Sasaran(command.balita, command.baduta):
+        return []
+    return [
+        e.SasaranSet(
+            occurred_at=command.at,
+            wilayah=state.code,
+            year=command.year,
+            balita=command.balita,
+            baduta=command.baduta,
+        )
+    ]
+
+
+def _name(text: str, field: str) -> str:
+    name = " ".join(text.split())
+    if not name or len(name) > NAME_LENGTH:
+        raise DomainError(f"give a name of 1 to {NAME_LENGTH} characters", field=field)
+    return name
