@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api import errors
-from api.routers import auth, growth, health
+from api.routers import areas, auth, growth, health
 from api.services import Services, build_services
 from api.settings import Settings
 
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(growth.router)
+    app.include_router(areas.router)
     return app
 
 
