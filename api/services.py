@@ -20,6 +20,7 @@ from events import migrate
 from events.crypto import KEY_BYTES, KeyRing, generate_key
 from events.database import make_engine
 from events.projections.areas import AreaIndex
+from events.projections.children import ChildIndex
 from events.projections.principals import PrincipalIndex
 from events.projections.runner import ProjectionRunner
 from events.projections.streams import StreamIndex
@@ -79,7 +80,9 @@ def build_services(settings: Settings) -> Services:
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     registry = Registry()
     registry.register(*FACTS)
-    projections = ProjectionRunner([StreamIndex(), PrincipalIndex(registry), AreaIndex(registry)])
+    projections = ProjectionRunner(
+        [StreamIndex(), PrincipalIndex(registry), AreaIndex(registry), ChildIndex(registry)]
+    )
     store = SqlEventStore(engine, KeyRing(master_key(settings)), registry, inline=projections)
     return Services(settings, engine, store, registry, projections)
 

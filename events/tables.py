@@ -8,6 +8,7 @@ from sqlalchemy import MetaData
 def all_metadata() -> MetaData:
     """The metadata with every table registered (importing the modules registers them)."""
     import events.projections.areas  # noqa: PLC0415
+    import events.projections.children  # noqa: PLC0415
     import events.projections.principals  # noqa: PLC0415
     import events.projections.streams  # noqa: PLC0415
     import events.refresh_tokens  # noqa: F401, PLC0415

@@ -1,0 +1,301 @@
+"""The child read models: ``proj_children`` (current status), ``proj_measurements`` (history).
+
+Assessments are computed here with ``domain.growth.assess``, not stored as facts, so a new
+rule version is applied by a rebuild. Corrections and voids recompute the child's status
+from its non-voided, corrected history; the "new stunting case" follows DOMAIN.md: the
+latest valid HAZ is < -2 and the previous valid HAZ was >= -2 or there was none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import orjson
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    or_,
+    select,
+)
+
+from domain.child import events as e
+from domain.child.decider import STREAM_PREFIX
+from domain.fact import Fact
+from domain.growth import RULE_VERSION, Assessment, GrowthInputError, assess
+from events.envelope import RecordedEvent
+from events.projections.upsert import upsert
+from events.registry import Registry
+from events.schema import metadata
+
+Json = dict[str, Any]
+
+children = Table(
+    "proj_children",
+    metadata,
+    Column("child_id", String(36), primary_key=True),
+    Column("sex", String(1), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("desa", String(13), nullable=False),
+    Column("posyandu", String(120), nullable=False),
+    Column("status", String(12), nullable=False),  # active, died, moved_out
+    Column("moved_on", Date, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("measurement_count", Integer, nullable=False),
+    Column("latest_event_id", String(36), nullable=True),
+    Column("latest_measured_on", Date, nullable=True),
+    Column("latest", Text, nullable=True),  # JSON: values and assessment
+    Column("stunted", Boolean, nullable=True),
+    Column("severely_stunted", Boolean, nullable=True),
+    Column("wasted", Boolean, nullable=True),
+    Column("underweight", Boolean, nullable=True),
+    Column("first_stunted_on", Date, nullable=True),
+    Column("new_stunting_case", Boolean, nullable=False),
+    Column("rule_version", String(60), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_proj_children_desa_child", "desa", "child_id"),
+)
+
+measurements = Table(
+    "proj_measurements",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("child_id", String(36), nullable=False, index=True),
+    Column("measured_on", Date, nullable=False),
+    Column("position", BigInteger, nullable=False),  # log position of the first recording
+    Column("state", String(10), nullable=False),  # recorded, corrected, voided
+    Column("measurement", Text, nullable=False),  # JSON of the current values
+    Column("assessment", Text, nullable=True),  # JSON; null when the dates do not allow one
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class ChildIndex:
+    """Keeps ``proj_children`` and ``proj_measurements`` in step with the child streams."""
+
+    name: ClassVar[str] = "children"
+    tables: ClassVar[tuple[Table, ...]] = (children, measurements)
+    event_types: ClassVar[frozenset[str] | None] = frozenset(f.event_type for f in e.CHILD_FACTS)
+    write_only: ClassVar[bool] = False  # reads the child's rows first
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
+        """Fold the batch into the touched children's rows, reassess, write back."""
+        ids = sorted({e.stream_id.removeprefix(STREAM_PREFIX) for e in batch})
+        kids = {r["child_id"]: r for r in _rows(conn, children, children.c.child_id, ids)}
+        rows = _rows(conn, measurements, measurements.c.child_id, ids)
+        history = {r["event_id"]: r for r in rows}
+        dirty: set[str] = set()
+        for event in batch:
+            fact = self.registry.to_fact(event)
+            child_id = event.stream_id.removeprefix(STREAM_PREFIX)
+            _fold(kids, history, dirty, child_id, event, fact)
+        for child_id in ids:
+            _reassess(kids[child_id], history, dirty)
+        upsert(conn, measurements, [history[i] for i in sorted(dirty)], ["event_id"])
+        upsert(conn, children, [kids[i] for i in ids], ["child_id"])
+
+
+def _rows(conn: Connection, table: Table, column: Any, ids: list[str]) -> list[Json]:
+    return [dict(r._mapping) for r in conn.execute(select(table).where(column.in_(ids)))]
+
+
+def _fold(  # noqa: PLR0917 - the batch's working set, passed down once
+    kids: dict[str, Json],
+    history: dict[str, Json],
+    dirty: set[str],
+    child_id: str,
+    event: RecordedEvent,
+    fact: Fact,
+) -> None:
+    if isinstance(fact, e.ChildRegistered):
+        kids[child_id] = _new_child(child_id, fact, event)
+    kid = kids[child_id]
+    kid["version"], kid["updated_at"] = event.stream_version, event.recorded_at
+    match fact:
+        case e.RegistrationCorrected():
+            _correct_registration(kid, fact)
+            dirty.update(i for i, m in history.items() if m["child_id"] == child_id)
+        case e.ChildMoved():
+            kid["desa"], kid["moved_on"] = fact.to_desa, fact.moved_on
+        case e.ChildExited():
+            kid["status"] = fact.reason.value
+        case e.MeasurementRecorded():
+            history[fact.measurement_id] = _new_measurement(child_id, fact, event)
+            dirty.add(fact.measurement_id)
+        case e.MeasurementCorrected():
+            _set_values(history[fact.measurement_id], fact.measurement, "corrected", event)
+            dirty.add(fact.measurement_id)
+        case e.MeasurementVoided():
+            history[fact.measurement_id].update(state="voided", updated_at=event.recorded_at)
+            dirty.add(fact.measurement_id)
+
+
+def _new_child(child_id: str, fact: e.ChildRegistered, event: RecordedEvent) -> Json:
+    return {
+        "child_id": child_id, "sex": fact.sex.value, "birth_date": fact.birth_date,
+        "desa": fact.desa, "posyandu": fact.posyandu, "status": "active", "moved_on": None,
+        "created_at": event.recorded_at,
+    }  # fmt: skip
+
+
+def _correct_registration(kid: Json, fact: e.RegistrationCorrected) -> None:
+    if fact.sex is not None:
+        kid["sex"] = fact.sex.value
+    if fact.birth_date is not None:
+        kid["birth_date"] = fact.birth_date
+    if fact.posyandu is not None:
+        kid["posyandu"] = fact.posyandu
+
+
+def _new_measurement(child_id: str, fact: e.MeasurementRecorded, event: RecordedEvent) -> Json:
+    row: Json = {"event_id": fact.measurement_id, "child_id": child_id,
+                 "position": event.position, "recorded_at": event.recorded_at}  # fmt: skip
+    _set_values(row, fact.measurement, "recorded", event)
+    return row
+
+
+def _set_values(row: Json, values: e.Measurement, state: str, event: RecordedEvent) -> None:
+    row.update(
+        measured_on=values.measured_on,
+        state=state,
+        measurement=values.model_dump_json(),
+        updated_at=event.recorded_at,
+    )
+
+
+def _reassess(kid: Json, history: dict[str, Json], dirty: set[str]) -> None:
+    for event_id in dirty:
+        row = history[event_id]
+        if row["child_id"] == kid["child_id"]:
+            row["assessment"] = _assessment_json(kid, row)
+    mine = [m for m in history.values() if m["child_id"] == kid["child_id"]]
+    counted = sorted(
+        (m for m in mine if m["state"] != "voided"), key=lambda m: (m["measured_on"], m["position"])
+    )
+    kid.update(_summary(counted))
+
+
+def _assessment_json(kid: Json, row: Json) -> str | None:
+    values = e.Measurement.model_validate_json(row["measurement"])
+    try:
+        scored = assess(
+            sex=kid["sex"], birth_date=kid["birth_date"], measured_on=values.measured_on,
+            weight_kg=values.weight_kg, length_cm=values.length_cm, position=values.position,
+            oedema=values.oedema, muac_cm=values.muac_cm,
+        )  # fmt: skip
+    except GrowthInputError:  # a corrected birth date may leave a measurement unscorable
+        return None
+    return orjson.dumps(_assessment_answer(scored)).decode()
+
+
+def _assessment_answer(scored: Assessment) -> Json:
+    """The public form of an assessment: z-scores, flags, categories and status booleans."""
+    return {
+        "rule_version": RULE_VERSION, "age_days": scored.age_days,
+        "age_months": scored.age_months, "haz": scored.haz, "waz": scored.waz,
+        "whz": scored.whz, "baz": scored.baz, "acz": scored.acz,
+        "flags": sorted(scored.flags),
+        "categories": {k: {"code": c.code, "label": c.label, "name": c.name}
+                       for k, c in scored.categories.items()},
+        "stunted": scored.stunted, "severely_stunted": scored.severely_stunted,
+        "wasted": scored.wasted, "underweight": scored.underweight,
+    }  # fmt: skip
+
+
+def _summary(counted: Sequence[Json]) -> Json:
+    """The child's status from its counted measurements, oldest first."""
+    scored = [(m, _loads(m["assessment"])) for m in counted]
+    stunting = [(m, a["stunted"]) for m, a in scored if a and a["stunted"] is not None]
+    latest, latest_assessment = scored[-1] if scored else (None, None)
+    now = latest_assessment or {}
+    first = next((m["measured_on"] for m, stunted in stunting if stunted), None)
+    return {
+        "measurement_count": len(counted),
+        "latest_event_id": None if latest is None else latest["event_id"],
+        "latest_measured_on": None if latest is None else latest["measured_on"],
+        "latest": None if latest is None else _latest_json(latest, latest_assessment),
+        "stunted": now.get("stunted"), "severely_stunted": now.get("severely_stunted"),
+        "wasted": now.get("wasted"), "underweight": now.get("underweight"),
+        "first_stunted_on": first, "rule_version": RULE_VERSION,
+        "new_stunting_case": _new_case(latest, stunting),
+    }  # fmt: skip
+
+
+def _new_case(latest: Json | None, stunting: Sequence[tuple[Json, bool]]) -> bool:
+    """Incident or first measured stunted, decided by the latest measurement."""
+    if latest is None or not stunting or stunting[-1][0] is not latest or not stunting[-1][1]:
+        return False
+    return len(stunting) == 1 or not stunting[-2][1]
+
+
+def _latest_json(latest: Json, assessment: Json | None) -> str:
+    values = orjson.loads(latest["measurement"])
+    return orjson.dumps({"event_id": latest["event_id"], **values,
+                         "assessment": assessment}).decode()  # fmt: skip
+
+
+def _loads(text: str | None) -> Json | None:
+    return None if text is None else dict(orjson.loads(text))
+
+
+def find_child(conn: Connection, child_id: str) -> dict[str, object] | None:
+    """The child's row (``latest`` decoded), or None."""
+    row = conn.execute(select(children).where(children.c.child_id == child_id)).first()
+    return None if row is None else _decoded(dict(row._mapping))
+
+
+def list_children(
+    conn: Connection,
+    *,
+    prefixes: Sequence[str],
+    desa: str | None,
+    stunted: bool | None,
+    after: str | None,
+    limit: int,
+) -> list[dict[str, object]]:
+    """Children inside ``prefixes`` (``*`` for all), by id, after the cursor ``after``."""
+    query = select(children).order_by(children.c.child_id).limit(limit)
+    if "*" not in prefixes:
+        query = query.where(
+            or_(*(or_(children.c.desa == p, children.c.desa.like(p + ".%")) for p in prefixes))
+        )
+    if desa is not None:
+        query = query.where(children.c.desa == desa)
+    if stunted is not None:
+        query = query.where(children.c.stunted.is_(stunted))
+    if after is not None:
+        query = query.where(children.c.child_id > after)
+    return [_decoded(dict(r._mapping)) for r in conn.execute(query)]
+
+
+def measurements_of(conn: Connection, child_id: str) -> list[dict[str, object]]:
+    """The child's measurements, oldest first, voided and corrected ones marked as such."""
+    query = (
+        select(measurements)
+        .where(measurements.c.child_id == child_id)
+        .order_by(measurements.c.measured_on, measurements.c.position)
+    )
+    rows = [dict(r._mapping) for r in conn.execute(query)]
+    for row in rows:
+        row["measurement"] = orjson.loads(row["measurement"])
+        row["assessment"] = _loads(row["assessment"])
+    return rows
+
+
+def _decoded(row: Json) -> Json:
+    row["latest"] = _loads(row["latest"])
+    return row
