@@ -10,7 +10,16 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api import errors
-from api.routers import areas, auth, growth, health
+from api.routers import (
+    areas,
+    auth,
+    child_records,
+    children,
+    growth,
+    health,
+    measurements,
+    posyandu,
+)
 from api.services import Services, build_services
 from api.settings import Settings
 
@@ -51,6 +60,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(auth.router)
     app.include_router(growth.router)
     app.include_router(areas.router)
+    app.include_router(children.router)
+    app.include_router(measurements.router)
+    app.include_router(child_records.router)
+    app.include_router(posyandu.router)
     return app
 
 

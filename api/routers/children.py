@@ -1,0 +1,288 @@
+"""Children under five: registration and the child projection (status, latest measurement).
+
+Personal fields (name, NIK, mother's identity, address) are encrypted in the log under the
+child's own key; answers show them only to callers holding ``pii:read``, masked otherwise.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta, timezone
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.access import Principal, Requires, ensure_reach, write_meta
+from api.deps import ServicesDep
+from api.errors import Problem
+from api.services import Services
+from domain import wilayah
+from domain.child import commands as c
+from domain.child.decider import ChildDecider, age_on, stream_id
+from domain.child.events import ChildPersonal, Measurement
+from domain.child.personal import initials, mask_nik
+from domain.fact import DomainError, NotFound
+from domain.growth import Sex
+from events import timefmt
+from events.handling import execute
+from events.projections import children as index
+from events.projections.areas import find_area
+
+router = APIRouter(tags=["children"])
+PROBLEM: dict[int | str, dict[str, Any]] = {
+    s: {"model": Problem, "content": {"application/problem+json": {}}} for s in (404, 409, 412, 422)
+}
+_EASTERNMOST = timezone(timedelta(hours=9), "WIT")  # Papua, the first to reach a new day
+_IDEMPOTENCY = uuid.UUID("6f1d2c4e-7a0b-4c55-9d43-3e0f1b2a7c10")
+IdempotencyKey = Annotated[str | None, Header(max_length=200)]
+IfMatch = Annotated[str | None, Header(max_length=40)]
+ChildId = Annotated[uuid.UUID, Path(description="The child's id (a UUID).")]
+decider = ChildDecider()
+
+
+class RegisterChildRequest(BaseModel):
+    """A new child: non-personal fields for statistics, ``personal`` encrypted apart."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID | None = Field(None, description="The child's id; chosen by the server if null.")
+    event_id: uuid.UUID | None = Field(None, description="Makes a retry safe (or Idempotency-Key).")
+    sex: Sex = Field(description="M (laki-laki) or F (perempuan).")
+    birth_date: date = Field(description="Date of birth; not in the future, under 60 months.")
+    desa: str = Field(description="Code of a registered desa/kelurahan, e.g. 32.79.02.1001.")
+    posyandu: str = Field(min_length=1, max_length=120, description="The posyandu's name.")
+    personal: ChildPersonal | None = Field(
+        None, description="Name, NIK (16 digits, optional), mother's name and NIK, address."
+    )
+
+
+class PersonalAnswer(BaseModel):
+    """Personal fields; masked (initials, NIK as 3279********0001) without ``pii:read``."""
+
+    masked: bool
+    name: str | None
+    nik: str | None
+    mother_name: str | None
+    mother_nik: str | None
+    address: str | None
+
+
+class AssessmentOut(BaseModel):
+    """The assessment of a measurement by ``domain.growth`` (WHO 2006, Permenkes 2/2020)."""
+
+    haz: float | None
+    waz: float | None
+    whz: float | None
+    baz: float | None
+    acz: float | None = None
+    flags: list[str]
+    categories: dict[str, dict[str, str]]
+    age_days: int
+    age_months: int
+    stunted: bool | None
+    severely_stunted: bool | None
+    wasted: bool | None
+    underweight: bool | None
+    rule_version: str
+
+
+class MeasurementOut(Measurement):
+    """A measurement with its event id, state and assessment."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    event_id: str
+    state: Literal["recorded", "corrected", "voided"] = "recorded"
+    assessment: AssessmentOut | None
+
+
+class ChildAnswer(BaseModel):
+    """The child projection: identity, status now and the latest measurement."""
+
+    id: str
+    sex: Sex
+    birth_date: date
+    age_days: int
+    age_months: int
+    desa: str
+    posyandu: str
+    status: str = Field(description="active, died or moved_out.")
+    version: int
+    measurement_count: int
+    stunted: bool | None
+    severely_stunted: bool | None
+    wasted: bool | None
+    underweight: bool | None
+    first_stunted_on: date | None
+    new_stunting_case: bool = Field(
+        description="The latest measurement has a valid HAZ < -2 and the previous valid HAZ "
+        "was >= -2 or there was none (incident or first measured stunted)."
+    )
+    latest_measurement: MeasurementOut | None
+    personal: PersonalAnswer | None = None
+
+
+class ChildPage(BaseModel):
+    """One page of children (without personal fields), and the link to the next."""
+
+    items: list[ChildAnswer]
+    next: str | None
+
+
+def today() -> date:
+    """The latest date anywhere in Indonesia: a measurement taken today is never "future"."""
+    return timefmt.utc_now().astimezone(_EASTERNMOST).date()
+
+
+def etag(response: Response, version: int) -> None:
+    """Set the ``ETag`` of the stream version."""
+    response.headers["ETag"] = f'"{version}"'
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an ``If-Match`` header asks for (``*`` or none: unconditional)."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise DomainError('If-Match is a stream version in quotes, like "3"', field="If-Match")
+    return int(text)
+
+
+def client_event_id(
+    principal: Principal, request: Request, given: uuid.UUID | None, key: str | None
+) -> str | None:
+    """The event id a client chose: in the body, or derived from its ``Idempotency-Key``."""
+    if given is not None:
+        return str(given)
+    if key is None:
+        return None
+    return str(uuid.uuid5(_IDEMPOTENCY, f"{principal.id}\n{request.url.path}\n{key}"))
+
+
+def child_row(services: Services, principal: Principal, child_id: uuid.UUID) -> dict[str, Any]:
+    """The child's projection row, or 404 if unknown or out of the caller's reach."""
+    with services.engine.connect() as conn:
+        row = index.find_child(conn, str(child_id))
+    if row is None:
+        raise NotFound("there is no such child")
+    ensure_reach(principal, str(row["desa"]), "child")
+    return row
+
+
+def measurement_out(row: dict[str, Any]) -> MeasurementOut:
+    """A measurement of the projection as answered."""
+    return MeasurementOut.model_validate({**row, **row["measurement"]})
+
+
+def _answer(row: dict[str, Any], personal: PersonalAnswer | None = None) -> ChildAnswer:
+    days, months = age_on(row["birth_date"], today())
+    latest = row["latest"]
+    return ChildAnswer.model_validate({
+        **row, "id": row["child_id"], "age_days": days, "age_months": months,
+        "latest_measurement": None if latest is None else MeasurementOut.model_validate(latest),
+        "personal": personal,
+    })  # fmt: skip
+
+
+def _personal(services: Services, principal: Principal, child_id: str) -> PersonalAnswer | None:
+    history = services.store.read_stream(stream_id(child_id))
+    mine = [e for e in history if e.personal is not None]
+    if not mine:
+        return None
+    opened = services.store.open_personal(mine[-1:]).get(mine[-1].event_id)
+    if opened is None:  # the child's key was erased
+        return None
+    values = ChildPersonal.model_validate(opened)
+    if "pii:read" in principal.scopes:
+        return PersonalAnswer(masked=False, **values.model_dump())
+    return PersonalAnswer(
+        masked=True, name=initials(values.name), nik=mask_nik(values.nik),
+        mother_name=initials(values.mother_name), mother_nik=mask_nik(values.mother_nik),
+        address=None if values.address is None else "***",
+    )  # fmt: skip
+
+
+def checked_desa(
+    services: Services, principal: Principal, code: str, *, field: str = "desa"
+) -> str:
+    """The canonical code of a registered desa in reach: 422 naming ``field``, or 404."""
+    desa = wilayah.parse_desa(code, field=field)
+    ensure_reach(principal, desa, "desa")
+    with services.engine.connect() as conn:
+        if find_area(conn, desa) is None:
+            raise DomainError("there is no registered desa/kelurahan with this code", field=field)
+    return desa
+
+
+@router.post("/v1/children", status_code=201, responses=PROBLEM)
+def register_child(  # noqa: PLR0917 - FastAPI parameters
+    body: RegisterChildRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    principal: Annotated[Principal, Requires("children:write")],
+    idempotency_key: IdempotencyKey = None,
+) -> ChildAnswer:
+    """Register a child; the answer is the child as ``GET /v1/children/{id}`` shows it."""
+    desa = checked_desa(services, principal, body.desa)
+    event_id = client_event_id(principal, request, body.event_id, idempotency_key)
+    child_id = body.id or (uuid.uuid5(_IDEMPOTENCY, event_id) if event_id else uuid.uuid4())
+    command = c.RegisterChild(
+        today=today(), sex=body.sex, birth_date=body.birth_date, desa=desa,
+        posyandu=body.posyandu, personal=body.personal,
+    )  # fmt: skip
+    ids = None if event_id is None else [event_id]
+    meta = write_meta(principal, request)
+    execute(services.store, decider, stream_id(str(child_id)), command, meta, event_ids=ids)
+    response.status_code = 201
+    return child_answer(services, principal, child_id, response)
+
+
+@router.get("/v1/children/{child_id}", responses=PROBLEM)
+def get_child(
+    child_id: ChildId,
+    response: Response,
+    services: ServicesDep,
+    principal: Annotated[Principal, Requires("children:read")],
+) -> ChildAnswer:
+    """The child: status now, latest measurement and assessment, personal fields if allowed."""
+    return child_answer(services, principal, child_id, response)
+
+
+def child_answer(
+    services: Services, principal: Principal, child_id: uuid.UUID, response: Response
+) -> ChildAnswer:
+    """The child as answered, with its ``ETag`` and ``Location``."""
+    row = child_row(services, principal, child_id)
+    etag(response, int(row["version"]))
+    response.headers["Location"] = f"/v1/children/{child_id}"
+    return _answer(row, _personal(services, principal, str(child_id)))
+
+
+@router.get("/v1/children", responses=PROBLEM)
+def list_children(  # noqa: PLR0917 - FastAPI parameters
+    services: ServicesDep,
+    principal: Annotated[Principal, Requires("children:read")],
+    desa: Annotated[str | None, Query(description="One desa/kelurahan code.")] = None,
+    status: Annotated[Literal["stunted", "not_stunted"] | None, Query()] = None,
+    after: Annotated[uuid.UUID | None, Query(description="The cursor: last id seen.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ChildPage:
+    """Children inside the caller's reach, by id, with cursor pagination (no personal fields)."""
+    code = None if desa is None else wilayah.parse_desa(desa, field="desa")
+    stunted = None if status is None else status == "stunted"
+    with services.engine.connect() as conn:
+        rows = index.list_children(
+            conn, prefixes=principal.reach.prefixes, desa=code, stunted=stunted,
+            after=None if after is None else str(after), limit=limit,
+        )  # fmt: skip
+    items = [_answer(r) for r in rows]
+    query = (
+        f"limit={limit}"
+        + (f"&desa={code}" if code else "")
+        + (f"&status={status}" if status else "")
+    )
+    next_link = f"/v1/children?{query}&after={items[-1].id}" if len(items) == limit else None
+    return ChildPage(items=items, next=next_link)

@@ -1,0 +1,221 @@
+"""Measurements of a child: record, correct, void and list, each a new event on its stream.
+
+The answer carries the assessment the child projection computed with ``domain.growth``;
+assessments are not facts, so a change of the growth rule is applied by a rebuild.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.access import Principal, Requires, write_meta
+from api.deps import ServicesDep
+from api.routers.children import (
+    PROBLEM,
+    AssessmentOut,
+    ChildId,
+    IdempotencyKey,
+    IfMatch,
+    MeasurementOut,
+    child_row,
+    client_event_id,
+    decider,
+    etag,
+    expected_version,
+    measurement_out,
+    today,
+)
+from api.services import Services
+from domain.child import commands as c
+from domain.child.decider import stream_id
+from domain.child.events import Measurement
+from events.handling import execute, new_event_id
+from events.projections import children as index
+
+router = APIRouter(tags=["children"])
+MeasurementId = Annotated[uuid.UUID, Path(description="The event id of the measurement.")]
+
+
+class MeasurementRequest(Measurement):
+    """A measurement; ``event_id`` (or ``Idempotency-Key``) makes a retry safe."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: uuid.UUID | None = None
+
+    def values(self, principal: Principal) -> Measurement:
+        """The measurement without the event id; ``measured_by`` defaults to the caller."""
+        fields = self.model_dump(exclude={"event_id"})
+        fields["measured_by"] = self.measured_by or principal.id
+        return Measurement.model_validate(fields)
+
+
+class CorrectionRequest(MeasurementRequest):
+    """The corrected values of a measurement, and why."""
+
+    reason: str = Field(min_length=1, max_length=500)
+
+    def values(self, principal: Principal) -> Measurement:
+        """The corrected measurement."""
+        return MeasurementRequest.model_validate(self.model_dump(exclude={"reason"})).values(
+            principal
+        )
+
+
+class VoidRequest(BaseModel):
+    """Why the measurement no longer counts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500)
+    event_id: uuid.UUID | None = None
+
+
+class Written(BaseModel):
+    """The stored event's id and the stream's version after it."""
+
+    event_id: str
+    version: int
+
+
+class MeasurementWritten(Written):
+    """A stored measurement (or correction): the assessment of its values, and the values."""
+
+    assessment: AssessmentOut | None
+    measurement: MeasurementOut
+
+
+class MeasurementPage(BaseModel):
+    """The child's measurements, oldest first, corrected and voided ones marked."""
+
+    version: int
+    items: list[MeasurementOut]
+
+
+def _write(
+    services: Services,
+    principal: Principal,
+    request: Request,
+    child_id: uuid.UUID,
+    command: c.ChildCommand,
+    *,
+    event_id: str,
+    if_match: str | None,
+) -> Written:
+    outcome = execute(
+        services.store, decider, stream_id(str(child_id)), command,
+        write_meta(principal, request), expected_version=expected_version(if_match),
+        event_ids=[event_id],
+    )  # fmt: skip
+    # The stored version of the event: a replay answers what the first call answered.
+    stored = outcome.events
+    return Written(event_id=stored[0].event_id, version=stored[-1].stream_version)
+
+
+def _measured(
+    services: Services, child_id: uuid.UUID, measurement_id: str, written: Written
+) -> MeasurementWritten:
+    with services.engine.connect() as conn:
+        rows = index.measurements_of(conn, str(child_id))
+    out = measurement_out(next(r for r in rows if r["event_id"] == measurement_id))
+    return MeasurementWritten(**written.model_dump(), assessment=out.assessment, measurement=out)
+
+
+@router.post("/v1/children/{child_id}/measurements", status_code=201, responses=PROBLEM)
+def record_measurement(  # noqa: PLR0917 - FastAPI parameters
+    child_id: ChildId,
+    body: MeasurementRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    principal: Annotated[Principal, Requires("measurements:write")],
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> MeasurementWritten:
+    """Record a measurement; the answer has its event id, the version and the assessment."""
+    child_row(services, principal, child_id)
+    event_id = client_event_id(principal, request, body.event_id, idempotency_key)
+    event_id = event_id or new_event_id()
+    command = c.RecordMeasurement(
+        today=today(), measurement_id=event_id, measurement=body.values(principal)
+    )
+    written = _write(services, principal, request, child_id, command,
+                     event_id=event_id, if_match=if_match)  # fmt: skip
+    etag(response, written.version)
+    return _measured(services, child_id, event_id, written)
+
+
+@router.post(
+    "/v1/children/{child_id}/measurements/{measurement_id}/corrections",
+    status_code=201,
+    responses=PROBLEM,
+)
+def correct_measurement(  # noqa: PLR0917 - FastAPI parameters
+    child_id: ChildId,
+    measurement_id: MeasurementId,
+    body: CorrectionRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    principal: Annotated[Principal, Requires("measurements:write")],
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> MeasurementWritten:
+    """Replace a measurement's values (with a reason); the original stays in the log."""
+    child_row(services, principal, child_id)
+    event_id = client_event_id(principal, request, body.event_id, idempotency_key)
+    command = c.CorrectMeasurement(
+        today=today(), measurement_id=str(measurement_id),
+        measurement=body.values(principal), reason=body.reason,
+    )  # fmt: skip
+    written = _write(services, principal, request, child_id, command,
+                     event_id=event_id or new_event_id(), if_match=if_match)  # fmt: skip
+    etag(response, written.version)
+    return _measured(services, child_id, str(measurement_id), written)
+
+
+@router.post(
+    "/v1/children/{child_id}/measurements/{measurement_id}/void",
+    status_code=201,
+    responses=PROBLEM,
+)
+def void_measurement(  # noqa: PLR0917 - FastAPI parameters
+    child_id: ChildId,
+    measurement_id: MeasurementId,
+    body: VoidRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    principal: Annotated[Principal, Requires("measurements:write")],
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Written:
+    """Void a measurement (with a reason): it no longer counts; voiding twice is 409."""
+    child_row(services, principal, child_id)
+    event_id = client_event_id(principal, request, body.event_id, idempotency_key)
+    command = c.VoidMeasurement(
+        today=today(), measurement_id=str(measurement_id), reason=body.reason
+    )
+    written = _write(services, principal, request, child_id, command,
+                     event_id=event_id or new_event_id(), if_match=if_match)  # fmt: skip
+    etag(response, written.version)
+    return written
+
+
+@router.get("/v1/children/{child_id}/measurements", responses=PROBLEM)
+def list_measurements(
+    child_id: ChildId,
+    response: Response,
+    services: ServicesDep,
+    principal: Annotated[Principal, Requires("children:read")],
+) -> MeasurementPage:
+    """The child's measurement history with assessments, corrected and voided ones marked."""
+    version = int(child_row(services, principal, child_id)["version"])
+    with services.engine.connect() as conn:
+        rows = index.measurements_of(conn, str(child_id))
+    etag(response, version)
+    return MeasurementPage(version=version, items=[measurement_out(r) for r in rows])
