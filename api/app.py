@@ -16,6 +16,7 @@ from api.routers import (
     child_records,
     children,
     growth,
+    growth_chart,
     health,
     measurements,
     posyandu,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(measurements.router)
     app.include_router(child_records.router)
     app.include_router(posyandu.router)
+    app.include_router(growth_chart.router)
     return app
 
 

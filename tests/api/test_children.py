@@ -233,10 +233,13 @@ def test_correcting_an_event_that_is_not_a_measurement_of_the_child_is_refused(
     assert refused_fields(refused) == {"measurement_event_id"}
 
 
-def test_an_unknown_desa_is_refused_naming_desa(client: TestClient, kader: dict[str, str]) -> None:
-    refused = client.post("/v1/children", json={**CHILD, "desa": "32.79.02.2999"}, headers=kader)
+def test_a_malformed_desa_code_is_refused_naming_desa(
+    client: TestClient, kader: dict[str, str]
+) -> None:
+    refused = client.post("/v1/children", json={**CHILD, "desa": "32.79.02"}, headers=kader)
 
-    assert refused.status_code == 404 or refused_fields(refused) == {"desa"}
+    assert refused.status_code == 422
+    assert refused_fields(refused) == {"desa"}
 
 
 def test_a_desa_in_reach_but_not_registered_is_refused_naming_desa(
