@@ -45,7 +45,7 @@ class ChildState:
     birth_date: date = date.min
     desa: str = ""
     posyandu: str = ""
-    exited: bool = False
+    exited_on: date | None = None
     measurements: Mapping[str, MeasurementState] = field(default_factory=dict)
 
 
@@ -94,6 +94,7 @@ def _register(command: c.RegisterChild, state: ChildState) -> list[Fact]:
 def _correct_registration(command: c.CorrectRegistration, state: ChildState) -> list[Fact]:
     if command.birth_date is not None:
         _check_birth_date(command.birth_date, command.today)
+        _check_scorable(command.birth_date, state)
     _check_personal(command.personal)
     _check_reason(command.reason)
     return [
@@ -194,15 +195,33 @@ def _open_measurement(measurement_id: str, state: ChildState) -> MeasurementStat
 def _check_measurement(measurement: e.Measurement, state: ChildState, today: date) -> None:
     day = measurement.measured_on
     _not_future(day, today, "measured_on")
-    if day < state.birth_date:
-        raise GrowthInputError("measured_on must not be before birth_date", field="measured_on")
-    if (day - state.birth_date).days / DAYS_PER_MONTH >= MAX_AGE_MONTHS:
-        raise GrowthInputError(
-            "the child was 60 months or older on measured_on", field="measured_on"
+    _check_age(day, state.birth_date, "measured_on")
+    if state.exited_on is not None and day > state.exited_on:
+        raise StateConflict(
+            f"the child left the register on {state.exited_on.isoformat()}", field="measured_on"
         )
     check_measurements(measurement.weight_kg, measurement.length_cm, measurement.muac_cm)
     if measurement.weight_kg is None and measurement.length_cm is None:
         raise GrowthInputError("give weight_kg, length_cm or both", field="weight_kg")
+
+
+def _check_age(day: date, birth_date: date, name: str) -> None:
+    if day < birth_date:
+        raise GrowthInputError(f"{name} must not be before birth_date", field=name)
+    if (day - birth_date).days / DAYS_PER_MONTH >= MAX_AGE_MONTHS:
+        raise GrowthInputError(f"the child was 60 months or older on {name}", field=name)
+
+
+def _check_scorable(birth_date: date, state: ChildState) -> None:
+    """A corrected birth date must leave every counted measurement between 0 and 60 months."""
+    for kept in state.measurements.values():
+        day = kept.measurement.measured_on
+        if not kept.voided and not 0 <= (day - birth_date).days / DAYS_PER_MONTH < MAX_AGE_MONTHS:
+            raise DomainError(
+                f"the measurement of {day.isoformat()} would fall outside 0-60 months; "
+                "void or correct it first",
+                field="birth_date",
+            )
 
 
 def _check_birth_date(birth_date: date, today: date) -> None:
@@ -223,7 +242,7 @@ def _check_reason(reason: str) -> None:
 
 
 def _check_active(state: ChildState) -> None:
-    if state.exited:
+    if state.exited_on is not None:
         raise StateConflict("the child has left the register")
 
 
@@ -250,7 +269,7 @@ def _evolved(state: ChildState, fact: Fact) -> ChildState:
         case e.ChildMoved():
             return replace(state, desa=fact.to_desa)
         case e.ChildExited():
-            return replace(state, exited=True)
+            return replace(state, exited_on=fact.exited_on)
         case e.MeasurementRecorded() | e.MeasurementCorrected():
             return _with_measurement(state, fact.measurement_id, MeasurementState(fact.measurement))
         case e.MeasurementVoided():

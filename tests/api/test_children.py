@@ -4,6 +4,7 @@ clear, conditional and idempotent writes, corrections and voids."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -179,6 +180,33 @@ def test_a_retried_registration_with_a_client_event_id_registers_one_child(
 
     assert again["id"] == first["id"]
     assert again["version"] == 1
+
+
+def test_a_registration_retried_on_a_later_day_replays_the_first_answer(
+    client: TestClient, kader: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event_id = "0196a000-0000-7000-8000-0000000000ab"
+    first = register(client, kader, event_id=event_id)
+    tomorrow = timefmt.utc_now() + timedelta(days=1)
+    monkeypatch.setattr(timefmt, "utc_now", lambda: tomorrow)
+
+    again = register(client, kader, event_id=event_id)
+
+    assert (again["id"], again["version"]) == (first["id"], 1)
+
+
+def test_a_measurement_after_the_child_exited_is_a_conflict(
+    client: TestClient, kader: dict[str, str]
+) -> None:
+    child = register(client, kader)
+    exit_body = {"reason": "moved_out", "exited_on": "2025-05-01"}
+    exited = client.post(f"/v1/children/{child['id']}/exit", json=exit_body, headers=kader)
+    assert exited.status_code == 201, exited.text
+
+    refused = measure(client, kader, child["id"])
+
+    assert refused.status_code == 409
+    assert [e["field"] for e in refused.json()["errors"]] == ["measured_on"]
 
 
 def test_a_correction_shows_up_in_the_child_and_its_history(

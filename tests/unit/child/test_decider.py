@@ -298,3 +298,58 @@ def test_a_registration_correction_changes_only_the_fields_given() -> None:
 
     state = given(registered(), *facts)
     assert (state.birth_date, state.sex, state.posyandu) == (date(2024, 3, 6), "M", "Melati 1")
+
+
+def exited(on: date) -> e.ChildExited:
+    return e.ChildExited(
+        occurred_at=at_midnight(on), wilayah=DESA, reason=e.ExitReason.MOVED_OUT, exited_on=on
+    )
+
+
+def test_a_measurement_after_the_child_left_the_register_is_a_conflict() -> None:
+    command = c.RecordMeasurement(
+        today=TODAY, measurement_id=SECOND, measurement=measurement(measured_on=date(2025, 5, 2))
+    )
+
+    with pytest.raises(StateConflict) as refused:
+        decider.decide(command, given(registered(), exited(date(2025, 5, 1))))
+    assert refused.value.field == "measured_on"
+
+
+def test_a_late_measurement_taken_before_the_exit_is_accepted() -> None:
+    command = c.RecordMeasurement(
+        today=TODAY, measurement_id=SECOND, measurement=measurement(measured_on=date(2025, 4, 30))
+    )
+
+    facts = decider.decide(command, given(registered(), exited(date(2025, 5, 1))))
+
+    assert [type(f) for f in facts] == [e.MeasurementRecorded]
+
+
+def test_a_correction_may_not_move_a_measurement_past_the_exit() -> None:
+    command = c.CorrectMeasurement(
+        today=TODAY, measurement_id=FIRST, reason="tanggal salah",
+        measurement=measurement(measured_on=date(2025, 5, 12)),
+    )  # fmt: skip
+
+    with pytest.raises(StateConflict):
+        decider.decide(command, given(registered(), recorded(), exited(date(2025, 5, 11))))
+
+
+def test_a_birth_date_correction_that_leaves_a_measurement_before_birth_is_refused() -> None:
+    command = c.CorrectRegistration(today=TODAY, birth_date=date(2025, 5, 11), reason="akta")
+
+    with pytest.raises(DomainError) as refused:
+        decider.decide(command, given(registered(), recorded()))
+    assert refused.value.field == "birth_date"
+
+
+def test_a_birth_date_correction_is_checked_only_against_counted_measurements() -> None:
+    void = e.MeasurementVoided(
+        occurred_at=at_midnight(TODAY), wilayah=DESA, measurement_id=FIRST, reason="salah anak"
+    )
+    command = c.CorrectRegistration(today=TODAY, birth_date=date(2025, 5, 11), reason="akta")
+
+    facts = decider.decide(command, given(registered(), recorded(), void))
+
+    assert given(registered(), recorded(), void, *facts).birth_date == date(2025, 5, 11)
