@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import uuid6
 
-from domain.fact import Command, Decider
-from events.envelope import NO_STREAM, JsonObject, NewEvent, RecordedEvent
-from events.errors import ConditionFailed, EventIdConflict, WrongExpectedVersion
+from domain.fact import Command, Decider, DomainError
+from events.envelope import NO_STREAM, JsonObject, NewEvent, RecordedEvent, StreamAppend
+from events.errors import ConditionFailed, EventIdConflict, InvalidAppend, WrongExpectedVersion
 from events.registry import Registry
 from events.store import SqlEventStore
 
@@ -77,6 +77,123 @@ def execute(
         replayed = recorded[0].stream_version <= version  # an identical concurrent retry won
         return Outcome(state, recorded[-1].stream_version, recorded, replayed=replayed)
     raise WrongExpectedVersion(stream_id, version, store_version(store, stream_id))
+
+
+@dataclass(frozen=True)
+class Job(Generic[CommandT]):
+    """One command of a batch, for one stream, under client-chosen event ids."""
+
+    stream_id: str
+    command: CommandT
+    event_ids: tuple[str, ...]
+
+
+Answer = Outcome[StateT] | DomainError | EventIdConflict
+"""What a batch says of one job: its outcome, or why it was refused."""
+
+
+def execute_batch(
+    store: SqlEventStore,
+    decider: Decider[CommandT, StateT],
+    jobs: Sequence[Job[CommandT]],
+    meta: JsonObject,
+    *,
+    guard: Callable[[StateT], None] | None = None,
+) -> list[Answer[StateT]]:
+    """Run independent commands, each accepted or refused on its own, in one transaction.
+
+    The answers are those ``execute`` would give one by one, in order: ``guard`` may refuse
+    a job on the stream's state (e.g. out of the caller's reach), a job whose events are
+    stored already replays. If another writer moved one of the streams meanwhile, the jobs
+    are run one by one instead, so the batch is never refused as a whole for a race.
+    """
+    registry = store.registry
+    histories = store.read_streams({job.stream_id for job in jobs})
+    folded = {sid: _fold(registry, decider, h) for sid, h in histories.items()}
+    state_of = {sid: state for sid, (state, _) in folded.items()}
+    answers: list[Answer[StateT] | list[NewEvent]] = []
+    pending: dict[str, list[NewEvent]] = {}
+    first_use: dict[str, int] = {}
+    for number, job in enumerate(jobs):
+        again = next((first_use[i] for i in job.event_ids if i in first_use), None)
+        if again is not None:  # the same event ids twice in one batch
+            same = (jobs[again].stream_id, jobs[again].command) == (job.stream_id, job.command)
+            answers.append(answers[again] if same else _reused(job))
+            continue
+        planned = _plan(store, decider, job, meta, histories, state_of, guard)
+        answers.append(planned)
+        first_use.update(dict.fromkeys(job.event_ids, number))
+        if isinstance(planned, list):
+            pending.setdefault(job.stream_id, []).extend(planned)
+    if not pending:
+        return [a for a in answers if not isinstance(a, list)]
+    appends = [
+        StreamAppend(sid, decider.stream_type, folded[sid][1] or NO_STREAM, tuple(new))
+        for sid, new in pending.items()
+    ]
+    try:
+        recorded = {e.event_id: e for e in store.append_streams(appends)}
+    except (WrongExpectedVersion, EventIdConflict, InvalidAppend):
+        return [_one_by_one(store, decider, job, meta, guard) for job in jobs]
+    return [
+        a if not isinstance(a, list) else _stored(state_of[j.stream_id], a, recorded)
+        for a, j in zip(answers, jobs, strict=True)
+    ]
+
+
+def _plan(  # noqa: PLR0917 - internal step of execute_batch
+    store: SqlEventStore,
+    decider: Decider[CommandT, StateT],
+    job: Job[CommandT],
+    meta: JsonObject,
+    histories: dict[str, list[RecordedEvent]],
+    state_of: dict[str, StateT],
+    guard: Callable[[StateT], None] | None,
+) -> Answer[StateT] | list[NewEvent]:
+    """The new events of one job (its stream's state is moved on), or its answer already."""
+    try:
+        if guard is not None:
+            guard(state_of[job.stream_id])
+        replay = _replay(store, decider, histories[job.stream_id], job.command, job.event_ids)
+        if replay is not None:
+            return replay
+        state = state_of[job.stream_id]
+        facts = decider.decide(job.command, state)
+        ids = _ids(job.event_ids, len(facts))
+    except (DomainError, EventIdConflict) as refused:
+        return refused
+    for fact in facts:
+        state = decider.evolve(state, fact)
+    state_of[job.stream_id] = state
+    return [store.registry.to_new(f, i, meta) for f, i in zip(facts, ids, strict=True)]
+
+
+def _reused(job: Job[CommandT]) -> EventIdConflict:
+    return EventIdConflict(job.event_ids[0], "the same event id was used for another command")
+
+
+def _stored(
+    state: StateT, planned: list[NewEvent], recorded: dict[str, RecordedEvent]
+) -> Outcome[StateT]:
+    mine = [recorded[n.event_id] for n in planned]
+    return Outcome(state, mine[-1].stream_version, mine)
+
+
+def _one_by_one(
+    store: SqlEventStore,
+    decider: Decider[CommandT, StateT],
+    job: Job[CommandT],
+    meta: JsonObject,
+    guard: Callable[[StateT], None] | None,
+) -> Answer[StateT]:
+    try:
+        if guard is not None:
+            guard(fold(store.registry, decider, store.read_stream(job.stream_id)))
+        return execute(store, decider, job.stream_id, job.command, meta, event_ids=job.event_ids)
+    except (DomainError, EventIdConflict) as refused:
+        return refused
+    except InvalidAppend:
+        return EventIdConflict(job.event_ids[0], "the event id is used in another stream")
 
 
 def fold(

@@ -7,23 +7,22 @@ the reason; sending the same batch again changes nothing and returns the same an
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from api.access import Principal, Requires, write_meta
+from api.access import Principal, Requires, ensure_reach, write_meta
 from api.deps import ServicesDep
-from api.routers.children import PROBLEM, child_row, decider, today
-from api.services import Services
+from api.routers.children import PROBLEM, decider, today
 from domain.child import commands as c
-from domain.child.decider import stream_id
+from domain.child.decider import ChildState, stream_id
 from domain.child.events import Measurement
 from domain.fact import DomainError
-from events.envelope import JsonObject
-from events.errors import EventIdConflict, InvalidAppend
-from events.handling import execute
+from events.errors import EventIdConflict
+from events.handling import Answer, Job, execute_batch
 
 router = APIRouter(tags=["children"])
 MAX_ITEMS: Final = 500
@@ -78,43 +77,42 @@ def record_session(
     if len(body.items) > MAX_ITEMS:
         raise HTTPException(413, f"a session holds at most {MAX_ITEMS} measurements")
     meta = write_meta(principal, request)
-    answers = [_item(services, principal, meta, item) for item in body.items]
-    accepted = sum(a.accepted for a in answers)
-    return SessionAnswer(accepted=accepted, refused=len(answers) - accepted, items=answers)
+    jobs = [_job(principal, item) for item in body.items]
+    answers = execute_batch(services.store, decider, jobs, meta, guard=_in_reach(principal))
+    items = [_answer(item, answer) for item, answer in zip(body.items, answers, strict=True)]
+    accepted = sum(a.accepted for a in items)
+    return SessionAnswer(accepted=accepted, refused=len(items) - accepted, items=items)
 
 
-def _item(
-    services: Services, principal: Principal, meta: JsonObject, item: SessionItem
-) -> ItemAnswer:
-    event_id, child_id = str(item.event_id), str(item.child_id)
+def _job(principal: Principal, item: SessionItem) -> Job[c.RecordMeasurement]:
+    event_id = str(item.event_id)
     values = Measurement.model_validate(item.model_dump(exclude={"event_id", "child_id"}))
     if values.measured_by is None:
         values = values.model_copy(update={"measured_by": principal.id})
     command = c.RecordMeasurement(today=today(), measurement_id=event_id, measurement=values)
-    try:
-        child_row(services, principal, item.child_id)
-        outcome = execute(
-            services.store, decider, stream_id(child_id), command, meta, event_ids=[event_id]
-        )
-    except DomainError as refused:
+    return Job(stream_id(str(item.child_id)), command, (event_id,))
+
+
+def _in_reach(principal: Principal) -> Callable[[ChildState], None]:
+    def guard(state: ChildState) -> None:
+        ensure_reach(principal, state.desa if state.exists else None, "child")
+
+    return guard
+
+
+def _answer(item: SessionItem, answer: Answer[ChildState]) -> ItemAnswer:
+    event_id, child_id = str(item.event_id), str(item.child_id)
+    if isinstance(answer, DomainError):
         return ItemAnswer(
-            event_id=event_id,
-            child_id=child_id,
-            accepted=False,
-            status=refused.status,
-            field=refused.field,
-            detail=refused.detail,
-        )
-    except (EventIdConflict, InvalidAppend):
+            event_id=event_id, child_id=child_id, accepted=False,
+            status=answer.status, field=answer.field, detail=answer.detail,
+        )  # fmt: skip
+    if isinstance(answer, EventIdConflict):
         return ItemAnswer(
-            event_id=event_id,
-            child_id=child_id,
-            accepted=False,
-            status=409,
-            field="event_id",
+            event_id=event_id, child_id=child_id, accepted=False, status=409, field="event_id",
             detail="this event id was used for another measurement",
-        )
-    version = outcome.events[-1].stream_version
+        )  # fmt: skip
+    version = answer.events[-1].stream_version
     return ItemAnswer(
         event_id=event_id, child_id=child_id, accepted=True, version=version, status=201
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pytest
 
 from api.services import Services
 from domain.fact import StateConflict
-from events.envelope import JsonObject
+from events.envelope import JsonObject, RecordedEvent
 from events.errors import ConditionFailed, EventIdConflict
-from events.handling import execute
+from events.handling import Job, Outcome, execute, execute_batch
 from events.store import SqlEventStore
 from tests.support.counter import Bump, Close, Tally, TallyDecider
 
@@ -96,3 +98,43 @@ def test_personal_fields_of_a_fact_are_sealed_not_stored_in_the_payload(
     assert b"Nama Demo" not in event.body
     assert store.open_personal([event]) == {event.event_id: {"name": "Nama Demo"}}
     assert services.registry.to_fact(event).model_dump()["personal"] is None
+
+
+def test_a_batch_answers_each_job_and_appends_the_accepted_ones_together(
+    store: SqlEventStore,
+) -> None:
+    execute(store, TallyDecider(), "t2", Close(), META)
+    jobs = [
+        Job("t1", Bump(by=1), ("0196a000-0000-7000-8000-0000000000b1",)),
+        Job("t2", Bump(by=1), ("0196a000-0000-7000-8000-0000000000b2",)),
+        Job("t1", Bump(by=2), ("0196a000-0000-7000-8000-0000000000b3",)),
+    ]
+
+    answers = execute_batch(store, TallyDecider(), jobs, META)
+
+    assert [a.version if isinstance(a, Outcome) else type(a) for a in answers] == [
+        1, StateConflict, 2,
+    ]  # fmt: skip
+    again = execute_batch(store, TallyDecider(), jobs, META)[2]
+    assert isinstance(again, Outcome)
+    assert again.replayed
+    assert again.events == answers[2].events  # type: ignore[union-attr]
+
+
+def test_a_batch_that_races_another_writer_is_run_job_by_job(
+    store: SqlEventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = store.read_streams
+
+    def read_then_race(stream_ids: Collection[str]) -> dict[str, list[RecordedEvent]]:
+        found = read(stream_ids)
+        execute(store, TallyDecider(), "t1", Bump(by=10), META)  # lands after the read
+        return found
+
+    monkeypatch.setattr(store, "read_streams", read_then_race)
+    jobs = [Job("t1", Bump(by=1), ("0196a000-0000-7000-8000-0000000000c1",))]
+
+    [answer] = execute_batch(store, TallyDecider(), jobs, META)
+
+    assert isinstance(answer, Outcome)
+    assert (answer.state, answer.version) == (Tally(total=11), 2)
