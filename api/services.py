@@ -21,6 +21,7 @@ from events.crypto import KEY_BYTES, KeyRing, generate_key
 from events.database import make_engine
 from events.projections.areas import AreaIndex
 from events.projections.children import ChildIndex
+from events.projections.figures import FigureIndex
 from events.projections.principals import PrincipalIndex
 from events.projections.runner import ProjectionRunner
 from events.projections.streams import StreamIndex
@@ -81,7 +82,13 @@ def build_services(settings: Settings) -> Services:
     registry = Registry()
     registry.register(*FACTS)
     projections = ProjectionRunner(
-        [StreamIndex(), PrincipalIndex(registry), AreaIndex(registry), ChildIndex(registry)]
+        [
+            StreamIndex(),
+            PrincipalIndex(registry),
+            AreaIndex(registry),
+            ChildIndex(registry),
+            FigureIndex(registry),
+        ]
     )
     store = SqlEventStore(engine, KeyRing(master_key(settings)), registry, inline=projections)
     return Services(settings, engine, store, registry, projections)

@@ -46,6 +46,7 @@ class ChildState:
     desa: str = ""
     posyandu: str = ""
     exited_on: date | None = None
+    since: date = date.min  # lives in ``desa`` since (registration day or last move)
     measurements: Mapping[str, MeasurementState] = field(default_factory=dict)
 
 
@@ -115,6 +116,7 @@ def _move(command: c.MoveChild, state: ChildState) -> list[Fact]:
     if command.to_desa == state.desa:
         raise StateConflict("the child lives in this desa already", field="to_desa")
     _not_future(command.moved_on, command.today, "moved_on")
+    _not_before_since(command.moved_on, state, "moved_on")
     return [
         e.ChildMoved(
             occurred_at=at_midnight(command.moved_on),
@@ -129,6 +131,7 @@ def _move(command: c.MoveChild, state: ChildState) -> list[Fact]:
 def _exit(command: c.ExitChild, state: ChildState) -> list[Fact]:
     _check_active(state)
     _not_future(command.exited_on, command.today, "exited_on")
+    _not_before_since(command.exited_on, state, "exited_on")
     return [
         e.ChildExited(
             occurred_at=at_midnight(command.exited_on),
@@ -246,6 +249,15 @@ def _check_active(state: ChildState) -> None:
         raise StateConflict("the child has left the register")
 
 
+def _not_before_since(day: date, state: ChildState, name: str) -> None:
+    if day < state.since:
+        raise DomainError(
+            f"{name} must not be before {state.since.isoformat()}, when the child came to "
+            "its present desa",
+            field=name,
+        )
+
+
 def _not_future(day: date, today: date, name: str) -> None:
     if day > today:
         raise DomainError(f"{name} must not be after {today.isoformat()}", field=name)
@@ -258,7 +270,10 @@ def _with_measurement(state: ChildState, key: str, value: MeasurementState) -> C
 def _evolved(state: ChildState, fact: Fact) -> ChildState:
     match fact:
         case e.ChildRegistered():
-            return ChildState(True, fact.sex, fact.birth_date, fact.desa, fact.posyandu)
+            return ChildState(
+                True, fact.sex, fact.birth_date, fact.desa, fact.posyandu,
+                since=fact.occurred_at.date(),
+            )  # fmt: skip
         case e.RegistrationCorrected():
             return replace(
                 state,
@@ -267,7 +282,7 @@ def _evolved(state: ChildState, fact: Fact) -> ChildState:
                 posyandu=fact.posyandu or state.posyandu,
             )
         case e.ChildMoved():
-            return replace(state, desa=fact.to_desa)
+            return replace(state, desa=fact.to_desa, since=fact.moved_on)
         case e.ChildExited():
             return replace(state, exited_on=fact.exited_on)
         case e.MeasurementRecorded() | e.MeasurementCorrected():

@@ -4,7 +4,7 @@ clear, conditional and idempotent writes, corrections and voids."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -196,9 +196,12 @@ def test_a_registration_retried_on_a_later_day_replays_the_first_answer(
 
 
 def test_a_measurement_after_the_child_exited_is_a_conflict(
-    client: TestClient, kader: dict[str, str]
+    client: TestClient, kader: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    child = register(client, kader)
+    now = timefmt.utc_now
+    monkeypatch.setattr(timefmt, "utc_now", lambda: datetime(2024, 4, 1, tzinfo=UTC))
+    child = register(client, kader)  # registered on 2024-04-01
+    monkeypatch.setattr(timefmt, "utc_now", now)
     exit_body = {"reason": "moved_out", "exited_on": "2025-05-01"}
     exited = client.post(f"/v1/children/{child['id']}/exit", json=exit_body, headers=kader)
     assert exited.status_code == 201, exited.text

@@ -1,0 +1,157 @@
+"""Sums of children's monthly figures over an area and a period.
+
+Counts are of children, never of measurements (except ``flagged``): over a quarter or a
+year a child counts once, with the status of its latest valid measurement in the period.
+Prevalence and coverage are recomputed from the counts at every level, never averaged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, fields
+from typing import Final
+
+from domain.figures.child import FIRST_MEASURED, INCIDENT, ChildMonth
+
+BANDS: Final = ("0-5", "6-11", "12-23", "24-59")
+SEXES: Final = ("M", "F")
+
+
+@dataclass
+class Split:
+    """The counts of one group of children (all of them, one sex, or one age band)."""
+
+    present: int = 0
+    measured: int = 0
+    measured_valid_haz: int = 0
+    stunted: int = 0
+    severely_stunted: int = 0
+    measured_valid_whz: int = 0
+    wasted: int = 0
+    severely_wasted: int = 0
+    overweight: int = 0
+    measured_valid_waz: int = 0
+    underweight: int = 0
+    new_stunting: int = 0
+    incident: int = 0
+    first_measured_stunted: int = 0
+    flagged: int = 0
+
+    def add(self, other: Split) -> None:
+        """Add ``other``'s counts to these."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def coverage(self) -> float | None:
+        """D/S: measured over present (None when nobody is present)."""
+        return _ratio(self.measured, self.present)
+
+    @property
+    def prevalence_stunting(self) -> float | None:
+        """Stunted over measured with a valid HAZ (None when there are none)."""
+        return _ratio(self.stunted, self.measured_valid_haz)
+
+    @property
+    def zero_new_stunting(self) -> bool | None:
+        """True when children were measured and none became a new case; None if none measured."""
+        return None if self.measured == 0 else self.new_stunting == 0
+
+    def answer(self) -> dict[str, int | float | bool | None]:
+        """The counts with coverage, prevalence and the zero-new-stunting verdict."""
+        return {
+            **asdict(self),
+            "coverage": self.coverage,
+            "prevalence_stunting": self.prevalence_stunting,
+            "zero_new_stunting": self.zero_new_stunting,
+        }
+
+
+COUNTS: Final = tuple(f.name for f in fields(Split))
+
+
+@dataclass
+class Figures:
+    """An area's figures for a period: in all, by sex, by age band, and the new cases."""
+
+    total: Split = field(default_factory=Split)
+    by_sex: dict[str, Split] = field(default_factory=lambda: {s: Split() for s in SEXES})
+    by_age_band: dict[str, Split] = field(default_factory=lambda: {b: Split() for b in BANDS})
+    new_cases: list[ChildMonth] = field(default_factory=list)
+
+    def add(self, sex: str, band: str, counts: Split) -> None:
+        """Count a group of children of ``sex`` and ``band``."""
+        self.total.add(counts)
+        self.by_sex[sex].add(counts)
+        self.by_age_band[band].add(counts)
+
+
+@dataclass
+class _Child:
+    sex: str = ""
+    band: str = ""
+    month: str = ""
+    present: bool = False
+    rows: list[ChildMonth] = field(default_factory=list)
+
+    def seen(self, month: str, sex: str, band: str) -> None:
+        self.present = True
+        if month >= self.month:
+            self.month, self.sex, self.band = month, sex, band
+
+    def counts(self) -> Split:
+        rows = sorted(self.rows, key=lambda r: r.month)
+        haz = _latest(rows, "haz_valid")
+        whz = _latest(rows, "whz_valid")
+        waz = _latest(rows, "waz_valid")
+        kinds = {r.new_case for r in rows if r.new_case is not None}
+        return Split(
+            present=1,
+            measured=int(bool(rows)),
+            measured_valid_haz=int(haz is not None),
+            stunted=int(haz is not None and haz.stunted),
+            severely_stunted=int(haz is not None and haz.severely_stunted),
+            measured_valid_whz=int(whz is not None),
+            wasted=int(whz is not None and whz.wasted),
+            severely_wasted=int(whz is not None and whz.severely_wasted),
+            overweight=int(whz is not None and whz.overweight),
+            measured_valid_waz=int(waz is not None),
+            underweight=int(waz is not None and waz.underweight),
+            new_stunting=int(bool(kinds)),
+            incident=int(INCIDENT in kinds),
+            first_measured_stunted=int(FIRST_MEASURED in kinds),
+            flagged=sum(r.flagged for r in rows),
+        )
+
+
+def figures_of(
+    residents: Iterable[tuple[str, str, str, str]], rows: Iterable[ChildMonth]
+) -> Figures:
+    """The figures of the children in an area over a period.
+
+    ``residents`` are (child id, month, sex, band) of children present in the area on the
+    last day of a month of the period; ``rows`` are the children's measured months there.
+    """
+    children: dict[str, _Child] = {}
+    for child_id, month, sex, band in residents:
+        children.setdefault(child_id, _Child()).seen(month, sex, band)
+    for row in rows:
+        child = children.setdefault(row.child_id, _Child())
+        child.seen(row.month, row.sex, row.band)
+        child.rows.append(row)
+    figures = Figures()
+    for child in children.values():
+        figures.add(child.sex, child.band, child.counts())
+        cases = [r for r in child.rows if r.new_case is not None]
+        if cases:
+            figures.new_cases.append(max(cases, key=lambda r: r.month))
+    figures.new_cases.sort(key=lambda r: (r.desa, r.measured_on, r.child_id))
+    return figures
+
+
+def _latest(rows: list[ChildMonth], valid: str) -> ChildMonth | None:
+    return next((r for r in reversed(rows) if getattr(r, valid)), None)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(part / whole, 4)

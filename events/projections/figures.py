@@ -1,0 +1,348 @@
+"""The area figures' read models: where each child lived, and its figures per measured month.
+
+``proj_child_spans`` holds each child's residence spans (registration, moves, exit) with its
+sex and date of birth, from which the children present at a month's end are counted;
+``proj_child_months`` holds one row per child and month with a counted measurement, as
+``domain.figures.child_months`` computes it from the child's assessed history (which
+``proj_measurements`` holds: this projection runs after the child projection, in the same
+transaction). A touched child is recomputed whole; only changed rows are written.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import date, timedelta
+from typing import Any, ClassVar, Final
+
+import orjson
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from domain.child import events as e
+from domain.child.decider import STREAM_PREFIX
+from domain.figures import ChildMonth, ChildProfile, Scored, Span, child_months
+from domain.figures.tally import BANDS, Split
+from domain.figures.timeline import spans_after
+from domain.growth.rules import DAYS_PER_MONTH, MAX_AGE_MONTHS
+from events.envelope import RecordedEvent
+from events.projections.children import children, measurements
+from events.registry import Registry
+from events.schema import metadata
+
+_FLAGS: Final = ("haz_valid", "stunted", "severely_stunted", "whz_valid", "wasted",
+                 "severely_wasted", "overweight", "waz_valid", "underweight")  # fmt: skip
+
+child_spans = Table(
+    "proj_child_spans",
+    metadata,
+    Column("child_id", String(36), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("desa", String(13), nullable=False),
+    Column("sex", String(1), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=True),  # exclusive; null while the child lives there
+    Index("ix_proj_child_spans_desa", "desa", "starts_on"),
+)
+
+child_month_rows = Table(
+    "proj_child_months",
+    metadata,
+    Column("child_id", String(36), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("desa", String(13), nullable=False),
+    Column("end_desa", String(13), nullable=True),
+    Column("sex", String(1), nullable=False),
+    Column("band", String(5), nullable=False),
+    *(Column(name, Integer, nullable=False) for name in (*_FLAGS, "flagged")),
+    Column("new_case", String(24), nullable=True),
+    Column("event_id", String(36), nullable=False),
+    Column("measured_on", Date, nullable=False),
+    Column("haz", Float, nullable=True),
+    Index("ix_proj_child_months_month_desa", "month", "desa"),
+)
+_SPAN_TYPES: Final = frozenset(
+    f.event_type for f in (e.ChildRegistered, e.ChildMoved, e.ChildExited)
+)
+
+
+class FigureIndex:
+    """Keeps ``proj_child_spans`` and ``proj_child_months`` in step with the child streams."""
+
+    name: ClassVar[str] = "figures"
+    tables: ClassVar[tuple[Table, ...]] = (child_spans, child_month_rows)
+    event_types: ClassVar[frozenset[str] | None] = frozenset(f.event_type for f in e.CHILD_FACTS)
+    write_only: ClassVar[bool] = False
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
+        """Recompute the touched children's spans and months; write what changed."""
+        ids = sorted({e.stream_id.removeprefix(STREAM_PREFIX) for e in batch})
+        spans = _spans_of(conn, ids)
+        old_spans = dict(spans)
+        for event in batch:
+            if event.event_type in _SPAN_TYPES:
+                child_id = event.stream_id.removeprefix(STREAM_PREFIX)
+                spans[child_id] = spans_after(spans.get(child_id, ()), self.registry.to_fact(event))
+        kids = {r.child_id: r for r in conn.execute(
+            select(children.c.child_id, children.c.sex, children.c.birth_date)
+            .where(children.c.child_id.in_(ids))
+        )}  # fmt: skip
+        scored = _scored_of(conn, ids)
+        profiles = [
+            ChildProfile(i, kids[i].sex, kids[i].birth_date, spans[i]) for i in ids if i in kids
+        ]
+        _write_spans(conn, [p for p in profiles if p.spans != old_spans.get(p.child_id)])
+        new = {(m.child_id, m.month): _row(m) for p in profiles
+               for m in child_months(p, scored.get(p.child_id, []))}  # fmt: skip
+        old = {(r["child_id"], r["month"]): r for r in _month_rows(conn, ids)}
+        gone = [k for k in old if k not in new]
+        if gone:
+            conn.execute(
+                delete(child_month_rows).where(
+                    tuple_(child_month_rows.c.child_id, child_month_rows.c.month).in_(gone)
+                )
+            )
+        changed = [k for k, row in new.items() if old.get(k) != row]
+        if changed:
+            conn.execute(delete(child_month_rows).where(
+                tuple_(child_month_rows.c.child_id, child_month_rows.c.month).in_(changed)
+            ))  # fmt: skip
+            conn.execute(child_month_rows.insert(), [new[k] for k in changed])
+
+
+def _spans_of(conn: Connection, ids: list[str]) -> dict[str, tuple[Span, ...]]:
+    found: dict[str, list[Span]] = {}
+    rows = conn.execute(
+        select(child_spans.c.child_id, child_spans.c.desa, child_spans.c.starts_on,
+               child_spans.c.ends_on)
+        .where(child_spans.c.child_id.in_(ids))
+        .order_by(child_spans.c.child_id, child_spans.c.seq)
+    )  # fmt: skip
+    for child_id, desa, starts_on, ends_on in rows:
+        found.setdefault(child_id, []).append(Span(desa, starts_on, ends_on))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def _scored_of(conn: Connection, ids: list[str]) -> dict[str, list[Scored]]:
+    found: dict[str, list[Scored]] = {}
+    rows = conn.execute(
+        select(measurements.c.child_id, measurements.c.event_id, measurements.c.measured_on,
+               measurements.c.position, measurements.c.assessment)
+        .where(measurements.c.child_id.in_(ids), measurements.c.state != "voided")
+    )  # fmt: skip
+    for child_id, event_id, measured_on, position, assessment in rows:
+        found.setdefault(child_id, []).append(_scored(event_id, measured_on, position, assessment))
+    return found
+
+
+def _scored(event_id: str, measured_on: date, position: int, assessment: str | None) -> Scored:
+    if assessment is None:
+        return Scored(event_id, measured_on, position, None, None, None, frozenset())
+    a = orjson.loads(assessment)
+    return Scored(
+        event_id, measured_on, position, a["haz"], a["whz"], a["waz"], frozenset(a["flags"])
+    )
+
+
+def _write_spans(conn: Connection, profiles: Sequence[ChildProfile]) -> None:
+    if not profiles:
+        return
+    conn.execute(
+        delete(child_spans).where(child_spans.c.child_id.in_([p.child_id for p in profiles]))
+    )
+    rows = [
+        {"child_id": p.child_id, "seq": seq, "desa": s.desa, "sex": p.sex,
+         "birth_date": p.birth_date, "starts_on": s.start, "ends_on": s.end}
+        for p in profiles for seq, s in enumerate(p.spans)
+    ]  # fmt: skip
+    if rows:
+        conn.execute(child_spans.insert(), rows)
+
+
+def _row(month: ChildMonth) -> dict[str, Any]:
+    row = asdict(month)
+    for name in _FLAGS:
+        row[name] = int(row[name])
+    return row
+
+
+def _month_rows(conn: Connection, ids: list[str]) -> list[dict[str, Any]]:
+    query = select(child_month_rows).where(child_month_rows.c.child_id.in_(ids))
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+def within(column: Any, prefix: str) -> ColumnElement[bool]:
+    """``column`` (a desa code) lies under the area ``prefix``."""
+    return or_(column == prefix, column.like(prefix + ".%"))
+
+
+def month_rows(conn: Connection, prefix: str, months: Sequence[str]) -> list[ChildMonth]:
+    """The measured child-months in the area and months."""
+    query = select(child_month_rows).where(
+        child_month_rows.c.month.in_(list(months)), within(child_month_rows.c.desa, prefix)
+    )
+    return [_month_of(dict(r._mapping)) for r in conn.execute(query)]
+
+
+def _month_of(row: dict[str, Any]) -> ChildMonth:
+    for name in _FLAGS:
+        row[name] = bool(row[name])
+    return ChildMonth(**row)
+
+
+def span_rows(
+    conn: Connection, prefix: str, first: date, last: date
+) -> list[tuple[ChildProfile, Span]]:
+    """Residence spans in the area that overlap the days ``first`` to ``last``."""
+    query = select(child_spans).where(
+        within(child_spans.c.desa, prefix),
+        child_spans.c.starts_on <= last,
+        or_(child_spans.c.ends_on.is_(None), child_spans.c.ends_on > first),
+    )
+    found = []
+    for r in conn.execute(query):
+        span = Span(r.desa, r.starts_on, r.ends_on)
+        found.append((ChildProfile(r.child_id, r.sex, r.birth_date, (span,)), span))
+    return found
+
+
+def oldest_birth(day: date, months: float) -> date:
+    """The earliest date of birth of a child under ``months`` old on ``day``."""
+    return day - timedelta(days=math.ceil(months * DAYS_PER_MONTH) - 1)
+
+
+def month_groups(
+    conn: Connection, prefix: str, month: str, end: date
+) -> tuple[list[tuple[str, str, str, Split]], list[tuple[str, str, str, str | None]]]:
+    """Counts per (desa, sex, band) for one month, in SQL; and the children who moved away.
+
+    The first list counts residents at the month's end and measured children; a measured
+    child living nowhere on the register at the month's end is present where measured. The
+    second list, (desa measured, end desa, sex, band), holds measured children who lived in
+    another desa at the month's end: whether they add to ``present`` depends on the level.
+    """
+    groups: dict[tuple[str, str, str], Split] = {}
+    c = child_month_rows.c
+    sums = [func.sum(c[n]) for n in _FLAGS]
+    new_kinds = [
+        func.sum(case((c.new_case.is_not(None), 1), else_=0)),
+        func.sum(case((c.new_case == "incident", 1), else_=0)),
+        func.sum(case((c.new_case == "first_measured_stunted", 1), else_=0)),
+    ]
+    lone = func.sum(case((c.end_desa.is_(None), 1), else_=0))
+    query = (
+        select(c.desa, c.sex, c.band, func.count(), lone, *sums, *new_kinds, func.sum(c.flagged))
+        .where(c.month == month, within(c.desa, prefix))
+        .group_by(c.desa, c.sex, c.band)
+    )
+    for desa, sex, band, measured, alone, *rest in conn.execute(query):
+        counts = dict(zip(_FLAGS, rest[:9], strict=True))
+        groups[(desa, sex, band)] = Split(
+            present=int(alone), measured=int(measured),
+            measured_valid_haz=int(counts["haz_valid"]), stunted=int(counts["stunted"]),
+            severely_stunted=int(counts["severely_stunted"]),
+            measured_valid_whz=int(counts["whz_valid"]), wasted=int(counts["wasted"]),
+            severely_wasted=int(counts["severely_wasted"]),
+            overweight=int(counts["overweight"]), measured_valid_waz=int(counts["waz_valid"]),
+            underweight=int(counts["underweight"]), new_stunting=int(rest[9]),
+            incident=int(rest[10]), first_measured_stunted=int(rest[11]), flagged=int(rest[12]),
+        )  # fmt: skip
+    s = child_spans.c
+    band = case(
+        *((s.birth_date >= oldest_birth(end, edge), name)
+          for edge, name in zip((6, 12, 24), BANDS, strict=False)),
+        else_=BANDS[-1],
+    )  # fmt: skip
+    residents = (
+        select(s.desa, s.sex, band, func.count())
+        .where(
+            within(s.desa, prefix), s.starts_on <= end,
+            or_(s.ends_on.is_(None), s.ends_on > end),
+            s.birth_date <= end, s.birth_date >= oldest_birth(end, MAX_AGE_MONTHS),
+        )
+        .group_by(s.desa, s.sex, band)
+    )  # fmt: skip
+    for desa, sex, group_band, count in conn.execute(residents):
+        groups.setdefault((desa, sex, group_band), Split()).present += int(count)
+    movers = conn.execute(
+        select(c.desa, c.end_desa, c.sex, c.band).where(
+            c.month == month, within(c.desa, prefix), c.end_desa.is_not(None),
+            c.end_desa != c.desa,
+        )
+    ).all()  # fmt: skip
+    return (
+        [(d, sx, b, split) for (d, sx, b), split in groups.items()],
+        [(d, end_desa, sx, b) for d, end_desa, sx, b in movers],
+    )
+
+
+def stunted_children(
+    conn: Connection, prefix: str, *, after: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """Children stunted now in the area, the most recently stunted first."""
+    query = (
+        select(children.c.child_id, children.c.desa, children.c.sex, children.c.birth_date,
+               children.c.first_stunted_on, children.c.latest_measured_on,
+               children.c.severely_stunted)
+        .where(within(children.c.desa, prefix), children.c.stunted.is_(True),
+               children.c.status == "active")
+        .order_by(children.c.first_stunted_on.desc(), children.c.child_id)
+    )  # fmt: skip
+    rows = [dict(r._mapping) for r in conn.execute(query)]
+    if after is not None:
+        index = next((i for i, r in enumerate(rows) if r["child_id"] == after), None)
+        rows = rows if index is None else rows[index + 1 :]
+    return rows[:limit]
+
+
+def residents_not_measured(
+    conn: Connection, prefix: str, month: str, end: date
+) -> list[dict[str, Any]]:
+    """Children present in the area at the month's end without a measurement in the month."""
+    s, c = child_spans.c, child_month_rows.c
+    measured = select(c.child_id).where(c.month == month, c.child_id == s.child_id).exists()
+    query = (
+        select(s.child_id, s.desa, s.sex, s.birth_date)
+        .where(
+            within(s.desa, prefix), s.starts_on <= end,
+            or_(s.ends_on.is_(None), s.ends_on > end),
+            s.birth_date <= end, s.birth_date >= oldest_birth(end, MAX_AGE_MONTHS),
+            ~measured,
+        )
+        .order_by(s.desa, s.child_id)
+    )  # fmt: skip
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def flagged_months(conn: Connection, prefix: str, months: Iterable[str]) -> list[ChildMonth]:
+    """Child-months with an implausible (flagged) measurement, to measure again."""
+    c = child_month_rows.c
+    query = (
+        select(child_month_rows)
+        .where(c.month.in_(list(months)), within(c.desa, prefix), c.flagged > 0)
+        .order_by(c.desa, c.measured_on.desc())
+    )
+    return [_month_of(dict(r._mapping)) for r in conn.execute(query)]
