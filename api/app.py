@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.routers import (
+    area_stats,
     areas,
     auth,
     child_records,
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(auth.router)
     app.include_router(growth.router)
     app.include_router(areas.router)
+    app.include_router(area_stats.router)
     app.include_router(children.router)
     app.include_router(measurements.router)
     app.include_router(child_records.router)

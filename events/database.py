@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -54,3 +56,17 @@ def _sqlite_on_begin(connection: Connection) -> None:
     # Straight to the driver: this runs for every transaction.
     driver: Any = connection.connection.driver_connection
     driver.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read transaction that sees one state of the database throughout.
+
+    PostgreSQL: REPEATABLE READ (one snapshot for every statement); SQLite in WAL mode: a
+    transaction's snapshot is taken at its first read and kept until it ends.
+    """
+    with engine.connect() as conn:
+        if not is_sqlite(engine):
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn

@@ -204,6 +204,14 @@ def _personal(services: Services, principal: Principal, child_id: str) -> Person
     )  # fmt: skip
 
 
+def masked_initials(services: Services, child_id: str) -> str | None:
+    """The child's initials (None if it has no personal part or its key was erased)."""
+    history = services.store.read_stream(stream_id(child_id))
+    mine = [e for e in history if e.personal is not None]
+    opened = services.store.open_personal(mine[-1:]).get(mine[-1].event_id) if mine else None
+    return None if opened is None else initials(ChildPersonal.model_validate(opened).name)
+
+
 def checked_desa(
     services: Services, principal: Principal, code: str, *, field: str = "desa"
 ) -> str:

@@ -236,7 +236,7 @@ def oldest_birth(day: date, months: float) -> date:
 
 def month_groups(
     conn: Connection, prefix: str, month: str, end: date
-) -> tuple[list[tuple[str, str, str, Split]], list[tuple[str, str, str, str | None]]]:
+) -> tuple[list[tuple[str, str, str, Split]], list[tuple[str, str, str, str]]]:
     """Counts per (desa, sex, band) for one month, in SQL; and the children who moved away.
 
     The first list counts residents at the month's end and measured children; a measured

@@ -1,0 +1,264 @@
+"""Area figures for a period, now or as known at an earlier log position.
+
+Now: read from the figures projection in one snapshot (a month in SQL, longer periods by
+summing the children's months in Python). As known at position P: the children who lived
+in the area are folded from the log up to P with the same rules (``domain.figures``), so
+late entries and corrections recorded after P are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, func, select
+
+from domain.area.events import SasaranSet
+from domain.child import events as ce
+from domain.child.decider import STREAM_PREFIX
+from domain.figures import (
+    ChildMonth,
+    ChildProfile,
+    Figures,
+    Period,
+    Split,
+    age_band,
+    child_months,
+    figures_of,
+    resident_at_end,
+)
+from domain.figures.periods import month_end
+from domain.figures.timeline import Timeline
+from events.database import snapshot
+from events.projections import figures as proj
+from events.projections.areas import area_sasaran
+from events.rows import row_to_event
+from events.schema import events
+from events.statements import ROW
+from events.store import SqlEventStore
+
+Resident = tuple[str, str, str, str, str]  # child id, month, sex, band, desa
+
+
+@dataclass
+class AreaFigures:
+    """An area's figures for a period, and those of the areas one level below it."""
+
+    code: str
+    period: Period
+    figures: Figures
+    units: dict[str, Figures] = field(default_factory=dict)
+    sasaran_balita: int | None = None
+    sasaran_baduta: int | None = None
+    log_position: int = 0
+
+
+def unit_of(code: str) -> Callable[[str], str] | None:
+    """How a desa code maps to the areas one level below ``code`` (None below a kecamatan)."""
+    width = {2: 5, 5: 8, 8: 13}.get(len(code))
+    return None if width is None else (lambda desa: desa[:width])
+
+
+class NowSource:
+    """The children's figures as the projection holds them, within one read snapshot."""
+
+    def __init__(self, conn: Connection, code: str) -> None:
+        self.conn, self.code = conn, code
+
+    def residents(self, months: Sequence[str]) -> list[Resident]:
+        """Children present in the area at the end of each month (one span each)."""
+        first, last = month_end(months[0]).replace(day=1), month_end(months[-1])
+        found = []
+        for profile, span in proj.span_rows(self.conn, self.code, first, last):
+            found.extend(_resident_months(profile, span.desa, months))
+        return found
+
+    def rows(self, months: Sequence[str]) -> list[ChildMonth]:
+        """Measured child-months in the area."""
+        return proj.month_rows(self.conn, self.code, months)
+
+
+class LogSource:
+    """The children who lived in the area, folded from the log up to a position."""
+
+    def __init__(self, store: SqlEventStore, code: str, position: int) -> None:
+        self.code = code
+        self.timelines = _timelines(store, code, position)
+
+    def residents(self, months: Sequence[str]) -> list[Resident]:
+        """Children present in the area at the end of each month."""
+        found = []
+        for timeline in self.timelines:
+            profile = timeline.profile()
+            for month in months:
+                desa = resident_at_end(profile, month)
+                if desa is not None and _within(desa, self.code):
+                    band = age_band(profile.birth_date, month_end(month))
+                    found.append((profile.child_id, month, profile.sex, band, desa))
+        return found
+
+    def rows(self, months: Sequence[str]) -> list[ChildMonth]:
+        """Measured child-months in the area."""
+        wanted = set(months)
+        return [
+            m
+            for t in self.timelines
+            for m in child_months(t.profile(), t.scored())
+            if m.month in wanted and _within(m.desa, self.code)
+        ]
+
+
+Unit = Callable[[str], str] | None
+"""Maps a desa code to the area it is summed into besides the total (None: no such sums)."""
+
+
+def desa_itself(desa: str) -> str:
+    """Sum per desa."""
+    return desa
+
+
+def figures_now(engine: Engine, code: str, period: Period, unit: Unit) -> AreaFigures:
+    """The area's figures for ``period`` as the projections hold them now, with ``unit`` sums."""
+    with snapshot(engine) as conn:
+        position = SqlEventStore.head_in(conn).position
+        if len(period.months) == 1:
+            found = _month_in_sql(conn, code, period, unit)
+        else:
+            found = assemble(NowSource(conn, code), code, period, unit)
+        found.sasaran_balita, found.sasaran_baduta = _sasaran_now(conn, code, period)
+    found.log_position = position
+    return found
+
+
+def assemble(
+    source: NowSource | LogSource, code: str, period: Period, unit: Unit
+) -> AreaFigures:
+    """Sum the children's months of ``source`` for the area and per ``unit``."""
+    residents, rows = source.residents(period.months), source.rows(period.months)
+    found = AreaFigures(code, period, _summed(residents, rows))
+    if unit is not None:
+        for name in sorted({unit(r[4]) for r in residents} | {unit(r.desa) for r in rows}):
+            found.units[name] = _summed(
+                [r for r in residents if unit(r[4]) == name],
+                [r for r in rows if unit(r.desa) == name],
+            )
+    return found
+
+
+def _summed(residents: Sequence[Resident], rows: Sequence[ChildMonth]) -> Figures:
+    return figures_of((r[:4] for r in residents), rows)
+
+
+def _month_in_sql(conn: Connection, code: str, period: Period, unit: Unit) -> AreaFigures:
+    month = period.months[0]
+    groups, movers = proj.month_groups(conn, code, month, month_end(month))
+    found = AreaFigures(code, period, Figures())
+    for desa, sex, band, counts in groups:
+        found.figures.add(sex, band, counts)
+        if unit is not None:
+            found.units.setdefault(unit(desa), Figures()).add(sex, band, counts)
+    for desa, end_desa, sex, band in movers:
+        if not _within(end_desa, code):
+            found.figures.add(sex, band, Split(present=1))
+        if unit is not None and unit(end_desa) != unit(desa):
+            found.units.setdefault(unit(desa), Figures()).add(sex, band, Split(present=1))
+    found.figures.new_cases = [
+        r for r in proj.month_rows(conn, code, [month]) if r.new_case is not None
+    ]
+    found.figures.new_cases.sort(key=lambda r: (r.desa, r.measured_on, r.child_id))
+    return found
+
+
+def _resident_months(profile: ChildProfile, desa: str, months: Iterable[str]) -> list[Resident]:
+    return [
+        (profile.child_id, m, profile.sex, age_band(profile.birth_date, month_end(m)), desa)
+        for m in months
+        if resident_at_end(profile, m) == desa
+    ]
+
+
+def _within(desa: str, code: str) -> bool:
+    return desa == code or desa.startswith(code + ".")
+
+
+def _sasaran_now(conn: Connection, code: str, period: Period) -> tuple[int | None, int | None]:
+    year = int(period.months[0][:4])
+    s = area_sasaran.c
+    balita, baduta = conn.execute(
+        select(func.sum(s.balita), func.sum(s.baduta)).where(
+            s.year == year, proj.within(s.code, code)
+        )
+    ).one()
+    return (None if balita is None else int(balita), None if baduta is None else int(baduta))
+
+
+def _timelines(store: SqlEventStore, code: str, position: int) -> list[Timeline]:
+    """The child streams that ever lived in the area, folded up to ``position``."""
+    entered = (
+        select(events.c.stream_id)
+        .where(
+            events.c.event_type.in_([ce.ChildRegistered.event_type, ce.ChildMoved.event_type]),
+            events.c.position <= position,
+            proj.within(events.c.wilayah, code),
+        )
+        .distinct()
+    )
+    query = (
+        select(*ROW)
+        .where(events.c.stream_id.in_(entered), events.c.position <= position)
+        .order_by(events.c.stream_id, events.c.stream_version)
+    )
+    timelines: dict[str, Timeline] = {}
+    registry = store.registry
+    with store.engine.connect() as conn:
+        for row in conn.execute(query):
+            event = row_to_event(*row)
+            child_id = event.stream_id.removeprefix(STREAM_PREFIX)
+            timeline = timelines.setdefault(child_id, Timeline(child_id))
+            timeline.apply(registry.to_fact(event), event.position)
+    return [t for t in timelines.values() if t.registered]
+
+
+class AsOf:
+    """The area's children as the log up to ``position`` knows them; figures on demand."""
+
+    def __init__(self, store: SqlEventStore, code: str, position: int) -> None:
+        self.store, self.code, self.position = store, code, position
+        self.source = LogSource(store, code, position)
+
+    def figures(self, period: Period, unit: Unit) -> AreaFigures:
+        """The figures for ``period`` exactly as the log up to the position gives them."""
+        found = assemble(self.source, self.code, period, unit)
+        found.sasaran_balita, found.sasaran_baduta = _sasaran_at(
+            self.store, self.code, period, self.position
+        )
+        found.log_position = self.position
+        return found
+
+
+def _sasaran_at(
+    store: SqlEventStore, code: str, period: Period, position: int
+) -> tuple[int | None, int | None]:
+    year = int(period.months[0][:4])
+    latest: dict[str, tuple[int, int]] = {}
+    after = 0
+    kind = SasaranSet.event_type
+    while batch := store.read_all(after, 5000, event_types=[kind], wilayah=code, until=position):
+        for event in batch:
+            fact = store.registry.to_fact(event)
+            if isinstance(fact, SasaranSet) and fact.year == year:
+                latest[fact.wilayah or ""] = (fact.balita, fact.baduta)
+        after = batch[-1].position
+    if not latest:
+        return None, None
+    return sum(b for b, _ in latest.values()), sum(d for _, d in latest.values())
+
+
+def position_at(engine: Engine, instant: datetime) -> int:
+    """The last log position recorded at or before ``instant`` (0 if none was)."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(func.max(events.c.position)).where(events.c.recorded_at <= instant)
+        ).scalar()
+    return int(found or 0)

@@ -1,0 +1,141 @@
+"""Each rule of the area figures on hand-computed cases: one child, a few measurements."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.fact import DomainError
+from domain.figures import ChildProfile, Scored, Span, age_band, child_months, figures_of
+from domain.figures.child import FIRST_MEASURED, INCIDENT
+from domain.figures.periods import months_between, parse_period
+
+BORN = date(2024, 1, 15)
+HOME, AWAY = "32.79.02.1001", "32.79.02.2003"
+
+
+def child(*spans: Span, child_id: str = "c1") -> ChildProfile:
+    return ChildProfile(child_id, "F", BORN, spans or (Span(HOME, date(2024, 2, 1)),))
+
+
+def haz(
+    day: date, z: float | None, order: int = 0, *, flags: frozenset[str] = frozenset()
+) -> Scored:
+    return Scored(f"m-{day.isoformat()}-{order}", day, order, z, None, None, flags)
+
+
+def test_a_first_valid_haz_below_minus_two_is_first_measured_stunted() -> None:
+    [month] = child_months(child(), [haz(date(2025, 5, 10), -2.4)])
+
+    assert (month.month, month.stunted, month.new_case) == ("2025-05", True, FIRST_MEASURED)
+
+
+def test_falling_below_minus_two_after_a_normal_haz_is_incident() -> None:
+    months = child_months(child(), [haz(date(2025, 4, 10), -1.2), haz(date(2025, 5, 10), -2.3)])
+
+    assert [m.new_case for m in months] == [None, INCIDENT]
+
+
+def test_staying_stunted_is_no_new_case() -> None:
+    months = child_months(child(), [haz(date(2025, 4, 10), -2.6), haz(date(2025, 5, 10), -2.3)])
+
+    assert [m.new_case for m in months] == [FIRST_MEASURED, None]
+    assert [m.stunted for m in months] == [True, True]
+
+
+def test_recovery_then_relapse_is_a_new_incident() -> None:
+    days = [date(2025, 3, 10), date(2025, 4, 10), date(2025, 5, 10)]
+    months = child_months(
+        child(), [haz(d, z) for d, z in zip(days, [-2.2, -1.8, -2.1], strict=True)]
+    )
+
+    assert [m.new_case for m in months] == [FIRST_MEASURED, None, INCIDENT]
+
+
+def test_a_flagged_haz_is_not_valid_and_is_skipped_by_the_previous_haz_rule() -> None:
+    implausible = haz(date(2025, 4, 10), -7.0, flags=frozenset({"haz"}))
+    months = child_months(child(), [haz(date(2025, 3, 10), -1.0), implausible,
+                                    haz(date(2025, 5, 10), -2.5)])  # fmt: skip
+
+    assert [(m.haz_valid, m.flagged, m.new_case) for m in months] == [
+        (True, 0, None), (False, 1, None), (True, 0, INCIDENT),
+    ]  # fmt: skip
+
+
+def test_a_removed_measurement_removes_the_case_it_made() -> None:
+    before = haz(date(2025, 4, 10), -1.0)
+    stunted = haz(date(2025, 5, 10), -2.5)
+
+    with_it = child_months(child(), [before, stunted])
+    voided = child_months(child(), [before])
+    corrected = child_months(child(), [before, haz(date(2025, 5, 10), -1.5)])
+
+    assert with_it[-1].new_case == INCIDENT
+    assert [m.month for m in voided] == ["2025-04"]
+    assert corrected[-1].new_case is None
+
+
+def test_the_latest_measurement_of_the_month_gives_its_status() -> None:
+    [month] = child_months(child(), [haz(date(2025, 5, 3), -2.5), haz(date(2025, 5, 20), -1.5, 1)])
+
+    assert (month.stunted, month.new_case, month.event_id) == (False, FIRST_MEASURED,
+                                                                "m-2025-05-20-1")  # fmt: skip
+
+
+def test_a_move_mid_month_counts_the_month_where_the_child_lives_at_its_end() -> None:
+    moved = child(Span(HOME, date(2024, 2, 1), date(2025, 5, 15)), Span(AWAY, date(2025, 5, 15)))
+
+    [before, after] = child_months(
+        moved, [haz(date(2025, 4, 10), -1.0), haz(date(2025, 5, 10), -1.0)]
+    )
+
+    assert (before.desa, before.end_desa) == (HOME, HOME)
+    assert (after.desa, after.end_desa) == (HOME, AWAY)
+    figures = figures_of([("c1", "2025-05", "F", after.band)], [after])
+    assert (figures.total.present, figures.total.measured) == (1, 1)
+
+
+def test_age_bands_follow_completed_months_at_the_months_end() -> None:
+    assert [age_band(BORN, d) for d in (date(2024, 7, 14), date(2024, 7, 31), date(2025, 1, 31),
+                                        date(2026, 1, 31), date(2029, 3, 1))] == [
+        "0-5", "6-11", "12-23", "24-59", "24-59",
+    ]  # fmt: skip
+
+
+def test_a_quarter_counts_each_child_once_with_its_latest_valid_status() -> None:
+    rows = child_months(child(), [haz(date(2025, 1, 10), -2.5), haz(date(2025, 3, 10), -1.0)])
+
+    figures = figures_of([], rows)
+
+    assert (figures.total.measured, figures.total.stunted, figures.total.new_stunting) == (1, 0, 1)
+    assert figures.total.flagged == 0
+
+
+def test_zero_new_stunting_needs_someone_measured() -> None:
+    nobody = figures_of([("c1", "2025-05", "F", "12-23")], [])
+    healthy = figures_of([], child_months(child(), [haz(date(2025, 5, 10), -1.0)]))
+
+    assert (nobody.total.zero_new_stunting, healthy.total.zero_new_stunting) == (None, True)
+    assert nobody.total.coverage == 0.0
+    assert healthy.total.prevalence_stunting == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [("2025-05", ("2025-05",)), ("2025-Q2", ("2025-04", "2025-05", "2025-06")),
+     ("2025", tuple(f"2025-{m:02d}" for m in range(1, 13)))],
+)  # fmt: skip
+def test_periods_are_months_quarters_and_years(text: str, months: tuple[str, ...]) -> None:
+    assert parse_period(text).months == months
+
+
+@pytest.mark.parametrize("text", ["2025-13", "2025-Q5", "25", "2025-5", "May 2025", ""])
+def test_a_malformed_period_is_refused_naming_period(text: str) -> None:
+    with pytest.raises(DomainError) as refused:
+        parse_period(text)
+    assert refused.value.field == "period"
+
+
+def test_a_series_runs_from_one_month_to_another_across_years() -> None:
+    assert months_between("2024-11", "2025-02") == ("2024-11", "2024-12", "2025-01", "2025-02")
