@@ -46,6 +46,7 @@ bench: install
 	$(RUN) python bench/foundation.py
 	$(RUN) python bench/growth.py
 	$(RUN) python bench/auth.py
+	$(RUN) python bench/children.py
 
 clean:
 	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,506 @@
+"""Children benchmarks (issue #6): measurements, posyandu sessions and reads over real HTTP.
+
+For PostgreSQL and SQLite in turn: fills a fresh store with ``--events`` child events
+through the store's own write path in bulk (registrations and measurements decided by
+``ChildDecider``, turned into events by the registry, appended 100 children per
+``append_streams``, so the hash chain and the inline projections are what the API would
+have written; the chain is verified after the fill), registers a third-party client with
+the identity services, starts ONE uvicorn worker on the store as a subprocess (the app
+factory ``tumbuh serve`` runs, settings through ``TUMBUH_*``, no access log), takes a token
+from ``POST /v1/auth/token`` (client credentials) and prints the medians of ``--runs`` runs:
+
+1. ``POST /v1/children/{id}/measurements`` from ``--clients`` (16) concurrent clients:
+   events/s and p50/p99 latency, against the ``eventsourcing`` peer's in-process
+   single-command rate (``peer_eventsourcing.py``, 1 and 16 threads, the better counts),
+   measured in the same run while the server idles. Goal: ratio >= 1, p99 <= 25 ms.
+2. ``POST /v1/posyandu-sessions`` of 100 measurements each, ``--clients`` concurrent
+   clients: measurements/s. Goal >= 10 000/s.
+3. ``GET /v1/children/{id}`` of random children, ``--readers`` (4) concurrent clients,
+   with the store holding ``--events`` events: p99 latency. Goal <= 10 ms.
+
+The clients are one asyncio httpx client in this process, on the same machine as the
+server and the database: its CPU time competes with theirs, so figures are lower bounds.
+Run: ``make bench`` or ``python bench/children.py [--events 100000] [--db postgres]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import multiprocessing
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+import numpy as np
+import peer_eventsourcing as peer
+import psycopg
+import raw_insert as raw
+
+from api.identity import operator_meta
+from api.services import Services, build_services
+from api.settings import Settings
+from domain.access import Role
+from domain.area.commands import RegisterArea
+from domain.area.decider import AreaDecider
+from domain.area.decider import stream_id as area_stream
+from domain.child import commands as c
+from domain.child.decider import ChildDecider, stream_id
+from domain.child.events import ChildPersonal, Measurement
+from domain.growth import Sex
+from events import migrate
+from events.envelope import NO_STREAM, JsonObject, NewEvent, StreamAppend
+from events.handling import execute, new_event_id
+from events.registry import Registry
+
+Db = Literal["postgres", "sqlite"]
+Step = Callable[[httpx.AsyncClient, int], Awaitable[int]]
+ROOT = Path(__file__).resolve().parent.parent
+KEY = base64.b64encode(bytes(32)).decode()
+PG_DB = "tumbuh_bench_children"
+CLIENT = "bench-children"
+SCOPES = "children:read children:write measurements:write"
+DESAS = tuple(f"32.79.02.{1001 + i}" for i in range(10))  # kelurahan of Kota Banjar
+EVENTS_PER_CHILD = 10  # a registration and nine measurements
+FILL_CHILDREN = 100  # children per append_streams transaction while filling
+SESSION_ITEMS = 100
+PEER_WRITERS = (1, 16)
+# Roughly the WHO median length (cm) and weight (kg) by age in months: plausible values.
+_MONTHS = (0.0, 3.0, 6.0, 12.0, 24.0, 36.0, 48.0, 60.0)
+_LENGTHS = (50.0, 61.0, 67.0, 76.0, 88.0, 96.0, 103.0, 110.0)
+_WEIGHTS = (3.3, 6.4, 7.9, 9.6, 12.2, 14.3, 16.3, 18.3)
+
+
+@dataclass(frozen=True)
+class Child:
+    """A child of the filled store, as the clients know it."""
+
+    id: str
+    birth_date: date
+
+
+@dataclass(frozen=True)
+class Installation:
+    """A filled store: where it is, its children, and the bench client's secret."""
+
+    url: str
+    folder: Path
+    children: list[Child]
+    secret: str
+
+
+@dataclass(frozen=True)
+class Window:
+    """One timed load window: units (events, measurements, reads) per second and latency."""
+
+    rate: float
+    p50_ms: float
+    p99_ms: float
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One run's figures on one database."""
+
+    writes: float
+    write_p50: float
+    write_p99: float
+    peer: float
+    peer_1: float
+    peer_16: float
+    sessions: float
+    session_p99: float
+    reads: float
+    read_p50: float
+    read_p99: float
+
+
+def utc_today() -> date:
+    """Today in UTC: never after the server's ``today`` (the easternmost Indonesian date)."""
+    return datetime.now(UTC).date()
+
+
+def measurement(rng: random.Random, birth: date, on: date) -> dict[str, Any]:
+    """A plausible measurement of a child born on ``birth``, taken on ``on`` (JSON form)."""
+    months = (on - birth).days / 30.4375
+    length = float(np.interp(months, _MONTHS, _LENGTHS)) * rng.uniform(0.9, 1.04)
+    weight = float(np.interp(months, _MONTHS, _WEIGHTS)) * rng.uniform(0.85, 1.15)
+    return {"measured_on": on.isoformat(), "weight_kg": round(weight, 1),
+            "length_cm": round(length, 1), "position": "lying" if months < 24 else "standing",
+            "oedema": False}  # fmt: skip
+
+
+# ------------------------------------------------------------------------------ fill
+
+
+def _personal(n: int, sex: Sex, birth: date) -> ChildPersonal:
+    day = birth.day + (40 if sex is Sex.FEMALE else 0)  # women's NIKs add 40 to the day
+    nik = f"327902{day:02d}{birth.month:02d}{birth.year % 100:02d}{n % 9999 + 1:04d}"
+    return ChildPersonal(name=f"Anak Bench {n}", nik=nik, mother_name=f"Ibu Bench {n}",
+                         address=f"RT {n % 20 + 1:02d}/RW 03 Hegarsari")  # fmt: skip
+
+
+def _child_events(
+    registry: Registry, rng: random.Random, n: int, child: Child, today: date, meta: JsonObject
+) -> tuple[NewEvent, ...]:
+    """A registration and measurements, decided by the child's own decider (pure)."""
+    sex = rng.choice((Sex.MALE, Sex.FEMALE))
+    commands: list[tuple[str, c.ChildCommand]] = [(new_event_id(), c.RegisterChild(
+        today=today, sex=sex, birth_date=child.birth_date, desa=DESAS[n % len(DESAS)],
+        posyandu=f"Melati {n % 5 + 1}", personal=_personal(n, sex, child.birth_date),
+    ))]  # fmt: skip
+    age = (today - child.birth_date).days
+    for k in range(1, EVENTS_PER_CHILD):
+        on = child.birth_date + timedelta(days=age * k // EVENTS_PER_CHILD)
+        values = Measurement.model_validate({**measurement(rng, child.birth_date, on),
+                                             "measured_by": "kader"})  # fmt: skip
+        event_id = new_event_id()
+        commands.append((event_id, c.RecordMeasurement(
+            today=today, measurement_id=event_id, measurement=values)))  # fmt: skip
+    decider = ChildDecider()
+    state, new = decider.initial_state(), list[NewEvent]()
+    for event_id, command in commands:
+        for fact in decider.decide(command, state):
+            state = decider.evolve(state, fact)
+            new.append(registry.to_new(fact, event_id, meta))
+    return tuple(new)
+
+
+_FILLER: list[Services] = []  # the fill worker process's own services
+
+
+def _fill_worker_start(url: str, folder: Path) -> None:
+    _FILLER.append(build_services(_settings(url, folder)))
+
+
+def _fill_chunk(job: tuple[int, list[Child], date, int]) -> int:
+    """Append one transaction of children; each chunk has its own random stream."""
+    first, chunk, today, seed = job
+    services, rng = _FILLER[0], random.Random(seed * 1_000_003 + first)
+    meta = operator_meta("bench/children.py")
+    services.store.append_streams([
+        StreamAppend(stream_id(child.id), ChildDecider.stream_type, NO_STREAM,
+                     _child_events(services.registry, rng, n, child, today, meta))
+        for n, child in enumerate(chunk, first)
+    ])  # fmt: skip
+    return len(chunk) * EVENTS_PER_CHILD
+
+
+def fill(url: str, folder: Path, events: int, seed: int, workers: int) -> list[Child]:
+    """Append ``events`` child events, ``FILL_CHILDREN`` children per transaction.
+
+    ``workers`` processes append concurrently (each transaction still takes the append
+    lock): building the events, their canonical bodies and the sealing run in parallel.
+    """
+    rng, today = random.Random(seed), utc_today()
+    children = [Child(str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                      today - timedelta(days=rng.randint(31, 1740)))
+                for _ in range(max(1, events // EVENTS_PER_CHILD))]  # fmt: skip
+    chunks = [(i, children[i : i + FILL_CHILDREN], today, seed)
+              for i in range(0, len(children), FILL_CHILDREN)]  # fmt: skip
+    context = multiprocessing.get_context("spawn")
+    start, done, report = time.perf_counter(), 0, max(len(chunks) // 10, 1)
+    with context.Pool(workers, _fill_worker_start, (url, folder)) as pool:
+        for n, appended in enumerate(pool.imap_unordered(_fill_chunk, chunks), 1):
+            done += appended
+            if n % report == 0 or n == len(chunks):
+                rate = done / (time.perf_counter() - start)
+                print(f"  filled {done:>9} events ({rate:.0f} ev/s)", flush=True)
+    return children
+
+
+def _register_areas(services: Services) -> None:
+    for code in DESAS:
+        command = RegisterArea(at=datetime.now(UTC), code=code, name=f"Kelurahan {code[-4:]}",
+                               kecamatan="Pataruman", kota="Kota Banjar")  # fmt: skip
+        execute(services.store, AreaDecider(), area_stream(code), command, operator_meta())
+
+
+@contextmanager
+def installation(db: Db, events: int, seed: int, workers: int) -> Iterator[Installation]:
+    """A fresh, migrated, filled store on ``db`` with the bench client registered."""
+    with tempfile.TemporaryDirectory(prefix="tumbuh-bench-children-") as scratch:
+        folder = Path(scratch)
+        url = f"sqlite:///{folder / 'bench.db'}"
+        if db == "postgres":
+            with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+                admin.execute(f"CREATE DATABASE {PG_DB}")
+            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
+        try:
+            yield _prepare(url, folder, events, seed, workers)
+        finally:
+            if db == "postgres":
+                with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
+                    admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+
+
+def _settings(url: str, folder: Path) -> Settings:
+    return Settings(database_url=url, master_key=KEY, key_dir=folder / "keys", db_pool_size=2)
+
+
+def _prepare(url: str, folder: Path, events: int, seed: int, workers: int) -> Installation:
+    services = build_services(_settings(url, folder))
+    try:
+        migrate.upgrade(services.engine)
+        services.start()
+        _register_areas(services)
+        secret = services.principals.add_client(
+            CLIENT, Role.INTEGRATOR, ["32.79"], meta=operator_meta(), scopes=SCOPES.split()
+        )
+        start = time.perf_counter()
+        children = fill(url, folder, events, seed, workers)
+        filled = time.perf_counter() - start
+        verdict = services.store.verify(columns=False)
+        if not verdict.ok:
+            raise RuntimeError(f"the filled chain does not verify: {verdict}")
+        if services.engine.dialect.name == "postgresql":
+            with services.engine.connect() as conn:  # what autovacuum would do after a load
+                conn.exec_driver_sql("ANALYZE")
+        print(f"  store: {verdict.checked} events ({len(children)} children, filled in "
+              f"{filled:.0f} s), chain verified", flush=True)  # fmt: skip
+        return Installation(url, folder, children, secret)
+    finally:
+        services.close()
+
+
+# ---------------------------------------------------------------------------- server
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def server(store: Installation) -> Iterator[str]:
+    """One uvicorn worker serving ``store``; yields its base URL."""
+    port, log_path = _free_port(), store.folder / "server.log"
+    env = {**os.environ, "TUMBUH_DATABASE_URL": store.url, "TUMBUH_MASTER_KEY": KEY,
+           "TUMBUH_KEY_DIR": str(store.folder / "keys"), "TUMBUH_MIGRATE_ON_START": "false",
+           "TUMBUH_LOG_LEVEL": "WARNING", "TUMBUH_ACCESS_TOKEN_TTL": "3600"}  # fmt: skip
+    command = [sys.executable, "-m", "uvicorn", "api.app:app_from_environment", "--factory",
+               "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+               "--no-access-log", "--log-level", "warning"]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_ready(base, process, log_path)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_ready(base: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    give_up = time.monotonic() + 120
+    while time.monotonic() < give_up:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited:\n{log_path.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not become ready:\n{log_path.read_text()[-3000:]}")
+
+
+def token(base: str, secret: str) -> str:
+    """An access token from the token endpoint, as a third-party app gets one."""
+    answer = httpx.post(f"{base}/v1/auth/token", auth=(CLIENT, secret), timeout=60,
+                        data={"grant_type": "client_credentials", "scope": SCOPES})  # fmt: skip
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
+
+
+# ------------------------------------------------------------------------------ load
+
+
+async def _drive(base: str, bearer: str, clients: int, seconds: float, step: Step) -> Window:
+    """``clients`` concurrent loops of ``step``: warm up, then time a window of ``seconds``."""
+    timing, stop, done, latencies = False, False, 0, list[float]()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    headers = {"Authorization": f"Bearer {bearer}"}
+
+    async def loop(client: httpx.AsyncClient, slot: int) -> None:
+        nonlocal done
+        while not stop:
+            start = time.perf_counter()
+            units = await step(client, slot)
+            if timing:
+                latencies.append(time.perf_counter() - start)
+                done += units
+
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits,
+                                 timeout=120) as client:  # fmt: skip
+        tasks = [asyncio.create_task(loop(client, slot)) for slot in range(clients)]
+        await asyncio.sleep(min(2.0, seconds / 2))  # warm-up: connections, caches, JIT paths
+        timing, begun = True, time.perf_counter()
+        await asyncio.sleep(seconds)
+        timing, elapsed, stop = False, time.perf_counter() - begun, True
+        await asyncio.gather(*tasks)
+    if not latencies:
+        raise RuntimeError("no request completed inside the window")
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return Window(done / elapsed, cuts[49] * 1000, cuts[98] * 1000)
+
+
+def _expect(response: httpx.Response, status: int) -> None:
+    if response.status_code != status:
+        raise RuntimeError(f"{response.request.method} {response.request.url.path}: "
+                           f"{response.status_code} {response.text[:500]}")  # fmt: skip
+
+
+def measurements_step(shares: Sequence[Sequence[Child]], seed: int) -> Step:
+    """One measurement of a random child of the client's own share (no version races)."""
+    rngs, today = [random.Random(seed + i) for i in range(len(shares))], utc_today()
+
+    async def step(client: httpx.AsyncClient, slot: int) -> int:
+        child = rngs[slot].choice(shares[slot])
+        body = measurement(rngs[slot], child.birth_date, today)
+        _expect(await client.post(f"/v1/children/{child.id}/measurements", json=body), 201)
+        return 1
+
+    return step
+
+
+def sessions_step(shares: Sequence[Sequence[Child]], seed: int) -> Step:
+    """A posyandu day of ``SESSION_ITEMS`` children of the client's share; all accepted."""
+    rngs, today = [random.Random(seed + i) for i in range(len(shares))], utc_today()
+
+    async def step(client: httpx.AsyncClient, slot: int) -> int:
+        rng = rngs[slot]
+        items = [
+            {**measurement(rng, child.birth_date, today), "event_id": str(uuid.uuid4()),
+             "child_id": child.id}
+            for child in rng.sample(shares[slot], SESSION_ITEMS)
+        ]  # fmt: skip
+        response = await client.post("/v1/posyandu-sessions",
+                                     json={"posyandu": "Melati 1", "items": items})  # fmt: skip
+        _expect(response, 200)
+        if response.json()["accepted"] != SESSION_ITEMS:
+            raise RuntimeError(f"a session was not wholly accepted: {response.text[:500]}")
+        return SESSION_ITEMS
+
+    return step
+
+
+def reads_step(children: Sequence[Child], readers: int, seed: int) -> Step:
+    """The child view of a random child of the whole store."""
+    rngs = [random.Random(seed + i) for i in range(readers)]
+
+    async def step(client: httpx.AsyncClient, slot: int) -> int:
+        _expect(await client.get(f"/v1/children/{rngs[slot].choice(children).id}"), 200)
+        return 1
+
+    return step
+
+
+# ------------------------------------------------------------------------------ runs
+
+
+def one_run(db: Db, base: str, bearer: str, store: Installation, args: Any, run: int) -> Figures:
+    """The three figures once, with the peer's rate measured between them."""
+    clients, seconds, seed = args.clients, args.seconds, args.seed * 1000 + run * 100
+    shares = [store.children[i::clients] for i in range(clients)]
+    writes = asyncio.run(_drive(base, bearer, clients, seconds, measurements_step(shares, seed)))
+    peers = [float(peer.peer_single_appends(db, n, seconds)) for n in PEER_WRITERS]
+    step = sessions_step(shares, seed + 50)
+    sessions = asyncio.run(_drive(base, bearer, clients, seconds, step))
+    step = reads_step(store.children, args.readers, seed + 70)
+    reads = asyncio.run(_drive(base, bearer, args.readers, seconds, step))
+    figures = Figures(writes.rate, writes.p50_ms, writes.p99_ms, max(peers), peers[0],
+                      peers[-1], sessions.rate, sessions.p99_ms, reads.rate, reads.p50_ms,
+                      reads.p99_ms)  # fmt: skip
+    print(f"  run {run + 1}: POST {writes.rate:.0f} ev/s p99 {writes.p99_ms:.1f} ms | peer "
+          f"{max(peers):.0f} ev/s | sessions {sessions.rate:.0f} meas/s | GET p99 "
+          f"{reads.p99_ms:.1f} ms", flush=True)  # fmt: skip
+    return figures
+
+
+def measure_database(db: Db, args: Any) -> Figures:
+    """Fill a store on ``db``, serve it, and return the medians of ``args.runs`` runs."""
+    print(f"{db}: filling {args.events} events", flush=True)
+    with (
+        installation(db, args.events, args.seed, args.fill_workers) as store,
+        server(store) as base,
+    ):
+        if len(store.children) < args.clients * SESSION_ITEMS:
+            raise SystemExit(f"--events must give at least {args.clients * SESSION_ITEMS} "
+                             f"children ({EVENTS_PER_CHILD} events each)")  # fmt: skip
+        bearer = token(base, store.secret)
+        runs = [one_run(db, base, bearer, store, args, run) for run in range(args.runs)]
+    medians = {f.name: statistics.median(getattr(r, f.name) for r in runs) for f in fields(Figures)}
+    return Figures(**medians)
+
+
+ROWS: tuple[tuple[str, str, str, Callable[[Figures], bool] | None], ...] = (
+    ("1 POST measurements ev/s", "writes", "", None),
+    ("1 POST measurements p50 ms", "write_p50", "", None),
+    ("1 POST measurements p99 ms", "write_p99", "<= 25", lambda f: f.write_p99 <= 25),
+    ("1 peer ev/s, 1 thread", "peer_1", "", None),
+    ("1 peer ev/s, 16 threads", "peer_16", "", None),
+    ("1 ratio ours / peer (better)", "ratio", ">= 1", lambda f: f.writes >= f.peer),
+    ("2 sessions x100 measurements/s", "sessions", ">= 10000", lambda f: f.sessions >= 10_000),
+    ("2 sessions p99 ms", "session_p99", "", None),
+    ("3 GET child req/s", "reads", "", None),
+    ("3 GET child p50 ms", "read_p50", "", None),
+    ("3 GET child p99 ms", "read_p99", "<= 10", lambda f: f.read_p99 <= 10),
+)
+
+
+def table(results: dict[Db, Figures], args: Any) -> None:
+    """The figures per database, with the goals met or not."""
+    print(f"\nchildren bench: {args.events} events filled, {args.clients} clients ("
+          f"{args.readers} readers), 1 uvicorn worker, median of {args.runs} runs of "
+          f"{args.seconds:g} s")  # fmt: skip
+    print(f"{'figure':32}" + "".join(f"{db:>16}" for db in results) + "  goal")
+    for label, name, goal, met in ROWS:
+        cells = ""
+        for figures in results.values():
+            value = figures.writes / figures.peer if name == "ratio" else getattr(figures, name)
+            mark = "" if met is None else (" ok" if met(figures) else " NO")
+            cells += f"{value:>13.{2 if name == 'ratio' else 1 if '_p' in name else 0}f}{mark:3}"
+        print(f"{label:32}{cells}  {goal}")
+
+
+def main() -> None:
+    """Measure the three figures of issue #6 on each database and print them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000, help="events in the store")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of a timed window")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--readers", type=int, default=4)
+    parser.add_argument("--db", choices=["postgres", "sqlite", "both"], default="both")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--fill-workers", type=int, default=2, help="processes filling PostgreSQL")
+    args = parser.parse_args()
+    databases: list[Db] = ["postgres", "sqlite"] if args.db == "both" else [args.db]
+    results = {db: measure_database(db, args) for db in databases}
+    table(results, args)
+
+
+if __name__ == "__main__":
+    main()
