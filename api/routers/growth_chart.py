@@ -7,6 +7,7 @@ measurements from the projection.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Annotated, Any, Final, Literal
 from xml.sax.saxutils import escape
@@ -31,6 +32,7 @@ _TITLES: Final = {
     "wfh": ("BB/PB, BB/TB", "Weight-for-length/height", "Berat badan / Weight (kg)"),
     "bfa": ("IMT/U", "BMI-for-age", "IMT / BMI (kg/m²)"),
 }
+_TWO_YEARS_DAYS: Final = 2 * 365.25
 _TABLES: Final = {"hfa": Indicator.LHFA, "wfa": Indicator.WFA, "wfh": Indicator.WFH,
                   "bfa": Indicator.BFA}  # fmt: skip
 
@@ -50,8 +52,11 @@ def growth_chart(
     row = child_row(services, principal, child_id)
     with services.engine.connect() as conn:
         history = index.measurements_of(conn, str(child_id))
-    points = [p for m in history if m["state"] != "voided" for p in _point(indicator, m)]
-    svg = render(indicator, Sex(str(row["sex"])), points)
+    counted = [m for m in history if m["state"] != "voided" and m["assessment"] is not None]
+    points = [p for m in counted for p in _point(indicator, m)]
+    latest: Any = counted[-1]["assessment"] if counted else None
+    lying = latest is None or latest["age_days"] < _TWO_YEARS_DAYS
+    svg = render(indicator, Sex(str(row["sex"])), points, lying=lying)
     return Response(svg, media_type="image/svg+xml", headers={"ETag": f'"{row["version"]}"'})
 
 
@@ -69,9 +74,16 @@ def _point(indicator: Chart, row: dict[str, Any]) -> list[tuple[float, float]]:
     return [] if x is None or y is None else [(float(x), float(y))]
 
 
-def render(indicator: Chart, sex: Sex, points: Sequence[tuple[float, float]]) -> str:
-    """The SVG document: curves, the child's points, axes labelled in both languages."""
-    curves = standard_curves(_TABLES[indicator], sex)
+def render(
+    indicator: Chart, sex: Sex, points: Sequence[tuple[float, float]], *, lying: bool = False
+) -> str:
+    """The SVG document: curves, the child's points, axes labelled in both languages.
+
+    Weight-for-length (45-110 cm, lying) is drawn for a child under two at its latest
+    measurement, weight-for-height (65-120 cm, standing) otherwise, as on WHO's charts.
+    """
+    table = Indicator.WFL if indicator == "wfh" and lying else _TABLES[indicator]
+    curves = standard_curves(table, sex)
     scale = 1.0 if curves.x_unit == "cm" else 1 / DAYS_PER_MONTH
     xs = [float(x) * scale for x in curves.x]
     lines = {k: [float(v) for v in curves.sd[k]] for k in _LINES}
@@ -109,7 +121,7 @@ class _Plot:
         every = 6.0 if unit != "cm" else 5.0
         start = every * int(self.x0 / every + 0.999)
         marks, value = [], start
-        while value <= self.x1:
+        while value <= self.x1 + 0.05:  # the age tables end at day 1826, 59.99 months
             x = self.x(value)
             marks.append(
                 f'<line x1="{x:.1f}" y1="{_H - _BOTTOM}" x2="{x:.1f}" y2="{_H - _BOTTOM + 5}" '
@@ -117,11 +129,12 @@ class _Plot:
                 f'text-anchor="middle">{value:g}</text>'
             )
             value += every
-        count = 6
-        for i in range(count + 1):
-            v = self.y0 + (self.y1 - self.y0) * i / count
-            marks.append(f'<text x="{_LEFT - 8}" y="{self.y(v) + 4:.1f}" '
-                         f'text-anchor="end">{v:.1f}</text>')  # fmt: skip
+        step = next(s for s in (0.5, 1, 2, 5, 10, 20, 50) if (self.y1 - self.y0) / s <= 8)
+        value = step * math.ceil(self.y0 / step)
+        while value <= self.y1:
+            marks.append(f'<text x="{_LEFT - 8}" y="{self.y(value) + 4:.1f}" '
+                         f'text-anchor="end">{value:g}</text>')  # fmt: skip
+            value += step
         return "".join(marks)
 
 

@@ -103,8 +103,11 @@ class ChildIndex:
             fact = self.registry.to_fact(event)
             child_id = event.stream_id.removeprefix(STREAM_PREFIX)
             _fold(kids, history, dirty, child_id, event, fact)
+        by_child: dict[str, list[Json]] = {i: [] for i in ids}
+        for row in history.values():
+            by_child[row["child_id"]].append(row)
         for child_id in ids:
-            _reassess(kids[child_id], history, dirty)
+            _reassess(kids[child_id], by_child[child_id], dirty)
         upsert(conn, measurements, [history[i] for i in sorted(dirty)], ["event_id"])
         upsert(conn, children, [kids[i] for i in ids], ["child_id"])
 
@@ -177,12 +180,10 @@ def _set_values(row: Json, values: e.Measurement, state: str, event: RecordedEve
     )
 
 
-def _reassess(kid: Json, history: dict[str, Json], dirty: set[str]) -> None:
-    for event_id in dirty:
-        row = history[event_id]
-        if row["child_id"] == kid["child_id"]:
+def _reassess(kid: Json, mine: list[Json], dirty: set[str]) -> None:
+    for row in mine:
+        if row["event_id"] in dirty:
             row["assessment"] = _assessment_json(kid, row)
-    mine = [m for m in history.values() if m["child_id"] == kid["child_id"]]
     counted = sorted(
         (m for m in mine if m["state"] != "voided"), key=lambda m: (m["measured_on"], m["position"])
     )

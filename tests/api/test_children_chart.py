@@ -47,3 +47,30 @@ def test_an_unknown_indicator_is_refused(client: TestClient, kader: dict[str, st
     answer = client.get(f"/v1/children/{child}/growth-chart.svg?indicator=hc", headers=kader)
 
     assert answer.status_code == 422
+
+
+def ticks(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    return [t.text or "" for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "middle"]
+
+
+def test_an_infants_weight_chart_uses_the_lying_weight_for_length_table(
+    client: TestClient, kader: dict[str, str]
+) -> None:
+    child = register(client, kader)["id"]  # born 2024-03-05
+    measure(client, kader, child, measured_on="2024-09-10", length_cm=62.0, weight_kg=6.0)
+
+    answer = client.get(f"/v1/children/{child}/growth-chart.svg?indicator=wfh", headers=kader)
+
+    assert "45" in ticks(answer.text)  # the 45-110 cm table; 65-120 cm would drop the point
+    assert len(ET.fromstring(answer.text).findall(f"{SVG}circle")) == 1
+
+
+def test_the_age_axis_is_labelled_up_to_sixty_months(
+    client: TestClient, kader: dict[str, str]
+) -> None:
+    child = register(client, kader)["id"]
+
+    answer = client.get(f"/v1/children/{child}/growth-chart.svg?indicator=hfa", headers=kader)
+
+    assert "60" in ticks(answer.text)
