@@ -69,6 +69,7 @@ from events.registry import Registry
 
 Db = Literal["postgres", "sqlite"]
 Step = Callable[[httpx.AsyncClient, int], Awaitable[int]]
+FillJob = tuple[int, list["Child"], date, int]  # first child's number, children, today, seed
 ROOT = Path(__file__).resolve().parent.parent
 KEY = base64.b64encode(bytes(32)).decode()
 PG_DB = "tumbuh_bench_children"
@@ -187,16 +188,19 @@ def _fill_worker_start(url: str, folder: Path) -> None:
     _FILLER.append(build_services(_settings(url, folder)))
 
 
-def _fill_chunk(job: tuple[int, list[Child], date, int]) -> int:
+def _fill_chunk(job: FillJob) -> int:
     """Append one transaction of children; each chunk has its own random stream."""
     first, chunk, today, seed = job
     services, rng = _FILLER[0], random.Random(seed * 1_000_003 + first)
     meta = operator_meta("bench/children.py")
-    services.store.append_streams([
-        StreamAppend(stream_id(child.id), ChildDecider.stream_type, NO_STREAM,
-                     _child_events(services.registry, rng, n, child, today, meta))
-        for n, child in enumerate(chunk, first)
-    ])  # fmt: skip
+    try:
+        services.store.append_streams([
+            StreamAppend(stream_id(child.id), ChildDecider.stream_type, NO_STREAM,
+                         _child_events(services.registry, rng, n, child, today, meta))
+            for n, child in enumerate(chunk, first)
+        ])  # fmt: skip
+    except Exception as error:  # the pool cannot always pickle the driver's errors
+        raise RuntimeError(f"filling children {first}..: {error!r}"[:2000]) from None
     return len(chunk) * EVENTS_PER_CHILD
 
 
@@ -212,15 +216,31 @@ def fill(url: str, folder: Path, events: int, seed: int, workers: int) -> list[C
                 for _ in range(max(1, events // EVENTS_PER_CHILD))]  # fmt: skip
     chunks = [(i, children[i : i + FILL_CHILDREN], today, seed)
               for i in range(0, len(children), FILL_CHILDREN)]  # fmt: skip
-    context = multiprocessing.get_context("spawn")
     start, done, report = time.perf_counter(), 0, max(len(chunks) // 10, 1)
-    with context.Pool(workers, _fill_worker_start, (url, folder)) as pool:
-        for n, appended in enumerate(pool.imap_unordered(_fill_chunk, chunks), 1):
+    with _fill_pool(url, folder, workers) as appending:
+        for n, appended in enumerate(appending(chunks), 1):
             done += appended
             if n % report == 0 or n == len(chunks):
                 rate = done / (time.perf_counter() - start)
                 print(f"  filled {done:>9} events ({rate:.0f} ev/s)", flush=True)
     return children
+
+
+@contextmanager
+def _fill_pool(
+    url: str, folder: Path, workers: int
+) -> Iterator[Callable[[list[FillJob]], Iterator[int]]]:
+    """Runs fill jobs in this process (one worker) or in ``workers`` spawned processes."""
+    if workers <= 1:
+        _fill_worker_start(url, folder)
+        try:
+            yield lambda jobs: map(_fill_chunk, jobs)
+        finally:
+            _FILLER.pop().close()
+        return
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, _fill_worker_start, (url, folder)) as pool:
+        yield lambda jobs: pool.imap_unordered(_fill_chunk, jobs)
 
 
 def _register_areas(services: Services) -> None:
@@ -441,14 +461,12 @@ def one_run(db: Db, base: str, bearer: str, store: Installation, args: Any, run:
 
 def measure_database(db: Db, args: Any) -> Figures:
     """Fill a store on ``db``, serve it, and return the medians of ``args.runs`` runs."""
+    # SQLite: one process. Two would fail "database is locked": the store seals personal
+    # parts in a deferred transaction, which SQLite cannot upgrade to a writer when another
+    # connection wrote since it began (busy_timeout does not apply to that).
+    workers = args.fill_workers if db == "postgres" else 1
     print(f"{db}: filling {args.events} events", flush=True)
-    with (
-        installation(db, args.events, args.seed, args.fill_workers) as store,
-        server(store) as base,
-    ):
-        if len(store.children) < args.clients * SESSION_ITEMS:
-            raise SystemExit(f"--events must give at least {args.clients * SESSION_ITEMS} "
-                             f"children ({EVENTS_PER_CHILD} events each)")  # fmt: skip
+    with installation(db, args.events, args.seed, workers) as store, server(store) as base:
         bearer = token(base, store.secret)
         runs = [one_run(db, base, bearer, store, args, run) for run in range(args.runs)]
     medians = {f.name: statistics.median(getattr(r, f.name) for r in runs) for f in fields(Figures)}
@@ -497,6 +515,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--fill-workers", type=int, default=2, help="processes filling PostgreSQL")
     args = parser.parse_args()
+    if args.events // EVENTS_PER_CHILD < args.clients * SESSION_ITEMS:
+        parser.error(f"--events must give each client {SESSION_ITEMS} children of its own: "
+                     f"at least {args.clients * SESSION_ITEMS * EVENTS_PER_CHILD}")  # fmt: skip
     databases: list[Db] = ["postgres", "sqlite"] if args.db == "both" else [args.db]
     results = {db: measure_database(db, args) for db in databases}
     table(results, args)
