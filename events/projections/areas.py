@@ -93,6 +93,7 @@ class AreaIndex:
     tables: ClassVar[tuple[Table, ...]] = (areas, area_sasaran)
     event_types: ClassVar[frozenset[str] | None] = frozenset(f.event_type for f in e.AREA_FACTS)
     write_only: ClassVar[bool] = False  # plain SQLAlchemy statements, not the pipeline
+    stream_local: ClassVar[bool] = True
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry

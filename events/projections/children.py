@@ -88,6 +88,7 @@ class ChildIndex:
     tables: ClassVar[tuple[Table, ...]] = (children, measurements)
     event_types: ClassVar[frozenset[str] | None] = frozenset(f.event_type for f in e.CHILD_FACTS)
     write_only: ClassVar[bool] = False  # reads the child's rows first
+    stream_local: ClassVar[bool] = True
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry

@@ -90,6 +90,7 @@ class FigureIndex:
     tables: ClassVar[tuple[Table, ...]] = (child_spans, child_month_rows)
     event_types: ClassVar[frozenset[str] | None] = frozenset(f.event_type for f in e.CHILD_FACTS)
     write_only: ClassVar[bool] = False
+    stream_local: ClassVar[bool] = True
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry

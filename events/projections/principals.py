@@ -74,6 +74,7 @@ class PrincipalIndex:
     tables: ClassVar[tuple[Table, ...]] = (principals,)
     event_types: ClassVar[frozenset[str] | None] = frozenset(f.event_type for f in PRINCIPAL_FACTS)
     write_only: ClassVar[bool] = False  # reads the current row first
+    stream_local: ClassVar[bool] = False
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry

@@ -14,14 +14,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar, Protocol
 
-from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy import Connection, Table, delete, literal, select, tuple_, update
 
+from events import statements
 from events.envelope import RecordedEvent
 from events.rows import all_query, row_to_event
-from events.schema import projection_checkpoints
+from events.schema import events, projection_checkpoints
 from events.store import SqlEventStore
 
 REPLAY_CHUNK = 5000
+STREAM_CHUNK = 20000
 
 
 class Projection(Protocol):
@@ -33,6 +35,10 @@ class Projection(Protocol):
     # True when ``apply`` only writes (no reads through SQLAlchemy), so the store may send
     # its statements in one PostgreSQL pipeline with the append's COMMIT.
     write_only: ClassVar[bool]
+    # True when ``apply`` needs no other stream's events before a stream's own (each row
+    # belongs to one stream): a replay may then go stream by stream, folding each stream's
+    # whole history in one batch instead of touching it again in every chunk of the log.
+    stream_local: ClassVar[bool]
 
     def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None: ...
 
@@ -81,7 +87,7 @@ class ProjectionRunner:
                 for table in reversed(projection.tables):
                     conn.execute(delete(table))
                 _set_checkpoint(conn, projection.name, 0)
-            return self._replay(conn, chosen, after=0)
+            return self._replay(conn, chosen)
 
     def catch_up(self, store: SqlEventStore) -> int:
         """Build projections that were never built (e.g. newly added) up to the log's head."""
@@ -90,28 +96,63 @@ class ProjectionRunner:
             new = [p for p in self.projections if p.name not in built]
             for projection in new:
                 _set_checkpoint(conn, projection.name, 0, insert=True)
-            return self._replay(conn, new, after=0)
+            return self._replay(conn, new)
 
     @staticmethod
-    def _replay(conn: Connection, chosen: Sequence[Projection], after: int) -> int:
+    def _replay(conn: Connection, chosen: Sequence[Projection]) -> int:
+        """Replay the log into ``chosen``; the number of events the replays read."""
         if not chosen:
             return 0
-        wanted = _union_types(chosen)
-        position, replayed = after, 0
-        while True:
-            rows = conn.execute(all_query(position, REPLAY_CHUNK, event_types=wanted)).all()
-            if not rows:
-                break
-            batch = [row_to_event(*row) for row in rows]
-            for projection in chosen:
-                relevant = _relevant(projection, batch)
-                if relevant:
-                    projection.apply(conn, relevant)
-            position, replayed = batch[-1].position, replayed + len(batch)
+        local = [p for p in chosen if p.stream_local]
+        replayed = _by_log_order(conn, [p for p in chosen if not p.stream_local])
+        replayed = max(replayed, _by_stream(conn, local))
         head = SqlEventStore.head_in(conn).position
         for projection in chosen:
             _set_checkpoint(conn, projection.name, head)
         return replayed
+
+
+def _by_log_order(conn: Connection, chosen: Sequence[Projection]) -> int:
+    if not chosen:
+        return 0
+    wanted = _union_types(chosen)
+    position, replayed = 0, 0
+    while True:
+        rows = conn.execute(all_query(position, REPLAY_CHUNK, event_types=wanted)).all()
+        if not rows:
+            return replayed
+        batch = [row_to_event(*row) for row in rows]
+        _apply(chosen, conn, batch)
+        position, replayed = batch[-1].position, replayed + len(batch)
+
+
+def _by_stream(conn: Connection, chosen: Sequence[Projection]) -> int:
+    """Replay stream by stream (each stream's events in order, whole when they fit)."""
+    if not chosen:
+        return 0
+    wanted = _union_types(chosen)
+    key, replayed = ("", 0), 0
+    order = (events.c.stream_id, events.c.stream_version)
+    while True:
+        query = select(*statements.ROW).where(tuple_(*order) > tuple_(*map(literal, key)))
+        if wanted is not None:
+            query = query.where(events.c.event_type.in_(wanted))
+        rows = conn.execute(query.order_by(*order).limit(STREAM_CHUNK)).all()
+        if not rows:
+            return replayed
+        batch = [row_to_event(*row) for row in rows]
+        if len(rows) == STREAM_CHUNK and batch[0].stream_id != batch[-1].stream_id:
+            cut = batch[-1].stream_id  # may go on in the next chunk: replay it whole there
+            batch = [e for e in batch if e.stream_id != cut]
+        _apply(chosen, conn, batch)
+        key, replayed = (batch[-1].stream_id, batch[-1].stream_version), replayed + len(batch)
+
+
+def _apply(chosen: Sequence[Projection], conn: Connection, batch: Sequence[RecordedEvent]) -> None:
+    for projection in chosen:
+        relevant = _relevant(projection, batch)
+        if relevant:
+            projection.apply(conn, relevant)
 
 
 def _relevant(projection: Projection, batch: Sequence[RecordedEvent]) -> list[RecordedEvent]:

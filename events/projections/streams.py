@@ -44,6 +44,7 @@ class StreamIndex:
     tables: ClassVar[tuple[Table, ...]] = (streams,)
     event_types: ClassVar[frozenset[str] | None] = None
     write_only: ClassVar[bool] = True
+    stream_local: ClassVar[bool] = True
 
     def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
         """One upsert per stream touched; first position and creation time are kept."""

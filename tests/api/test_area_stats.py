@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from api.identity import operator_meta
 from api.services import Services
@@ -26,6 +27,9 @@ from events import timefmt
 from events.area_figures import NowSource, assemble, figures_now, unit_of
 from events.database import snapshot
 from events.handling import execute
+from events.projections import runner
+from events.projections.children import children, measurements
+from events.projections.figures import child_month_rows, child_spans
 from tests.api.tokens import Minter, bearer
 
 HEGARSARI, PATARUMAN, BANJAR = "32.79.02.1001", "32.79.02.1002", "32.79.01.1001"
@@ -274,3 +278,22 @@ def test_an_area_outside_the_callers_reach_is_not_found(world: World, mint: Mint
         assert answer.status_code == 404
     assert world.client.get("/v1/areas/32.79.01/stats", headers=banjar_only,
                             params={"period": "2025-05"}).status_code == 200  # fmt: skip
+
+
+def test_a_rebuild_stream_by_stream_leaves_what_the_appends_left(
+    world: World, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.measure("A", "2025-06-10", -2.1)  # a stream longer than the chunk below
+    tables = (child_spans, child_month_rows, children, measurements)
+
+    def contents() -> list[list[tuple[Any, ...]]]:
+        with services.engine.connect() as conn:
+            return [sorted(tuple(r) for r in conn.execute(select(t))) for t in tables]
+
+    before = contents()
+    monkeypatch.setattr(runner, "STREAM_CHUNK", 2)  # streams cut across chunks
+
+    replayed = services.projections.rebuild(services.store)
+
+    assert replayed >= 11
+    assert contents() == before
