@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Final
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, or_, select
 
 from domain.area.events import SasaranSet
 from domain.child import events as ce
-from domain.child.decider import STREAM_PREFIX
+from domain.child.decider import STREAM_PREFIX, ChildDecider
 from domain.figures import (
     ChildMonth,
     ChildProfile,
@@ -28,11 +29,12 @@ from domain.figures import (
     figures_of,
     resident_at_end,
 )
-from domain.figures.periods import month_end
+from domain.figures.periods import month_end, month_start
 from domain.figures.timeline import Timeline
 from events.database import snapshot
 from events.projections import figures as proj
 from events.projections.areas import area_sasaran
+from events.registry import Registry
 from events.rows import row_to_event
 from events.schema import events
 from events.statements import ROW
@@ -60,6 +62,15 @@ def unit_of(code: str) -> Callable[[str], str] | None:
     return None if width is None else (lambda desa: desa[:width])
 
 
+Unit = Callable[[str], str] | None
+"""Maps a desa code to the area it is summed into besides the total (None: no such sums)."""
+
+
+def desa_itself(desa: str) -> str:
+    """Sum per desa."""
+    return desa
+
+
 class NowSource:
     """The children's figures as the projection holds them, within one read snapshot."""
 
@@ -79,16 +90,30 @@ class NowSource:
         return proj.month_rows(self.conn, self.code, months)
 
 
-class LogSource:
-    """The children who lived in the area, folded from the log up to a position."""
+class AsOfSource:
+    """The children's figures for some months as the log up to a position knows them.
 
-    def __init__(self, store: SqlEventStore, code: str, position: int) -> None:
-        self.code = code
-        self.timelines = _timelines(store, code, position)
+    Exact and cheap: a child none of whose events after the position can change those
+    months (see ``_changed_after``) has the same rows then as now, so they are read from the
+    projection; the others are folded from the log up to the position with the same rules;
+    children registered after it are left out.
+    """
+
+    def __init__(self, store: SqlEventStore, code: str, position: int, months: Sequence[str]):
+        self.code, self.months = code, tuple(sorted(months))
+        first, last = month_start(self.months[0]), month_end(self.months[-1])
+        with snapshot(store.engine) as conn:
+            changed, later = _changed_after(conn, position, last)
+            skip = changed | later
+            self.spans = [p for p in proj.span_rows(conn, code, first, last)
+                          if p[0].child_id not in skip]  # fmt: skip
+            self.month_rows = [r for r in proj.month_rows(conn, code, self.months)
+                               if r.child_id not in skip]  # fmt: skip
+            self.timelines = _timelines(conn, store.registry, sorted(changed - later), position)
 
     def residents(self, months: Sequence[str]) -> list[Resident]:
         """Children present in the area at the end of each month."""
-        found = []
+        found = [r for p, s in self.spans for r in _resident_months(p, s.desa, months)]
         for timeline in self.timelines:
             profile = timeline.profile()
             for month in months:
@@ -101,21 +126,12 @@ class LogSource:
     def rows(self, months: Sequence[str]) -> list[ChildMonth]:
         """Measured child-months in the area."""
         wanted = set(months)
-        return [
+        return [r for r in self.month_rows if r.month in wanted] + [
             m
             for t in self.timelines
             for m in child_months(t.profile(), t.scored())
             if m.month in wanted and _within(m.desa, self.code)
         ]
-
-
-Unit = Callable[[str], str] | None
-"""Maps a desa code to the area it is summed into besides the total (None: no such sums)."""
-
-
-def desa_itself(desa: str) -> str:
-    """Sum per desa."""
-    return desa
 
 
 def figures_now(engine: Engine, code: str, period: Period, unit: Unit) -> AreaFigures:
@@ -131,9 +147,7 @@ def figures_now(engine: Engine, code: str, period: Period, unit: Unit) -> AreaFi
     return found
 
 
-def assemble(
-    source: NowSource | LogSource, code: str, period: Period, unit: Unit
-) -> AreaFigures:
+def assemble(source: NowSource | AsOfSource, code: str, period: Period, unit: Unit) -> AreaFigures:
     """Sum the children's months of ``source`` for the area and per ``unit``."""
     residents, rows = source.residents(period.months), source.rows(period.months)
     found = AreaFigures(code, period, _summed(residents, rows))
@@ -193,25 +207,50 @@ def _sasaran_now(conn: Connection, code: str, period: Period) -> tuple[int | Non
     return (None if balita is None else int(balita), None if baduta is None else int(baduta))
 
 
-def _timelines(store: SqlEventStore, code: str, position: int) -> list[Timeline]:
-    """The child streams that ever lived in the area, folded up to ``position``."""
-    entered = (
-        select(events.c.stream_id)
-        .where(
-            events.c.event_type.in_([ce.ChildRegistered.event_type, ce.ChildMoved.event_type]),
-            events.c.position <= position,
-            proj.within(events.c.wilayah, code),
+_ALWAYS_CHANGE: Final = (
+    ce.RegistrationCorrected.event_type,
+    ce.MeasurementCorrected.event_type,
+    ce.MeasurementVoided.event_type,
+)
+
+
+def _changed_after(conn: Connection, position: int, last: date) -> tuple[set[str], set[str]]:
+    """Children whose months up to ``last`` may differ after ``position``; those registered after.
+
+    A later measurement taken after ``last``, or a later move or exit dated after it, leaves
+    the months up to ``last`` as they were (a month depends on the measurements up to it and
+    on where the child lived then); late entries, corrections, voids and registration
+    corrections may change any month.
+    """
+    until = datetime.combine(last + timedelta(days=1), time(), UTC)
+    rows = conn.execute(
+        select(events.c.stream_id, events.c.event_type).where(
+            events.c.position > position,
+            events.c.stream_type == ChildDecider.stream_type,
+            or_(events.c.event_type.in_(_ALWAYS_CHANGE), events.c.occurred_at < until,
+                events.c.event_type == ce.ChildRegistered.event_type),
         )
-        .distinct()
-    )
-    query = (
-        select(*ROW)
-        .where(events.c.stream_id.in_(entered), events.c.position <= position)
-        .order_by(events.c.stream_id, events.c.stream_version)
-    )
+    )  # fmt: skip
+    changed: set[str] = set()
+    later: set[str] = set()
+    for stream_id, event_type in rows:
+        child_id = stream_id.removeprefix(STREAM_PREFIX)
+        (later if event_type == ce.ChildRegistered.event_type else changed).add(child_id)
+    return changed, later
+
+
+def _timelines(
+    conn: Connection, registry: Registry, child_ids: Sequence[str], position: int
+) -> list[Timeline]:
+    """The children's streams folded up to ``position``."""
     timelines: dict[str, Timeline] = {}
-    registry = store.registry
-    with store.engine.connect() as conn:
+    for first in range(0, len(child_ids), 500):
+        streams = [STREAM_PREFIX + i for i in child_ids[first : first + 500]]
+        query = (
+            select(*ROW)
+            .where(events.c.stream_id.in_(streams), events.c.position <= position)
+            .order_by(events.c.stream_id, events.c.stream_version)
+        )
         for row in conn.execute(query):
             event = row_to_event(*row)
             child_id = event.stream_id.removeprefix(STREAM_PREFIX)
@@ -221,15 +260,22 @@ def _timelines(store: SqlEventStore, code: str, position: int) -> list[Timeline]
 
 
 class AsOf:
-    """The area's children as the log up to ``position`` knows them; figures on demand."""
+    """The area's figures exactly as the log up to ``position`` gives them."""
 
     def __init__(self, store: SqlEventStore, code: str, position: int) -> None:
         self.store, self.code, self.position = store, code, position
-        self.source = LogSource(store, code, position)
+        self._source: AsOfSource | None = None
+
+    def preload(self, months: Sequence[str]) -> None:
+        """Read what the figures of ``months`` need at once (one snapshot for a series)."""
+        self._source = AsOfSource(self.store, self.code, self.position, months)
 
     def figures(self, period: Period, unit: Unit) -> AreaFigures:
-        """The figures for ``period`` exactly as the log up to the position gives them."""
-        found = assemble(self.source, self.code, period, unit)
+        """The figures for ``period`` as known at the position, with ``unit`` sums."""
+        if self._source is None or not set(period.months) <= set(self._source.months):
+            self.preload(period.months)
+        assert self._source is not None
+        found = assemble(self._source, self.code, period, unit)
         found.sasaran_balita, found.sasaran_baduta = _sasaran_at(
             self.store, self.code, period, self.position
         )

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -225,7 +226,7 @@ def area_series(  # noqa: PLR0917 - FastAPI parameters
     """Monthly figures from ``from`` to ``to``."""
     area = _area(services, principal, code)
     months = months_between(from_, to)
-    source = _Figures(services, area, known_at)
+    source = _Figures(services, area, known_at, months)
     found = [source.of(Period(m, (m,))) for m in months]
     log_position = found[0].log_position
     response.headers["Tumbuh-Log-Position"] = str(log_position)
@@ -248,11 +249,12 @@ def zero_new_stunting(  # noqa: PLR0917 - FastAPI parameters
 ) -> ZeroAnswer:
     """Each desa under the area, per month of ``year``: zero new stunting, and who was new."""
     area = _area(services, principal, code)
-    source = _Figures(services, area, known_at)
+    months = months_between(f"{year}-01", f"{year}-12")
+    source = _Figures(services, area, known_at, months)
     per_desa: dict[str, list[ZeroMonth]] = {}
     log_position = 0
     every_desa = _desa_under(services, area)
-    for month in months_between(f"{year}-01", f"{year}-12"):
+    for month in months:
         found = source.of(Period(month, (month,)), desa_itself)
         log_position = found.log_position
         for desa in every_desa:
@@ -388,10 +390,14 @@ def _position(services: Services, known_at: str | None) -> int | None:
 class _Figures:
     """The figures of one request: now, or as known at one log position throughout."""
 
-    def __init__(self, services: Services, area: str, known_at: str | None) -> None:
+    def __init__(
+        self, services: Services, area: str, known_at: str | None, months: Sequence[str] = ()
+    ) -> None:
         self.services, self.area = services, area
         position = _position(services, known_at)
         self.as_of = None if position is None else AsOf(services.store, area, position)
+        if self.as_of is not None and months:
+            self.as_of.preload(months)  # one read for the whole range
 
     def of(self, period: Period, unit: Unit | None = None) -> AreaFigures:
         """The figures for ``period``, summed per ``unit`` too (by default one level below)."""

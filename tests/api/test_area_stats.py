@@ -297,3 +297,30 @@ def test_a_rebuild_stream_by_stream_leaves_what_the_appends_left(
 
     assert replayed >= 11
     assert contents() == before
+
+
+def test_figures_as_known_at_leave_out_late_entries_moves_and_new_children(
+    world: World,
+) -> None:
+    before = {code: world.stats(code, "2025-05") for code in (HEGARSARI, PATARUMAN, "32.79")}
+    position = str(before[HEGARSARI]["log_position"])
+    world.measure("C", "2025-05-20", -2.4)  # a late entry
+    moved = world.client.post(f"/v1/children/{world.ids['D']}/moves", headers=world.headers,
+                              json={"to_desa": HEGARSARI, "moved_on": "2025-05-20"})  # fmt: skip
+    assert moved.status_code == 201, moved.text
+    late = {"sex": "M", "birth_date": BORN.isoformat(), "desa": HEGARSARI, "posyandu": "Demo"}
+    world.ids["F"] = world.client.post("/v1/children", json=late, headers=world.headers).json()[
+        "id"
+    ]
+    world.measure("F", "2025-05-15", -1.0, sex="M")
+
+    now = world.stats(HEGARSARI, "2025-05")
+    assert (now["present"], now["measured"], now["new_stunting"]) == (5, 4, 3)
+    for code, then in before.items():
+        again = world.stats(code, "2025-05", known_at=position)
+        assert {k: v for k, v in again.items() if k not in ("known_at", "new_cases")} == {
+            k: v for k, v in then.items() if k not in ("known_at", "new_cases")
+        }
+        assert [c["child_id"] for c in again["new_cases"]] == [
+            c["child_id"] for c in then["new_cases"]
+        ]
