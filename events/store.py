@@ -141,7 +141,9 @@ class SqlEventStore:
         if not wanted:
             return {}
         sealed: dict[str, SealedPersonal] = {}
-        with self.engine.begin() as conn:
+        # A writer from the start: a SQLite transaction that reads, then writes, fails at
+        # once ("database is locked") when another writer holds the lock, instead of waiting.
+        with self.writer(lock=False) as conn:
             for stream_id, new in wanted:
                 key_id = new.subject_id or stream_id
                 data_key = self.keyring.ensure(conn, key_id, self.clock())
