@@ -461,9 +461,8 @@ def one_run(db: Db, base: str, bearer: str, store: Installation, args: Any, run:
 
 def measure_database(db: Db, args: Any) -> Figures:
     """Fill a store on ``db``, serve it, and return the medians of ``args.runs`` runs."""
-    # SQLite: one process. Two would fail "database is locked": the store seals personal
-    # parts in a deferred transaction, which SQLite cannot upgrade to a writer when another
-    # connection wrote since it began (busy_timeout does not apply to that).
+    # SQLite: one process; its writers take turns anyway (BEGIN IMMEDIATE), and the second
+    # process would mostly sleep in SQLite's busy handler.
     workers = args.fill_workers if db == "postgres" else 1
     print(f"{db}: filling {args.events} events", flush=True)
     with installation(db, args.events, args.seed, workers) as store, server(store) as base:
