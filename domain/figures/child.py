@@ -87,10 +87,18 @@ class ChildMonth:
     waz_valid: bool
     underweight: bool
     flagged: int
-    new_case: str | None  # INCIDENT, FIRST_MEASURED or None
+    incident: bool
+    first_measured_stunted: bool
     event_id: str  # the month's last counted measurement
     measured_on: date
     haz: float | None
+
+    @property
+    def new_case(self) -> str | None:
+        """The kind of new case the child became this month (first measured stunted first)."""
+        if self.first_measured_stunted:
+            return FIRST_MEASURED
+        return INCIDENT if self.incident else None
 
 
 def age_band(birth_date: date, day: date) -> str:
@@ -162,7 +170,8 @@ def _month(
         waz_valid=waz is not None,
         underweight=waz is not None and waz < -2,
         flagged=sum(1 for m in items if m.flags),
-        new_case=FIRST_MEASURED if FIRST_MEASURED in kinds else next(iter(kinds), None),
+        incident=INCIDENT in kinds,
+        first_measured_stunted=FIRST_MEASURED in kinds,
         event_id=last.event_id,
         measured_on=last.measured_on,
         haz=haz,

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Final
 
-from domain.figures.child import FIRST_MEASURED, INCIDENT, ChildMonth
+from domain.figures.child import ChildMonth
 
 BANDS: Final = ("0-5", "6-11", "12-23", "24-59")
 SEXES: Final = ("M", "F")
@@ -104,7 +104,8 @@ class _Child:
         haz = _latest(rows, "haz_valid")
         whz = _latest(rows, "whz_valid")
         waz = _latest(rows, "waz_valid")
-        kinds = {r.new_case for r in rows if r.new_case is not None}
+        incident = any(r.incident for r in rows)
+        first = any(r.first_measured_stunted for r in rows)
         return Split(
             present=1,
             measured=int(bool(rows)),
@@ -117,9 +118,9 @@ class _Child:
             overweight=int(whz is not None and whz.overweight),
             measured_valid_waz=int(waz is not None),
             underweight=int(waz is not None and waz.underweight),
-            new_stunting=int(bool(kinds)),
-            incident=int(INCIDENT in kinds),
-            first_measured_stunted=int(FIRST_MEASURED in kinds),
+            new_stunting=int(incident or first),
+            incident=int(incident),
+            first_measured_stunted=int(first),
             flagged=sum(r.flagged for r in rows),
         )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, timedelta
 from typing import Any, ClassVar, Final
 
@@ -47,7 +47,8 @@ from events.registry import Registry
 from events.schema import metadata
 
 _FLAGS: Final = ("haz_valid", "stunted", "severely_stunted", "whz_valid", "wasted",
-                 "severely_wasted", "overweight", "waz_valid", "underweight")  # fmt: skip
+                 "severely_wasted", "overweight", "waz_valid", "underweight", "incident",
+                 "first_measured_stunted")  # fmt: skip
 
 child_spans = Table(
     "proj_child_spans",
@@ -72,7 +73,6 @@ child_month_rows = Table(
     Column("sex", String(1), nullable=False),
     Column("band", String(5), nullable=False),
     *(Column(name, Integer, nullable=False) for name in (*_FLAGS, "flagged")),
-    Column("new_case", String(24), nullable=True),
     Column("event_id", String(36), nullable=False),
     Column("measured_on", Date, nullable=False),
     Column("haz", Float, nullable=True),
@@ -98,8 +98,8 @@ class FigureIndex:
     def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
         """Recompute the touched children's spans and months; write what changed."""
         ids = sorted({e.stream_id.removeprefix(STREAM_PREFIX) for e in batch})
-        spans = _spans_of(conn, ids)
-        old_spans = dict(spans)
+        stored = _profiles_of(conn, ids)
+        spans = {i: p.spans for i, p in stored.items()}
         for event in batch:
             if event.event_type in _SPAN_TYPES:
                 child_id = event.stream_id.removeprefix(STREAM_PREFIX)
@@ -112,7 +112,7 @@ class FigureIndex:
         profiles = [
             ChildProfile(i, kids[i].sex, kids[i].birth_date, spans[i]) for i in ids if i in kids
         ]
-        _write_spans(conn, [p for p in profiles if p.spans != old_spans.get(p.child_id)])
+        _write_spans(conn, [p for p in profiles if p != stored.get(p.child_id)])
         new = {(m.child_id, m.month): _row(m) for p in profiles
                for m in child_months(p, scored.get(p.child_id, []))}  # fmt: skip
         old = {(r["child_id"], r["month"]): r for r in _month_rows(conn, ids)}
@@ -131,17 +131,19 @@ class FigureIndex:
             conn.execute(child_month_rows.insert(), [new[k] for k in changed])
 
 
-def _spans_of(conn: Connection, ids: list[str]) -> dict[str, tuple[Span, ...]]:
-    found: dict[str, list[Span]] = {}
+def _profiles_of(conn: Connection, ids: list[str]) -> dict[str, ChildProfile]:
+    """The children's spans as stored, with the sex and date of birth stored beside them."""
+    found: dict[str, ChildProfile] = {}
+    s = child_spans.c
     rows = conn.execute(
-        select(child_spans.c.child_id, child_spans.c.desa, child_spans.c.starts_on,
-               child_spans.c.ends_on)
-        .where(child_spans.c.child_id.in_(ids))
-        .order_by(child_spans.c.child_id, child_spans.c.seq)
-    )  # fmt: skip
-    for child_id, desa, starts_on, ends_on in rows:
-        found.setdefault(child_id, []).append(Span(desa, starts_on, ends_on))
-    return {k: tuple(v) for k, v in found.items()}
+        select(s.child_id, s.sex, s.birth_date, s.desa, s.starts_on, s.ends_on)
+        .where(s.child_id.in_(ids))
+        .order_by(s.child_id, s.seq)
+    )
+    for child_id, sex, birth_date, desa, starts_on, ends_on in rows:
+        old = found.get(child_id) or ChildProfile(child_id, sex, birth_date, ())
+        found[child_id] = replace(old, spans=(*old.spans, Span(desa, starts_on, ends_on)))
+    return found
 
 
 def _scored_of(conn: Connection, ids: list[str]) -> dict[str, list[Scored]]:
@@ -248,11 +250,7 @@ def month_groups(
     groups: dict[tuple[str, str, str], Split] = {}
     c = child_month_rows.c
     sums = [func.sum(c[n]) for n in _FLAGS]
-    new_kinds = [
-        func.sum(case((c.new_case.is_not(None), 1), else_=0)),
-        func.sum(case((c.new_case == "incident", 1), else_=0)),
-        func.sum(case((c.new_case == "first_measured_stunted", 1), else_=0)),
-    ]
+    new_kinds = [func.sum(case(((c.incident + c.first_measured_stunted) > 0, 1), else_=0))]
     lone = func.sum(case((c.end_desa.is_(None), 1), else_=0))
     query = (
         select(c.desa, c.sex, c.band, func.count(), lone, *sums, *new_kinds, func.sum(c.flagged))
@@ -260,7 +258,7 @@ def month_groups(
         .group_by(c.desa, c.sex, c.band)
     )
     for desa, sex, band, measured, alone, *rest in conn.execute(query):
-        counts = dict(zip(_FLAGS, rest[:9], strict=True))
+        counts = dict(zip(_FLAGS, rest[: len(_FLAGS)], strict=True))
         groups[(desa, sex, band)] = Split(
             present=int(alone), measured=int(measured),
             measured_valid_haz=int(counts["haz_valid"]), stunted=int(counts["stunted"]),
@@ -268,8 +266,9 @@ def month_groups(
             measured_valid_whz=int(counts["whz_valid"]), wasted=int(counts["wasted"]),
             severely_wasted=int(counts["severely_wasted"]),
             overweight=int(counts["overweight"]), measured_valid_waz=int(counts["waz_valid"]),
-            underweight=int(counts["underweight"]), new_stunting=int(rest[9]),
-            incident=int(rest[10]), first_measured_stunted=int(rest[11]), flagged=int(rest[12]),
+            underweight=int(counts["underweight"]), new_stunting=int(rest[-2]),
+            incident=int(counts["incident"]),
+            first_measured_stunted=int(counts["first_measured_stunted"]), flagged=int(rest[-1]),
         )  # fmt: skip
     s = child_spans.c
     band = case(

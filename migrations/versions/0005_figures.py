@@ -16,7 +16,7 @@ branch_labels: str | None = None
 depends_on: str | None = None
 _COUNTS = (
     "haz_valid", "stunted", "severely_stunted", "whz_valid", "wasted", "severely_wasted",
-    "overweight", "waz_valid", "underweight", "flagged",
+    "overweight", "waz_valid", "underweight", "incident", "first_measured_stunted", "flagged",
 )  # fmt: skip
 
 
@@ -43,7 +43,6 @@ def upgrade() -> None:
         sa.Column("sex", sa.String(length=1), nullable=False),
         sa.Column("band", sa.String(length=5), nullable=False),
         *(sa.Column(name, sa.Integer(), nullable=False) for name in _COUNTS),
-        sa.Column("new_case", sa.String(length=24), nullable=True),
         sa.Column("event_id", sa.String(length=36), nullable=False),
         sa.Column("measured_on", sa.Date(), nullable=False),
         sa.Column("haz", sa.Float(), nullable=True),

@@ -52,11 +52,6 @@ BANDS = ((6, "0-5"), (12, "6-11"), (24, "12-23"), (60, "24-59"))
 EXTRA_PERIODS = ("2025-Q1", "2025")
 FIRST, INCIDENT = "first_measured_stunted", "incident"
 _prefixes = itertools.count()
-# The rules count an incident in the month of its measurement; the product keeps one kind of
-# new case per child and month (first measured stunted wins), so an incident in the month
-# of the child's first stunted HAZ is lost. Known disagreement, pinned by the strict xfail
-# test below; set to False once the product counts both.
-PRODUCT_KEEPS_ONE_KIND_A_MONTH = True
 Counts = dict[str, int]
 Shape = dict[str, Any]
 
@@ -404,8 +399,6 @@ def contribution(
     cases: dict[str, str],
     area: str,
     months: Sequence[str],
-    *,
-    one_kind_a_month: bool,
 ) -> tuple[str, str, Counts] | None:
     """The child's sex, age band and counts in ``area`` over ``months`` (None: not there)."""
     seen, mine, kinds = [], [], set()
@@ -416,8 +409,7 @@ def contribution(
             seen.append(month)
         if inside(where, area):
             mine += items
-            found = {cases[t.event_id] for t in items if t.event_id in cases}
-            kinds |= {FIRST} if one_kind_a_month and FIRST in found else found
+            kinds |= {cases[t.event_id] for t in items if t.event_id in cases}
     if not seen:
         return None
     haz, whz, waz = (latest(mine, n) for n in ("haz", "whz", "waz"))
@@ -440,8 +432,6 @@ def naive(
     kids: list[Child],
     area: str,
     months: Sequence[str],
-    *,
-    one_kind_a_month: bool = PRODUCT_KEEPS_ONE_KIND_A_MONTH,
 ) -> Shape:
     """The area's figures and those one level below it, by the rules read plainly."""
     scored = [(kid, history, new_cases(history)) for kid in kids for history in [taken(kid)]]
@@ -451,8 +441,7 @@ def naive(
         found: Shape = {"total": dict(zero), "by_sex": {s: dict(zero) for s in "MF"},
                         "by_age_band": {b: dict(zero) for _, b in BANDS}}  # fmt: skip
         for kid, history, cases in scored:
-            seen = contribution(kid, history, cases, code, months,
-                                one_kind_a_month=one_kind_a_month)  # fmt: skip
+            seen = contribution(kid, history, cases, code, months)
             if seen is not None:
                 sex, group, counts = seen
                 for split in (found["total"], found["by_sex"][sex], found["by_age_band"][group]):
@@ -616,14 +605,9 @@ def test_figures_as_known_at_a_position_equal_those_of_the_log_cut_there(
                 assert known == product(scratch.engine, area, period), (cut, area, period)
 
 
-# -- disagreements found, pinned until the product is fixed ------------------------------
+# -- disagreements the properties found, fixed in the product ----------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the product keeps one kind of new case per child and month (first measured "
-    "stunted wins), so an incident in the month of the first stunted HAZ is not counted",
-)
 def test_an_incident_in_the_month_of_the_first_stunted_haz_counts_as_incident(
     services: Services,
 ) -> None:
@@ -638,11 +622,6 @@ def test_an_incident_in_the_month_of_the_first_stunted_haz_counts_as_incident(
     assert got.total.incident == 1  # -0.7 then -3.6 on 10 February
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="proj_child_spans keeps the sex and date of birth of the registration: a "
-    "corrected registration reaches the resident counts only after a rebuild",
-)
 def test_a_corrected_sex_reaches_the_resident_counts_without_a_rebuild(
     services: Services,
 ) -> None:

@@ -139,3 +139,13 @@ def test_a_malformed_period_is_refused_naming_period(text: str) -> None:
 
 def test_a_series_runs_from_one_month_to_another_across_years() -> None:
     assert months_between("2024-11", "2025-02") == ("2024-11", "2024-12", "2025-01", "2025-02")
+
+
+def test_a_first_stunted_haz_and_an_incident_in_one_month_both_count() -> None:
+    days = [date(2025, 2, 1), date(2025, 2, 3), date(2025, 2, 10)]
+    [month] = child_months(child(), [haz(d, z, i) for i, (d, z) in
+                                     enumerate(zip(days, [-2.8, -0.7, -3.6], strict=True))])  # fmt: skip
+
+    assert (month.first_measured_stunted, month.incident) == (True, True)
+    counts = figures_of([], [month]).total
+    assert (counts.new_stunting, counts.first_measured_stunted, counts.incident) == (1, 1, 1)
