@@ -143,8 +143,8 @@ def test_a_series_runs_from_one_month_to_another_across_years() -> None:
 
 def test_a_first_stunted_haz_and_an_incident_in_one_month_both_count() -> None:
     days = [date(2025, 2, 1), date(2025, 2, 3), date(2025, 2, 10)]
-    [month] = child_months(child(), [haz(d, z, i) for i, (d, z) in
-                                     enumerate(zip(days, [-2.8, -0.7, -3.6], strict=True))])  # fmt: skip
+    values = zip(days, [-2.8, -0.7, -3.6], strict=True)
+    [month] = child_months(child(), [haz(d, z, i) for i, (d, z) in enumerate(values)])
 
     assert (month.first_measured_stunted, month.incident) == (True, True)
     counts = figures_of([], [month]).total
