@@ -38,6 +38,7 @@ from events.registry import Registry
 from events.schema import metadata
 
 Json = dict[str, Any]
+SHARED_ROWS = "tumbuh.child_rows"
 
 children = Table(
     "proj_children",
@@ -111,6 +112,9 @@ class ChildIndex:
             _reassess(kids[child_id], by_child[child_id], dirty)
         upsert(conn, measurements, [history[i] for i in sorted(dirty)], ["event_id"])
         upsert(conn, children, [kids[i] for i in ids], ["child_id"])
+        # The figures projection runs next on the same batch: it may take these rows
+        # instead of reading them back (one transaction, so they are what it would read).
+        conn.info[SHARED_ROWS] = (tuple(e.event_id for e in batch), kids, by_child)
 
 
 def _rows(conn: Connection, table: Table, column: Any, ids: list[str]) -> list[Json]:

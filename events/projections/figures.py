@@ -42,7 +42,7 @@ from domain.figures.tally import BANDS, Split
 from domain.figures.timeline import spans_after
 from domain.growth.rules import DAYS_PER_MONTH, MAX_AGE_MONTHS
 from events.envelope import RecordedEvent
-from events.projections.children import children, measurements
+from events.projections.children import SHARED_ROWS, children, measurements
 from events.registry import Registry
 from events.schema import metadata
 
@@ -104,14 +104,8 @@ class FigureIndex:
             if event.event_type in _SPAN_TYPES:
                 child_id = event.stream_id.removeprefix(STREAM_PREFIX)
                 spans[child_id] = spans_after(spans.get(child_id, ()), self.registry.to_fact(event))
-        kids = {r.child_id: r for r in conn.execute(
-            select(children.c.child_id, children.c.sex, children.c.birth_date)
-            .where(children.c.child_id.in_(ids))
-        )}  # fmt: skip
-        scored = _scored_of(conn, ids)
-        profiles = [
-            ChildProfile(i, kids[i].sex, kids[i].birth_date, spans[i]) for i in ids if i in kids
-        ]
+        kids, scored = _children_of(conn, batch, ids)
+        profiles = [ChildProfile(i, *kids[i], spans[i]) for i in ids if i in kids]
         _write_spans(conn, [p for p in profiles if p != stored.get(p.child_id)])
         new = {(m.child_id, m.month): _row(m) for p in profiles
                for m in child_months(p, scored.get(p.child_id, []))}  # fmt: skip
@@ -144,6 +138,28 @@ def _profiles_of(conn: Connection, ids: list[str]) -> dict[str, ChildProfile]:
         old = found.get(child_id) or ChildProfile(child_id, sex, birth_date, ())
         found[child_id] = replace(old, spans=(*old.spans, Span(desa, starts_on, ends_on)))
     return found
+
+
+def _children_of(
+    conn: Connection, batch: Sequence[RecordedEvent], ids: list[str]
+) -> tuple[dict[str, tuple[str, date]], dict[str, list[Scored]]]:
+    """Sex, date of birth and scored measurements of the children, as the child projection
+    just left them (shared on the connection for the same batch) or as stored."""
+    shared = conn.info.pop(SHARED_ROWS, None)
+    if shared is not None and shared[0] == tuple(e.event_id for e in batch):
+        _, kid_rows, by_child = shared
+        kids = {i: (k["sex"], k["birth_date"]) for i, k in kid_rows.items()}
+        scored = {
+            i: [_scored(m["event_id"], m["measured_on"], m["position"], m["assessment"])
+                for m in rows if m["state"] != "voided"]
+            for i, rows in by_child.items()
+        }  # fmt: skip
+        return kids, scored
+    rows = conn.execute(
+        select(children.c.child_id, children.c.sex, children.c.birth_date)
+        .where(children.c.child_id.in_(ids))
+    )  # fmt: skip
+    return {r.child_id: (r.sex, r.birth_date) for r in rows}, _scored_of(conn, ids)
 
 
 def _scored_of(conn: Connection, ids: list[str]) -> dict[str, list[Scored]]:
