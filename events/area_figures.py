@@ -177,9 +177,7 @@ def _month_in_sql(conn: Connection, code: str, period: Period, unit: Unit) -> Ar
             found.figures.add(sex, band, Split(present=1))
         if unit is not None and unit(end_desa) != unit(desa):
             found.units.setdefault(unit(desa), Figures()).add(sex, band, Split(present=1))
-    found.figures.new_cases = [
-        r for r in proj.month_rows(conn, code, [month]) if r.new_case is not None
-    ]
+    found.figures.new_cases = proj.month_rows(conn, code, [month], new_cases_only=True)
     found.figures.new_cases.sort(key=lambda r: (r.desa, r.measured_on, r.child_id))
     return found
 

@@ -39,8 +39,9 @@ class Split:
 
     def add(self, other: Split) -> None:
         """Add ``other``'s counts to these."""
+        mine, theirs = self.__dict__, other.__dict__
         for name in COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+            mine[name] += theirs[name]
 
     @property
     def coverage(self) -> float | None:

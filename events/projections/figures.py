@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import fields, replace
 from datetime import date, timedelta
 from typing import Any, ClassVar, Final
 
@@ -110,19 +110,17 @@ class FigureIndex:
         new = {(m.child_id, m.month): _row(m) for p in profiles
                for m in child_months(p, scored.get(p.child_id, []))}  # fmt: skip
         old = {(r["child_id"], r["month"]): r for r in _month_rows(conn, ids)}
-        gone = [k for k in old if k not in new]
-        if gone:
-            conn.execute(
-                delete(child_month_rows).where(
-                    tuple_(child_month_rows.c.child_id, child_month_rows.c.month).in_(gone)
-                )
-            )
         changed = [k for k, row in new.items() if old.get(k) != row]
+        _delete_months(conn, [k for k in old if k not in new] + [k for k in changed if k in old])
         if changed:
-            conn.execute(delete(child_month_rows).where(
-                tuple_(child_month_rows.c.child_id, child_month_rows.c.month).in_(changed)
-            ))  # fmt: skip
             conn.execute(child_month_rows.insert(), [new[k] for k in changed])
+
+
+def _delete_months(conn: Connection, keys: list[tuple[str, str]]) -> None:
+    """Delete the (child, month) rows, a few hundred keys per statement."""
+    key = tuple_(child_month_rows.c.child_id, child_month_rows.c.month)
+    for first in range(0, len(keys), 500):
+        conn.execute(delete(child_month_rows).where(key.in_(keys[first : first + 500])))
 
 
 def _profiles_of(conn: Connection, ids: list[str]) -> dict[str, ChildProfile]:
@@ -198,8 +196,11 @@ def _write_spans(conn: Connection, profiles: Sequence[ChildProfile]) -> None:
         conn.execute(child_spans.insert(), rows)
 
 
+_COLUMNS: Final = tuple(f.name for f in fields(ChildMonth))
+
+
 def _row(month: ChildMonth) -> dict[str, Any]:
-    row = asdict(month)
+    row = {name: getattr(month, name) for name in _COLUMNS}
     for name in _FLAGS:
         row[name] = int(row[name])
     return row
@@ -218,11 +219,14 @@ def within(column: Any, prefix: str) -> ColumnElement[bool]:
     return or_(column == prefix, column.like(prefix + ".%"))
 
 
-def month_rows(conn: Connection, prefix: str, months: Sequence[str]) -> list[ChildMonth]:
-    """The measured child-months in the area and months."""
-    query = select(child_month_rows).where(
-        child_month_rows.c.month.in_(list(months)), within(child_month_rows.c.desa, prefix)
-    )
+def month_rows(
+    conn: Connection, prefix: str, months: Sequence[str], *, new_cases_only: bool = False
+) -> list[ChildMonth]:
+    """The measured child-months in the area and months (only new cases, if asked)."""
+    c = child_month_rows.c
+    query = select(child_month_rows).where(c.month.in_(list(months)), within(c.desa, prefix))
+    if new_cases_only:
+        query = query.where(or_(c.incident == 1, c.first_measured_stunted == 1))
     return [_month_of(dict(r._mapping)) for r in conn.execute(query)]
 
 

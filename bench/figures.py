@@ -1,0 +1,161 @@
+"""Area figures benchmark (issue #7), on PostgreSQL with the demo data scaled up.
+
+Fills a fresh PostgreSQL database with ``tumbuh seed-demo``'s generator (Kota Banjar, 25
+desa/kelurahan, ``--children`` children with monthly posyandu measurements, late entries,
+corrections, voids, moves and exits; every event through the store's own write path), then
+prints:
+
+1. the full rebuild of every projection (z-scores included): events/s, median of ``--runs``;
+2. ``GET /v1/areas/32.79/stats?period=<last month>`` (the kota) and a desa's, over real HTTP
+   against one uvicorn worker with a client-credentials token: p50/p99 of ``--requests``;
+3. ``known_at`` for the month a year back, answered as known a month after it, for a desa
+   and for the whole kota: median seconds of ``--runs``.
+
+Goals: kota stats p99 <= 20 ms at 1M events; known_at <= 1 s (desa), <= 5 s (kota) at 1M
+events; rebuild >= 50 000 events/s. ``--children 40000`` gives about 1M events.
+Run: ``python bench/figures.py [--children 40000] [--runs 3]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time as clock
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import httpx
+import psycopg
+import raw_insert as raw
+from children import KEY, Installation, server
+
+from api import demo_data
+from api.identity import operator_meta
+from api.services import build_services
+from api.settings import Settings
+from domain.access import Role
+from domain.figures import Period
+from domain.figures.periods import month_end, month_of
+from events import migrate
+from events.area_figures import AsOf, position_at, unit_of
+
+PG_DB = "tumbuh_bench_figures"
+CLIENT = "bench-figures"
+SCOPES = "areas:read"
+KOTA, DESA = "32.79", "32.79.02.1001"
+
+
+def _fill(url: str, folder: Path, children: int) -> tuple[int, str, date]:
+    services = build_services(Settings(database_url=url, master_key=KEY,
+                                       key_dir=folder / "keys", db_pool_size=2))  # fmt: skip
+    try:
+        migrate.upgrade(services.engine)
+        services.projections.catch_up(services.store)
+        began = clock.perf_counter()
+        result = demo_data.seed(services, children=children)
+        print(f"  seeded {result.children} children, {result.events} events in "
+              f"{clock.perf_counter() - began:.0f} s", flush=True)  # fmt: skip
+        secret = services.principals.add_client(
+            CLIENT, Role.INTEGRATOR, [KOTA], meta=operator_meta(), scopes=SCOPES.split()
+        )
+        with services.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+        return services.store.head().position, secret, result.last_month
+    finally:
+        services.close()
+
+
+def _rebuild(url: str, folder: Path, runs: int) -> float:
+    services = build_services(Settings(database_url=url, master_key=KEY,
+                                       key_dir=folder / "keys", db_pool_size=2))  # fmt: skip
+    rates = []
+    try:
+        for _ in range(runs):
+            began = clock.perf_counter()
+            services.projections.rebuild(services.store)
+            seconds = clock.perf_counter() - began
+            rates.append(services.store.head().position / seconds)
+            print(f"  rebuild: {rates[-1]:,.0f} events/s ({seconds:.1f} s)", flush=True)
+    finally:
+        services.close()
+    return statistics.median(rates)
+
+
+def _latencies(base: str, bearer: str, code: str, month: str, requests: int) -> tuple[float, float]:
+    times = []
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {bearer}"}) as client:
+        for n in range(requests + 20):
+            began = clock.perf_counter()
+            answer = client.get(f"/v1/areas/{code}/stats", params={"period": month})
+            answer.raise_for_status()
+            if n >= 20:  # warm-up first
+                times.append((clock.perf_counter() - began) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.99) - 1]
+
+
+def _known_at(url: str, folder: Path, last_month: date, runs: int) -> dict[str, float]:
+    """Seconds to answer the month a year back as it was known at the end of the next month."""
+    month = month_of(date(last_month.year - 1, last_month.month, 1))
+    following = month_of(month_end(month) + timedelta(days=1))
+    then = datetime.combine(month_end(following), time(23, 59), UTC)
+    services = build_services(Settings(database_url=url, master_key=KEY,
+                                       key_dir=folder / "keys", db_pool_size=2))  # fmt: skip
+    found: dict[str, float] = {}
+    try:
+        position = position_at(services.engine, then)
+        for code in (DESA, KOTA):
+            seconds = []
+            for _ in range(runs):
+                began = clock.perf_counter()
+                as_of = AsOf(services.store, code, position)
+                as_of.figures(Period(month, (month,)), unit_of(code))
+                seconds.append(clock.perf_counter() - began)
+            found[code] = statistics.median(seconds)
+            print(f"  known_at {month} as of {then:%Y-%m-%d} (position {position}), {code}: "
+                  f"{found[code]:.2f} s", flush=True)  # fmt: skip
+    finally:
+        services.close()
+    return found
+
+
+def main() -> None:
+    """Fill, then print the figures against the goals."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--children", type=int, default=40_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {PG_DB}")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
+    try:
+        with tempfile.TemporaryDirectory(prefix="tumbuh-bench-figures-") as scratch:
+            folder = Path(scratch)
+            events, secret, last_month = _fill(url, folder, args.children)
+            month = month_of(last_month)
+            with server(Installation(url, folder, [], secret)) as base:
+                grant = {"grant_type": "client_credentials", "scope": SCOPES}
+                answer = httpx.post(f"{base}/v1/auth/token", auth=(CLIENT, secret), data=grant)
+                answer.raise_for_status()
+                bearer = answer.json()["access_token"]
+                kota = _latencies(base, bearer, KOTA, month, args.requests)
+                desa = _latencies(base, bearer, DESA, month, args.requests)
+            known = _known_at(url, folder, last_month, args.runs)
+            rebuild = _rebuild(url, folder, args.runs)
+    finally:
+        with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+    print(f"\nPostgreSQL, {events:,} events ({args.children:,} children), month {month}")
+    print(f"  GET kota stats   p50 {kota[0]:.1f} ms  p99 {kota[1]:.1f} ms   (goal p99 <= 20 ms)")
+    print(f"  GET desa stats   p50 {desa[0]:.1f} ms  p99 {desa[1]:.1f} ms")
+    print(f"  known_at desa    {known[DESA]:.2f} s   (goal <= 1 s)")
+    print(f"  known_at kota    {known[KOTA]:.2f} s   (goal <= 5 s)")
+    print(f"  rebuild          {rebuild:,.0f} events/s   (goal >= 50 000/s)")
+
+
+if __name__ == "__main__":
+    main()
