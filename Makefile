@@ -18,7 +18,9 @@ PORT ?= 8000
 install: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 	$(UV) sync --frozen
 
+# seed-demo fills an empty store with demo Kota Banjar data and leaves a seeded one alone.
 run: install
+	$(RUN) tumbuh seed-demo
 	TUMBUH_DEMO=$${TUMBUH_DEMO:-true} $(RUN) tumbuh serve --port $(PORT)
 
 test: install lint types imports pytest

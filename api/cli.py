@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 import uvicorn
 
+from api import demo_data
 from api.cli_identity import keys, principals
 from api.services import build_services
 from api.settings import Settings
@@ -60,6 +61,40 @@ def verify(
     typer.echo(f"BROKEN at position {verdict.first_bad_position}: {verdict.reason} "
                f"({verdict.checked} events verified before it)", err=True)  # fmt: skip
     raise typer.Exit(code=1)
+
+
+@app.command("seed-demo")
+def seed_demo(
+    children: int = typer.Option(demo_data.DEFAULT_CHILDREN, min=1, help="Children to register."),
+    months: int = typer.Option(demo_data.DEFAULT_MONTHS, min=1, help="Months of posyandu data."),
+    seed: int = typer.Option(demo_data.DEFAULT_SEED, help="Seed of the random generator."),
+) -> None:
+    """Fill an empty store with demo Kota Banjar data: fictitious children, monthly posyandu."""
+    services = build_services(Settings())
+    try:
+        if services.settings.migrate_at_start:
+            migrations.upgrade(services.engine)
+        if not migrations.at_head(services.engine):
+            typer.echo("the database is not at the newest migration: run `tumbuh migrate`",
+                       err=True)  # fmt: skip
+            raise typer.Exit(code=1)
+        services.projections.catch_up(services.store)
+        result = demo_data.seed(services, children=children, months=months, seed=seed)
+        figures = demo_data.prevalence(services, result.last_month)
+    except demo_data.AlreadySeeded as seeded:
+        typer.echo(f"already seeded: the store holds {seeded.children} children; nothing written")
+        return
+    except demo_data.StoreNotEmpty as refused:
+        typer.echo(f"not seeded: {refused}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        services.close()
+    typer.echo(
+        f"seeded {result.children} children, {result.events} events in "
+        f"{result.seconds:.1f} s ({result.first_month:%Y-%m} to {result.last_month:%Y-%m})"
+    )
+    shown = ", ".join(f"{p.area} {p.percent:.1f} % ({p.stunted}/{p.counted})" for p in figures)
+    typer.echo(f"stunted among children measured in {result.last_month:%Y-%m}: {shown}")
 
 
 def main() -> None:
