@@ -9,6 +9,7 @@ latest valid HAZ is < -2 and the previous valid HAZ was >= -2 or there was none.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, ClassVar
 
 import orjson
@@ -21,9 +22,11 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    Select,
     String,
     Table,
     Text,
+    bindparam,
     or_,
     select,
 )
@@ -97,8 +100,8 @@ class ChildIndex:
     def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
         """Fold the batch into the touched children's rows, reassess, write back."""
         ids = sorted({e.stream_id.removeprefix(STREAM_PREFIX) for e in batch})
-        kids = {r["child_id"]: r for r in _rows(conn, children, children.c.child_id, ids)}
-        rows = _rows(conn, measurements, measurements.c.child_id, ids)
+        kids = {r["child_id"]: r for r in _rows(conn, children, ids)}
+        rows = _rows(conn, measurements, ids)
         history = {r["event_id"]: r for r in rows}
         dirty: set[str] = set()
         for event in batch:
@@ -117,8 +120,14 @@ class ChildIndex:
         conn.info[SHARED_ROWS] = (tuple(e.event_id for e in batch), kids, by_child)
 
 
-def _rows(conn: Connection, table: Table, column: Any, ids: list[str]) -> list[Json]:
-    return [dict(r._mapping) for r in conn.execute(select(table).where(column.in_(ids)))]
+@cache
+def _by_child(table: Table) -> Select[Any]:
+    """The rows of some children, built once (building a statement costs more than running it)."""
+    return select(table).where(table.c.child_id.in_(bindparam("ids", expanding=True)))
+
+
+def _rows(conn: Connection, table: Table, ids: list[str]) -> list[Json]:
+    return [dict(r._mapping) for r in conn.execute(_by_child(table), {"ids": ids})]
 
 
 def _fold(  # noqa: PLR0917 - the batch's working set, passed down once

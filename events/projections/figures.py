@@ -26,6 +26,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    bindparam,
     case,
     delete,
     func,
@@ -33,7 +34,7 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from domain.child import events as e
 from domain.child.decider import STREAM_PREFIX
@@ -123,15 +124,22 @@ def _delete_months(conn: Connection, keys: list[tuple[str, str]]) -> None:
         conn.execute(delete(child_month_rows).where(key.in_(keys[first : first + 500])))
 
 
+_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
+# Built once: building a statement costs more than running it, inside the append lock.
+_SPANS_OF = (
+    select(child_spans.c.child_id, child_spans.c.sex, child_spans.c.birth_date,
+           child_spans.c.desa, child_spans.c.starts_on, child_spans.c.ends_on)
+    .where(child_spans.c.child_id.in_(_IDS))
+    .order_by(child_spans.c.child_id, child_spans.c.seq)
+)  # fmt: skip
+_MONTHS_OF = select(child_month_rows).where(child_month_rows.c.child_id.in_(_IDS))
+_DROP_SPANS = delete(child_spans).where(child_spans.c.child_id.in_(_IDS))
+
+
 def _profiles_of(conn: Connection, ids: list[str]) -> dict[str, ChildProfile]:
     """The children's spans as stored, with the sex and date of birth stored beside them."""
     found: dict[str, ChildProfile] = {}
-    s = child_spans.c
-    rows = conn.execute(
-        select(s.child_id, s.sex, s.birth_date, s.desa, s.starts_on, s.ends_on)
-        .where(s.child_id.in_(ids))
-        .order_by(s.child_id, s.seq)
-    )
+    rows = conn.execute(_SPANS_OF, {"ids": ids})
     for child_id, sex, birth_date, desa, starts_on, ends_on in rows:
         old = found.get(child_id) or ChildProfile(child_id, sex, birth_date, ())
         found[child_id] = replace(old, spans=(*old.spans, Span(desa, starts_on, ends_on)))
@@ -184,9 +192,7 @@ def _scored(event_id: str, measured_on: date, position: int, assessment: str | N
 def _write_spans(conn: Connection, profiles: Sequence[ChildProfile]) -> None:
     if not profiles:
         return
-    conn.execute(
-        delete(child_spans).where(child_spans.c.child_id.in_([p.child_id for p in profiles]))
-    )
+    conn.execute(_DROP_SPANS, {"ids": [p.child_id for p in profiles]})
     rows = [
         {"child_id": p.child_id, "seq": seq, "desa": s.desa, "sex": p.sex,
          "birth_date": p.birth_date, "starts_on": s.start, "ends_on": s.end}
@@ -207,8 +213,7 @@ def _row(month: ChildMonth) -> dict[str, Any]:
 
 
 def _month_rows(conn: Connection, ids: list[str]) -> list[dict[str, Any]]:
-    query = select(child_month_rows).where(child_month_rows.c.child_id.in_(ids))
-    return [dict(r._mapping) for r in conn.execute(query)]
+    return [dict(r._mapping) for r in conn.execute(_MONTHS_OF, {"ids": ids})]
 
 
 # -- reading ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,10 +25,17 @@ def upsert(
     """Insert ``rows``; where the key exists, overwrite the other columns given."""
     if not rows:
         return
-    statement = insert_for(conn.dialect.name, table)
-    changing = [c for c in rows[0] if c not in keys]
-    statement = statement.on_conflict_do_update(
+    changing = tuple(c for c in rows[0] if c not in keys)
+    conn.execute(_statement(conn.dialect.name, table, tuple(keys), changing), list(rows))
+
+
+@cache
+def _statement(
+    dialect: str, table: Table, keys: tuple[str, ...], changing: tuple[str, ...]
+) -> postgresql.Insert | sqlite.Insert:
+    """The upsert statement, built once per shape (building it costs more than running it)."""
+    statement = insert_for(dialect, table)
+    return statement.on_conflict_do_update(
         index_elements=list(keys),
         set_={c: statement.excluded[c] for c in changing},
     )
-    conn.execute(statement, list(rows))
