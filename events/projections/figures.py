@@ -44,6 +44,7 @@ from domain.figures.timeline import spans_after
 from domain.growth.rules import DAYS_PER_MONTH, MAX_AGE_MONTHS
 from events.envelope import RecordedEvent
 from events.projections.children import SHARED_ROWS, children, measurements
+from events.projections.upsert import upsert
 from events.registry import Registry
 from events.schema import metadata
 
@@ -111,10 +112,9 @@ class FigureIndex:
         new = {(m.child_id, m.month): _row(m) for p in profiles
                for m in child_months(p, scored.get(p.child_id, []))}  # fmt: skip
         old = {(r["child_id"], r["month"]): r for r in _month_rows(conn, ids)}
-        changed = [k for k, row in new.items() if old.get(k) != row]
-        _delete_months(conn, [k for k in old if k not in new] + [k for k in changed if k in old])
-        if changed:
-            conn.execute(child_month_rows.insert(), [new[k] for k in changed])
+        _delete_months(conn, [k for k in old if k not in new])
+        changed = [row for k, row in new.items() if old.get(k) != row]
+        upsert(conn, child_month_rows, changed, ["child_id", "month"])
 
 
 def _delete_months(conn: Connection, keys: list[tuple[str, str]]) -> None:
