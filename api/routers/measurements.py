@@ -120,8 +120,9 @@ def _measured(
     services: Services, child_id: uuid.UUID, measurement_id: str, written: Written
 ) -> MeasurementWritten:
     with services.engine.connect() as conn:
-        rows = index.measurements_of(conn, str(child_id))
-    out = measurement_out(next(r for r in rows if r["event_id"] == measurement_id))
+        row = index.measurement_of(conn, str(child_id), measurement_id)
+    assert row is not None  # just written, in the same transaction as the event
+    out = measurement_out(row)
     return MeasurementWritten(**written.model_dump(), assessment=out.assessment, measurement=out)
 
 

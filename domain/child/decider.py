@@ -46,7 +46,7 @@ class ChildState:
     desa: str = ""
     posyandu: str = ""
     exited_on: date | None = None
-    since: date = date.min  # lives in ``desa`` since (registration day or last move)
+    since: date = date.min  # the day of the last move (a later move or exit may not predate it)
     measurements: Mapping[str, MeasurementState] = field(default_factory=dict)
 
 
@@ -252,7 +252,7 @@ def _check_active(state: ChildState) -> None:
 def _not_before_since(day: date, state: ChildState, name: str) -> None:
     if day < state.since:
         raise DomainError(
-            f"{name} must not be before {state.since.isoformat()}, when the child came to "
+            f"{name} must not be before {state.since.isoformat()}, when the child moved to "
             "its present desa",
             field=name,
         )
@@ -270,10 +270,7 @@ def _with_measurement(state: ChildState, key: str, value: MeasurementState) -> C
 def _evolved(state: ChildState, fact: Fact) -> ChildState:
     match fact:
         case e.ChildRegistered():
-            return ChildState(
-                True, fact.sex, fact.birth_date, fact.desa, fact.posyandu,
-                since=fact.occurred_at.date(),
-            )  # fmt: skip
+            return ChildState(True, fact.sex, fact.birth_date, fact.desa, fact.posyandu)
         case e.RegistrationCorrected():
             return replace(
                 state,

@@ -297,6 +297,21 @@ def list_children(
     return [_decoded(dict(r._mapping)) for r in conn.execute(query)]
 
 
+def measurement_of(conn: Connection, child_id: str, event_id: str) -> dict[str, object] | None:
+    """One measurement of the child (decoded as ``measurements_of`` gives it), or None."""
+    query = select(measurements).where(
+        measurements.c.event_id == event_id, measurements.c.child_id == child_id
+    )
+    row = conn.execute(query).first()
+    return None if row is None else _measurement(dict(row._mapping))
+
+
+def _measurement(row: Json) -> Json:
+    row["measurement"] = orjson.loads(row["measurement"])
+    row["assessment"] = _loads(row["assessment"])
+    return row
+
+
 def measurements_of(conn: Connection, child_id: str) -> list[dict[str, object]]:
     """The child's measurements, oldest first, voided and corrected ones marked as such."""
     query = (
@@ -304,11 +319,7 @@ def measurements_of(conn: Connection, child_id: str) -> list[dict[str, object]]:
         .where(measurements.c.child_id == child_id)
         .order_by(measurements.c.measured_on, measurements.c.position)
     )
-    rows = [dict(r._mapping) for r in conn.execute(query)]
-    for row in rows:
-        row["measurement"] = orjson.loads(row["measurement"])
-        row["assessment"] = _loads(row["assessment"])
-    return rows
+    return [_measurement(dict(r._mapping)) for r in conn.execute(query)]
 
 
 def _decoded(row: Json) -> Json:

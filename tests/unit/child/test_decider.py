@@ -355,12 +355,24 @@ def test_a_birth_date_correction_is_checked_only_against_counted_measurements() 
     assert given(registered(), recorded(), void, *facts).birth_date == date(2025, 5, 11)
 
 
-def test_a_move_dated_before_the_child_came_to_its_desa_is_refused() -> None:
-    command = c.MoveChild(today=TODAY, to_desa=OTHER_DESA, moved_on=date(2024, 3, 9))
+def test_a_move_dated_before_the_last_move_is_refused() -> None:
+    moved = e.ChildMoved(
+        occurred_at=at_midnight(date(2025, 1, 5)), wilayah=OTHER_DESA, from_desa=DESA,
+        to_desa=OTHER_DESA, moved_on=date(2025, 1, 5),
+    )  # fmt: skip
+    command = c.MoveChild(today=TODAY, to_desa=DESA, moved_on=date(2025, 1, 4))
 
     with pytest.raises(DomainError) as refused:
-        decider.decide(command, given(registered()))  # registered on 2024-03-10
+        decider.decide(command, given(registered(), moved))
     assert refused.value.field == "moved_on"
+
+
+def test_a_move_dated_before_the_registration_day_is_accepted() -> None:
+    command = c.MoveChild(today=TODAY, to_desa=OTHER_DESA, moved_on=date(2024, 3, 9))
+
+    facts = decider.decide(command, given(registered()))  # registered on 2024-03-10
+
+    assert [type(f) for f in facts] == [e.ChildMoved]
 
 
 def test_an_exit_dated_before_the_last_move_is_refused() -> None:

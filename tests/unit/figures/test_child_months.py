@@ -149,3 +149,12 @@ def test_a_first_stunted_haz_and_an_incident_in_one_month_both_count() -> None:
     assert (month.first_measured_stunted, month.incident) == (True, True)
     counts = figures_of([], [month]).total
     assert (counts.new_stunting, counts.first_measured_stunted, counts.incident) == (1, 1, 1)
+
+
+def test_a_move_dated_before_the_registration_leaves_an_empty_first_span() -> None:
+    registered, moved_on = date(2025, 5, 20), date(2025, 5, 2)
+    profile = child(Span(HOME, registered, moved_on), Span(AWAY, moved_on))
+
+    [month] = child_months(profile, [haz(date(2025, 5, 10), -1.0)])
+
+    assert (month.desa, month.end_desa) == (AWAY, AWAY)
