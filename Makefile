@@ -49,6 +49,7 @@ bench: install
 	$(RUN) python bench/growth.py
 	$(RUN) python bench/auth.py
 	$(RUN) python bench/children.py
+	$(RUN) python bench/figures.py
 
 clean:
 	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache .hypothesis

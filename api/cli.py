@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import Annotated
+
 import typer
 import uvicorn
 
@@ -61,6 +64,29 @@ def verify(
     typer.echo(f"BROKEN at position {verdict.first_bad_position}: {verdict.reason} "
                f"({verdict.checked} events verified before it)", err=True)  # fmt: skip
     raise typer.Exit(code=1)
+
+
+@app.command()
+def rebuild(
+    projection: Annotated[
+        list[str] | None,
+        typer.Option("--projection", help="A projection to rebuild (repeatable; default: all)."),
+    ] = None,
+) -> None:
+    """Clear and replay the projections from the log (appends wait meanwhile)."""
+    services = build_services(Settings())
+    try:
+        known = [p.name for p in services.projections.projections]
+        unknown = sorted(set(projection or ()) - set(known))
+        if unknown:
+            typer.echo(f"unknown projection {unknown[0]}; known: {', '.join(known)}", err=True)
+            raise typer.Exit(code=2)
+        began = time.perf_counter()
+        replayed = services.projections.rebuild(services.store, projection or None)
+        seconds = time.perf_counter() - began
+    finally:
+        services.close()
+    typer.echo(f"rebuilt {', '.join(projection or known)}: {replayed} events in {seconds:.1f} s")
 
 
 @app.command("seed-demo")

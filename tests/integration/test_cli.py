@@ -56,3 +56,17 @@ def test_migrate_brings_a_new_sqlite_file_to_the_newest_schema(tmp_path: Path) -
 
     assert result.exit_code == 0, result.output
     assert "newest revision" in result.output
+
+
+def test_rebuild_replays_the_named_projection_and_refuses_an_unknown_one(
+    store: SqlEventStore, settings: Settings
+) -> None:
+    store.append("a", "tally", NO_STREAM, [new_event("a1"), new_event("a2")])
+
+    done = CliRunner().invoke(app, ["rebuild", "--projection", "streams"], env=_env(settings))
+    unknown = CliRunner().invoke(app, ["rebuild", "--projection", "nope"], env=_env(settings))
+
+    assert done.exit_code == 0, done.output
+    assert "rebuilt streams: 2 events" in done.output
+    assert unknown.exit_code == 2
+    assert "unknown projection nope" in unknown.output
