@@ -172,7 +172,10 @@ class QueueChild(BaseModel):
     child_id: str
     desa: str
     sex: str
-    age_months: int
+    age_months: int | None = Field(
+        None, description="Completed months (today, or at the month's end)."
+    )
+    age_band: str | None = Field(None, description="0-5, 6-11, 12-23 or 24-59 months.")
     initials: str | None = None
     measured_on: date | None = None
     event_id: str | None = None
@@ -314,7 +317,7 @@ def queue_remeasure(
         rows = proj.flagged_months(conn, area, chosen.months)
     items = [
         QueueChild(child_id=r.child_id, desa=r.desa, sex=r.sex, measured_on=r.measured_on,
-                   event_id=r.event_id, age_months=_band_floor(r.band))
+                   event_id=r.event_id, age_band=r.band)
         for r in rows
     ]  # fmt: skip
     return QueueAnswer(code=area, period=chosen.name, items=items)
@@ -480,10 +483,6 @@ def _names(services: Services, codes: list[str]) -> dict[str, str]:
         names[code] = name
         names.setdefault(code[:8], kecamatan)
     return {c: names[c] for c in codes if c in names}
-
-
-def _band_floor(band: str) -> int:
-    return int(band.split("-", maxsplit=1)[0])
 
 
 def _csv(answer: StatsAnswer) -> str:
