@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from api.services import build_services
 from api.settings import Settings
-from events.envelope import ANY, NewEvent
+from events.envelope import ANY, JsonObject, NewEvent
 from events.errors import WrongExpectedVersion
 
 STREAMS = [f"shared-{i}" for i in range(12)]
@@ -17,7 +17,7 @@ BATCH = 5
 
 def _event(event_id: str) -> NewEvent:
     """A test event; every other one with a personal part, which is sealed first."""
-    personal = {"name": "Demo"} if event_id[-1] in "13579" else None
+    personal: JsonObject | None = {"name": "Demo"} if event_id[-1] in "13579" else None
     return NewEvent(event_id=event_id, event_type="test.noted",
                     occurred_at=datetime(2025, 5, 10, tzinfo=UTC), payload={"id": event_id},
                     wilayah="32.79.02.1001", personal=personal)  # fmt: skip
