@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select, update
 
 from events.chain import canonical
 from events.envelope import JsonObject, SealedPersonal
+from events.projections.upsert import insert_for
 from events.schema import subject_keys
 
 _NONCE_BYTES = 12
@@ -50,12 +51,14 @@ class KeyRing:
         if row is not None:
             return None if row.erased_at is not None else self._unwrap(key_id, row.wrapped_key)
         data_key = generate_key()
-        conn.execute(
-            subject_keys.insert().values(
-                key_id=key_id, wrapped_key=self._wrap(key_id, data_key), created_at=now
-            )
+        # Two writers may create the same subject's key at once: the second keeps the first's
+        # (on PostgreSQL its INSERT waits for the first to commit, then does nothing).
+        statement = insert_for(conn.dialect.name, subject_keys).values(
+            key_id=key_id, wrapped_key=self._wrap(key_id, data_key), created_at=now
         )
-        return data_key
+        if conn.execute(statement.on_conflict_do_nothing()).rowcount == 1:
+            return data_key
+        return self.ensure(conn, key_id, now)
 
     def load(self, conn: Connection, key_ids: Iterable[str]) -> dict[str, bytes | None]:
         """Data keys by id; None for an erased or unknown subject."""
