@@ -1,9 +1,10 @@
 """Area figures for a period, now or as known at an earlier log position.
 
 Now: read from the figures projection in one snapshot (a month in SQL, longer periods by
-summing the children's months in Python). As known at position P: the children who lived
-in the area are folded from the log up to P with the same rules (``domain.figures``), so
-late entries and corrections recorded after P are left out.
+summing the children's months in Python). As known at position P: children whose later
+events cannot change the months asked are read from the projection too, the others are
+folded from the log up to P with the same rules (``domain.figures``), and children
+registered after P are left out, so late entries and corrections recorded after P are too.
 """
 
 from __future__ import annotations
