@@ -110,13 +110,20 @@ class AsOfSource:
                           if p[0].child_id not in skip]  # fmt: skip
             self.month_rows = [r for r in proj.month_rows(conn, code, self.months)
                                if r.child_id not in skip]  # fmt: skip
-            self.timelines = _timelines(conn, store.registry, sorted(changed - later), position)
+            timelines = _timelines(conn, store.registry, sorted(changed - later), position)
+        # The children folded from the log, computed once for every period asked after.
+        self.profiles = [t.profile() for t in timelines]
+        self.month_rows += [
+            m
+            for t, p in zip(timelines, self.profiles, strict=True)
+            for m in child_months(p, t.scored())
+            if m.month in self.months and _within(m.desa, code)
+        ]
 
     def residents(self, months: Sequence[str]) -> list[Resident]:
         """Children present in the area at the end of each month."""
         found = [r for p, s in self.spans for r in _resident_months(p, s.desa, months)]
-        for timeline in self.timelines:
-            profile = timeline.profile()
+        for profile in self.profiles:
             for month in months:
                 desa = resident_at_end(profile, month)
                 if desa is not None and _within(desa, self.code):
@@ -127,12 +134,7 @@ class AsOfSource:
     def rows(self, months: Sequence[str]) -> list[ChildMonth]:
         """Measured child-months in the area."""
         wanted = set(months)
-        return [r for r in self.month_rows if r.month in wanted] + [
-            m
-            for t in self.timelines
-            for m in child_months(t.profile(), t.scored())
-            if m.month in wanted and _within(m.desa, self.code)
-        ]
+        return [r for r in self.month_rows if r.month in wanted]
 
 
 def figures_now(engine: Engine, code: str, period: Period, unit: Unit) -> AreaFigures:

@@ -354,12 +354,7 @@ def queue_stunted(
 def _area(services: Services, principal: Principal, code: str) -> str:
     area = wilayah.parse(code, field="code")
     ensure_reach(principal, area, "area")
-    with services.engine.connect() as conn:
-        known = conn.execute(
-            areas.select().with_only_columns(areas.c.code).where(proj.within(areas.c.code, area))
-            .limit(1)
-        ).first()  # fmt: skip
-    if known is None:
+    if not _desa_under(services, area):
         raise NotFound("there is no registered desa/kelurahan under this code")
     return area
 
