@@ -135,6 +135,16 @@ def ensure_reach(principal: Principal, wilayah: str | None, what: str = "resourc
         raise NotFound(f"there is no such {what}")
 
 
+def read_meta(principal: Principal) -> JsonObject:
+    """The event ``meta`` of a recorded read: who, in which role, through which client."""
+    return {
+        "actor": principal.id,
+        "role": principal.role.value,
+        "client": principal.client,
+        "issuer": principal.issuer,
+    }
+
+
 def write_meta(principal: Principal, request: Request) -> JsonObject:
     """The event ``meta`` of a write: who, in which role, through which client, which call."""
     given = request.headers.get("x-request-id", "")

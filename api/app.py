@@ -13,6 +13,7 @@ from api import errors
 from api.routers import (
     area_stats,
     areas,
+    audit,
     auth,
     child_records,
     children,
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(child_records.router)
     app.include_router(posyandu.router)
     app.include_router(growth_chart.router)
+    app.include_router(audit.router)
     return app
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from api.access_log import AccessLog
 from api.auth import TokenAuthority
 from api.grants import Grants
 from api.identity import Principals, seed_demo
@@ -46,6 +47,7 @@ class Services:
     throttle: LoginThrottle = field(init=False)
     principals: Principals = field(init=False)
     grants: Grants = field(init=False)
+    access_log: AccessLog = field(init=False)
 
     def __post_init__(self) -> None:
         self.auth = TokenAuthority(self.settings)
@@ -59,6 +61,7 @@ class Services:
             throttle=self.throttle,
             settings=self.settings,
         )
+        self.access_log = AccessLog(self.store)
 
     def start(self) -> None:
         """Migrate (when configured to) and bring the projections up to the log's head."""
@@ -70,10 +73,14 @@ class Services:
             return
         self.projections.catch_up(self.store)
         seed_demo(self.principals, self.settings)
+        self.access_log.start()
 
     def close(self) -> None:
-        """Release the database connections."""
-        self.engine.dispose()
+        """Append the queued read-access records, then release the database connections."""
+        try:
+            self.access_log.stop()
+        finally:
+            self.engine.dispose()
 
 
 def build_services(settings: Settings) -> Services:

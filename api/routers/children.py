@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.access import Principal, Requires, ensure_reach, write_meta
+from api.access import Principal, Requires, ensure_reach, read_meta, write_meta
 from api.deps import ServicesDep
 from api.errors import Problem
 from api.services import Services
@@ -186,7 +186,9 @@ def _answer(row: dict[str, Any], personal: PersonalAnswer | None = None) -> Chil
     })  # fmt: skip
 
 
-def _personal(services: Services, principal: Principal, child_id: str) -> PersonalAnswer | None:
+def _personal(
+    services: Services, principal: Principal, child_id: str, desa: str
+) -> PersonalAnswer | None:
     history = services.store.read_stream(stream_id(child_id))
     mine = [e for e in history if e.personal is not None]
     if not mine:
@@ -196,6 +198,10 @@ def _personal(services: Services, principal: Principal, child_id: str) -> Person
         return None
     values = ChildPersonal.model_validate(opened)
     if "pii:read" in principal.scopes:
+        services.access_log.record(
+            principal.id, read_meta(principal), stream_id(child_id), desa,
+            "/v1/children/{child_id}",
+        )  # fmt: skip
         return PersonalAnswer(masked=False, **values.model_dump())
     return PersonalAnswer(
         masked=True, name=initials(values.name), nik=mask_nik(values.nik),
@@ -266,7 +272,7 @@ def child_answer(
     row = child_row(services, principal, child_id)
     etag(response, int(row["version"]))
     response.headers["Location"] = f"/v1/children/{child_id}"
-    return _answer(row, _personal(services, principal, str(child_id)))
+    return _answer(row, _personal(services, principal, str(child_id), str(row["desa"])))
 
 
 @router.get("/v1/children", responses=PROBLEM)
