@@ -54,10 +54,19 @@ def _float(text: str) -> float:
     return value
 
 
+def _int(text: str) -> int | float:
+    # JSON numbers are IEEE doubles (RFC 8785 3.2.2.3): beyond 2**53 an integer is a double.
+    value = int(text)
+    if abs(value) < 2**53:
+        return value
+    _UNSURE[0] += 1
+    return float(value)
+
+
 def parse(line: str) -> tuple[Any, bool]:
     """The envelope on a line, and whether its body may be encoded with ``json.dumps``."""
     before = _UNSURE[0]
-    envelope = json.loads(line, parse_float=_float)
+    envelope = json.loads(line, parse_float=_float, parse_int=_int)
     # ASCII keys sort the same by code point (json) and by UTF-16 unit (RFC 8785).
     return envelope, line.isascii() and _UNSURE[0] == before
 
@@ -165,7 +174,7 @@ def _link_problem(
     if position != last_position + 1:
         if position <= last_position:
             return f"reordered: position {position} follows {last_position}"
-        return f"missing row: position {last_position + 1} is not in the export"
+        return f"missing or moved row: position {last_position + 1} is not next in the export"
     if prev_hash != last_hash:
         return "broken link: prev_hash is not the previous event's hash"
     return None
@@ -178,7 +187,7 @@ def _b64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _int(text: str) -> int:
+def _b64_int(text: str) -> int:
     return int.from_bytes(_b64(text), "big")
 
 
@@ -221,7 +230,7 @@ def _times(k: int, p: Point) -> Point:
 
 
 def _es256(key: dict[str, Any], signed: bytes, signature: bytes) -> bool:
-    x, y = _int(key["x"]), _int(key["y"])
+    x, y = _b64_int(key["x"]), _b64_int(key["y"])
     if len(signature) != 64 or (y * y - x * x * x - _A * x - _B) % _P != 0:
         return False
     r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
@@ -237,7 +246,7 @@ _SHA256_INFO = bytes.fromhex("3031300d060960864801650304020105000420")  # RFC 80
 
 
 def _rs256(key: dict[str, Any], signed: bytes, signature: bytes) -> bool:
-    n, e = _int(key["n"]), _int(key["e"])
+    n, e = _b64_int(key["n"]), _b64_int(key["e"])
     size = (n.bit_length() + 7) // 8
     if len(signature) != size:
         return False
@@ -274,7 +283,7 @@ def _lines(path: str) -> Iterator[str]:
     if path == "-":
         yield from sys.stdin
         return
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8", newline="\n") as handle:  # lines end at LF only
         yield from handle
 
 
