@@ -8,6 +8,10 @@ The rules (documented for users in docs/figures.md):
 * *Measured* (D): at least one counted measurement (not voided; corrected values) in the month.
   The month's status per indicator is that of the latest measurement with a valid z-score
   for it (a flagged, implausible z-score is not valid).
+* *Oedema* (bilateral, under 60 months) has no WHZ, yet the child counts as wasted and
+  severely wasted (DOMAIN.md); by the WHO/UNICEF survey convention such a measurement is in
+  the wasting numerators and in their denominator, so ``whz_valid`` means "valid for
+  wasting": a valid WHZ or oedema.
 * *New stunting* follows DOMAIN.md: a valid HAZ < -2 whose previous valid HAZ was >= -2
   (*incident*), or the child's first valid HAZ ever, if < -2 (*first measured stunted*).
   It counts in the month of that measurement.
@@ -16,6 +20,7 @@ The rules (documented for users in docs/figures.md):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -51,7 +56,11 @@ class ChildProfile:
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    """A counted measurement with its z-scores; ``order`` breaks ties within a day."""
+    """A counted measurement with its z-scores; ``order`` breaks ties within a day.
+
+    ``oedema`` is bilateral oedema within the standards' age (under 60 months): severe
+    wasting whatever the weight says, with no WHZ.
+    """
 
     event_id: str
     measured_on: date
@@ -60,6 +69,7 @@ class Scored:
     whz: float | None
     waz: float | None
     flags: frozenset[str]
+    oedema: bool = False
 
     def valid(self, indicator: str) -> float | None:
         """The z-score of ``indicator`` if it was computed and is not flagged implausible."""
@@ -80,7 +90,7 @@ class ChildMonth:
     haz_valid: bool
     stunted: bool
     severely_stunted: bool
-    whz_valid: bool
+    whz_valid: bool  # valid for wasting: a valid WHZ or oedema
     wasted: bool
     severely_wasted: bool
     overweight: bool
@@ -151,7 +161,8 @@ def _month(
 ) -> ChildMonth:
     last = items[-1]
     desa = _desa_on(profile.spans, last.measured_on)
-    haz, whz, waz = (_latest(items, name) for name in ("haz", "whz", "waz"))
+    haz, waz = _latest(items, "haz"), _latest(items, "waz")
+    wasting = _wasting(items)
     kinds = {cases[m.event_id] for m in items if m.event_id in cases}
     return ChildMonth(
         child_id=profile.child_id,
@@ -163,10 +174,10 @@ def _month(
         haz_valid=haz is not None,
         stunted=haz is not None and haz < -2,
         severely_stunted=haz is not None and haz < -3,
-        whz_valid=whz is not None,
-        wasted=whz is not None and whz < -2,
-        severely_wasted=whz is not None and whz < -3,
-        overweight=whz is not None and whz > 2,
+        whz_valid=wasting is not None,
+        wasted=wasting is not None and wasting < -2,
+        severely_wasted=wasting is not None and wasting < -3,
+        overweight=wasting is not None and wasting > 2,
         waz_valid=waz is not None,
         underweight=waz is not None and waz < -2,
         flagged=sum(1 for m in items if m.flags),
@@ -180,6 +191,16 @@ def _month(
 
 def _latest(items: Sequence[Scored], indicator: str) -> float | None:
     return next((v for m in reversed(items) if (v := m.valid(indicator)) is not None), None)
+
+
+def _wasting(items: Sequence[Scored]) -> float | None:
+    """The latest WHZ that tells wasting; oedema tells severe wasting, as if below -3."""
+    for m in reversed(items):
+        if m.oedema:
+            return -math.inf
+        if (whz := m.valid("whz")) is not None:
+            return whz
+    return None
 
 
 def _desa_on(spans: Sequence[Span], day: date) -> str:

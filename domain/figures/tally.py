@@ -1,7 +1,8 @@
 """Sums of children's monthly figures over an area and a period.
 
 Counts are of children, never of measurements (except ``flagged``): over a quarter or a
-year a child counts once, with the status of its latest valid measurement in the period.
+year a child counts once, with the status of its latest valid measurement in the period
+(for wasting: a valid WHZ or oedema, which ``ChildMonth.whz_valid`` already tells).
 Prevalence and coverage are recomputed from the counts at every level, never averaged.
 """
 

@@ -82,5 +82,5 @@ class Timeline:
             return Scored(event_id, values.measured_on, order, None, None, None, frozenset())
         return Scored(
             event_id, values.measured_on, order, found.haz, found.whz, found.waz,
-            frozenset(found.flags),
+            frozenset(found.flags), oedema=found.oedema and found.within_standards,
         )  # fmt: skip

@@ -184,8 +184,18 @@ def _scored(event_id: str, measured_on: date, position: int, assessment: str | N
     if assessment is None:
         return Scored(event_id, measured_on, position, None, None, None, frozenset())
     a = orjson.loads(assessment)
+    # ``wasted`` is True with no WHZ only for oedema within the standards' age (the
+    # assessment gives no WHZ with oedema, and None for ``wasted`` when WHZ is missing).
+    oedema = a["wasted"] is True and a["whz"] is None
     return Scored(
-        event_id, measured_on, position, a["haz"], a["whz"], a["waz"], frozenset(a["flags"])
+        event_id,
+        measured_on,
+        position,
+        a["haz"],
+        a["whz"],
+        a["waz"],
+        frozenset(a["flags"]),
+        oedema=oedema,
     )
 
 

@@ -36,6 +36,12 @@ HEGARSARI, PATARUMAN, BANJAR = "32.79.02.1001", "32.79.02.1002", "32.79.01.1001"
 BORN = date(2023, 6, 1)
 
 
+def weight_for(sex: str, height_cm: float, z: float) -> float:
+    """A weight whose WHZ on the height table is about ``z`` (rounded to 0.1 kg)."""
+    rows = table(Indicator.WFH, Sex(sex)).rows
+    return round(value_at(z, *rows[round((height_cm - 65.0) * 10)]), 1)
+
+
 def length_for(sex: str, measured_on: date, z: float) -> float:
     """A length whose HAZ is about ``z`` (rounded to 0.1 cm like a kader)."""
     rows = table(Indicator.LHFA, Sex(sex)).rows
@@ -49,10 +55,10 @@ class World:
     ids: dict[str, str]
     measured: dict[tuple[str, str], str]  # (child, day) -> event id
 
-    def measure(self, name: str, day: str, z: float, sex: str = "F") -> str:
+    def measure(self, name: str, day: str, z: float, sex: str = "F", **more: Any) -> str:
         on = date.fromisoformat(day)
         body = {"measured_on": day, "length_cm": length_for(sex, on, z),
-                "position": "standing"}  # fmt: skip
+                "position": "standing", **more}  # fmt: skip
         answer = self.client.post(f"/v1/children/{self.ids[name]}/measurements", json=body,
                                   headers=self.headers)  # fmt: skip
         assert answer.status_code == 201, answer.text
@@ -326,3 +332,28 @@ def test_figures_as_known_at_leave_out_late_entries_moves_and_new_children(
         assert [c["child_id"] for c in again["new_cases"]] == [
             c["child_id"] for c in then["new_cases"]
         ]
+
+
+def test_oedema_counts_as_severely_wasted_until_a_later_normal_whz(world: World) -> None:
+    world.measure("C", "2025-05-14", -1.0, weight_kg=10.0, oedema=True)
+    may_position = world.stats(HEGARSARI, "2025-05")["log_position"]
+    child_in_may = world.client.get(f"/v1/children/{world.ids['C']}", headers=world.headers)
+    height = length_for("F", date(2025, 6, 10), -1.0)  # day 740: standing, no adjustment
+    world.measure("C", "2025-06-10", -1.0, weight_kg=weight_for("F", height, 0.0))
+    child_in_june = world.client.get(f"/v1/children/{world.ids['C']}", headers=world.headers)
+
+    may, june = world.stats(HEGARSARI, "2025-05"), world.stats(HEGARSARI, "2025-06")
+    quarter = world.stats("32.79", "2025-Q2")
+    quarter_then = world.stats("32.79", "2025-Q2", known_at=str(may_position))
+
+    wasting = ("measured_valid_whz", "wasted", "severely_wasted", "overweight")
+    assert [may[k] for k in wasting] == [1, 1, 1, 0]  # A and B were measured without weight
+    assert [june[k] for k in wasting] == [1, 0, 0, 0]
+    assert [quarter[k] for k in wasting] == [1, 0, 0, 0]  # C's latest: the normal WHZ
+    assert [quarter_then[k] for k in wasting] == [1, 1, 1, 0]  # recomputed from the log
+    assert world.stats("32.79", "2025-05")["severely_wasted"] == 1
+    latest = child_in_may.json()["latest_measurement"]["assessment"]
+    assert (child_in_may.json()["wasted"], latest["whz"]) == (True, None)
+    assert latest["categories"]["whz"]["code"] == "severely_wasted"
+    assert child_in_june.json()["wasted"] is False
+    assert abs(child_in_june.json()["latest_measurement"]["assessment"]["whz"]) < 0.2

@@ -71,6 +71,7 @@ class Measure:
     days_back: int  # > 0: a late entry, measured that many days before it is recorded
     haz: float
     waz_gap: float | None  # WAZ minus HAZ (None: no weight); sets WHZ too
+    oedema: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Correct:
     shift_days: int  # moves the measurement's date
     haz: float
     waz_gap: float | None
+    oedema: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,10 @@ _z = st.one_of(st.floats(-3.6, -0.4), st.sampled_from([-2.0, -6.7, 6.6]))
 _gap = st.one_of(st.none(), st.floats(-2.5, 1.0), st.just(-5.5))
 _kid, _back = st.integers(0, 3), st.one_of(st.just(0), st.integers(0, 100))
 _shift = st.one_of(st.just(0), st.integers(-30, 30))
+_oedema = st.sampled_from([False, False, False, True])
 _register = st.builds(Register, st.sampled_from("MF"), st.integers(0, 1900), st.integers(0, 3))
-_measure = st.builds(Measure, _kid, _back, _z, _gap)
-_correct = st.builds(Correct, _kid, st.integers(0, 9), _shift, _z, _gap)
+_measure = st.builds(Measure, _kid, _back, _z, _gap, _oedema)
+_correct = st.builds(Correct, _kid, st.integers(0, 9), _shift, _z, _gap, _oedema)
 _void = st.builds(Void, _kid, st.integers(0, 9))
 _move = st.builds(Move, _kid, st.integers(0, 3), st.integers(0, 20))
 _exit = st.builds(Exit, _kid, st.integers(0, 40))
@@ -161,7 +164,9 @@ def new_kota() -> Kota:
     return Kota(f"{99 - n // 99:02d}.{n % 99 + 1:02d}")
 
 
-def values(kota: Kota, child_id: str, day: date, haz: float, gap: float | None) -> Measurement:
+def values(
+    kota: Kota, child_id: str, day: date, haz: float, gap: float | None, oedema: bool = False
+) -> Measurement:
     """A measurement of about ``haz`` and WAZ ``haz + gap`` on ``day`` (rounded like a kader's)."""
     sex, born = kota.born[child_id]
     age = min(max((day - born).days, 0), 1856)
@@ -171,7 +176,7 @@ def values(kota: Kota, child_id: str, day: date, haz: float, gap: float | None) 
     return Measurement(
         measured_on=day, length_cm=round(length, 1),
         weight_kg=None if weight is None else round(weight, 2),
-        position=Position.LYING if age < 731 else Position.STANDING,
+        position=Position.LYING if age < 731 else Position.STANDING, oedema=oedema,
     )  # fmt: skip
 
 
@@ -193,12 +198,12 @@ def command(kota: Kota, today: date, action: Action) -> tuple[str, c.ChildComman
     match action:
         case Measure():
             mid = new_event_id()
-            found = values(kota, child_id, back, action.haz, action.waz_gap)
+            found = values(kota, child_id, back, action.haz, action.waz_gap, action.oedema)
             return child_id, c.RecordMeasurement(today=today, measurement_id=mid,
                                                  measurement=found), mid  # fmt: skip
         case Correct() if picked:
             day = min(kota.measured_on[picked] + timedelta(days=action.shift_days), today)
-            found = values(kota, child_id, day, action.haz, action.waz_gap)
+            found = values(kota, child_id, day, action.haz, action.waz_gap, action.oedema)
             correct = c.CorrectMeasurement(today=today, measurement_id=picked,
                                            measurement=found, reason="salah")  # fmt: skip
             return child_id, correct, None
@@ -270,13 +275,15 @@ class Child:
 
 @dataclass(frozen=True)
 class Taken:
-    """A counted measurement: its day, recording order, valid z-scores and whether flagged."""
+    """A counted measurement: its day, recording order, valid z-scores, whether flagged, and
+    whether it shows oedema under 60 months (severe wasting, DOMAIN.md)."""
 
     event_id: str
     day: date
     order: int
     z: dict[str, float | None]
     flagged: bool
+    oedema: bool = False
 
 
 def children_in(store: SqlEventStore, kota: str) -> list[Child]:
@@ -328,7 +335,8 @@ def taken(kid: Child) -> list[Taken]:
             found.append(Taken(event_id, day, order, dict.fromkeys(("haz", "whz", "waz")), False))
             continue
         z = {n: None if n in a.flags else getattr(a, n) for n in ("haz", "whz", "waz")}
-        found.append(Taken(event_id, day, order, z, bool(a.flags)))
+        oedema = bool(m["oedema"]) and (day - kid.born).days / 30.4375 < 60
+        found.append(Taken(event_id, day, order, z, bool(a.flags), oedema))
     return sorted(found, key=lambda t: (t.day, t.order))
 
 
@@ -393,6 +401,21 @@ def latest(mine: list[Taken], indicator: str) -> float | None:
     return next((v for t in reversed(mine) if (v := t.z[indicator]) is not None), None)
 
 
+def wasting(mine: list[Taken]) -> tuple[int, int, int, int]:
+    """Counted, wasted, severely wasted, overweight: from the latest valid WHZ or oedema.
+
+    WHO/UNICEF survey convention: a child with oedema has no WHZ, counts as severely wasted,
+    and is in the denominator of the wasting prevalence.
+    """
+    for t in reversed(mine):
+        if t.oedema:
+            return 1, 1, 1, 0
+        whz = t.z["whz"]
+        if whz is not None:
+            return 1, below(whz, -2), below(whz, -3), int(whz > 2)
+    return 0, 0, 0, 0
+
+
 def contribution(
     kid: Child,
     history: list[Taken],
@@ -412,13 +435,14 @@ def contribution(
             kinds |= {cases[t.event_id] for t in items if t.event_id in cases}
     if not seen:
         return None
-    haz, whz, waz = (latest(mine, n) for n in ("haz", "whz", "waz"))
+    haz, waz = latest(mine, "haz"), latest(mine, "waz")
+    whz_valid, wasted, severely_wasted, overweight = wasting(mine)
     counts = {
         "present": 1, "measured": int(bool(mine)),
         "measured_valid_haz": int(haz is not None), "stunted": below(haz, -2),
         "severely_stunted": below(haz, -3),
-        "measured_valid_whz": int(whz is not None), "wasted": below(whz, -2),
-        "severely_wasted": below(whz, -3), "overweight": int(whz is not None and whz > 2),
+        "measured_valid_whz": whz_valid, "wasted": wasted,
+        "severely_wasted": severely_wasted, "overweight": overweight,
         "measured_valid_waz": int(waz is not None), "underweight": below(waz, -2),
         "new_stunting": int(bool(kinds)), "incident": int(INCIDENT in kinds),
         "first_measured_stunted": int(FIRST in kinds),
@@ -575,7 +599,14 @@ def test_the_projection_a_rebuild_and_a_naive_recount_agree(
 
     for area, period in wanted:
         expected = naive(kota, kids, area, months_of(period))
-        for name in ("stunted", "incident", "first_measured_stunted", "flagged", "wasted"):
+        for name in (
+            "stunted",
+            "incident",
+            "first_measured_stunted",
+            "flagged",
+            "wasted",
+            "severely_wasted",
+        ):
             if expected["total"][name] and area == kota.code:
                 event(f"kota figures with {name}")
         assert incremental[(area, period)] == expected, (area, period, "incremental")

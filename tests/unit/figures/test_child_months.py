@@ -6,10 +6,21 @@ from datetime import date
 
 import pytest
 
+from domain.child.events import Measurement
 from domain.fact import DomainError
-from domain.figures import ChildProfile, Scored, Span, age_band, child_months, figures_of
+from domain.figures import (
+    ChildMonth,
+    ChildProfile,
+    Scored,
+    Span,
+    age_band,
+    child_months,
+    figures_of,
+)
 from domain.figures.child import FIRST_MEASURED, INCIDENT
 from domain.figures.periods import months_between, parse_period
+from domain.figures.timeline import Timeline
+from domain.growth import Position
 
 BORN = date(2024, 1, 15)
 HOME, AWAY = "32.79.02.1001", "32.79.02.2003"
@@ -23,6 +34,14 @@ def haz(
     day: date, z: float | None, order: int = 0, *, flags: frozenset[str] = frozenset()
 ) -> Scored:
     return Scored(f"m-{day.isoformat()}-{order}", day, order, z, None, None, flags)
+
+
+def whz(day: date, z: float | None, order: int = 0, *, oedema: bool = False) -> Scored:
+    return Scored(f"w-{day.isoformat()}-{order}", day, order, None, z, None, frozenset(), oedema)
+
+
+def wasting(month: ChildMonth) -> tuple[bool, bool, bool, bool]:
+    return (month.whz_valid, month.wasted, month.severely_wasted, month.overweight)
 
 
 def test_a_first_valid_haz_below_minus_two_is_first_measured_stunted() -> None:
@@ -158,3 +177,59 @@ def test_a_move_dated_before_the_registration_leaves_an_empty_first_span() -> No
     [month] = child_months(profile, [haz(date(2025, 5, 10), -1.0)])
 
     assert (month.desa, month.end_desa) == (AWAY, AWAY)
+
+
+def test_oedema_counts_as_wasted_and_severely_wasted_in_the_wasting_denominator() -> None:
+    [may, june] = child_months(
+        child(), [whz(date(2025, 5, 10), None, oedema=True), whz(date(2025, 6, 10), -0.5)]
+    )
+
+    assert wasting(may) == (True, True, True, False)
+    assert wasting(june) == (True, False, False, False)
+    in_may = figures_of([], [may]).total
+    assert (in_may.measured_valid_whz, in_may.wasted, in_may.severely_wasted) == (1, 1, 1)
+    in_june = figures_of([], [june]).total
+    assert (in_june.measured_valid_whz, in_june.wasted, in_june.severely_wasted) == (1, 0, 0)
+
+
+def test_a_quarter_takes_the_latest_wasting_status_oedema_or_whz() -> None:
+    recovered = child_months(
+        child(), [whz(date(2025, 4, 10), None, oedema=True), whz(date(2025, 5, 10), -0.5)]
+    )
+    fell_ill = child_months(
+        child(), [whz(date(2025, 4, 10), 2.5), whz(date(2025, 5, 10), None, oedema=True)]
+    )
+
+    first = figures_of([], recovered).total
+    second = figures_of([], fell_ill).total
+
+    assert (first.measured_valid_whz, first.wasted, first.severely_wasted) == (1, 0, 0)
+    assert (second.wasted, second.severely_wasted, second.overweight) == (1, 1, 0)
+
+
+def test_within_a_month_the_latest_of_oedema_and_a_valid_whz_decides() -> None:
+    [oedema_last] = child_months(
+        child(), [whz(date(2025, 5, 3), -1.0), whz(date(2025, 5, 20), None, 1, oedema=True)]
+    )
+    [whz_last] = child_months(
+        child(), [whz(date(2025, 5, 3), None, oedema=True), whz(date(2025, 5, 20), -2.5, 1)]
+    )
+
+    assert wasting(oedema_last) == (True, True, True, False)
+    assert wasting(whz_last) == (True, True, False, False)
+
+
+def test_a_timeline_scores_oedema_under_60_months_only() -> None:
+    young, old = date(2025, 5, 10), date(2029, 2, 1)  # 15 months; 60 months and over
+    values = {d: Measurement(measured_on=d, weight_kg=9.0, length_cm=78.0,
+                             position=Position.LYING, oedema=True)
+              for d in (young, old)}  # fmt: skip
+    timeline = Timeline("c1", "F", BORN, (Span(HOME, date(2024, 2, 1)),),
+                        {"a": (values[young], 1), "b": (values[old], 2)})  # fmt: skip
+
+    scored = {s.event_id: s for s in timeline.scored()}
+
+    assert (scored["a"].oedema, scored["a"].whz, scored["a"].waz) == (True, None, None)
+    assert scored["b"].oedema is False
+    [month] = child_months(timeline.profile(), [scored["a"]])
+    assert wasting(month) == (True, True, True, False)
