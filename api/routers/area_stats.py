@@ -203,17 +203,24 @@ def area_stats(  # noqa: PLR0917 - FastAPI parameters
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Any:
     """The area's figures for a month, quarter or year (CSV with ``format=csv``)."""
-    area = _area(services, principal, code)
-    found = _Figures(services, area, known_at).of(parse_period(period))
-    response.headers["Tumbuh-Log-Position"] = str(found.log_position)
-    answer = _stats(services, principal, found, known_at)
+    answer = stats_answer(services, principal, code, period, known_at)
+    response.headers["Tumbuh-Log-Position"] = str(answer.log_position)
     if format == "csv":
         return Response(
             _csv(answer),
             media_type="text/csv; charset=utf-8",
-            headers={"Tumbuh-Log-Position": str(found.log_position)},
+            headers={"Tumbuh-Log-Position": str(answer.log_position)},
         )
     return answer
+
+
+def stats_answer(
+    services: Services, principal: Principal, code: str, period: str, known_at: str | None
+) -> StatsAnswer:
+    """The figures ``GET /v1/areas/{code}/stats`` answers (also ``tumbuh stats``)."""
+    area = _area(services, principal, code)
+    found = _Figures(services, area, known_at).of(parse_period(period))
+    return _stats(services, principal, found, known_at)
 
 
 @router.get("/v1/areas/{code}/stats/series", response_model=SeriesAnswer, responses=PROBLEMS)
