@@ -14,6 +14,7 @@ from api.access_log import AccessLog
 from api.auth import TokenAuthority
 from api.grants import Grants
 from api.identity import Principals, seed_demo
+from api.log_watch import LogWatch
 from api.passwords import LoginThrottle, Passwords
 from api.settings import Settings
 from domain.catalog import FACTS
@@ -48,6 +49,7 @@ class Services:
     principals: Principals = field(init=False)
     grants: Grants = field(init=False)
     access_log: AccessLog = field(init=False)
+    log_watch: LogWatch = field(init=False)
 
     def __post_init__(self) -> None:
         self.auth = TokenAuthority(self.settings)
@@ -62,6 +64,7 @@ class Services:
             settings=self.settings,
         )
         self.access_log = AccessLog(self.store)
+        self.log_watch = LogWatch(self.engine)
 
     def start(self) -> None:
         """Migrate (when configured to) and bring the projections up to the log's head."""

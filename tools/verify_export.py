@@ -21,14 +21,18 @@ import argparse
 import base64
 import hashlib
 import json
+import multiprocessing
+import os
 import sys
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 import rfc8785
 
 GENESIS = "0" * 64
+BLOCK = 5000  # lines per job when several processes recompute the hashes
 # Envelope member -> body member; the rest have the same name in both.
 RENAMED = {"type": "event_type", "version": "stream_version"}
 NOT_IN_BODY = frozenset({"hash", "withheld"})
@@ -42,45 +46,36 @@ BODY_MEMBERS = frozenset({
 # -- the canonical body --------------------------------------------------------------------
 
 
-_UNSURE = [0]  # numbers seen that the fast encoder cannot be shown to print as RFC 8785 does
-
-
-def _float(text: str) -> float:
-    # Python's repr of a float equals ECMAScript's Number-to-string for non-integral values
-    # inside this range; for any other number the reference encoder runs.
-    value = float(text)
-    if value.is_integer() or not 1e-4 <= abs(value) < 1e16:
-        _UNSURE[0] += 1
-    return value
-
-
 def _int(text: str) -> int | float:
     # JSON numbers are IEEE doubles (RFC 8785 3.2.2.3): beyond 2**53 an integer is a double.
     value = int(text)
-    if abs(value) < 2**53:
-        return value
-    _UNSURE[0] += 1
-    return float(value)
+    return value if abs(value) < 2**53 else float(value)
 
 
-def parse(line: str) -> tuple[Any, bool]:
-    """The envelope on a line, and whether its body may be encoded with ``json.dumps``."""
-    before = _UNSURE[0]
-    envelope = json.loads(line, parse_float=_float, parse_int=_int)
-    # ASCII keys sort the same by code point (json) and by UTF-16 unit (RFC 8785).
-    return envelope, line.isascii() and _UNSURE[0] == before
+_DECODER = json.JSONDecoder()
+_DOUBLES = json.JSONDecoder(parse_int=_int)
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def canonical_body(envelope: dict[str, Any], *, fast: bool) -> bytes:
-    """The RFC 8785 bytes of the body an envelope shows."""
-    body = {RENAMED.get(k, k): v for k, v in envelope.items() if k not in NOT_IN_BODY}
-    if set(body) != BODY_MEMBERS:
-        missing = sorted(BODY_MEMBERS - set(body))
-        extra = sorted(set(body) - BODY_MEMBERS)
+def canonical_body(envelope: dict[str, Any], *, reference: bool = True) -> bytes:
+    """The RFC 8785 bytes of the body an envelope shows (``envelope`` becomes the body).
+
+    Without ``reference`` the body is written by ``json`` (sorted keys, no spaces), which
+    equals RFC 8785 for the values the log holds (ASCII keys, shortest float forms); the
+    walk uses that first and the reference encoder only when the hash does not match.
+    """
+    for shown, stored in RENAMED.items():
+        if shown in envelope:
+            envelope[stored] = envelope.pop(shown)
+    for name in NOT_IN_BODY:
+        envelope.pop(name, None)
+    if envelope.keys() != BODY_MEMBERS:
+        missing = sorted(BODY_MEMBERS - envelope.keys())
+        extra = sorted(envelope.keys() - BODY_MEMBERS)
         raise ValueError(f"the envelope's members are wrong (missing {missing}, extra {extra})")
-    if fast:
-        return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    encoded: bytes = rfc8785.dumps(body)
+    if not reference:
+        return _ENCODER.encode(envelope).encode()
+    encoded: bytes = rfc8785.dumps(envelope)
     return encoded
 
 
@@ -113,57 +108,95 @@ class Verdict:
         return self
 
 
-def walk(lines: Iterable[str], *, partial: bool = False, keep: Collection[int] = ()) -> Verdict:
+# position, prev_hash, hash, problem, withheld: what one line says, checked on its own
+Checked = tuple[int | None, str | None, str | None, str | None, bool]
+
+
+def check_line(line: str) -> Checked | None:
+    """One line's event with its own hash recomputed (None for a blank line)."""
+    if not line.strip():
+        return None
+    try:
+        envelope = _DECODER.decode(line)
+    except ValueError:
+        return None, None, None, "is not JSON", False
+    if not isinstance(envelope, dict):
+        return None, None, None, "is not an envelope", False
+    position, digest = envelope.get("position"), envelope.get("hash")
+    prev_hash = envelope.get("prev_hash")
+    if not isinstance(position, int) or not isinstance(digest, str):
+        return None, None, None, "has no position or hash", False
+    if "unreadable_body" in envelope:
+        return position, None, digest, "changed content: the stored body is not JSON", False
+    if not isinstance(prev_hash, str):
+        return position, None, digest, "changed content: no prev_hash", False
+    if envelope.get("withheld"):
+        return position, prev_hash, digest, None, True  # its own hash cannot be recomputed
+    try:
+        if link_hash(prev_hash, canonical_body(envelope, reference=False)) == digest:
+            return position, prev_hash, digest, None, False
+        # A match above proves the content; without one, the reference encoding decides.
+        body = canonical_body(_DOUBLES.decode(line))
+    except (ValueError, TypeError) as wrong:
+        return position, prev_hash, digest, f"changed content: {wrong}", False
+    if link_hash(prev_hash, body) != digest:
+        return position, prev_hash, digest, "changed content: the hash does not match", False
+    return position, prev_hash, digest, None, False
+
+
+def _check_block(lines: list[str]) -> list[Checked | None]:
+    return [check_line(line) for line in lines]
+
+
+def _checked(lines: Iterable[str], jobs: int) -> Iterator[Checked | None]:
+    """Each line checked on its own, in order; by ``jobs`` processes if more than one."""
+    if jobs <= 1:
+        yield from map(check_line, lines)
+        return
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for block in pool.imap(_check_block, _blocks(lines)):
+            yield from block
+
+
+def _blocks(lines: Iterable[str]) -> Iterator[list[str]]:
+    remaining = iter(lines)
+    while block := list(islice(remaining, BLOCK)):
+        yield block
+
+
+def walk(
+    lines: Iterable[str], *, partial: bool = False, keep: Collection[int] = (), jobs: int = 1
+) -> Verdict:
     """Walk the export in order; ``partial`` for a filtered export (no link between events).
 
-    ``keep``: positions whose hash to remember (the signed head's).
+    ``keep``: positions whose hash to remember (the signed head's); ``jobs``: processes
+    that recompute the hashes (the links are checked here, in order).
     """
     verdict = Verdict()
     previous: tuple[int, str] | None = None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    for number, checked in enumerate(_checked(lines, jobs), start=1):
+        if checked is None:
             continue
-        try:
-            envelope, fast = parse(line)
-        except ValueError:
-            return verdict.broken(None, f"line {number} is not JSON")
-        if not isinstance(envelope, dict):
-            return verdict.broken(None, f"line {number} is not an envelope")
-        position = envelope.get("position")
-        if not isinstance(position, int) or not isinstance(envelope.get("hash"), str):
-            return verdict.broken(None, f"line {number} has no position or hash")
-        if "unreadable_body" in envelope:
-            return verdict.broken(position, "changed content: the stored body is not JSON")
-        problem = _link_problem(envelope, previous, partial) or _hash_problem(envelope, fast)
+        position, prev_hash, digest, problem, withheld = checked
+        if position is None or digest is None:
+            return verdict.broken(None, f"line {number} {problem}")
+        problem = problem or _link_problem(position, prev_hash, previous, partial)
         if problem is not None:
             return verdict.broken(position, problem)
-        verdict.withheld += bool(envelope.get("withheld"))
+        verdict.withheld += withheld
         if verdict.first_position is None:
             verdict.first_position = position
-        previous = (position, envelope["hash"])
+        previous = (position, digest)
         verdict.checked += 1
         verdict.last_position, verdict.last_hash = previous
         if position in keep:
-            verdict.hashes[position] = envelope["hash"]
+            verdict.hashes[position] = digest
     return verdict
 
 
-def _hash_problem(envelope: dict[str, Any], fast: bool) -> str | None:
-    if envelope.get("withheld"):
-        return None  # its links are checked; its own hash cannot be recomputed
-    try:
-        body = canonical_body(envelope, fast=fast)
-    except ValueError as wrong:
-        return f"changed content: {wrong}"
-    if link_hash(envelope["prev_hash"], body) != envelope["hash"]:
-        return "changed content: the hash does not match"
-    return None
-
-
 def _link_problem(
-    envelope: dict[str, Any], previous: tuple[int, str] | None, partial: bool
+    position: int, prev_hash: str | None, previous: tuple[int, str] | None, partial: bool
 ) -> str | None:
-    position, prev_hash = envelope["position"], envelope.get("prev_hash")
     if previous is None:
         if position == 1 and prev_hash != GENESIS:
             return "broken link: the first event does not follow the genesis hash"
@@ -296,6 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--partial", action="store_true", help="a filtered export: each event's hash, no links"
     )
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="processes recomputing hashes"
+    )
     args = parser.parse_args(argv)
     head: dict[str, Any] | None = None
     try:
@@ -311,8 +347,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"head signature verified (kid of the JWK Set), at {signed['at']}")
             else:
                 print("warning: no --jwks given, the head's signature is not checked")
-        verdict = walk(_lines(args.export), partial=args.partial,
-                       keep={int(head["position"])} if head else set())  # fmt: skip
+        keep = {int(head["position"])} if head else set()
+        verdict = walk(_lines(args.export), partial=args.partial, keep=keep, jobs=args.jobs)
     except (OSError, ValueError, KeyError, TypeError) as unusable:
         print(f"unusable input: {unusable}", file=sys.stderr)
         return 2

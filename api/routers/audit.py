@@ -7,7 +7,6 @@ every hash with ``tools/verify_export.py`` or a verifier of their own (``docs/au
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Annotated, Any, Final
 
@@ -32,7 +31,6 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 NDJSON: Final = "application/x-ndjson"
 MAX_LIMIT: Final = 1000
 MAX_WAIT: Final = 30
-POLL_EVERY: Final = 0.05  # seconds between looks at the head while a long-poll waits
 Auditor = Annotated[Principal, Requires("events:read")]
 Cursor = Annotated[
     str | None, Query(description="The cursor: the last position seen.", max_length=40)
@@ -169,19 +167,15 @@ async def read_events(  # noqa: PLR0917 - FastAPI parameters
 async def _page_or_wait(
     services: Services, selection: feed.Selection, after: int, size: int, wait: int
 ) -> list[dict[str, Any]]:
-    """A page; if it is empty, look again every 50 ms until an event comes or ``wait`` ends."""
+    """A page; if it is empty, wait for the head to move (at most ``wait`` s) and look again."""
     deadline = time.monotonic() + wait
-    seen_head = -1
     while True:
-        head = await run_in_threadpool(feed.head_position, services.engine)
-        if head > after and head != seen_head:
-            shown = await run_in_threadpool(feed.page, services.engine, selection, after, size)
-            if shown or time.monotonic() >= deadline:
-                return shown
-            seen_head = head  # new events, none selected: wait for the head to move again
-        if time.monotonic() >= deadline:
-            return []
-        await asyncio.sleep(POLL_EVERY)
+        looked = await run_in_threadpool(feed.head_position, services.engine)
+        shown = await run_in_threadpool(feed.page, services.engine, selection, after, size)
+        left = deadline - time.monotonic()
+        if shown or left <= 0:
+            return shown
+        await services.log_watch.beyond(looked, left)
 
 
 @router.get("/v1/streams/{stream_id}", response_model=StreamHistory, responses=PROBLEMS)
