@@ -50,6 +50,7 @@ bench: install
 	$(RUN) python bench/auth.py
 	$(RUN) python bench/children.py
 	$(RUN) python bench/figures.py
+	$(RUN) python bench/audit.py
 
 clean:
 	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache .hypothesis
