@@ -20,6 +20,9 @@ import orjson
 from sqlalchemy import ColumnElement, Engine, false, func, or_, select
 
 from domain import wilayah as codes
+from events import statements
+from events.envelope import RecordedEvent
+from events.rows import row_to_event
 from events.schema import events
 
 ENVELOPE_ROW: Final = (events.c.position, events.c.body, events.c.hash)
@@ -145,3 +148,26 @@ def visible(selection: Selection, shown: Sequence[dict[str, Any]]) -> list[dict[
     if codes.EVERYWHERE in selection.reach:
         return list(shown)
     return [e for e in shown if e.get("wilayah") and codes.within(selection.reach, e["wilayah"])]
+
+
+def latest_sealed(
+    engine: Engine, stream_ids: Sequence[str], event_types: Sequence[str]
+) -> dict[str, RecordedEvent]:
+    """Per stream, its last event of ``event_types`` that carries a personal part.
+
+    One query for any number of streams, reading only those events (not whole histories).
+    """
+    if not stream_ids:
+        return {}
+    query = (
+        select(*statements.ROW)
+        .where(events.c.stream_id.in_(list(stream_ids)), events.c.event_type.in_(event_types))
+        .order_by(events.c.stream_id, events.c.stream_version)
+    )
+    latest: dict[str, RecordedEvent] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            event = row_to_event(*row)
+            if event.personal is not None:
+                latest[event.stream_id] = event
+    return latest

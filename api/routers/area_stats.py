@@ -461,13 +461,14 @@ def _none_last(value: float | None) -> float:
 
 
 def _cases(services: Services, principal: Principal, rows: list[ChildMonth]) -> list[NewCase]:
-    show = "children:read" in principal.scopes
+    readable = "children:read" in principal.scopes
+    shown = masked_initials(services, [r.child_id for r in rows]) if readable else {}
     return [
         NewCase(
             child_id=r.child_id, desa=r.desa, sex=r.sex, age_band=r.band,
             kind=r.new_case,
             measured_on=r.measured_on, haz=None if r.haz is None else round(r.haz, 2),
-            initials=masked_initials(services, r.child_id) if show else None,
+            initials=shown.get(r.child_id),
         )
         for r in rows
     ]  # fmt: skip

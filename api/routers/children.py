@@ -7,6 +7,7 @@ child's own key; answers show them only to callers holding ``pii:read``, masked 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, timedelta, timezone
 from typing import Annotated, Any, Literal
 
@@ -20,11 +21,11 @@ from api.services import Services
 from domain import wilayah
 from domain.child import commands as c
 from domain.child.decider import ChildDecider, age_on, stream_id
-from domain.child.events import ChildPersonal, Measurement
+from domain.child.events import ChildPersonal, ChildRegistered, Measurement, RegistrationCorrected
 from domain.child.personal import initials, mask_nik
 from domain.fact import DomainError, NotFound
 from domain.growth import Sex
-from events import timefmt
+from events import feed, timefmt
 from events.handling import execute
 from events.projections import children as index
 from events.projections.areas import find_area
@@ -39,6 +40,7 @@ IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 IfMatch = Annotated[str | None, Header(max_length=40)]
 ChildId = Annotated[uuid.UUID, Path(description="The child's id (a UUID).")]
 decider = ChildDecider()
+_PERSONAL_TYPES = (ChildRegistered.event_type, RegistrationCorrected.event_type)
 
 
 class RegisterChildRequest(BaseModel):
@@ -189,14 +191,9 @@ def _answer(row: dict[str, Any], personal: PersonalAnswer | None = None) -> Chil
 def _personal(
     services: Services, principal: Principal, child_id: str, desa: str
 ) -> PersonalAnswer | None:
-    history = services.store.read_stream(stream_id(child_id))
-    mine = [e for e in history if e.personal is not None]
-    if not mine:
+    values = personal_of(services, [child_id]).get(child_id)
+    if values is None:  # no personal part, or the child's key was erased
         return None
-    opened = services.store.open_personal(mine[-1:]).get(mine[-1].event_id)
-    if opened is None:  # the child's key was erased
-        return None
-    values = ChildPersonal.model_validate(opened)
     if "pii:read" in principal.scopes:
         services.access_log.record(
             principal.id, read_meta(principal), stream_id(child_id), desa,
@@ -210,12 +207,22 @@ def _personal(
     )  # fmt: skip
 
 
-def masked_initials(services: Services, child_id: str) -> str | None:
-    """The child's initials (None if it has no personal part or its key was erased)."""
-    history = services.store.read_stream(stream_id(child_id))
-    mine = [e for e in history if e.personal is not None]
-    opened = services.store.open_personal(mine[-1:]).get(mine[-1].event_id) if mine else None
-    return None if opened is None else initials(ChildPersonal.model_validate(opened).name)
+def personal_of(services: Services, child_ids: Sequence[str]) -> dict[str, ChildPersonal]:
+    """The children's personal fields now, in two queries for any number of children
+    (children without a personal part, or whose key was erased, are left out)."""
+    streams = {stream_id(c): c for c in child_ids}
+    latest = feed.latest_sealed(services.engine, list(streams), _PERSONAL_TYPES)
+    opened = services.store.open_personal(list(latest.values()))
+    return {
+        streams[s]: ChildPersonal.model_validate(plain)
+        for s, event in latest.items()
+        if (plain := opened.get(event.event_id)) is not None
+    }
+
+
+def masked_initials(services: Services, child_ids: Sequence[str]) -> dict[str, str | None]:
+    """The children's initials, by id (absent: no personal part or an erased key)."""
+    return {c: initials(p.name) for c, p in personal_of(services, child_ids).items()}
 
 
 def checked_desa(
