@@ -12,7 +12,6 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 from jose import jws as jose_jws
-from sqlalchemy import text
 
 from api.services import Services
 from domain.access import Role
@@ -20,6 +19,7 @@ from events.chain import GENESIS_HASH
 from events.envelope import RecordedEvent
 from tests.api.test_children import CHILD, MEASUREMENT, MOTHER_NIK, NAME, NIK, kader, register
 from tests.api.tokens import DESA, Minter, bearer, password_hash
+from tests.support.tamper import drop_guard, raw
 from tests.support.verifier import verifier
 
 __all__ = ["kader"]  # the fixture, imported for these tests
@@ -250,12 +250,8 @@ def test_the_servers_chain_check_reports_the_first_bad_position(
 ) -> None:
     clean = client.get("/v1/audit/verify", headers=auditor).json()
     count = len(_stored(services))
-    with services.engine.begin() as conn:
-        if services.engine.dialect.name == "sqlite":
-            conn.execute(text("DROP TRIGGER events_no_delete"))
-        else:
-            conn.execute(text("DROP TRIGGER events_no_update_delete ON events"))
-        conn.execute(text("DELETE FROM events WHERE position = 3"))
+    drop_guard(services.engine)
+    raw(services.engine, "DELETE FROM events WHERE position = 3")
 
     broken = client.get("/v1/audit/verify", headers=auditor).json()
     before = client.get("/v1/audit/verify", params={"from": 1, "to": 2}, headers=auditor).json()

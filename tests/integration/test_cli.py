@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import text
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -13,6 +12,7 @@ from events.envelope import NO_STREAM
 from events.store import SqlEventStore
 from tests.conftest import TEST_MASTER_KEY
 from tests.integration.conftest import new_event
+from tests.support.tamper import drop_guard, raw
 
 
 def _env(settings: Settings) -> dict[str, str]:
@@ -34,12 +34,8 @@ def test_verify_names_the_first_bad_position_and_exits_one(
     store: SqlEventStore, settings: Settings
 ) -> None:
     store.append("a", "tally", NO_STREAM, [new_event(f"a{i}") for i in range(4)])
-    with store.engine.begin() as conn:
-        if store.engine.dialect.name == "sqlite":
-            conn.execute(text("DROP TRIGGER events_no_delete"))
-        else:
-            conn.execute(text("DROP TRIGGER events_no_update_delete ON events"))
-        conn.execute(text("DELETE FROM events WHERE position = 3"))
+    drop_guard(store.engine)
+    raw(store.engine, "DELETE FROM events WHERE position = 3")
 
     result = CliRunner().invoke(app, ["verify"], env=_env(settings))
 

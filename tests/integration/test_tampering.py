@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine, text
 
 from events.chain import link_hash
 from events.envelope import NO_STREAM
 from events.store import SqlEventStore
 from tests.integration.conftest import new_event
-
-
-def _drop_guard(engine: Engine) -> None:
-    with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            conn.execute(text("DROP TRIGGER events_no_update"))
-            conn.execute(text("DROP TRIGGER events_no_delete"))
-        else:
-            conn.execute(text("DROP TRIGGER events_no_update_delete ON events"))
-
-
-def _raw(engine: Engine, sql: str, **params: object) -> None:
-    with engine.begin() as conn:
-        conn.execute(text(sql), params)
+from tests.support.tamper import drop_guard, raw, swap
 
 
 @pytest.fixture
@@ -31,13 +17,13 @@ def five(store: SqlEventStore) -> SqlEventStore:
     store.append("a", "tally", NO_STREAM, [new_event(f"a{i}", {"kg": 9.5}) for i in range(3)])
     store.append("b", "tally", NO_STREAM, [new_event(f"b{i}") for i in range(2)])
     assert store.verify().ok
-    _drop_guard(store.engine)
+    drop_guard(store.engine)
     return store
 
 
 def test_a_changed_byte_in_a_body_is_found_at_its_position(five: SqlEventStore) -> None:
     body = five.read_all()[2].body.replace(b'"kg":9.5', b'"kg":9.6')
-    _raw(five.engine, "UPDATE events SET body = :b WHERE position = 3", b=body)
+    raw(five.engine, "UPDATE events SET body = :b WHERE position = 3", b=body)
 
     verdict = five.verify()
 
@@ -49,7 +35,7 @@ def test_a_changed_byte_in_a_body_is_found_at_its_position(five: SqlEventStore) 
 
 
 def test_a_changed_index_column_is_found_although_the_body_is_intact(five: SqlEventStore) -> None:
-    _raw(five.engine, "UPDATE events SET wilayah = '63.72.02.1001' WHERE position = 4")
+    raw(five.engine, "UPDATE events SET wilayah = '63.72.02.1001' WHERE position = 4")
 
     verdict = five.verify()
 
@@ -59,7 +45,7 @@ def test_a_changed_index_column_is_found_although_the_body_is_intact(five: SqlEv
 
 
 def test_a_deleted_row_is_found_as_missing(five: SqlEventStore) -> None:
-    _raw(five.engine, "DELETE FROM events WHERE position = 2")
+    raw(five.engine, "DELETE FROM events WHERE position = 2")
 
     verdict = five.verify()
 
@@ -70,11 +56,7 @@ def test_a_deleted_row_is_found_as_missing(five: SqlEventStore) -> None:
 
 def test_two_swapped_rows_are_found_at_the_first_of_them(five: SqlEventStore) -> None:
     events = five.read_all()
-    second, third = events[1], events[2]
-    for target, source in ((2, third), (3, second)):
-        _raw(five.engine, "UPDATE events SET body = :b, prev_hash = :p, hash = :h, "
-             "event_id = :e WHERE position = :pos", b=source.body, p=source.prev_hash,
-             h=source.hash, e=f"tmp-{target}", pos=target)  # fmt: skip
+    swap(five.engine, events[1], events[2])
 
     verdict = five.verify()
 
@@ -84,7 +66,7 @@ def test_two_swapped_rows_are_found_at_the_first_of_them(five: SqlEventStore) ->
 def test_a_forged_row_with_a_recomputed_hash_breaks_the_next_link(five: SqlEventStore) -> None:
     third = five.read_all()[2]
     forged = third.body.replace(b'"kg":9.5', b'"kg":1.0')
-    _raw(five.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 3",
+    raw(five.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 3",
          b=forged, h=link_hash(third.prev_hash, forged))  # fmt: skip
 
     verdict = five.verify()
@@ -97,7 +79,7 @@ def test_a_forged_row_with_a_recomputed_hash_breaks_the_next_link(five: SqlEvent
 def test_verifying_a_range_checks_only_that_range_and_its_link_to_the_one_before(
     five: SqlEventStore,
 ) -> None:
-    _raw(five.engine, "DELETE FROM events WHERE position = 5")
+    raw(five.engine, "DELETE FROM events WHERE position = 5")
 
     assert five.verify(1, 4).ok
     assert five.verify(3, 4).checked == 2
@@ -109,12 +91,12 @@ def test_the_chain_only_pass_catches_what_breaks_the_chain(five: SqlEventStore, 
     third = five.read_all()[2]
     if case == "body":
         changed = third.body.replace(b'"kg":9.5', b'"kg":9.6')
-        _raw(five.engine, "UPDATE events SET body = :b WHERE position = 3", b=changed)
+        raw(five.engine, "UPDATE events SET body = :b WHERE position = 3", b=changed)
     elif case == "delete":
-        _raw(five.engine, "DELETE FROM events WHERE position = 3")
+        raw(five.engine, "DELETE FROM events WHERE position = 3")
     else:
         forged = third.body.replace(b'"kg":9.5', b'"kg":1.0')
-        _raw(five.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 3",
+        raw(five.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 3",
              b=forged, h=link_hash(third.prev_hash, forged))  # fmt: skip
 
     verdict = five.verify(columns=False)
@@ -124,7 +106,7 @@ def test_the_chain_only_pass_catches_what_breaks_the_chain(five: SqlEventStore, 
 
 
 def test_the_chain_only_pass_does_not_compare_the_indexed_columns(five: SqlEventStore) -> None:
-    _raw(five.engine, "UPDATE events SET wilayah = '63.72.02.1001' WHERE position = 4")
+    raw(five.engine, "UPDATE events SET wilayah = '63.72.02.1001' WHERE position = 4")
 
     assert five.verify(columns=False).ok
     assert not five.verify().ok

@@ -22,13 +22,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jose import jwk
 from jose import jws as jose_jws
-from sqlalchemy import Engine, text
 
 from events import feed
 from events.chain import link_hash
 from events.envelope import ANY, NO_STREAM, JsonObject, StreamAppend
 from events.store import SqlEventStore
 from tests.integration.conftest import new_event
+from tests.support.tamper import drop_guard, raw, swap
 from tests.support.verifier import verifier
 
 EVERYONE = feed.Selection(reach=("*",))
@@ -43,27 +43,13 @@ def _export(store: SqlEventStore) -> list[str]:
     return _lines(feed.export(store.engine, EVERYONE, 0, feed.head_position(store.engine)))
 
 
-def _raw(engine: Engine, sql: str, **params: object) -> None:
-    with engine.begin() as conn:
-        conn.execute(text(sql), params)
-
-
-def _drop_guard(engine: Engine) -> None:
-    with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            conn.execute(text("DROP TRIGGER events_no_update"))
-            conn.execute(text("DROP TRIGGER events_no_delete"))
-        else:
-            conn.execute(text("DROP TRIGGER events_no_update_delete ON events"))
-
-
 @pytest.fixture
 def five(store: SqlEventStore) -> SqlEventStore:
     """Five events in two streams; the export verifies; then the guard is dropped."""
     store.append("a", "tally", NO_STREAM, [new_event(f"a{i}", {"kg": 9.5}) for i in range(3)])
     store.append("b", "tally", NO_STREAM, [new_event(f"b{i}") for i in range(2)])
     assert verifier().walk(_export(store)).ok
-    _drop_guard(store.engine)
+    drop_guard(store.engine)
     return store
 
 
@@ -77,7 +63,7 @@ def test_an_untouched_export_verifies_even_with_the_guard_dropped(five: SqlEvent
                                               (b'"kg":9.', "changed content")])  # fmt: skip
 def test_a_changed_byte_in_a_body_is_found(five: SqlEventStore, new: bytes, reason: str) -> None:
     body = five.read_all()[2].body.replace(b'"kg":9.5', new)  # the second breaks the JSON
-    _raw(five.engine, "UPDATE events SET body = :b WHERE position = 3", b=body)
+    raw(five.engine, "UPDATE events SET body = :b WHERE position = 3", b=body)
 
     verdict = verifier().walk(_export(five))
 
@@ -86,7 +72,7 @@ def test_a_changed_byte_in_a_body_is_found(five: SqlEventStore, new: bytes, reas
 
 
 def test_a_deleted_row_is_found_as_missing(five: SqlEventStore) -> None:
-    _raw(five.engine, "DELETE FROM events WHERE position = 2")
+    raw(five.engine, "DELETE FROM events WHERE position = 2")
 
     verdict = verifier().walk(_export(five))
 
@@ -96,11 +82,7 @@ def test_a_deleted_row_is_found_as_missing(five: SqlEventStore) -> None:
 
 def test_two_swapped_rows_are_found(five: SqlEventStore) -> None:
     stored = five.read_all()
-    second, third = stored[1], stored[2]
-    for target, source in ((2, third), (3, second)):
-        _raw(five.engine, "UPDATE events SET body = :b, prev_hash = :p, hash = :h, "
-             "event_id = :e WHERE position = :pos", b=source.body, p=source.prev_hash,
-             h=source.hash, e=f"tmp-{target}", pos=target)  # fmt: skip
+    swap(five.engine, stored[1], stored[2])
 
     verdict = verifier().walk(_export(five))
 
@@ -111,7 +93,7 @@ def test_two_swapped_rows_are_found(five: SqlEventStore) -> None:
 def test_a_forged_row_with_a_recomputed_hash_breaks_the_next_link(five: SqlEventStore) -> None:
     third = five.read_all()[2]
     forged = third.body.replace(b'"kg":9.5', b'"kg":1.5')  # canonical, unlike 1.0
-    _raw(five.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 3",
+    raw(five.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 3",
          b=forged, h=link_hash(third.prev_hash, forged))  # fmt: skip
 
     verdict = verifier().walk(_export(five))
@@ -122,7 +104,7 @@ def test_a_forged_row_with_a_recomputed_hash_breaks_the_next_link(five: SqlEvent
 
 def _truncate_and_forge(store: SqlEventStore) -> None:
     """Cut the log after position 2 and append a forged history with a recomputed chain."""
-    _raw(store.engine, "DELETE FROM events WHERE position > 2")
+    raw(store.engine, "DELETE FROM events WHERE position > 2")
     store.append("a", "tally", 2, [new_event("forged-a", {"kg": 1.0})])
     store.append("b", "tally", NO_STREAM, [new_event(f"forged-b{i}") for i in range(2)])
 
