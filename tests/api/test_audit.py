@@ -307,3 +307,22 @@ def test_reads_are_queued_not_written_while_the_answer_is_made(
     assert len(_stored(services)) == registered
     assert services.access_log.flush() == 1
     assert len(_stored(services)) == registered + 1 > before
+
+
+def test_reads_that_could_not_be_appended_stay_queued_for_the_next_flush(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = services.access_log
+    log.record("tpps-1", {"actor": "tpps-1"}, "child-x", DESA, "/v1/children/{child_id}")
+
+    def refuse(*_: object) -> None:
+        raise ConnectionError("the database is away")
+
+    monkeypatch.setattr(services.store, "append_streams", refuse)
+    with pytest.raises(ConnectionError):
+        log.flush()
+    assert log.pending() == 1
+    monkeypatch.undo()
+
+    assert log.flush() == 1
+    assert _stored(services)[-1].event_type == "access.personal_read"
