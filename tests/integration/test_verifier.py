@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,15 @@ from tests.support.tamper import drop_guard, raw, swap
 from tests.support.verifier import verifier
 
 EVERYONE = feed.Selection(reach=("*",))
+
+
+@pytest.fixture(autouse=True, params=["orjson", "json"])
+def encoder(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test with orjson's first try and with the standard library's alone."""
+    switch = verifier().ACCELERATED
+    before, switch[0] = switch[0], request.param == "orjson"
+    yield request.param
+    switch[0] = before
 
 
 def _lines(chunks: Iterable[bytes]) -> list[str]:
