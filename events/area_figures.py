@@ -110,7 +110,8 @@ class AsOfSource:
                           if p[0].child_id not in skip]  # fmt: skip
             self.month_rows = [r for r in proj.month_rows(conn, code, self.months)
                                if r.child_id not in skip]  # fmt: skip
-            timelines = _timelines(conn, store.registry, sorted(changed - later), position)
+            folded = _ever_in(conn, code, changed - later)
+            timelines = _timelines(conn, store.registry, sorted(folded), position)
         # The children folded from the log, computed once for every period asked after.
         self.profiles = [t.profile() for t in timelines]
         self.month_rows += [
@@ -238,6 +239,25 @@ def _changed_after(conn: Connection, position: int, last: date) -> tuple[set[str
         child_id = stream_id.removeprefix(STREAM_PREFIX)
         (later if event_type == ce.ChildRegistered.event_type else changed).add(child_id)
     return changed, later
+
+
+def _ever_in(conn: Connection, code: str, child_ids: set[str]) -> set[str]:
+    """The children who lived in the area at any time (as the projection knows their spans).
+
+    Exact for any earlier position too: a child's desa are its registration's and its
+    moves', neither is ever corrected, and later moves only add spans.
+    """
+    wanted = sorted(child_ids)
+    found: set[str] = set()
+    c = proj.child_spans.c
+    for first in range(0, len(wanted), 500):
+        found.update(
+            conn.execute(
+                select(c.child_id).distinct()
+                .where(c.child_id.in_(wanted[first : first + 500]), proj.within(c.desa, code))
+            ).scalars()
+        )  # fmt: skip
+    return found
 
 
 def _timelines(

@@ -22,9 +22,15 @@ def settings(settings: Settings, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(services: Services) -> Iterator[TestClient]:
-    """A client of the app wired to the test's store."""
+    """A client of the app wired to the test's store.
+
+    The read-access log's background flush is stopped once the app has started: reads stay
+    queued until a test calls ``services.access_log.flush()``, so no append moves the log
+    under a test's feet (``test_audit.py`` tests the background flush on its own).
+    """
     app = create_app(services.settings, services=services)
     with TestClient(app) as test_client:
+        services.access_log.stop()
         yield test_client
 
 

@@ -326,3 +326,20 @@ def test_reads_that_could_not_be_appended_stay_queued_for_the_next_flush(
 
     assert log.flush() == 1
     assert _stored(services)[-1].event_type == "access.personal_read"
+
+
+def test_the_background_flush_appends_queued_reads_within_a_second(
+    client: TestClient, services: Services, mint: Minter, recorded: list[str]
+) -> None:
+    tpps = bearer(mint(Role.TPPS, DESA, name="tpps-background"))
+    client.get(f"/v1/children/{recorded[0]}", headers=tpps)
+    assert services.access_log.pending() == 1
+
+    services.access_log.start()
+    deadline = time.monotonic() + 5
+    while services.access_log.pending() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    services.access_log.stop()
+
+    assert services.access_log.pending() == 0
+    assert _stored(services)[-1].stream_id == "access-tpps-background"
