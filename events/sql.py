@@ -9,12 +9,14 @@ command's CPU time. Everything that is not hot keeps using SQLAlchemy normally.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -43,8 +45,11 @@ def _sqlite_value(value: object) -> object:
 
 @lru_cache(maxsize=4096)
 def sqlite_text(value: datetime) -> str:
-    """SQLAlchemy's SQLite DateTime storage form: naive UTC text."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    """SQLAlchemy's SQLite DateTime storage form: naive UTC text (a naive value, as read
+    back from SQLite, is UTC already)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _arguments(compiled: _Compiled, params: Params) -> Any:
@@ -105,3 +110,62 @@ def stream(
             yield from rows
     finally:
         cursor.close()
+
+
+Row = dict[str, Any]
+_Shape = tuple[tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]
+
+
+@lru_cache(maxsize=256)
+def _shape(statement: Select[Any], dialect: Dialect) -> _Shape:
+    """Column keys of a SELECT and SQLAlchemy's own converters of their values (None: as is).
+
+    On PostgreSQL the driver gives the Python types already (dates, aware datetimes, bools).
+    """
+    columns = list(statement.selected_columns)
+    if dialect.name == "postgresql":
+        return tuple(str(c.key) for c in columns), (None,) * len(columns)
+    converters = tuple(c.type._cached_result_processor(dialect, None) for c in columns)
+    return tuple(str(c.key) for c in columns), converters
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A bare driver connection (autocommit) to read rows as SQLAlchemy would give them."""
+
+    dialect: Dialect
+    driver: Any
+
+    def rows_each(self, *reads: tuple[Select[Any], Sequence[Params]]) -> list[list[list[Row]]]:
+        """For each (statement, parameter sets), the statement's rows once per parameter set,
+        as dicts of SQLAlchemy's value types; on PostgreSQL all in one round trip."""
+        sent = []
+        with self._pipeline():
+            for statement, each in reads:
+                compiled = _compiled(statement, self.dialect)
+                run = [self.driver.execute(compiled[0], _arguments(compiled, p)) for p in each]
+                sent.append((_shape(statement, self.dialect), run))
+            found = [[cursor.fetchall() for cursor in run] for _, run in sent]
+        return [
+            [_mappings(shape, rows) for rows in results]
+            for (shape, _), results in zip(sent, found, strict=True)
+        ]
+
+    @contextmanager
+    def _pipeline(self) -> Iterator[None]:
+        if self.dialect.name != "postgresql":
+            yield
+            return
+        with self.driver.pipeline():
+            yield
+
+
+def _mappings(shape: _Shape, rows: Sequence[Sequence[Any]]) -> list[Row]:
+    names, converters = shape
+    return [
+        {
+            n: v if f is None or v is None else f(v)
+            for n, f, v in zip(names, converters, row, strict=True)
+        }
+        for row in rows
+    ]

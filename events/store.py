@@ -7,7 +7,7 @@ Appends are serialised (PostgreSQL: a transaction-level advisory lock; SQLite:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Protocol
@@ -45,12 +45,27 @@ from events.verification import StoredRow, Verdict, check_chain, check_rows
 
 
 class InlineProjections(Protocol):
-    """What the store calls inside the append transaction."""
+    """What the store calls inside the append transaction (and just before it)."""
 
-    def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None: ...
+    def apply(
+        self,
+        conn: Connection,
+        batch: Sequence[RecordedEvent],
+        prefetched: Mapping[str, object] | None = None,
+    ) -> None: ...
 
-    def write_only(self, batch: Sequence[RecordedEvent]) -> bool:
+    def write_only(
+        self, batch: Sequence[RecordedEvent], prefetched: Mapping[str, object] | None = None
+    ) -> bool:
         """Whether applying ``batch`` only writes (so it may be pipelined with the COMMIT)."""
+        ...
+
+    def prefetches(self, appends: Sequence[StreamAppend]) -> bool:
+        """Whether some projection ``appends`` touch can read its rows before the lock."""
+        ...
+
+    def prefetch(self, reader: sql.Reader, appends: Sequence[StreamAppend]) -> Mapping[str, object]:
+        """The rows those projections need, read before the lock."""
         ...
 
 
@@ -95,11 +110,12 @@ class SqlEventStore:
         templates = [
             BodyTemplate(content(a, n, sealed.get(n.event_id))) for a in appends for n in a.events
         ]
+        seen, prefetched = self._prefetch(appends)
         try:
             with self.writer(lock=False) as conn:
                 head, versions = self._lock_and_read_head(conn, appends)
                 recorded = self._build(head, appends, versions, templates, sealed)
-                self._write(conn, recorded)
+                self._write(conn, recorded, prefetched if seen == versions else None)
         except (*self._integrity_errors, WrongExpectedVersion) as refused:
             # Under the append lock only a reused event_id violates a constraint, and a
             # retry of a stored append finds its stream moved on: both may be replays.
@@ -135,6 +151,27 @@ class SqlEventStore:
             if postgres:
                 driver.autocommit = False
             pooled.close()
+
+    def _prefetch(
+        self, appends: Sequence[StreamAppend]
+    ) -> tuple[dict[str, int] | None, Mapping[str, object] | None]:
+        """The streams' versions, then the projection rows for them, read before the lock.
+
+        The versions are read first: the rows, read after, are at least that current. If
+        under the lock every stream is still at the version seen here, nothing was appended
+        to it since, so the rows are exactly current (projections change only with appends,
+        in the append's transaction) and the projections need not read them in the lock,
+        where every statement keeps the other writers waiting.
+        """
+        inline = self.inline
+        if inline is None or not inline.prefetches(appends):
+            return None, None
+        query = statements.head_and_versions(len(appends))
+        dialect = self.engine.dialect
+        with self.reader() as driver:
+            rows = sql.fetch_on(dialect, driver, query, _stream_params(appends))
+            found = inline.prefetch(sql.Reader(dialect, driver), appends)
+        return _versions(appends, rows), found
 
     def _seal_personal(self, appends: Sequence[StreamAppend]) -> dict[str, SealedPersonal]:
         wanted = [(a.stream_id, n) for a in appends for n in a.events if n.personal is not None]
@@ -198,18 +235,17 @@ class SqlEventStore:
         pipeline execute in order, each with its own snapshot).
         """
         query = statements.head_and_versions(len(appends))
-        params = {f"s{i}": a.stream_id for i, a in enumerate(appends)}
+        params = _stream_params(appends)
         if is_sqlite(self.engine):
             rows = sql.fetch(conn, query, params)
         else:
             with conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
                 sql.run(conn, statements.APPEND_LOCK, {})
                 rows = sql.fetch(conn, query, params)
-        head, versions = Head(0, GENESIS_HASH, None), {a.stream_id: 0 for a in appends}
+        head, versions = Head(0, GENESIS_HASH, None), _versions(appends, rows)
         if rows:  # no row: an empty log, where every stream is at version 0
             row = rows[0]
             head = Head(int(row[0]), row[1], timefmt.as_utc(instant(row[2])))
-            versions = {a.stream_id: int(v or 0) for a, v in zip(appends, row[3:], strict=True)}
         for append in appends:
             check_expected(append, versions[append.stream_id])
         return head, versions
@@ -247,24 +283,32 @@ class SqlEventStore:
                 prev_hash = digest
         return recorded
 
-    def _write(self, conn: Connection, recorded: list[RecordedEvent]) -> None:
+    def _write(
+        self,
+        conn: Connection,
+        recorded: list[RecordedEvent],
+        prefetched: Mapping[str, object] | None,
+    ) -> None:
         """Insert the events and update inline projections, still inside the lock.
 
-        On PostgreSQL, when the projections only write, the inserts, their writes and the
-        COMMIT go to the server in one pipeline: one round trip (and the WAL flush).
+        On PostgreSQL, when the projections only write (their rows were prefetched, or they
+        need none), the inserts, their writes and the COMMIT go to the server in one
+        pipeline: one round trip (and the WAL flush).
         """
         rows = [to_row(event) for event in recorded]
         inline = self.inline
-        if is_sqlite(self.engine) or (inline is not None and not inline.write_only(recorded)):
+        if is_sqlite(self.engine) or (
+            inline is not None and not inline.write_only(recorded, prefetched)
+        ):
             sql.execute_many(conn, statements.INSERT, rows)
             if inline is not None:
-                inline.apply(conn, recorded)
+                inline.apply(conn, recorded, prefetched)
             return
         driver: Any = conn.connection.driver_connection
         with driver.pipeline():
             sql.execute_many(conn, statements.INSERT, rows)
             if inline is not None:
-                inline.apply(conn, recorded)
+                inline.apply(conn, recorded, prefetched)
             # Committed here, in the same flight; SQLAlchemy's own commit then finds
             # nothing left to commit.
             driver.commit()
@@ -369,3 +413,14 @@ class SqlEventStore:
         """Destroy a subject's key: its personal parts read as erased, the chain stays valid."""
         with self.engine.begin() as conn:
             return self.keyring.erase(conn, subject_id, self.clock())
+
+
+def _stream_params(appends: Sequence[StreamAppend]) -> dict[str, str]:
+    return {f"s{i}": a.stream_id for i, a in enumerate(appends)}
+
+
+def _versions(appends: Sequence[StreamAppend], rows: Sequence[Sequence[Any]]) -> dict[str, int]:
+    """Each stream's version from a ``head_and_versions`` answer (no row: an empty log)."""
+    if not rows:
+        return {a.stream_id: 0 for a in appends}
+    return {a.stream_id: int(v or 0) for a, v in zip(appends, rows[0][3:], strict=True)}

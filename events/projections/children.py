@@ -9,6 +9,7 @@ latest valid HAZ is < -2 and the previous valid HAZ was >= -2 or there was none.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
@@ -35,8 +36,9 @@ from domain.child import events as e
 from domain.child.decider import STREAM_PREFIX
 from domain.fact import Fact
 from domain.growth import RULE_VERSION, Assessment, GrowthInputError, assess
+from events import sql
 from events.envelope import RecordedEvent
-from events.projections.upsert import upsert
+from events.projections.upsert import upsert_plain
 from events.registry import Registry
 from events.schema import metadata
 
@@ -85,6 +87,14 @@ measurements = Table(
 )
 
 
+@dataclass
+class ChildRows:
+    """The stored rows of some children: ``proj_children`` by id, their measurements."""
+
+    kids: dict[str, Json]
+    measurements: list[Json]
+
+
 class ChildIndex:
     """Keeps ``proj_children`` and ``proj_measurements`` in step with the child streams."""
 
@@ -101,8 +111,24 @@ class ChildIndex:
         """Fold the batch into the touched children's rows, reassess, write back."""
         ids = sorted({e.stream_id.removeprefix(STREAM_PREFIX) for e in batch})
         kids = {r["child_id"]: r for r in _rows(conn, children, ids)}
-        rows = _rows(conn, measurements, ids)
-        history = {r["event_id"]: r for r in rows}
+        self.apply_prefetched(conn, batch, ChildRows(kids, _rows(conn, measurements, ids)))
+
+    def prefetch(self, reader: sql.Reader, stream_ids: Sequence[str]) -> ChildRows:
+        """The stored rows of the children of ``stream_ids`` (other streams are skipped)."""
+        each = [{"child_id": s.removeprefix(STREAM_PREFIX)} for s in stream_ids
+                if s.startswith(STREAM_PREFIX)]  # fmt: skip
+        kids, history = reader.rows_each((_ONE_CHILD, each), (_ITS_MEASUREMENTS, each))
+        return ChildRows({r["child_id"]: r for rows in kids for r in rows},
+                         [r for rows in history for r in rows])  # fmt: skip
+
+    def apply_prefetched(
+        self, conn: Connection, batch: Sequence[RecordedEvent], rows: object
+    ) -> None:
+        """``apply`` on rows read before (``prefetch``): no reads, only writes."""
+        assert isinstance(rows, ChildRows)
+        ids = sorted({e.stream_id.removeprefix(STREAM_PREFIX) for e in batch})
+        kids = rows.kids
+        history = {r["event_id"]: r for r in rows.measurements}
         dirty: set[str] = set()
         for event in batch:
             fact = self.registry.to_fact(event)
@@ -110,14 +136,19 @@ class ChildIndex:
             _fold(kids, history, dirty, child_id, event, fact)
         by_child: dict[str, list[Json]] = {i: [] for i in ids}
         for row in history.values():
-            by_child[row["child_id"]].append(row)
+            if row["child_id"] in by_child:
+                by_child[row["child_id"]].append(row)
         for child_id in ids:
             _reassess(kids[child_id], by_child[child_id], dirty)
-        upsert(conn, measurements, [history[i] for i in sorted(dirty)], ["event_id"])
-        upsert(conn, children, [kids[i] for i in ids], ["child_id"])
+        upsert_plain(conn, measurements, [history[i] for i in sorted(dirty)], ["event_id"])
+        upsert_plain(conn, children, [kids[i] for i in ids], ["child_id"])
         # The figures projection runs next on the same batch: it may take these rows
         # instead of reading them back (one transaction, so they are what it would read).
         conn.info[SHARED_ROWS] = (tuple(e.event_id for e in batch), kids, by_child)
+
+
+_ONE_CHILD = select(children).where(children.c.child_id == bindparam("child_id"))
+_ITS_MEASUREMENTS = select(measurements).where(measurements.c.child_id == bindparam("child_id"))
 
 
 @cache

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from typing import Any, ClassVar, Final
 
@@ -32,7 +32,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    tuple_,
 )
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
@@ -42,9 +41,10 @@ from domain.figures import ChildMonth, ChildProfile, Scored, Span, child_months
 from domain.figures.tally import BANDS, Split
 from domain.figures.timeline import spans_after
 from domain.growth.rules import DAYS_PER_MONTH, MAX_AGE_MONTHS
+from events import sql
 from events.envelope import RecordedEvent
 from events.projections.children import SHARED_ROWS, children, measurements
-from events.projections.upsert import upsert
+from events.projections.upsert import upsert_plain
 from events.registry import Registry
 from events.schema import metadata
 
@@ -100,7 +100,25 @@ class FigureIndex:
     def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
         """Recompute the touched children's spans and months; write what changed."""
         ids = sorted({e.stream_id.removeprefix(STREAM_PREFIX) for e in batch})
-        stored = _profiles_of(conn, ids)
+        stored = FigureRows(_profiles(conn.execute(_SPANS_OF, {"ids": ids})),
+                            _month_rows(conn, ids))  # fmt: skip
+        self.apply_prefetched(conn, batch, stored)
+
+    def prefetch(self, reader: sql.Reader, stream_ids: Sequence[str]) -> FigureRows:
+        """The stored spans and month rows of the children of ``stream_ids``."""
+        each = [{"child_id": s.removeprefix(STREAM_PREFIX)} for s in stream_ids
+                if s.startswith(STREAM_PREFIX)]  # fmt: skip
+        spans, months = reader.rows_each((_ITS_SPANS, each), (_ITS_MONTHS, each))
+        return FigureRows(_profiles(tuple(r.values()) for rows in spans for r in rows),
+                          [r for rows in months for r in rows])  # fmt: skip
+
+    def apply_prefetched(
+        self, conn: Connection, batch: Sequence[RecordedEvent], rows: object
+    ) -> None:
+        """``apply`` on rows read before (``prefetch``): no reads, only writes."""
+        assert isinstance(rows, FigureRows)
+        ids = sorted({e.stream_id.removeprefix(STREAM_PREFIX) for e in batch})
+        stored = rows.profiles
         spans = {i: p.spans for i, p in stored.items()}
         for event in batch:
             if event.event_type in _SPAN_TYPES:
@@ -111,17 +129,20 @@ class FigureIndex:
         _write_spans(conn, [p for p in profiles if p != stored.get(p.child_id)])
         new = {(m.child_id, m.month): _row(m) for p in profiles
                for m in child_months(p, scored.get(p.child_id, []))}  # fmt: skip
-        old = {(r["child_id"], r["month"]): r for r in _month_rows(conn, ids)}
-        _delete_months(conn, [k for k in old if k not in new])
+        old = {(r["child_id"], r["month"]): r for r in rows.months}
+        gone = [{"child_id": c, "month": m} for c, m in old if (c, m) not in new]
+        if gone:
+            sql.execute_many(conn, _DROP_MONTH, gone)
         changed = [row for k, row in new.items() if old.get(k) != row]
-        upsert(conn, child_month_rows, changed, ["child_id", "month"])
+        upsert_plain(conn, child_month_rows, changed, ["child_id", "month"])
 
 
-def _delete_months(conn: Connection, keys: list[tuple[str, str]]) -> None:
-    """Delete the (child, month) rows, a few hundred keys per statement."""
-    key = tuple_(child_month_rows.c.child_id, child_month_rows.c.month)
-    for first in range(0, len(keys), 500):
-        conn.execute(delete(child_month_rows).where(key.in_(keys[first : first + 500])))
+@dataclass
+class FigureRows:
+    """The stored spans (with sex and date of birth) and month rows of some children."""
+
+    profiles: dict[str, ChildProfile]
+    months: list[dict[str, Any]]
 
 
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
@@ -133,13 +154,24 @@ _SPANS_OF = (
     .order_by(child_spans.c.child_id, child_spans.c.seq)
 )  # fmt: skip
 _MONTHS_OF = select(child_month_rows).where(child_month_rows.c.child_id.in_(_IDS))
-_DROP_SPANS = delete(child_spans).where(child_spans.c.child_id.in_(_IDS))
+_ONE: BindParameter[str] = bindparam("child_id")
+_ITS_SPANS = (
+    select(*_SPANS_OF.selected_columns).where(child_spans.c.child_id == _ONE)
+    .order_by(child_spans.c.seq)
+)  # fmt: skip
+_ITS_MONTHS = select(child_month_rows).where(child_month_rows.c.child_id == _ONE)
+# Per key, sent with executemany straight to the driver (pipelined on PostgreSQL).
+_DROP_SPANS = delete(child_spans).where(child_spans.c.child_id == bindparam("child_id"))
+_DROP_MONTH = delete(child_month_rows).where(
+    child_month_rows.c.child_id == bindparam("child_id"),
+    child_month_rows.c.month == bindparam("month"),
+)
 
 
-def _profiles_of(conn: Connection, ids: list[str]) -> dict[str, ChildProfile]:
-    """The children's spans as stored, with the sex and date of birth stored beside them."""
+def _profiles(rows: Iterable[Sequence[Any]]) -> dict[str, ChildProfile]:
+    """The children's spans as stored (rows of ``_SPANS_OF``, in its order), with the sex
+    and date of birth stored beside them."""
     found: dict[str, ChildProfile] = {}
-    rows = conn.execute(_SPANS_OF, {"ids": ids})
     for child_id, sex, birth_date, desa, starts_on, ends_on in rows:
         old = found.get(child_id) or ChildProfile(child_id, sex, birth_date, ())
         found[child_id] = replace(old, spans=(*old.spans, Span(desa, starts_on, ends_on)))
@@ -199,17 +231,20 @@ def _scored(event_id: str, measured_on: date, position: int, assessment: str | N
     )
 
 
+_INSERT_SPAN = child_spans.insert()
+
+
 def _write_spans(conn: Connection, profiles: Sequence[ChildProfile]) -> None:
     if not profiles:
         return
-    conn.execute(_DROP_SPANS, {"ids": [p.child_id for p in profiles]})
+    sql.execute_many(conn, _DROP_SPANS, [{"child_id": p.child_id} for p in profiles])
     rows = [
         {"child_id": p.child_id, "seq": seq, "desa": s.desa, "sex": p.sex,
          "birth_date": p.birth_date, "starts_on": s.start, "ends_on": s.end}
         for p in profiles for seq, s in enumerate(p.spans)
     ]  # fmt: skip
     if rows:
-        conn.execute(child_spans.insert(), rows)
+        sql.execute_many(conn, _INSERT_SPAN, rows)
 
 
 _COLUMNS: Final = tuple(f.name for f in fields(ChildMonth))
