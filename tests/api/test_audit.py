@@ -343,3 +343,12 @@ def test_the_background_flush_appends_queued_reads_within_a_second(
 
     assert services.access_log.pending() == 0
     assert _stored(services)[-1].stream_id == "access-tpps-background"
+
+
+def test_a_signed_head_is_not_an_access_token(
+    client: TestClient, auditor: dict[str, str], recorded: list[str]
+) -> None:
+    head = client.get("/v1/audit/head", headers=auditor).json()
+
+    for route in ("/v1/events", f"/v1/children/{recorded[0]}"):
+        assert client.get(route, headers=bearer(head["jws"])).status_code == 401
