@@ -6,8 +6,9 @@ chain while it reads (positions without gaps, each ``prev_hash`` the previous ha
 hash recomputed from the canonical body), stores the events up to ``--to`` in a new SQLite
 file and rebuilds the projections that the figures come from. The replay has no data
 keys, so personal parts stay ciphertext there; principals' events arrive with their secret
-hashes withheld, so their own hashes cannot be recomputed (their links are checked) and
-the principals projection is not rebuilt.
+hashes withheld, so their own hashes cannot be recomputed (their links are checked) and the
+replay stores them with ``WITHHELD`` in place of the secret: the principals projection
+shows who could do what, where, and nobody can log in to a replay.
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ from events.chain import GENESIS_HASH, canonical, link_hash
 from events.schema import events
 
 BATCH: Final = 5000
-# The projections the area figures and the child answers come from.
-PROJECTIONS: Final = ("streams", "areas", "children", "figures")
+WITHHELD: Final = "(withheld)"  # no Argon2 hash: a password never matches it
 _BODY_NAMES: Final = {"type": "event_type", "version": "stream_version"}
 _NOT_IN_BODY: Final = frozenset({"hash", "withheld"})
 
@@ -63,7 +63,7 @@ def replay(lines: Iterable[bytes | str], database: Path, until: int | None) -> R
     try:
         migrate.upgrade(services.engine)
         done = _store(services.engine, _envelopes(lines, until))
-        services.projections.rebuild(services.store, list(PROJECTIONS))
+        services.projections.rebuild(services.store)
     except BaseException:
         services.close()
         database.unlink(missing_ok=True)
@@ -115,6 +115,9 @@ def _store(engine: Engine, envelopes: Iterable[dict[str, Any]]) -> Replayed:
 
 def _row(envelope: dict[str, Any]) -> dict[str, Any]:
     body = {_BODY_NAMES.get(k, k): v for k, v in envelope.items() if k not in _NOT_IN_BODY}
+    withheld = envelope.get("withheld") or ()
+    if withheld and isinstance(body.get("payload"), dict):
+        body["payload"] = {k: WITHHELD if k in withheld else v for k, v in body["payload"].items()}
     try:
         return {
             "position": body["position"],

@@ -14,13 +14,13 @@ from typer.testing import CliRunner
 from api import demo_data
 from api.access import Principal
 from api.cli import app
-from api.replay import ReplayRefused, replay, replay_services
+from api.replay import WITHHELD, ReplayRefused, replay, replay_services
 from api.routers.area_stats import stats_answer
 from api.services import Services
 from api.settings import Settings
 from domain.access import SCOPES, Reach, Role
 from events import feed
-from tests.api.tokens import add_principal
+from tests.api.tokens import PASSWORD, add_principal
 from tests.conftest import TEST_MASTER_KEY
 
 TODAY = date(2025, 6, 15)
@@ -66,6 +66,23 @@ def test_a_replay_gives_the_figures_the_store_publishes(seeded: Services, tmp_pa
     assert (done.events, done.last_position, done.last_hash) == (
         head.position, head.position, head.hash)  # fmt: skip
     assert done.withheld == 1  # the principal's creation
+
+
+def test_a_replay_shows_who_could_do_what_but_nobody_can_log_in(
+    seeded: Services, tmp_path: Path
+) -> None:
+    database = tmp_path / "replay.db"
+    replay(_export(seeded), database, None)
+
+    copy = replay_services(database)
+    try:
+        found = copy.principals.find("auditor-1")
+        assert found is not None
+        assert (found.state.role, found.state.reach) == (Role.AUDITOR, ("*",))
+        assert found.state.secret_hash == WITHHELD
+        assert copy.passwords.verify(PASSWORD, found.state.secret_hash) is False
+    finally:
+        copy.close()
 
 
 def test_a_replay_to_a_position_gives_the_figures_as_known_then(
