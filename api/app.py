@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(errors.RefuseNul)
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(growth.router)

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.fact import DomainError
 from events.errors import (
@@ -148,3 +149,38 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InvalidAppend, _invalid_append)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)
+
+
+class RefuseNul:
+    """Refuses (422) a request whose path, query or body holds U+0000, before any route.
+
+    PostgreSQL text cannot hold NUL while SQLite can: refusing it at the door gives every
+    route the same clear answer on both databases, where it would otherwise reach the
+    database as an error. A JSON body is read whole first (this API takes no streams).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        head = bytes(scope.get("raw_path") or b"") + b"?" + bytes(scope.get("query_string", b""))
+        messages = [await receive()]
+        while messages[-1]["type"] == "http.request" and messages[-1].get("more_body"):
+            messages.append(await receive())
+        body = b"".join(m.get("body", b"") for m in messages)
+        if any(nul in text for text in (head, body) for nul in (b"%00", b"\x00", b"\\u0000")):
+            answer = problem_response(
+                422, "nul-character", "Unprocessable Content",
+                "the request holds a NUL character (U+0000), which no field accepts",
+            )  # fmt: skip
+            await answer(scope, receive, send)
+            return
+        pending = iter(messages)
+
+        async def replay() -> Message:
+            return next(pending, None) or await receive()
+
+        await self.app(scope, replay, send)

@@ -7,10 +7,13 @@ import json
 import threading
 import time
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jose import jws as jose_jws
 
 from api.services import Services
@@ -352,3 +355,45 @@ def test_a_signed_head_is_not_an_access_token(
 
     for route in ("/v1/events", f"/v1/children/{recorded[0]}"):
         assert client.get(route, headers=bearer(head["jws"])).status_code == 401
+
+
+_ODD = st.text(st.characters(codec="utf-8"), max_size=24)
+_ODD = _ODD | _ODD.map(lambda text: text + "\x00")  # PostgreSQL text cannot hold NUL
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(after=_ODD | st.integers(-5, 10**20).map(str), limit=_ODD | st.integers(-5, 2000).map(str),
+       kind=_ODD, area=_ODD, stream=_ODD)  # fmt: skip
+def test_any_query_is_answered_or_refused_never_a_server_error(
+    client: TestClient, auditor: dict[str, str], after: str, limit: str, kind: str, area: str,
+    stream: str,
+) -> None:  # fmt: skip
+    params = {"after": after, "limit": limit, "type": kind, "wilayah": area}
+
+    listed = client.get("/v1/events", params=params, headers=auditor)
+    history = client.get(f"/v1/streams/{quote(stream, safe='')}", headers=auditor)
+    checked = client.get("/v1/audit/verify", params={"from": after, "to": limit}, headers=auditor)
+
+    assert listed.status_code in (200, 404, 422), listed.text
+    assert history.status_code in (200, 404, 422), history.text
+    assert checked.status_code in (200, 422), checked.text
+
+
+@pytest.mark.parametrize("where", ["query", "path", "body"])
+def test_a_nul_character_anywhere_is_refused_before_any_route(
+    client: TestClient, services: Services, auditor: dict[str, str], kader: dict[str, str],
+    where: str,
+) -> None:  # fmt: skip
+    before = services.store.head().position
+    if where == "query":
+        answer = client.get("/v1/events?type=a%00b", headers=auditor)
+    elif where == "path":
+        answer = client.get("/v1/streams/child-%00", headers=auditor)
+    else:
+        answer = client.post("/v1/children", headers={**kader, "Content-Type": "application/json"},
+                             content=orjson.dumps({**CHILD, "posyandu": "Melati\x00"}))  # fmt: skip
+
+    assert answer.status_code == 422
+    assert answer.json()["type"].endswith("/nul-character")
+    assert services.store.head().position == before
