@@ -39,6 +39,13 @@ def _compiled(statement: ClauseElement, dialect: Dialect) -> _Compiled:
     return str(compiled), order, defaults
 
 
+@lru_cache(maxsize=64)
+def _compiler(statement: ClauseElement, dialect: Dialect) -> SQLCompiler:
+    compiled = statement.compile(dialect=dialect)
+    assert isinstance(compiled, SQLCompiler)
+    return compiled
+
+
 def _sqlite_value(value: object) -> object:
     return sqlite_text(value) if isinstance(value, datetime) else value
 
@@ -150,6 +157,15 @@ class Reader:
             [_mappings(shape, rows) for rows in results]
             for (shape, _), results in zip(sent, found, strict=True)
         ]
+
+    def rows_in(self, statement: Select[Any], name: str, values: Sequence[object]) -> list[Row]:
+        """The rows of ``statement`` with its expanding parameter ``name`` bound to ``values``
+        (``IN (...)``): compiled for this call, worth it for many values."""
+        expanded = _compiler(statement, self.dialect).construct_expanded_state({name: list(values)})
+        params, order = expanded.parameters, expanded.positiontup
+        arguments = params if order is None else tuple(_sqlite_value(params[n]) for n in order)
+        rows = self.driver.execute(expanded.statement, arguments).fetchall()
+        return _mappings(_shape(statement, self.dialect), rows)
 
     @contextmanager
     def _pipeline(self) -> Iterator[None]:

@@ -130,13 +130,17 @@ def resident_at_end(profile: ChildProfile, month: str) -> str | None:
     return None
 
 
-def child_months(profile: ChildProfile, counted: Iterable[Scored]) -> list[ChildMonth]:
-    """The child's figures for each month it was measured in, oldest first."""
+def child_months(
+    profile: ChildProfile, counted: Iterable[Scored], since: str = ""
+) -> list[ChildMonth]:
+    """The child's figures for each month it was measured in (from ``since`` on), oldest
+    first; earlier measurements still count as previous HAZ."""
     ordered = sorted(counted, key=lambda m: (m.measured_on, m.order))
     cases = _new_cases(ordered)
     return [
         _month(profile, month, list(items), cases)
         for month, items in groupby(ordered, key=lambda m: month_of(m.measured_on))
+        if month >= since
     ]
 
 

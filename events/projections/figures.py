@@ -38,6 +38,7 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from domain.child import events as e
 from domain.child.decider import STREAM_PREFIX
 from domain.figures import ChildMonth, ChildProfile, Scored, Span, child_months
+from domain.figures.periods import month_of
 from domain.figures.tally import BANDS, Split
 from domain.figures.timeline import spans_after
 from domain.growth.rules import DAYS_PER_MONTH, MAX_AGE_MONTHS
@@ -80,6 +81,7 @@ child_month_rows = Table(
     Column("haz", Float, nullable=True),
     Index("ix_proj_child_months_month_desa", "month", "desa"),
 )
+_RECORDED: Final = e.MeasurementRecorded.event_type
 _SPAN_TYPES: Final = frozenset(
     f.event_type for f in (e.ChildRegistered, e.ChildMoved, e.ChildExited)
 )
@@ -106,10 +108,14 @@ class FigureIndex:
 
     def prefetch(self, reader: sql.Reader, stream_ids: Sequence[str]) -> FigureRows:
         """The stored spans and month rows of the children of ``stream_ids``."""
-        each = [{"child_id": s.removeprefix(STREAM_PREFIX)} for s in stream_ids
-                if s.startswith(STREAM_PREFIX)]  # fmt: skip
-        spans, months = reader.rows_each((_ITS_SPANS, each), (_ITS_MONTHS, each))
-        return FigureRows(_profiles(tuple(r.values()) for rows in spans for r in rows),
+        ids = [s.removeprefix(STREAM_PREFIX) for s in stream_ids if s.startswith(STREAM_PREFIX)]
+        if len(ids) > 1:  # a batch (a posyandu session): one IN (...) read per table
+            spans = reader.rows_in(_SPANS_OF, "ids", ids)
+            return FigureRows(_profiles(tuple(r.values()) for r in spans),
+                              reader.rows_in(_MONTHS_OF, "ids", ids))  # fmt: skip
+        each = [{"child_id": i} for i in ids]
+        found, months = reader.rows_each((_ITS_SPANS, each), (_ITS_MONTHS, each))
+        return FigureRows(_profiles(tuple(r.values()) for rows in found for r in rows),
                           [r for rows in months for r in rows])  # fmt: skip
 
     def apply_prefetched(
@@ -127,14 +133,36 @@ class FigureIndex:
         kids, scored = _children_of(conn, batch, ids)
         profiles = [ChildProfile(i, *kids[i], spans[i]) for i in ids if i in kids]
         _write_spans(conn, [p for p in profiles if p != stored.get(p.child_id)])
+        since = self._since(batch)
         new = {(m.child_id, m.month): _row(m) for p in profiles
-               for m in child_months(p, scored.get(p.child_id, []))}  # fmt: skip
-        old = {(r["child_id"], r["month"]): r for r in rows.months}
+               for m in child_months(p, scored.get(p.child_id, []),
+                                     since.get(p.child_id, ""))}  # fmt: skip
+        old = {(r["child_id"], r["month"]): r for r in rows.months
+               if r["month"] >= since.get(r["child_id"], "")}  # fmt: skip
         gone = [{"child_id": c, "month": m} for c, m in old if (c, m) not in new]
         if gone:
             sql.execute_many(conn, _DROP_MONTH, gone)
         changed = [row for k, row in new.items() if old.get(k) != row]
         upsert_plain(conn, child_month_rows, changed, ["child_id", "month"])
+
+    def _since(self, batch: Sequence[RecordedEvent]) -> dict[str, str]:
+        """Per child whose events here are all new measurements, the first month they touch.
+
+        Such a child's earlier months stay as they are: a month's figures depend only on its
+        own measurements, the earlier ones (the previous HAZ) and the child's registration
+        and residence, none of which a later new measurement changes.
+        """
+        since: dict[str, str] = {}
+        other: set[str] = set()
+        for event in batch:
+            child_id = event.stream_id.removeprefix(STREAM_PREFIX)
+            fact = self.registry.to_fact(event) if event.event_type == _RECORDED else None
+            if not isinstance(fact, e.MeasurementRecorded):
+                other.add(child_id)
+                continue
+            month = month_of(fact.measurement.measured_on)
+            since[child_id] = min(month, since.get(child_id, month))
+        return {c: m for c, m in since.items() if c not in other}
 
 
 @dataclass

@@ -233,3 +233,15 @@ def test_a_timeline_scores_oedema_under_60_months_only() -> None:
     assert scored["b"].oedema is False
     [month] = child_months(timeline.profile(), [scored["a"]])
     assert wasting(month) == (True, True, True, False)
+
+
+def test_months_since_a_month_still_count_the_earlier_haz_as_previous() -> None:
+    history = [haz(date(2025, 3, 10), -1.0), haz(date(2025, 4, 10), -2.5),
+               haz(date(2025, 5, 10), -2.6)]  # fmt: skip
+
+    every = child_months(child(), history)
+    later = child_months(child(), history, since="2025-04")
+
+    assert [m.month for m in later] == ["2025-04", "2025-05"]
+    assert later == every[1:]
+    assert [m.new_case for m in later] == [INCIDENT, None]
