@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api import errors
+from api.log_watch import LogWatch, PokeAfterWrites
 from api.routers import (
     area_stats,
     areas,
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     errors.install(app)
     app.add_middleware(errors.RefuseNul)
+    app.add_middleware(PokeAfterWrites, watch=lambda: _watch(app))
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(growth.router)
@@ -72,6 +74,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(growth_chart.router)
     app.include_router(audit.router)
     return app
+
+
+def _watch(app: FastAPI) -> LogWatch | None:
+    services: Services | None = getattr(app.state, "services", None)
+    return None if services is None else services.log_watch
 
 
 def app_from_environment() -> FastAPI:
