@@ -7,7 +7,7 @@ hash recomputed from the canonical body), stores the events up to ``--to`` in a 
 file and rebuilds the projections that the figures come from. The replay has no data
 keys, so personal parts stay ciphertext there; principals' events arrive with their secret
 hashes withheld, so their own hashes cannot be recomputed (their links are checked) and the
-replay stores them with ``WITHHELD`` in place of the secret: the principals projection
+replay stores them with ``PLACEHOLDER`` in place of the secret: the principals projection
 shows who could do what, where, and nobody can log in to a replay.
 """
 
@@ -30,7 +30,7 @@ from events.chain import GENESIS_HASH, canonical, link_hash
 from events.schema import events
 
 BATCH: Final = 5000
-WITHHELD: Final = "(withheld)"  # no Argon2 hash: a password never matches it
+PLACEHOLDER: Final = "(withheld)"  # stands for a withheld secret hash; no password matches it
 _BODY_NAMES: Final = {"type": "event_type", "version": "stream_version"}
 _NOT_IN_BODY: Final = frozenset({"hash", "withheld"})
 
@@ -117,7 +117,9 @@ def _row(envelope: dict[str, Any]) -> dict[str, Any]:
     body = {_BODY_NAMES.get(k, k): v for k, v in envelope.items() if k not in _NOT_IN_BODY}
     withheld = envelope.get("withheld") or ()
     if withheld and isinstance(body.get("payload"), dict):
-        body["payload"] = {k: WITHHELD if k in withheld else v for k, v in body["payload"].items()}
+        body["payload"] = {
+            k: PLACEHOLDER if k in withheld else v for k, v in body["payload"].items()
+        }
     try:
         return {
             "position": body["position"],

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from api import demo_data
 from api.access import Principal
 from api.cli import app
-from api.replay import WITHHELD, ReplayRefused, replay, replay_services
+from api.replay import PLACEHOLDER, ReplayRefused, replay, replay_services
 from api.routers.area_stats import stats_answer
 from api.services import Services
 from api.settings import Settings
@@ -79,7 +79,7 @@ def test_a_replay_shows_who_could_do_what_but_nobody_can_log_in(
         found = copy.principals.find("auditor-1")
         assert found is not None
         assert (found.state.role, found.state.reach) == (Role.AUDITOR, ("*",))
-        assert found.state.secret_hash == WITHHELD
+        assert found.state.secret_hash == PLACEHOLDER
         assert copy.passwords.verify(PASSWORD, found.state.secret_hash) is False
     finally:
         copy.close()
