@@ -35,6 +35,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import children
 import httpx
 import orjson
 from children import KEY, Installation, installation, measurement, server, utc_today
@@ -46,6 +47,7 @@ from domain.access import Role
 from tests.support.verifier import verifier
 
 CLIENT = "bench-audit"
+children.PG_DB = "tumbuh_bench_audit"  # its own database: the children bench drops its own
 SCOPES = "events:read children:read pii:read measurements:write"
 
 
