@@ -43,21 +43,26 @@ def execute(
     *,
     expected_version: int | None = None,
     event_ids: Sequence[str] | None = None,
+    guard: Callable[[StateT], None] | None = None,
 ) -> Outcome[StateT]:
     """Run ``command`` against ``stream_id``; every write of the system goes through here.
 
     ``expected_version`` (from ``If-Match``) makes the write conditional; without it a race
     with another writer is retried. ``event_ids`` (client-chosen) make retries idempotent:
     a command whose events are already stored returns them if it would decide the same.
+    ``guard`` may refuse on the stream's state first (e.g. out of the caller's reach), so a
+    caller need not read the stream's projection row for that.
     """
     registry = store.registry
     for _ in range(_RACE_RETRIES):
         history = store.read_stream(stream_id)
+        state, version = _fold(registry, decider, history)
+        if guard is not None:
+            guard(state)
         if event_ids:
             replay = _replay(store, decider, history, command, event_ids)
             if replay is not None:
                 return replay
-        state, version = _fold(registry, decider, history)
         if expected_version is not None and expected_version != version:
             raise ConditionFailed(stream_id, expected_version, version)
         facts = decider.decide(command, state)

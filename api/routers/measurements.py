@@ -7,12 +7,13 @@ assessments are not facts, so a change of the growth rule is applied by a rebuil
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.access import Principal, Requires, write_meta
+from api.access import Principal, Requires, ensure_reach, write_meta
 from api.deps import ServicesDep
 from api.routers.children import (
     PROBLEM,
@@ -31,7 +32,7 @@ from api.routers.children import (
 )
 from api.services import Services
 from domain.child import commands as c
-from domain.child.decider import stream_id
+from domain.child.decider import ChildState, stream_id
 from domain.child.events import Measurement
 from events.handling import execute, new_event_id
 from events.projections import children as index
@@ -96,6 +97,15 @@ class MeasurementPage(BaseModel):
     items: list[MeasurementOut]
 
 
+def in_reach(principal: Principal) -> Callable[[ChildState], None]:
+    """Refuses (404, as for an unknown child) a child outside the caller's reach."""
+
+    def guard(state: ChildState) -> None:
+        ensure_reach(principal, state.desa if state.exists else None, "child")
+
+    return guard
+
+
 def _write(
     services: Services,
     principal: Principal,
@@ -109,7 +119,7 @@ def _write(
     outcome = execute(
         services.store, decider, stream_id(str(child_id)), command,
         write_meta(principal, request), expected_version=expected_version(if_match),
-        event_ids=[event_id],
+        event_ids=[event_id], guard=in_reach(principal),
     )  # fmt: skip
     # The stored version of the event: a replay answers what the first call answered.
     stored = outcome.events
@@ -138,7 +148,6 @@ def record_measurement(  # noqa: PLR0917 - FastAPI parameters
     idempotency_key: IdempotencyKey = None,
 ) -> MeasurementWritten:
     """Record a measurement; the answer has its event id, the version and the assessment."""
-    child_row(services, principal, child_id)
     event_id = client_event_id(principal, request, body.event_id, idempotency_key)
     event_id = event_id or new_event_id()
     command = c.RecordMeasurement(
@@ -167,7 +176,6 @@ def correct_measurement(  # noqa: PLR0917 - FastAPI parameters
     idempotency_key: IdempotencyKey = None,
 ) -> MeasurementWritten:
     """Replace a measurement's values (with a reason); the original stays in the log."""
-    child_row(services, principal, child_id)
     event_id = client_event_id(principal, request, body.event_id, idempotency_key)
     command = c.CorrectMeasurement(
         today=today(), measurement_id=str(measurement_id),
@@ -196,7 +204,6 @@ def void_measurement(  # noqa: PLR0917 - FastAPI parameters
     idempotency_key: IdempotencyKey = None,
 ) -> Written:
     """Void a measurement (with a reason): it no longer counts; voiding twice is 409."""
-    child_row(services, principal, child_id)
     event_id = client_event_id(principal, request, body.event_id, idempotency_key)
     command = c.VoidMeasurement(
         today=today(), measurement_id=str(measurement_id), reason=body.reason
