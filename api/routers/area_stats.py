@@ -65,9 +65,9 @@ class Counts(BaseModel):
     stunted: int = Field(description="HAZ < -2 (pendek and sangat pendek).")
     severely_stunted: int = Field(description="HAZ < -3 (sangat pendek).")
     prevalence_stunting: float | None = Field(description="stunted / measured_valid_haz.")
-    measured_valid_whz: int
-    wasted: int = Field(description="WHZ < -2.")
-    severely_wasted: int = Field(description="WHZ < -3.")
+    measured_valid_whz: int = Field(description="Measured with a valid unflagged WHZ, or oedema.")
+    wasted: int = Field(description="WHZ < -2, or bilateral oedema.")
+    severely_wasted: int = Field(description="WHZ < -3, or bilateral oedema.")
     overweight: int = Field(description="WHZ > +2.")
     measured_valid_waz: int
     underweight: int = Field(description="WAZ < -2.")
