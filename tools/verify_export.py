@@ -206,24 +206,33 @@ def walk(
     that recompute the hashes (the links are checked here, in order).
     """
     verdict = Verdict()
-    previous: tuple[int, str] | None = None
-    for number, checked in enumerate(_checked(lines, jobs), start=1):
-        if checked is None:
-            continue
-        position, prev_hash, digest, problem, withheld = checked
-        if position is None or digest is None:
-            return verdict.broken(None, f"line {number} {problem}")
-        problem = problem or _link_problem(position, prev_hash, previous, partial)
-        if problem is not None:
-            return verdict.broken(position, problem)
-        verdict.withheld += withheld
-        if verdict.first_position is None:
-            verdict.first_position = position
-        previous = (position, digest)
-        verdict.checked += 1
-        verdict.last_position, verdict.last_hash = previous
-        if position in keep:
-            verdict.hashes[position] = digest
+    last_position, last_hash, checked_count, withheld_count = -1, "", 0, 0
+    try:
+        for number, checked in enumerate(_checked(lines, jobs), start=1):
+            if checked is None:
+                continue
+            position, prev_hash, digest, problem, withheld = checked
+            if not (  # the common case, an intact next event, with the least work
+                problem is None and position == last_position + 1 and prev_hash == last_hash
+                and not partial and digest is not None
+            ):  # fmt: skip
+                if position is None or digest is None:
+                    return verdict.broken(None, f"line {number} {problem}")
+                previous = (last_position, last_hash) if checked_count else None
+                problem = problem or _link_problem(position, prev_hash, previous, partial)
+                if problem is not None:
+                    return verdict.broken(position, problem)
+                if verdict.first_position is None:
+                    verdict.first_position = position
+            last_position, last_hash = position, digest
+            checked_count += 1
+            withheld_count += withheld
+            if keep and position in keep:
+                verdict.hashes[position] = digest
+    finally:
+        verdict.checked, verdict.withheld = checked_count, withheld_count
+        if checked_count:
+            verdict.last_position, verdict.last_hash = last_position, last_hash
     return verdict
 
 
