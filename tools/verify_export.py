@@ -370,10 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         "--partial", action="store_true", help="a filtered export: each event's hash, no links"
     )
     parser.add_argument(
-        "--jobs",
-        type=int,
-        help="processes recomputing hashes (default: 1 with orjson, "
-        "where passing lines between processes costs as much as hashing them; else one per CPU)",
+        "--jobs", type=int, default=os.cpu_count() or 1, help="processes recomputing hashes"
     )
     parser.add_argument(
         "--pure",
@@ -382,7 +379,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     ACCELERATED[0] = orjson is not None and not args.pure
-    jobs = args.jobs or (1 if ACCELERATED[0] else os.cpu_count() or 1)
     head: dict[str, Any] | None = None
     try:
         if args.head:
@@ -399,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("warning: no --jwks given, the head's signature is not checked")
         keep = {int(head["position"])} if head else set()
         with _lines(args.export) as lines:
-            verdict = walk(lines, partial=args.partial, keep=keep, jobs=jobs)
+            verdict = walk(lines, partial=args.partial, keep=keep, jobs=args.jobs)
     except (OSError, ValueError, KeyError, TypeError) as unusable:
         print(f"unusable input: {unusable}", file=sys.stderr)
         return 2
