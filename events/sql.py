@@ -167,6 +167,18 @@ class Reader:
         rows = self.driver.execute(expanded.statement, arguments).fetchall()
         return _mappings(_shape(statement, self.dialect), rows)
 
+    def rows_of_children(
+        self, ids: Sequence[str], by_ids: Sequence[Select[Any]], each: Sequence[Select[Any]]
+    ) -> list[list[Row]]:
+        """Per table, the rows of the children ``ids``: for several children one ``IN``
+        read per table (``by_ids``, bound as ``ids``), for one a pipelined read per table
+        (``each``, bound as ``child_id``)."""
+        if len(ids) > 1:
+            return [self.rows_in(statement, "ids", ids) for statement in by_ids]
+        params = [{"child_id": i} for i in ids]
+        found = self.rows_each(*((statement, params) for statement in each))
+        return [[r for rows in per_child for r in rows] for per_child in found]
+
     @contextmanager
     def _pipeline(self) -> Iterator[None]:
         if self.dialect.name != "postgresql":

@@ -116,14 +116,10 @@ class ChildIndex:
     def prefetch(self, reader: sql.Reader, stream_ids: Sequence[str]) -> ChildRows:
         """The stored rows of the children of ``stream_ids`` (other streams are skipped)."""
         ids = [s.removeprefix(STREAM_PREFIX) for s in stream_ids if s.startswith(STREAM_PREFIX)]
-        if len(ids) > 1:  # a batch (a posyandu session): one IN (...) read per table
-            kids = reader.rows_in(_by_child(children), "ids", ids)
-            return ChildRows({r["child_id"]: r for r in kids},
-                             reader.rows_in(_by_child(measurements), "ids", ids))  # fmt: skip
-        each = [{"child_id": i} for i in ids]
-        found, history = reader.rows_each((_ONE_CHILD, each), (_ITS_MEASUREMENTS, each))
-        return ChildRows({r["child_id"]: r for rows in found for r in rows},
-                         [r for rows in history for r in rows])  # fmt: skip
+        kids, history = reader.rows_of_children(
+            ids, (_by_child(children), _by_child(measurements)), (_ONE_CHILD, _ITS_MEASUREMENTS)
+        )
+        return ChildRows({r["child_id"]: r for r in kids}, history)
 
     def apply_prefetched(
         self, conn: Connection, batch: Sequence[RecordedEvent], rows: object

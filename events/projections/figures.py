@@ -109,14 +109,10 @@ class FigureIndex:
     def prefetch(self, reader: sql.Reader, stream_ids: Sequence[str]) -> FigureRows:
         """The stored spans and month rows of the children of ``stream_ids``."""
         ids = [s.removeprefix(STREAM_PREFIX) for s in stream_ids if s.startswith(STREAM_PREFIX)]
-        if len(ids) > 1:  # a batch (a posyandu session): one IN (...) read per table
-            spans = reader.rows_in(_SPANS_OF, "ids", ids)
-            return FigureRows(_profiles(tuple(r.values()) for r in spans),
-                              reader.rows_in(_MONTHS_OF, "ids", ids))  # fmt: skip
-        each = [{"child_id": i} for i in ids]
-        found, months = reader.rows_each((_ITS_SPANS, each), (_ITS_MONTHS, each))
-        return FigureRows(_profiles(tuple(r.values()) for rows in found for r in rows),
-                          [r for rows in months for r in rows])  # fmt: skip
+        spans, months = reader.rows_of_children(
+            ids, (_SPANS_OF, _MONTHS_OF), (_ITS_SPANS, _ITS_MONTHS)
+        )
+        return FigureRows(_profiles(tuple(r.values()) for r in spans), months)
 
     def apply_prefetched(
         self, conn: Connection, batch: Sequence[RecordedEvent], rows: object
