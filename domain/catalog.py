@@ -6,6 +6,14 @@ from domain.area.events import AREA_FACTS
 from domain.audit.events import ACCESS_FACTS
 from domain.child.events import CHILD_FACTS
 from domain.fact import Fact
+from domain.meeting.events import MEETING_FACTS, RESOLUTION_FACTS
 from domain.principal.events import PRINCIPAL_FACTS
 
-FACTS: tuple[type[Fact], ...] = (*PRINCIPAL_FACTS, *AREA_FACTS, *CHILD_FACTS, *ACCESS_FACTS)
+FACTS: tuple[type[Fact], ...] = (
+    *PRINCIPAL_FACTS,
+    *AREA_FACTS,
+    *CHILD_FACTS,
+    *ACCESS_FACTS,
+    *MEETING_FACTS,
+    *RESOLUTION_FACTS,
+)

@@ -45,6 +45,17 @@ def parse_period(text: str, *, field: str = "period") -> Period:
     raise DomainError("give a month YYYY-MM, a quarter YYYY-Qn or a year YYYY", field=field)
 
 
+def previous(period: Period) -> Period:
+    """The period of the same kind just before ``period`` (the month, quarter or year)."""
+    first = _index(period.months[0]) - len(period.months)
+    year, month = divmod(first, 12)
+    if len(period.months) == 1:
+        return parse_period(f"{year:04d}-{month + 1:02d}")
+    if len(period.months) == 3:
+        return parse_period(f"{year:04d}-Q{month // 3 + 1}")
+    return parse_period(f"{year:04d}")
+
+
 def months_between(first: str, last: str, *, limit: int = 120) -> tuple[str, ...]:
     """The months from ``first`` to ``last`` inclusive (both ``YYYY-MM``)."""
     for name, value in (("from", first), ("to", last)):
