@@ -18,10 +18,12 @@ from api.routers import (
     auth,
     child_records,
     children,
+    evaluation,
     growth,
     growth_chart,
     health,
     measurements,
+    meetings,
     posyandu,
 )
 from api.services import Services, build_services
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(posyandu.router)
     app.include_router(growth_chart.router)
     app.include_router(audit.router)
+    app.include_router(meetings.router)
+    app.include_router(evaluation.router)
     return app
 
 

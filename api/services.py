@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -18,12 +20,13 @@ from api.log_watch import LogWatch
 from api.passwords import LoginThrottle, Passwords
 from api.settings import Settings
 from domain.catalog import FACTS
-from events import migrate
+from events import migrate, timefmt
 from events.crypto import KEY_BYTES, KeyRing, generate_key
 from events.database import make_engine
 from events.projections.areas import AreaIndex
 from events.projections.children import ChildIndex
 from events.projections.figures import FigureIndex
+from events.projections.meetings import MeetingIndex
 from events.projections.principals import PrincipalIndex
 from events.projections.runner import ProjectionRunner
 from events.projections.streams import StreamIndex
@@ -50,6 +53,7 @@ class Services:
     grants: Grants = field(init=False)
     access_log: AccessLog = field(init=False)
     log_watch: LogWatch = field(init=False)
+    clock: Callable[[], datetime] = field(default=timefmt.utc_now)  # tests may set it
 
     def __post_init__(self) -> None:
         self.auth = TokenAuthority(self.settings)
@@ -98,6 +102,7 @@ def build_services(settings: Settings) -> Services:
             AreaIndex(registry),
             ChildIndex(registry),
             FigureIndex(registry),
+            MeetingIndex(registry),
         ]
     )
     store = SqlEventStore(engine, KeyRing(master_key(settings)), registry, inline=projections)

@@ -27,6 +27,8 @@ SCOPES: Final[dict[str, str]] = {
     "pii:read": "see personal fields (names, NIK, address) unmasked",
     "events:read": "read and verify the event log",
     "principals:admin": "manage users, clients, roles and reach",
+    "meetings:read": "read meetings, their reports and minutes, and resolutions",
+    "meetings:write": "plan and record meetings, reports and resolutions",
     "exchange:read": "export data for the BKKBN exchange",
     "exchange:write": "import data from the BKKBN exchange",
 }
@@ -57,12 +59,12 @@ _FIELD_WORK: Final = frozenset(
 )
 ROLE_SCOPES: Final[dict[Role, frozenset[str]]] = {
     Role.ADMIN: frozenset(SCOPES),
-    Role.TPPS: _FIELD_WORK | {"areas:write", "events:read"},
+    Role.TPPS: _FIELD_WORK | {"areas:write", "events:read", "meetings:read", "meetings:write"},
     Role.KADER: _FIELD_WORK,
     Role.BIDAN: _FIELD_WORK,
     Role.TPK: _FIELD_WORK,
-    Role.KECAMATAN: frozenset({"areas:read", "children:read"}),
-    Role.AUDITOR: frozenset({"areas:read", "children:read", "events:read"}),
+    Role.KECAMATAN: frozenset({"areas:read", "children:read", "meetings:read", "meetings:write"}),
+    Role.AUDITOR: frozenset({"areas:read", "children:read", "events:read", "meetings:read"}),
     Role.INTEGRATOR: frozenset(),  # only what is granted
     Role.BKKBN: frozenset({"areas:read", "exchange:read", "exchange:write"}),
 }

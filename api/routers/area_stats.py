@@ -219,7 +219,7 @@ def stats_answer(
 ) -> StatsAnswer:
     """The figures ``GET /v1/areas/{code}/stats`` answers (also ``tumbuh stats``)."""
     area = _area(services, principal, code)
-    found = _Figures(services, area, known_at).of(parse_period(period))
+    found = FigureSource(services, area, known_at).of(parse_period(period))
     return _stats(services, principal, found, known_at)
 
 
@@ -236,7 +236,7 @@ def area_series(  # noqa: PLR0917 - FastAPI parameters
     """Monthly figures from ``from`` to ``to``."""
     area = _area(services, principal, code)
     months = months_between(from_, to)
-    source = _Figures(services, area, known_at, months)
+    source = FigureSource(services, area, known_at, months)
     found = [source.of(Period(m, (m,))) for m in months]
     log_position = found[0].log_position
     response.headers["Tumbuh-Log-Position"] = str(log_position)
@@ -260,7 +260,7 @@ def zero_new_stunting(  # noqa: PLR0917 - FastAPI parameters
     """Each desa under the area, per month of ``year``: zero new stunting, and who was new."""
     area = _area(services, principal, code)
     months = months_between(f"{year}-01", f"{year}-12")
-    source = _Figures(services, area, known_at, months)
+    source = FigureSource(services, area, known_at, months)
     per_desa: dict[str, list[ZeroMonth]] = {}
     log_position = 0
     every_desa = _desa_under(services, area)
@@ -372,7 +372,7 @@ def _month(text: str) -> Period:
     return parse_period(text)
 
 
-def _position(services: Services, known_at: str | None) -> int | None:
+def log_position_of(services: Services, known_at: str | None) -> int | None:
     """The log position ``known_at`` names, or None for now (also when it is the head)."""
     if known_at is None:
         return None
@@ -392,14 +392,14 @@ def _position(services: Services, known_at: str | None) -> int | None:
     return None if position >= head else position
 
 
-class _Figures:
+class FigureSource:
     """The figures of one request: now, or as known at one log position throughout."""
 
     def __init__(
         self, services: Services, area: str, known_at: str | None, months: Sequence[str] = ()
     ) -> None:
         self.services, self.area = services, area
-        position = _position(services, known_at)
+        position = log_position_of(services, known_at)
         self.as_of = None if position is None else AsOf(services.store, area, position)
         if self.as_of is not None and months:
             self.as_of.preload(months)  # one read for the whole range

@@ -32,7 +32,12 @@ def test_field_roles_read_personal_data_but_kecamatan_does_not() -> None:
 
 
 def test_an_auditor_reads_the_log_but_personal_data_only_if_granted() -> None:
-    assert ROLE_SCOPES[Role.AUDITOR] == {"areas:read", "children:read", "events:read"}
+    assert ROLE_SCOPES[Role.AUDITOR] == {
+        "areas:read",
+        "children:read",
+        "events:read",
+        "meetings:read",
+    }
 
 
 def test_every_role_maps_only_to_known_scopes() -> None:

@@ -1,0 +1,342 @@
+"""The TPPS evaluation per kecamatan: one row per kecamatan of a kota for a period.
+
+Each row: stunting prevalence and its change from the previous period, coverage D/S, the
+desa/kelurahan reaching zero new stunting, and the resolutions due in the period, by how
+they ended (done on time, done late, dropped, still open) and whether their targets were
+met. A resolution counts for each kecamatan holding one of its areas; one about the whole
+kota counts in the kota's row only. Everything can be asked as known at an earlier moment.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+
+from api.access import Principal, Requires, ensure_reach
+from api.deps import ServicesDep
+from api.meeting_figures import indicator_value
+from api.routers.area_stats import (
+    PROBLEMS,
+    CodePath,
+    FigureSource,
+    KnownAt,
+    log_position_of,
+)
+from api.routers.meetings import area_names
+from api.services import Services
+from domain import wilayah
+from domain.fact import DomainError, NotFound
+from domain.figures import Figures, Period, parse_period
+from domain.figures.periods import month_end, month_of, previous
+from domain.meeting.decider import ResolutionDecider, ResolutionState, ResolutionStatus, local_day
+from domain.meeting.events import RESOLUTION_FACTS
+from domain.meeting.targets import met
+from events.area_figures import desa_itself
+from events.projections import meetings as index
+from events.projections.areas import areas
+from events.projections.figures import within
+
+router = APIRouter(tags=["figures"])
+Reader = Annotated[Principal, Requires("areas:read")]
+MeetingsReader = Annotated[Principal, Requires("meetings:read")]
+
+
+class ResolutionCounts(BaseModel):
+    """The resolutions due in the period, by how they stand as of its evaluation."""
+
+    due: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    open: int = 0
+    dropped: int = 0
+    targets_checked: int = Field(0, description="Targets whose due month has ended, with data.")
+    targets_met: int = 0
+
+
+class EvaluationRow(BaseModel):
+    """One kecamatan (or the kota's total)."""
+
+    rank: int | None = Field(description="By prevalence, lowest first; null for the total.")
+    code: str
+    name: str | None
+    present: int
+    measured: int
+    coverage: float | None
+    measured_valid_haz: int
+    stunted: int
+    prevalence_stunting: float | None
+    prevalence_previous: float | None
+    prevalence_change: float | None = Field(description="This period's minus the previous.")
+    new_stunting: int
+    desa: int = Field(description="Registered desa/kelurahan.")
+    desa_zero_new_stunting: int = Field(description="Desa measured with no new stunting case.")
+    resolutions: ResolutionCounts
+
+
+class EvaluationAnswer(BaseModel):
+    """The evaluation of a kota's kecamatan for a period."""
+
+    code: str
+    name: str | None
+    period: str
+    previous_period: str
+    as_of: date = Field(description="The day resolutions are judged on (open, overdue).")
+    known_at: str | None
+    log_position: int
+    rows: list[EvaluationRow]
+    total: EvaluationRow
+
+
+@router.get("/v1/areas/{code}/evaluation", response_model=EvaluationAnswer, responses=PROBLEMS)
+def evaluation(  # noqa: PLR0917 - FastAPI parameters
+    code: CodePath,
+    response: Response,
+    services: ServicesDep,
+    principal: Reader,
+    _: MeetingsReader,
+    period: Annotated[str, Query(description="YYYY-MM, YYYY-Qn or YYYY.", max_length=8)],
+    known_at: KnownAt = None,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Any:
+    """The TPPS evaluation per kecamatan of a kota, ranked (CSV with ``format=csv``)."""
+    answer = evaluate(services, principal, code, parse_period(period), known_at)
+    headers = {"Tumbuh-Log-Position": str(answer.log_position)}
+    if format == "csv":
+        return Response(_csv(answer), media_type="text/csv; charset=utf-8", headers=headers)
+    response.headers.update(headers)
+    return answer
+
+
+def evaluate(
+    services: Services, principal: Principal, code: str, period: Period, known_at: str | None
+) -> EvaluationAnswer:
+    """The evaluation rows of the kota ``code`` for ``period``."""
+    kota = wilayah.parse(code, field="code")
+    if wilayah.level(kota) != wilayah.Level.KABKOTA:
+        raise DomainError(
+            "the evaluation is of a kota/kabupaten: give its code, e.g. 32.79", field="code"
+        )
+    ensure_reach(principal, kota, "area")
+    desa = _desa_under(services, kota)
+    if not desa:
+        raise NotFound("there is no registered desa/kelurahan under this code")
+    before = previous(period)
+    position = log_position_of(services, known_at)
+    due_months = sorted(_due_months(services, kota, period, position))
+    source = FigureSource(services, kota, known_at, (*before.months, *period.months, *due_months))
+    now = source.of(period)
+    by_desa = source.of(period, desa_itself).units
+    earlier = source.of(before).units
+    as_of = _as_of(services, known_at, position)
+    counts = _resolution_counts(services, kota, period, position, as_of, source)
+    names = area_names(services, [kota, *now.units])
+    rows = [
+        _row(
+            c,
+            names.get(c),
+            figures,
+            earlier.get(c),
+            [by_desa[d] for d in by_desa if d.startswith(c + ".")],
+            sum(1 for d in desa if d.startswith(c + ".")),
+            counts.get(c, ResolutionCounts()),
+        )
+        for c, figures in now.units.items()
+    ]
+    rows.sort(key=lambda r: (_none_last(r.prevalence_stunting), r.code))
+    for rank, row in enumerate(rows, start=1):
+        row.rank = rank
+    previous_total = source.of(before, None).figures
+    total = _row(
+        kota,
+        names.get(kota),
+        now.figures,
+        previous_total,
+        list(by_desa.values()),
+        len(desa),
+        counts.get(kota, ResolutionCounts()),
+    )
+    return EvaluationAnswer(
+        code=kota,
+        name=names.get(kota),
+        period=period.name,
+        previous_period=before.name,
+        as_of=as_of,
+        known_at=known_at,
+        log_position=now.log_position,
+        rows=rows,
+        total=total,
+    )
+
+
+def _row(  # noqa: PLR0917 - one row's parts
+    code: str,
+    name: str | None,
+    figures: Figures,
+    earlier: Figures | None,
+    desa: Sequence[Figures],
+    registered: int,
+    resolutions: ResolutionCounts,
+) -> EvaluationRow:
+    total = figures.total
+    before = None if earlier is None else earlier.total.prevalence_stunting
+    now = total.prevalence_stunting
+    return EvaluationRow(
+        rank=None,
+        code=code,
+        name=name,
+        present=total.present,
+        measured=total.measured,
+        coverage=total.coverage,
+        measured_valid_haz=total.measured_valid_haz,
+        stunted=total.stunted,
+        prevalence_stunting=now,
+        prevalence_previous=before,
+        prevalence_change=None if now is None or before is None else round(now - before, 6),
+        new_stunting=total.new_stunting,
+        desa=registered,
+        desa_zero_new_stunting=sum(1 for d in desa if d.total.zero_new_stunting),
+        resolutions=resolutions,
+    )
+
+
+def _resolutions(
+    services: Services, kota: str, period: Period, position: int | None
+) -> list[ResolutionState]:
+    """The resolutions concerning the kota due in ``period``, now or as known at ``position``."""
+    first, last = period.first_day, period.last_day
+    if position is None:
+        with services.engine.connect() as conn:
+            rows = index.list_resolutions(conn, reach=(kota,), due_from=first, due_to=last)
+        return [r.state for r in rows]
+    return [s for s in _folded(services, kota, position) if first <= s.due <= last]
+
+
+def _folded(services: Services, kota: str, position: int) -> Iterable[ResolutionState]:
+    decider, store = ResolutionDecider(), services.store
+    states: dict[str, ResolutionState] = {}
+    kinds = [f.event_type for f in RESOLUTION_FACTS]
+    after = 0
+    while batch := store.read_all(after, 5000, event_types=kinds, wilayah=kota, until=position):
+        for event in batch:
+            state = states.get(event.stream_id, decider.initial_state())
+            states[event.stream_id] = decider.evolve(state, store.registry.to_fact(event))
+        after = batch[-1].position
+    return states.values()
+
+
+def _due_months(services: Services, kota: str, period: Period, position: int | None) -> set[str]:
+    return {month_of(s.due) for s in _resolutions(services, kota, period, position) if s.target}
+
+
+def _resolution_counts(  # noqa: PLR0917 - the evaluation's parts
+    services: Services,
+    kota: str,
+    period: Period,
+    position: int | None,
+    as_of: date,
+    source: FigureSource,
+) -> dict[str, ResolutionCounts]:
+    counts: dict[str, ResolutionCounts] = {}
+    for state in _resolutions(services, kota, period, position):
+        verdict = _target_met(state, as_of, source)
+        places = {kota} | {a[:8] for a in state.areas if len(a) >= 8}
+        for place in places:
+            _count(counts.setdefault(place, ResolutionCounts()), state, verdict)
+    return counts
+
+
+def _count(counts: ResolutionCounts, state: ResolutionState, verdict: bool | None) -> None:
+    counts.due += 1
+    if state.status is ResolutionStatus.OPEN:
+        counts.open += 1
+    elif state.status is ResolutionStatus.DROPPED:
+        counts.dropped += 1
+    elif state.closed_on is not None and state.closed_on <= state.due:
+        counts.done_on_time += 1
+    else:
+        counts.done_late += 1
+    if verdict is not None:
+        counts.targets_checked += 1
+        counts.targets_met += verdict
+
+
+def _target_met(state: ResolutionState, as_of: date, source: FigureSource) -> bool | None:
+    """Whether every area of the resolution met its target in the due month (None: no
+    target, the month has not ended, or no figure to judge)."""
+    target = state.target
+    month = month_of(state.due)
+    if target is None or month_end(month) >= as_of:
+        return None
+    kota = source.of(parse_period(month))
+    by_area = {**source.of(parse_period(month), desa_itself).units, **kota.units}
+    by_area[kota.code] = kota.figures
+    verdicts = []
+    for area in state.areas:
+        figures = by_area.get(area)
+        actual = None if figures is None else indicator_value(figures.total, target.indicator)
+        verdicts.append(met(target.indicator, target.value, actual))
+    return None if None in verdicts else all(v is True for v in verdicts)
+
+
+def _as_of(services: Services, known_at: str | None, position: int | None) -> date:
+    """The day the evaluation judges on: today, the day of ``known_at``, or the day the
+    position ``known_at`` names was recorded."""
+    if position is None:
+        return local_day(services.clock())
+    if known_at is not None and not known_at.isdigit():
+        return local_day(datetime.fromisoformat(known_at))
+    event = services.store.read_all(position - 1, 1)
+    return local_day(event[0].recorded_at) if event else date(2000, 1, 1)
+
+
+def _desa_under(services: Services, code: str) -> list[str]:
+    with services.engine.connect() as conn:
+        return list(
+            conn.execute(
+                areas.select().with_only_columns(areas.c.code).where(within(areas.c.code, code))
+            ).scalars()
+        )
+
+
+def _none_last(value: float | None) -> float:
+    return float("inf") if value is None else value
+
+
+_COLUMNS = (
+    "rank",
+    "code",
+    "name",
+    "present",
+    "measured",
+    "coverage",
+    "measured_valid_haz",
+    "stunted",
+    "prevalence_stunting",
+    "prevalence_previous",
+    "prevalence_change",
+    "new_stunting",
+    "desa",
+    "desa_zero_new_stunting",
+)
+_RESOLUTION_COLUMNS = tuple(ResolutionCounts.model_fields)
+
+
+def _csv(answer: EvaluationAnswer) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*_COLUMNS, *(f"resolutions_{c}" for c in _RESOLUTION_COLUMNS)])
+    for row in [*answer.rows, answer.total]:
+        values = row.model_dump()
+        writer.writerow(
+            [
+                *("" if values[c] is None else values[c] for c in _COLUMNS),
+                *(values["resolutions"][c] for c in _RESOLUTION_COLUMNS),
+            ]
+        )
+    return out.getvalue()

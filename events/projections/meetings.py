@@ -1,0 +1,292 @@
+"""The meetings and resolutions read models: each stream's decided state, kept as JSON,
+beside the columns the lists filter on (area, date, office, due date, status).
+
+The state is the one the deciders fold (``domain.meeting.decider``), so the read model can
+never disagree with what a command would see. Resolutions are also indexed by each area
+they concern, for the per-area lists and queues.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+from typing import ClassVar
+
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    delete,
+    or_,
+    select,
+    true,
+)
+
+from domain import wilayah
+from domain.meeting import events as e
+from domain.meeting.decider import (
+    MEETING_PREFIX,
+    RESOLUTION_PREFIX,
+    MeetingDecider,
+    MeetingState,
+    ResolutionDecider,
+    ResolutionState,
+    ResolutionStatus,
+)
+from events.envelope import RecordedEvent
+from events.projections.upsert import upsert
+from events.registry import Registry
+from events.schema import metadata
+
+meetings = Table(
+    "proj_meetings",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("level", String(12), nullable=False),
+    Column("area", String(13), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("state", Text, nullable=False),
+    Index("ix_proj_meetings_area_date", "area", "date"),
+    Index("ix_proj_meetings_date", "date"),
+)
+
+resolutions = Table(
+    "proj_resolutions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("meeting_id", String(36), nullable=False),
+    Column("meeting_area", String(13), nullable=False),
+    Column("office", String(150), nullable=False),
+    Column("due", Date, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("state", Text, nullable=False),
+    Index("ix_proj_resolutions_meeting", "meeting_id"),
+    Index("ix_proj_resolutions_status_due", "status", "due"),
+)
+
+resolution_areas = Table(
+    "proj_resolution_areas",
+    metadata,
+    Column("resolution_id", String(36), primary_key=True),
+    Column("code", String(13), primary_key=True),
+    Index("ix_proj_resolution_areas_code", "code"),
+)
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """A meeting as the read model holds it."""
+
+    id: str
+    version: int
+    state: MeetingState
+
+
+@dataclass(frozen=True)
+class ResolutionRow:
+    """A resolution as the read model holds it."""
+
+    id: str
+    version: int
+    state: ResolutionState
+
+
+class MeetingIndex:
+    """Keeps the meetings and resolutions tables in step with their streams."""
+
+    name: ClassVar[str] = "meetings"
+    tables: ClassVar[tuple[Table, ...]] = (meetings, resolutions, resolution_areas)
+    event_types: ClassVar[frozenset[str] | None] = frozenset(
+        f.event_type for f in (*e.MEETING_FACTS, *e.RESOLUTION_FACTS)
+    )
+    write_only: ClassVar[bool] = False
+    stream_local: ClassVar[bool] = True
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
+        """Fold each stream's new events onto its stored state."""
+        for stream_id, group in groupby(batch, key=lambda event: event.stream_id):
+            events = list(group)
+            if stream_id.startswith(MEETING_PREFIX):
+                self._meeting(conn, stream_id.removeprefix(MEETING_PREFIX), events)
+            elif stream_id.startswith(RESOLUTION_PREFIX):
+                self._resolution(conn, stream_id.removeprefix(RESOLUTION_PREFIX), events)
+
+    def _meeting(self, conn: Connection, meeting_id: str, batch: list[RecordedEvent]) -> None:
+        decider = MeetingDecider()
+        found = find_meeting(conn, meeting_id)
+        state = decider.initial_state() if found is None else found.state
+        for event in batch:
+            state = decider.evolve(state, self.registry.to_fact(event))
+        row = {
+            "id": meeting_id,
+            "level": state.level.value,
+            "area": state.area,
+            "date": state.date,
+            "status": state.status.value,
+            "version": batch[-1].stream_version,
+            "state": state.model_dump_json(),
+        }
+        upsert(conn, meetings, [row], ["id"])
+
+    def _resolution(self, conn: Connection, resolution_id: str, batch: list[RecordedEvent]) -> None:
+        decider = ResolutionDecider()
+        found = find_resolution(conn, resolution_id)
+        state = decider.initial_state() if found is None else found.state
+        for event in batch:
+            state = decider.evolve(state, self.registry.to_fact(event))
+        row = {
+            "id": resolution_id,
+            "meeting_id": state.meeting,
+            "meeting_area": state.meeting_area,
+            "office": state.office,
+            "due": state.due,
+            "status": state.status.value,
+            "version": batch[-1].stream_version,
+            "state": state.model_dump_json(),
+        }
+        upsert(conn, resolutions, [row], ["id"])
+        if found is None:
+            conn.execute(
+                delete(resolution_areas).where(resolution_areas.c.resolution_id == resolution_id)
+            )
+            conn.execute(
+                resolution_areas.insert(),
+                [{"resolution_id": resolution_id, "code": a} for a in state.areas],
+            )
+
+
+def find_meeting(conn: Connection, meeting_id: str) -> MeetingRow | None:
+    """The meeting ``meeting_id``, or None."""
+    row = conn.execute(
+        select(meetings.c.version, meetings.c.state).where(meetings.c.id == meeting_id)
+    ).first()
+    if row is None:
+        return None
+    return MeetingRow(meeting_id, int(row.version), MeetingState.model_validate_json(row.state))
+
+
+def find_resolution(conn: Connection, resolution_id: str) -> ResolutionRow | None:
+    """The resolution ``resolution_id``, or None."""
+    row = conn.execute(
+        select(resolutions.c.version, resolutions.c.state).where(resolutions.c.id == resolution_id)
+    ).first()
+    if row is None:
+        return None
+    state = ResolutionState.model_validate_json(row.state)
+    return ResolutionRow(resolution_id, int(row.version), state)
+
+
+def list_meetings(
+    conn: Connection,
+    *,
+    reach: Sequence[str],
+    area: str | None,
+    first: date | None,
+    last: date | None,
+    after: tuple[date, str] | None,
+    limit: int,
+) -> list[MeetingRow]:
+    """Meetings overlapping ``reach`` (and ``area``), by date then id, after the cursor."""
+    query = select(meetings.c.id, meetings.c.version, meetings.c.state).where(
+        overlapping(meetings.c.area, reach)
+    )
+    if area is not None:
+        query = query.where(overlapping(meetings.c.area, [area]))
+    if first is not None:
+        query = query.where(meetings.c.date >= first)
+    if last is not None:
+        query = query.where(meetings.c.date <= last)
+    if after is not None:
+        query = query.where(
+            or_(
+                meetings.c.date > after[0],
+                (meetings.c.date == after[0]) & (meetings.c.id > after[1]),
+            )
+        )
+    rows = conn.execute(query.order_by(meetings.c.date, meetings.c.id).limit(limit))
+    return [
+        MeetingRow(r.id, int(r.version), MeetingState.model_validate_json(r.state)) for r in rows
+    ]
+
+
+def list_resolutions(
+    conn: Connection,
+    *,
+    reach: Sequence[str],
+    area: str | None = None,
+    meeting: str | None = None,
+    status: ResolutionStatus | None = None,
+    overdue: bool | None = None,
+    today: date | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    office: str | None = None,
+    after: tuple[date, str] | None = None,
+    limit: int | None = None,
+) -> list[ResolutionRow]:
+    """Resolutions concerning an area that overlaps ``reach`` (and lies in ``area``), by due
+    date then id; ``overdue`` keeps those open and due before ``today`` (or all others)."""
+    concerned = select(resolution_areas.c.resolution_id).where(
+        overlapping(resolution_areas.c.code, reach)
+    )
+    if area is not None:
+        concerned = concerned.where(_under(resolution_areas.c.code, area))
+    r = resolutions.c
+    query = select(r.id, r.version, r.state).where(r.id.in_(concerned))
+    if overdue is not None:
+        if today is None:
+            raise ValueError("overdue is judged on a given day")
+        late = (r.status == ResolutionStatus.OPEN.value) & (r.due < today)
+        query = query.where(late if overdue else ~late)
+    if meeting is not None:
+        query = query.where(r.meeting_id == meeting)
+    if status is not None:
+        query = query.where(r.status == status.value)
+    if due_from is not None:
+        query = query.where(r.due >= due_from)
+    if due_to is not None:
+        query = query.where(r.due <= due_to)
+    if office is not None:
+        query = query.where(r.office == office)
+    if after is not None:
+        query = query.where(or_(r.due > after[0], (r.due == after[0]) & (r.id > after[1])))
+    query = query.order_by(r.due, r.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        ResolutionRow(row.id, int(row.version), ResolutionState.model_validate_json(row.state))
+        for row in conn.execute(query)
+    ]
+
+
+def _under(column: ColumnElement[str] | Column[str], prefix: str) -> ColumnElement[bool]:
+    if prefix == wilayah.EVERYWHERE:
+        return true()
+    return or_(column == prefix, column.startswith(prefix + "."))
+
+
+def overlapping(
+    column: ColumnElement[str] | Column[str], reach: Sequence[str]
+) -> ColumnElement[bool]:
+    """Codes inside one of ``reach``'s prefixes, or containing one (a kota meeting is seen by a
+    camat of that kota)."""
+    if wilayah.EVERYWHERE in reach:
+        return true()
+    if not reach:
+        return ~true()
+    containing = {p[:n] for p in reach for n in (2, 5, 8) if n < len(p)}
+    return or_(*(_under(column, p) for p in reach), column.in_(sorted(containing)))
