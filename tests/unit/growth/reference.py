@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from domain.growth import Indicator, Sex
+from domain.growth import Assessment, Indicator, Sex
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -50,3 +52,25 @@ def read_survey(who_dir: Path) -> list[dict[str, str]]:
 def optional(text: str) -> float | None:
     """A survey cell as a number, or None when empty."""
     return None if text == "" else float(text)
+
+
+CLOSE = 1e-9
+"""How far apart (relative, or absolute near 0) the array and scalar forms may compute a z:
+on CPUs with AVX-512 numpy's ``power`` is SVML's, accurate to 4 units in the last place
+rather than the C library's correctly rounded ``pow``; ``((y/M)**L - 1) / (L*S)`` with L
+near 0, and the restricted z beyond +-3, magnify that up to about 1e-12. z-scores are
+reported to 2 decimals, so 1e-9 is far below meaning; categories and flags must agree
+exactly."""
+
+
+def same_assessments(many: Sequence[Assessment], singles: Sequence[Assessment]) -> bool:
+    """Whether two lists of assessments agree: exactly, but floats within ``CLOSE``."""
+    return len(many) == len(singles) and all(
+        _close(a, b) for x, y in zip(many, singles, strict=True) for a, b in zip(x, y, strict=True)
+    )
+
+
+def _close(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=CLOSE, abs_tol=CLOSE)
+    return a == b

@@ -15,6 +15,7 @@ from domain.growth.lms import (
     z_restricted,
     z_restricted_array,
 )
+from tests.unit.growth.reference import CLOSE
 
 L, M, S = -0.35, 10.0, 0.09
 
@@ -57,11 +58,14 @@ def test_beyond_3_the_restricted_z_counts_sd2_to_sd3_distances() -> None:
     assert (high, low) == pytest.approx((4.5, -4.5), abs=1e-12)
 
 
-def test_the_array_forms_match_the_scalar_forms_bit_for_bit() -> None:
+def test_the_array_forms_match_the_scalar_forms_to_the_last_places() -> None:
+    """See ``reference.CLOSE`` for why not bit for bit on every CPU."""
     y = np.linspace(4.0, 20.0, 321)
     l, m, s = np.full_like(y, L), np.full_like(y, M), np.full_like(y, S)  # noqa: E741
 
     plain, restricted = z_lms_array(y, l, m, s), z_restricted_array(y, l, m, s)
 
-    assert plain.tolist() == [z_lms(v, L, M, S) for v in y.tolist()]
-    assert restricted.tolist() == [z_restricted(v, L, M, S) for v in y.tolist()]
+    scalar = [z_lms(v, L, M, S) for v in y.tolist()]
+    np.testing.assert_allclose(plain, scalar, rtol=CLOSE, atol=CLOSE)
+    scalar = [z_restricted(v, L, M, S) for v in y.tolist()]
+    np.testing.assert_allclose(restricted, scalar, rtol=CLOSE, atol=CLOSE)
