@@ -33,9 +33,14 @@ def run_meeting(*commands: c.MeetingCommand) -> MeetingState:
 
 
 def plan(**changes: Any) -> c.PlanMeeting:
-    fields: dict[str, Any] = {"at": AT, "level": e.Level.KECAMATAN, "area": "32.79.02",
-                              "date": date(2025, 7, 15), "title": "Rakor  kecamatan",
-                              "organiser": "Kecamatan Pataruman"}  # fmt: skip
+    fields: dict[str, Any] = {
+        "at": AT,
+        "level": e.Level.KECAMATAN,
+        "area": "32.79.02",
+        "date": date(2025, 7, 15),
+        "title": "Rakor  kecamatan",
+        "organiser": "Kecamatan Pataruman",
+    }
     return c.PlanMeeting(**(fields | changes))
 
 
@@ -44,11 +49,20 @@ def held() -> MeetingState:
 
 
 def adopt(meeting: MeetingState, **changes: Any) -> c.AdoptResolution:
-    facts = c.MeetingFacts(id="m-1", status=meeting.status.value,
-                           date=meeting.held_on or meeting.date, area=meeting.area)  # fmt: skip
-    fields: dict[str, Any] = {"at": AT, "meeting": facts, "text": "Sweeping balita",
-                              "office": "Puskesmas Pataruman", "due": date(2025, 9, 30),
-                              "areas": ("32.79.02.1001",)}  # fmt: skip
+    facts = c.MeetingFacts(
+        id="m-1",
+        status=meeting.status.value,
+        date=meeting.held_on or meeting.date,
+        area=meeting.area,
+    )
+    fields: dict[str, Any] = {
+        "at": AT,
+        "meeting": facts,
+        "text": "Sweeping balita",
+        "office": "Puskesmas Pataruman",
+        "due": date(2025, 9, 30),
+        "areas": ("32.79.02.1001",),
+    }
     return c.AdoptResolution(**(fields | changes))
 
 
@@ -65,15 +79,21 @@ def test_a_planned_meeting_is_held_with_its_minutes_and_squeezed_title() -> None
     state = held()
 
     assert (state.status, state.held_on, state.title) == (
-        MeetingStatus.HELD, date(2025, 7, 15), "Rakor kecamatan",
-    )  # fmt: skip
+        MeetingStatus.HELD,
+        date(2025, 7, 15),
+        "Rakor kecamatan",
+    )
 
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"level": e.Level.KOTA}, "area"), ({"area": "32.79.02.1001"}, "area"),
-     ({"title": "   "}, "title"), ({"date": date(1999, 12, 31)}, "date")],
-)  # fmt: skip
+    [
+        ({"level": e.Level.KOTA}, "area"),
+        ({"area": "32.79.02.1001"}, "area"),
+        ({"title": "   "}, "title"),
+        ({"date": date(1999, 12, 31)}, "date"),
+    ],
+)
 def test_a_meeting_level_must_fit_its_area_and_texts_must_be_given(
     change: dict[str, Any], field: str
 ) -> None:
@@ -94,17 +114,28 @@ def test_holding_in_the_future_cancelling_a_held_meeting_and_holding_twice_are_r
 
 
 def test_reports_need_a_held_meeting_and_an_area_inside_it_and_replace_each_other() -> None:
-    report = c.ReportArea(at=AT, area="32.79.02.1001", office="Kelurahan Hegarsari",
-                          obstacles=(e.Kendala(code=e.Obstacle.KADER, text="kurang  kader"),))  # fmt: skip
+    report = c.ReportArea(
+        at=AT,
+        area="32.79.02.1001",
+        office="Kelurahan Hegarsari",
+        obstacles=(e.Kendala(code=e.Obstacle.KADER, text="kurang  kader"),),
+    )
     with pytest.raises(StateConflict):
         run_meeting(plan(), report)
     with pytest.raises(DomainError) as outside:
-        run_meeting(plan(), c.HoldMeeting(at=AT, minutes="x"),
-                    report.model_copy(update={"area": "32.79.01.1001"}))  # fmt: skip
+        run_meeting(
+            plan(),
+            c.HoldMeeting(at=AT, minutes="x"),
+            report.model_copy(update={"area": "32.79.01.1001"}),
+        )
     assert outside.value.field == "area"
 
-    state = run_meeting(plan(), c.HoldMeeting(at=AT, minutes="x"), report,
-                        report.model_copy(update={"activities": ("Posyandu",)}))  # fmt: skip
+    state = run_meeting(
+        plan(),
+        c.HoldMeeting(at=AT, minutes="x"),
+        report,
+        report.model_copy(update={"activities": ("Posyandu",)}),
+    )
 
     assert len(state.reports) == 1
     assert (state.reports[0].revision, state.reports[0].activities) == (2, ("Posyandu",))
@@ -113,8 +144,11 @@ def test_reports_need_a_held_meeting_and_an_area_inside_it_and_replace_each_othe
 
 def test_the_same_document_twice_is_kept_once() -> None:
     document = e.Document(sha256="ab" * 32, size=1200, kind=e.DocumentKind.PHOTO)
-    state = run_meeting(plan(), c.AttachDocument(at=AT, document=document),
-                        c.AttachDocument(at=AT, document=document))  # fmt: skip
+    state = run_meeting(
+        plan(),
+        c.AttachDocument(at=AT, document=document),
+        c.AttachDocument(at=AT, document=document),
+    )
     assert state.documents == (document,)
 
 
@@ -155,18 +189,24 @@ def test_progress_closing_reopening_and_due_changes_follow_the_status() -> None:
     )
     assert state.areas == ("32.79.02.1001", "32.79.02.1002")
     assert (state.status, state.percent, state.due, state.original_due) == (
-        ResolutionStatus.DONE, 50, date(2025, 10, 31), date(2025, 9, 30),
-    )  # fmt: skip
+        ResolutionStatus.DONE,
+        50,
+        date(2025, 10, 31),
+        date(2025, 9, 30),
+    )
     assert state.closed_on == date(2025, 7, 20)
-    for late in (c.ReportProgress(at=AT, text="x", percent=60),
-                 c.CloseResolution(at=AT, outcome=e.Outcome.DROPPED, reason="x"),
-                 c.ChangeDue(at=AT, due=date(2025, 12, 1), reason="x")):  # fmt: skip
+    for late in (
+        c.ReportProgress(at=AT, text="x", percent=60),
+        c.CloseResolution(at=AT, outcome=e.Outcome.DROPPED, reason="x"),
+        c.ChangeDue(at=AT, due=date(2025, 12, 1), reason="x"),
+    ):
         with pytest.raises(StateConflict):
             resolutions.decide(late, state)
     reopened = run_resolution(
-        adopt(meeting), c.CloseResolution(at=AT, outcome=e.Outcome.DROPPED, reason="x"),
+        adopt(meeting),
+        c.CloseResolution(at=AT, outcome=e.Outcome.DROPPED, reason="x"),
         c.ReopenResolution(at=AT, reason="Diminta camat"),
-    )  # fmt: skip
+    )
     assert (reopened.status, reopened.closed_on) == (ResolutionStatus.OPEN, None)
     with pytest.raises(StateConflict):
         resolutions.decide(c.ReopenResolution(at=AT, reason="x"), reopened)
@@ -175,13 +215,21 @@ def test_progress_closing_reopening_and_due_changes_follow_the_status() -> None:
 def test_closing_in_the_future_or_before_the_meeting_and_an_unchanged_due_are_refused() -> None:
     state = run_resolution(adopt(held()))
     for command, field in (
-        (c.CloseResolution(at=AT, outcome=e.Outcome.DONE, reason="x",
-                           closed_on=date(2025, 7, 21)), "closed_on"),
-        (c.CloseResolution(at=AT, outcome=e.Outcome.DONE, reason="x",
-                           closed_on=date(2025, 7, 1)), "closed_on"),
+        (
+            c.CloseResolution(
+                at=AT, outcome=e.Outcome.DONE, reason="x", closed_on=date(2025, 7, 21)
+            ),
+            "closed_on",
+        ),
+        (
+            c.CloseResolution(
+                at=AT, outcome=e.Outcome.DONE, reason="x", closed_on=date(2025, 7, 1)
+            ),
+            "closed_on",
+        ),
         (c.ChangeDue(at=AT, due=date(2025, 9, 30), reason="x"), "due"),
         (c.ReportProgress(at=AT, text="x", percent=101), "percent"),
-    ):  # fmt: skip
+    ):
         with pytest.raises(DomainError) as refused:
             resolutions.decide(command, state)
         assert refused.value.field == field
@@ -191,6 +239,7 @@ def test_overdue_means_open_after_the_due_date() -> None:
     state = run_resolution(adopt(held()))
     assert not state.overdue(date(2025, 9, 30))
     assert state.overdue(date(2025, 10, 1))
-    done = run_resolution(adopt(held()), c.CloseResolution(at=AT, outcome=e.Outcome.DONE,
-                                                           reason="x"))  # fmt: skip
+    done = run_resolution(
+        adopt(held()), c.CloseResolution(at=AT, outcome=e.Outcome.DONE, reason="x")
+    )
     assert not done.overdue(date(2025, 10, 1))
