@@ -127,7 +127,8 @@ def seed_demo(
         services.close()
     typer.echo(
         f"seeded {result.children} children, {result.events} events in "
-        f"{result.seconds:.1f} s ({result.first_month:%Y-%m} to {result.last_month:%Y-%m})"
+        f"{result.seconds:.1f} s ({result.first_month:%Y-%m} to {result.last_month:%Y-%m}), "
+        f"with {result.meetings} meetings and {result.resolutions} resolutions"
     )
     shown = ", ".join(f"{p.area} {p.percent:.1f} % ({p.stunted}/{p.counted})" for p in figures)
     typer.echo(f"stunted among children measured in {result.last_month:%Y-%m}: {shown}")

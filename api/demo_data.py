@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache, partial
 from statistics import NormalDist
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import orjson
 from sqlalchemy import func, select
 
+from api.demo_meetings import DeciderStream, MeetingYear, Place, add_reports
 from api.services import Services
 from domain.area import commands as ac
 from domain.area.decider import AreaDecider, AreaState
@@ -36,7 +37,7 @@ from domain.child import commands as cc
 from domain.child.decider import ChildDecider, ChildState
 from domain.child.decider import stream_id as child_stream
 from domain.child.events import ChildPersonal, ExitReason, Measurement
-from domain.fact import Fact
+from domain.fact import Command, Fact
 from domain.growth import Indicator, Position, Sex, assess
 from domain.growth.lms import value_at
 from domain.growth.rules import DAYS_PER_MONTH, HEIGHT_FROM_DAY
@@ -152,6 +153,8 @@ class SeedResult:
     voids: int
     moves: int
     exits: int
+    meetings: int = 0
+    resolutions: int = 0
 
 
 class SimulatedClock:
@@ -204,7 +207,7 @@ class _Intent(NamedTuple):
 
     at: datetime
     seq: int
-    stream: _Stream
+    stream: _Stream | DeciderStream[Any]
     decide: Callable[[], Sequence[Fact]]
     event_id: str
 
@@ -304,12 +307,15 @@ def seed(
         seeder.run()
         if not inline:
             services.projections.rebuild(services.store)
+        reports = add_reports(services, seeder.year, SEED_META)
     finally:
         if collecting:
             gc.enable()
     counts = seeder.counts
     return SeedResult(
-        children=len(seeder.kids), events=counts.events, seconds=time.perf_counter() - began,
+        children=len(seeder.kids), events=counts.events + reports,
+        seconds=time.perf_counter() - began, meetings=seeder.year.meetings,
+        resolutions=seeder.year.resolutions,
         first_month=seeder.start, last_month=seeder.months[-1], late=counts.late,
         corrections=counts.corrections, voids=counts.voids, moves=counts.moves,
         exits=counts.exits,
@@ -394,6 +400,15 @@ class _Seeder:
         self.tables = {sex: {i: table(i, sex) for i in Indicator} for sex in Sex}
         self.areas = [_AreaStream(area_stream(a.code)) for a in AREAS]
         self.kids = self._population(children)
+        self.meeting_ids = random.Random(seed + 1)  # noqa: S311 - the children's draws stay
+        self.year = MeetingYear(
+            kota=Place(AREAS[0].code[:5], KOTA),
+            kecamatan=[Place(k.code, k.name) for k in KECAMATAN],
+            desa=[Place(a.code, a.name, a.kecamatan.code) for a in AREAS],
+            months=self.months,
+            seed=seed,
+            push=self._push_decided,
+        )
 
     # -- the population ------------------------------------------------------------
 
@@ -461,6 +476,7 @@ class _Seeder:
     def run(self) -> None:
         """Generate each month, then write everything recorded before the next one."""
         self._areas()
+        self.year.schedule()
         opened = _at(self.start, 9)
         for kid in self.kids:
             if kid.registered_on == self.start:  # balita already there: the initial import
@@ -655,9 +671,16 @@ class _Seeder:
         heapq.heappush(self.heap, _Intent(at, self.seq, stream, decide, event_id))
         return event_id
 
-    def _event_id(self, at: datetime) -> str:
+    def _push_decided(self, at: datetime, stream: DeciderStream[Any], command: Command) -> None:
+        """Queue a meeting's or resolution's ``command`` for ``at``."""
+        event_id = self._event_id(at, self.meeting_ids)
+        self.seq += 1
+        intent = _Intent(at, self.seq, stream, partial(stream.decide, command), event_id)
+        heapq.heappush(self.heap, intent)
+
+    def _event_id(self, at: datetime, rng: random.Random | None = None) -> str:
         """A UUIDv7 at the simulated instant, its random bits from the seeded generator."""
-        bits = self.rng.getrandbits(74)
+        bits = (rng or self.rng).getrandbits(74)
         value = (int(at.timestamp() * 1000) << 80) | (0x7 << 76) | ((bits >> 62) << 64)
         text = f"{value | (0b10 << 62) | (bits & ((1 << 62) - 1)):032x}"
         return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
@@ -672,8 +695,8 @@ class _Seeder:
 
     def _write(self, at: datetime, group: Sequence[_Intent]) -> None:
         """Decide the group's commands in order, then append them a few hundred streams at once."""
-        pending: dict[_Stream, list[Fact]] = {}
-        ids: dict[_Stream, list[str]] = {}
+        pending: dict[_Stream | DeciderStream[Any], list[Fact]] = {}
+        ids: dict[_Stream | DeciderStream[Any], list[str]] = {}
         for intent in group:
             facts = intent.decide()
             if len(facts) > 1:
