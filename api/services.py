@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -17,6 +18,7 @@ from api.auth import TokenAuthority
 from api.grants import Grants
 from api.identity import Principals, seed_demo
 from api.log_watch import LogWatch
+from api.memo import Memo
 from api.passwords import LoginThrottle, Passwords
 from api.settings import Settings
 from domain.catalog import FACTS
@@ -54,6 +56,7 @@ class Services:
     access_log: AccessLog = field(init=False)
     log_watch: LogWatch = field(init=False)
     clock: Callable[[], datetime] = field(default=timefmt.utc_now)  # tests may set it
+    evaluations: Memo[Any] = field(default_factory=lambda: Memo(64))
 
     def __post_init__(self) -> None:
         self.auth = TokenAuthority(self.settings)

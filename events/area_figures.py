@@ -9,6 +9,7 @@ registered after P are left out, so late entries and corrections recorded after 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -151,17 +152,52 @@ def figures_now(engine: Engine, code: str, period: Period, unit: Unit) -> AreaFi
     return found
 
 
-def assemble(source: NowSource | AsOfSource, code: str, period: Period, unit: Unit) -> AreaFigures:
+def assemble(
+    source: NowSource | AsOfSource | Preloaded, code: str, period: Period, unit: Unit
+) -> AreaFigures:
     """Sum the children's months of ``source`` for the area and per ``unit``."""
     residents, rows = source.residents(period.months), source.rows(period.months)
     found = AreaFigures(code, period, _summed(residents, rows))
     if unit is not None:
-        for name in sorted({unit(r[4]) for r in residents} | {unit(r.desa) for r in rows}):
-            found.units[name] = _summed(
-                [r for r in residents if unit(r[4]) == name],
-                [r for r in rows if unit(r.desa) == name],
-            )
+        present: dict[str, list[Resident]] = defaultdict(list)
+        measured: dict[str, list[ChildMonth]] = defaultdict(list)
+        for resident in residents:
+            present[unit(resident[4])].append(resident)
+        for row in rows:
+            measured[unit(row.desa)].append(row)
+        for name in sorted(present.keys() | measured.keys()):
+            found.units[name] = _summed(present.get(name, []), measured.get(name, []))
     return found
+
+
+class Preloaded:
+    """A source's children for some months, read once and filtered for each period asked."""
+
+    def __init__(self, source: NowSource | AsOfSource, months: Sequence[str]) -> None:
+        ordered = sorted(set(months))
+        self._residents = source.residents(ordered)
+        self._rows = source.rows(ordered)
+
+    def residents(self, months: Sequence[str]) -> list[Resident]:
+        """Children present in the area at the end of each of ``months``."""
+        wanted = set(months)
+        return [r for r in self._residents if r[1] in wanted]
+
+    def rows(self, months: Sequence[str]) -> list[ChildMonth]:
+        """Measured child-months in the area in ``months``."""
+        wanted = set(months)
+        return [r for r in self._rows if r.month in wanted]
+
+
+def preloaded(
+    store: SqlEventStore, code: str, months: Sequence[str], position: int | None = None
+) -> tuple[Preloaded, int]:
+    """The area's children for ``months``, now or as known at ``position``, and the log
+    position they rest on: one read for any number of periods and sums over them."""
+    if position is not None:
+        return Preloaded(AsOfSource(store, code, position, sorted(set(months))), months), position
+    with snapshot(store.engine) as conn:
+        return Preloaded(NowSource(conn, code), months), SqlEventStore.head_in(conn).position
 
 
 def _summed(residents: Sequence[Resident], rows: Sequence[ChildMonth]) -> Figures:

@@ -105,6 +105,19 @@ def head_position(engine: Engine) -> int:
         return int(conn.execute(select(func.coalesce(func.max(events.c.position), 0))).scalar_one())
 
 
+def last_positions(engine: Engine, stream_types: Sequence[str]) -> tuple[int, ...]:
+    """The last position of each kind of stream (0 for none): one index probe each, so a
+    read model may tell cheaply whether anything it depends on changed."""
+    with engine.connect() as conn:
+        return tuple(
+            int(conn.execute(
+                select(func.coalesce(func.max(events.c.position), 0))
+                .where(events.c.stream_type == kind)
+            ).scalar_one())
+            for kind in stream_types
+        )  # fmt: skip
+
+
 def export(
     engine: Engine, selection: Selection, after: int, until: int, limit: int | None = None
 ) -> Iterator[bytes]:

@@ -21,13 +21,7 @@ from pydantic import BaseModel, Field
 from api.access import Principal, Requires, ensure_reach
 from api.deps import ServicesDep
 from api.meeting_figures import indicator_value
-from api.routers.area_stats import (
-    PROBLEMS,
-    CodePath,
-    FigureSource,
-    KnownAt,
-    log_position_of,
-)
+from api.routers.area_stats import PROBLEMS, CodePath, KnownAt, log_position_of
 from api.routers.meetings import area_names
 from api.services import Services
 from domain import wilayah
@@ -37,12 +31,15 @@ from domain.figures.periods import month_end, month_of, previous
 from domain.meeting.decider import ResolutionDecider, ResolutionState, ResolutionStatus, local_day
 from domain.meeting.events import RESOLUTION_FACTS
 from domain.meeting.targets import met
-from events.area_figures import desa_itself
+from events.area_figures import AreaFigures, Preloaded, assemble, desa_itself, preloaded, unit_of
+from events.feed import last_positions
 from events.projections import meetings as index
 from events.projections.areas import areas
 from events.projections.figures import within
 
 router = APIRouter(tags=["figures"])
+_INPUTS = ("area", "child", "resolution")
+"""The kinds of stream an evaluation reads: a new event in any other changes nothing."""
 Reader = Annotated[Principal, Requires("areas:read")]
 MeetingsReader = Annotated[Principal, Requires("meetings:read")]
 
@@ -126,22 +123,43 @@ def evaluate(
     desa = _desa_under(services, kota)
     if not desa:
         raise NotFound("there is no registered desa/kelurahan under this code")
-    before = previous(period)
     position = log_position_of(services, known_at)
-    due_months = sorted(_due_months(services, kota, period, position))
-    source = FigureSource(services, kota, known_at, (*before.months, *period.months, *due_months))
-    now = source.of(period)
-    by_desa = source.of(period, desa_itself).units
-    earlier = source.of(before).units
     as_of = _as_of(services, known_at, position)
-    counts = _resolution_counts(services, kota, period, position, as_of, source)
+    # Nothing else goes into the answer: the same key can only find the same rows.
+    based_on = position if position is not None else last_positions(services.engine, _INPUTS)
+    key = (kota, period.name, known_at, based_on, as_of)
+    found = services.evaluations.get(key)
+    if found is None:
+        found = _evaluation(services, kota, desa, period, known_at, position, as_of)
+        services.evaluations.put(key, found)
+    return found
+
+
+def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
+    services: Services,
+    kota: str,
+    desa: Sequence[str],
+    period: Period,
+    known_at: str | None,
+    position: int | None,
+    as_of: date,
+) -> EvaluationAnswer:
+    before = previous(period)
+    resolutions = _resolutions(services, kota, period, position)
+    due_months = {month_of(s.due) for s in resolutions if s.target}
+    loaded, log_position = preloaded(
+        services.store, kota, [*before.months, *period.months, *due_months], position
+    )
+    sums = _Sums(loaded, kota)
+    now, by_desa, earlier = sums.kecamatan(period), sums.desa(period).units, sums.kecamatan(before)
+    counts = _resolution_counts(kota, resolutions, as_of, sums)
     names = area_names(services, [kota, *now.units])
     rows = [
         _row(
             c,
             names.get(c),
             figures,
-            earlier.get(c),
+            earlier.units.get(c),
             [by_desa[d] for d in by_desa if d.startswith(c + ".")],
             sum(1 for d in desa if d.startswith(c + ".")),
             counts.get(c, ResolutionCounts()),
@@ -151,7 +169,7 @@ def evaluate(
     rows.sort(key=lambda r: (_none_last(r.prevalence_stunting), r.code))
     for rank, row in enumerate(rows, start=1):
         row.rank = rank
-    previous_total = source.of(before, None).figures
+    previous_total = earlier.figures
     total = _row(
         kota,
         names.get(kota),
@@ -168,7 +186,7 @@ def evaluate(
         previous_period=before.name,
         as_of=as_of,
         known_at=known_at,
-        log_position=now.log_position,
+        log_position=log_position,
         rows=rows,
         total=total,
     )
@@ -230,21 +248,12 @@ def _folded(services: Services, kota: str, position: int) -> Iterable[Resolution
     return states.values()
 
 
-def _due_months(services: Services, kota: str, period: Period, position: int | None) -> set[str]:
-    return {month_of(s.due) for s in _resolutions(services, kota, period, position) if s.target}
-
-
-def _resolution_counts(  # noqa: PLR0917 - the evaluation's parts
-    services: Services,
-    kota: str,
-    period: Period,
-    position: int | None,
-    as_of: date,
-    source: FigureSource,
+def _resolution_counts(
+    kota: str, resolutions: Iterable[ResolutionState], as_of: date, sums: _Sums
 ) -> dict[str, ResolutionCounts]:
     counts: dict[str, ResolutionCounts] = {}
-    for state in _resolutions(services, kota, period, position):
-        verdict = _target_met(state, as_of, source)
+    for state in resolutions:
+        verdict = _target_met(state, as_of, sums)
         places = {kota} | {a[:8] for a in state.areas if len(a) >= 8}
         for place in places:
             _count(counts.setdefault(place, ResolutionCounts()), state, verdict)
@@ -266,22 +275,48 @@ def _count(counts: ResolutionCounts, state: ResolutionState, verdict: bool | Non
         counts.targets_met += verdict
 
 
-def _target_met(state: ResolutionState, as_of: date, source: FigureSource) -> bool | None:
+def _target_met(state: ResolutionState, as_of: date, sums: _Sums) -> bool | None:
     """Whether every area of the resolution met its target in the due month (None: no
     target, the month has not ended, or no figure to judge)."""
     target = state.target
     month = month_of(state.due)
     if target is None or month_end(month) >= as_of:
         return None
-    kota = source.of(parse_period(month))
-    by_area = {**source.of(parse_period(month), desa_itself).units, **kota.units}
-    by_area[kota.code] = kota.figures
+    by_area = sums.by_area(parse_period(month))
     verdicts = []
     for area in state.areas:
         figures = by_area.get(area)
         actual = None if figures is None else indicator_value(figures.total, target.indicator)
         verdicts.append(met(target.indicator, target.value, actual))
     return None if None in verdicts else all(v is True for v in verdicts)
+
+
+class _Sums:
+    """The kota's figures per kecamatan and per desa for the periods asked, each summed once."""
+
+    def __init__(self, source: Preloaded, kota: str) -> None:
+        self.source, self.kota = source, kota
+        self._done: dict[tuple[str, bool], AreaFigures] = {}
+
+    def kecamatan(self, period: Period) -> AreaFigures:
+        """The kota's total and its kecamatan's figures."""
+        return self._of(period, desa=False)
+
+    def desa(self, period: Period) -> AreaFigures:
+        """The kota's total and its desa's figures."""
+        return self._of(period, desa=True)
+
+    def by_area(self, period: Period) -> dict[str, Figures]:
+        """The figures of the kota, each kecamatan and each desa, by code."""
+        kecamatan = self.kecamatan(period)
+        return {**self.desa(period).units, **kecamatan.units, self.kota: kecamatan.figures}
+
+    def _of(self, period: Period, *, desa: bool) -> AreaFigures:
+        key = (period.name, desa)
+        if key not in self._done:
+            unit = desa_itself if desa else unit_of(self.kota)
+            self._done[key] = assemble(self.source, self.kota, period, unit)
+        return self._done[key]
 
 
 def _as_of(services: Services, known_at: str | None, position: int | None) -> date:

@@ -207,3 +207,31 @@ def test_the_evaluation_is_of_a_kota_only(world: World, services: Services) -> N
             f"/v1/areas/{code}/evaluation", headers=world.headers, params={"period": "2025-05"}
         )
         assert answer.status_code == 422, answer.text
+
+
+def test_a_kept_evaluation_is_never_answered_after_what_it_rests_on_changed(
+    world: World, services: Services
+) -> None:
+    ids = history(world, services)
+    first = evaluation(world)
+    again = evaluation(world)
+    world.measure("C", "2025-05-20", -2.9)
+    measured = evaluation(world)
+    ok(
+        world.client,
+        "POST",
+        f"/v1/resolutions/{ids['R4']}/close",
+        world.headers,
+        json={"outcome": "done", "reason": "Selesai", "closed_on": "2025-05-20"},
+    )
+    closed = evaluation(world)
+
+    assert again == first
+    assert measured["total"]["stunted"] == first["total"]["stunted"] + 1
+    assert (
+        closed["total"]["resolutions"]["open"],
+        closed["total"]["resolutions"]["done_on_time"],
+    ) == (
+        0,
+        2,
+    )
