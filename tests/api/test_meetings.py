@@ -378,3 +378,32 @@ def test_a_resolution_target_is_checked_against_the_due_month_beside_the_claim(
         False,
         0.6667,
     )
+
+
+def test_the_minutes_print_the_meeting_its_reports_and_resolutions_as_html_and_markdown(
+    world: World, clock: Clock, mint: Minter
+) -> None:
+    meeting = rakor(world, clock)
+    resolve(world, meeting, text="Sweeping balita di Pataruman")
+    auditor = bearer(mint(Role.AUDITOR, "32.79"))
+
+    page = world.client.get(f"/v1/meetings/{meeting}/minutes", headers=world.headers)
+    unnamed = world.client.get(f"/v1/meetings/{meeting}/minutes", headers=auditor)
+    text = world.client.get(
+        f"/v1/meetings/{meeting}/minutes", headers=world.headers, params={"format": "markdown"}
+    )
+
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    for part in (
+        "NOTULEN RAPAT",
+        "Rakor TPPS Kota Banjar",
+        "Keputusan Rapat",
+        "Sweeping balita di Pataruman",
+        "Demo Kepala",
+        "Selasa, 3 Juni 2025",
+    ):
+        assert part in page.text, part
+    assert "Demo Kepala" not in unnamed.text
+    assert text.headers["content-type"].startswith("text/markdown")
+    assert "Sweeping balita di Pataruman" in text.text
