@@ -51,6 +51,7 @@ bench: install
 	$(RUN) python bench/children.py
 	$(RUN) python bench/figures.py
 	$(RUN) python bench/audit.py
+	$(RUN) python bench/meetings.py
 
 clean:
 	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache .hypothesis
