@@ -307,7 +307,21 @@ def seed(
         seeder.run()
         if not inline:
             services.projections.rebuild(services.store)
-        reports = add_reports(services, seeder.year, SEED_META)
+        seeder.clock.now = seeder.end_at - timedelta(hours=1)  # still inside the window
+        reporting = SqlEventStore(
+            services.engine,
+            services.store.keyring,
+            services.registry,
+            clock=seeder.clock,
+            inline=services.projections,
+        )
+        reports = add_reports(
+            reporting,
+            services,
+            seeder.year,
+            SEED_META,
+            partial(seeder.event_id, rng=seeder.meeting_ids),
+        )
     finally:
         if collecting:
             gc.enable()
@@ -658,7 +672,7 @@ class _Seeder:
         command: ac.AreaCommand | cc.ChildCommand | Callable[[str], cc.ChildCommand],
     ) -> str:
         """Queue ``command`` for ``at``; returns the id its event will have."""
-        event_id = self._event_id(at)
+        event_id = self.event_id(at)
         if callable(command):
             command = command(event_id)
         if isinstance(stream, _ChildStream) and isinstance(command, cc.ChildCommand):
@@ -673,12 +687,12 @@ class _Seeder:
 
     def _push_decided(self, at: datetime, stream: DeciderStream[Any], command: Command) -> None:
         """Queue a meeting's or resolution's ``command`` for ``at``."""
-        event_id = self._event_id(at, self.meeting_ids)
+        event_id = self.event_id(at, self.meeting_ids)
         self.seq += 1
         intent = _Intent(at, self.seq, stream, partial(stream.decide, command), event_id)
         heapq.heappush(self.heap, intent)
 
-    def _event_id(self, at: datetime, rng: random.Random | None = None) -> str:
+    def event_id(self, at: datetime, rng: random.Random | None = None) -> str:
         """A UUIDv7 at the simulated instant, its random bits from the seeded generator."""
         bits = (rng or self.rng).getrandbits(74)
         value = (int(at.timestamp() * 1000) << 80) | (0x7 << 76) | ((bits >> 62) << 64)

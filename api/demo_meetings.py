@@ -31,9 +31,11 @@ from domain.meeting.decider import (
 )
 from events.envelope import JsonObject
 from events.handling import execute
+from events.store import SqlEventStore
 
 StateT = TypeVar("StateT")
 Push = Callable[[datetime, "DeciderStream[Any]", Command], None]
+PLANNED_AHEAD: Final = 7  # days
 SEED_OFFSET: Final = 9  # the meetings draw from their own generator: the children stay the same
 OPD: Final = (
     "DPPKB Kota Banjar",
@@ -111,11 +113,13 @@ class MeetingYear:
 
     def schedule(self) -> None:
         """Push every meeting of the last twelve months and what follows from it."""
+        opened = self.months[0] + timedelta(days=PLANNED_AHEAD)  # planned inside the window
         for month in self.months[-12:]:
-            if month.month in (1, 4, 7, 10):
+            if month.month in (1, 4, 7, 10) and month.replace(day=15) >= opened:
                 self._rakor(month.replace(day=15))
             for n, kecamatan in enumerate(self.kecamatan):
-                self._kecamatan_meeting(kecamatan, month.replace(day=6 + n))
+                if month.replace(day=6 + n) >= opened:
+                    self._kecamatan_meeting(kecamatan, month.replace(day=6 + n))
 
     def _rakor(self, day: date) -> None:
         stream = self._meeting(
@@ -300,14 +304,22 @@ class MeetingYear:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
 
-def add_reports(services: Services, year: MeetingYear, meta: JsonObject) -> int:
-    """Each camat's report at each rakor, with the figures as known when its day ended."""
+def add_reports(
+    store: SqlEventStore,
+    services: Services,
+    year: MeetingYear,
+    meta: JsonObject,
+    event_id: Callable[[datetime], str],
+) -> int:
+    """Each camat's report at each rakor, with the figures as known when its day ended,
+    appended through ``store`` at its clock's instant (after the children's history)."""
     rng, written = random.Random(year.seed + SEED_OFFSET + 1), 0  # noqa: S311 - demo data
     for rakor in year.rakor:
         for kecamatan in year.kecamatan:
             code, text = rng.choice(OBSTACLES)
+            at = store.clock()
             command = c.ReportArea(
-                at=services.clock(),
+                at=at,
                 area=kecamatan.code,
                 office=f"Kecamatan {kecamatan.name}",
                 activities=("Posyandu serentak", "Kunjungan rumah oleh TPK"),
@@ -315,7 +327,12 @@ def add_reports(services: Services, year: MeetingYear, meta: JsonObject) -> int:
                 figures=report_figures(services, kecamatan.code, rakor.day),
             )
             execute(
-                services.store, MeetingDecider(), meeting_stream(rakor.meeting_id), command, meta
+                store,
+                MeetingDecider(),
+                meeting_stream(rakor.meeting_id),
+                command,
+                meta,
+                event_ids=[event_id(at)],
             )
             written += 1
     return written

@@ -22,6 +22,7 @@ from events.envelope import RecordedEvent
 from events.projections.areas import area_sasaran, areas
 from events.projections.children import children, measurements
 from events.projections.figures import child_month_rows, child_spans
+from events.projections.meetings import find_meeting, list_resolutions, meetings
 from events.schema import events
 from tests.conftest import TEST_MASTER_KEY
 
@@ -225,3 +226,22 @@ def test_no_demo_name_reaches_the_stored_bodies_or_the_log(
     assert not NAMES.search(caplog.text)
     assert all(NAMES.fullmatch(str(p["name"])) for p in opened.values() if p)  # sealed, not lost
     assert all(p and p.get("nik") is None for p in opened.values())
+
+
+def test_the_demo_holds_held_meetings_with_reports_and_resolutions_in_every_state(
+    services: Services,
+) -> None:
+    result = _seed(services)
+
+    with services.engine.connect() as conn:
+        held = [find_meeting(conn, m) for m in conn.execute(select(meetings.c.id)).scalars()]
+        found = list_resolutions(conn, reach=("*",))
+    assert result.meetings == len(held) > 0
+    assert result.resolutions == len(found) > 0
+    assert all(m is not None and m.state.status.value == "held" for m in held)
+    reports = [r for m in held if m is not None for r in m.state.reports]
+    assert len(reports) == 4 * sum(1 for m in held if m is not None and m.state.level == "kota")
+    assert all(r.figures is not None and r.figures.log_position > 0 for r in reports)
+    assert {r.state.status.value for r in found} == {"open", "done", "dropped"}
+    late = [r for r in found if r.state.closed_on and r.state.closed_on > r.state.due]
+    assert late
