@@ -25,6 +25,7 @@ from api.routers import (
     measurements,
     meetings,
     posyandu,
+    resolutions,
 )
 from api.services import Services, build_services
 from api.settings import Settings
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(growth_chart.router)
     app.include_router(audit.router)
     app.include_router(meetings.router)
+    app.include_router(resolutions.router)
     app.include_router(evaluation.router)
     return app
 

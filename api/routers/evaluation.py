@@ -21,8 +21,8 @@ from pydantic import BaseModel, Field
 from api.access import Principal, Requires, ensure_reach
 from api.deps import ServicesDep
 from api.meeting_figures import indicator_value
+from api.meeting_views import area_names
 from api.routers.area_stats import PROBLEMS, CodePath, KnownAt, log_position_of
-from api.routers.meetings import area_names
 from api.services import Services
 from domain import wilayah
 from domain.fact import DomainError, NotFound

@@ -1,31 +1,44 @@
-"""Meetings (rakor, Kampung KB reviews, evaluations), area reports and resolutions.
+"""Meetings (rakor, Kampung KB reviews, evaluations), their area reports and minutes.
 
 A meeting is seen by whoever's reach overlaps its area (a camat sees the kota's rakor); it
 is changed only inside the caller's reach, and an area reports only for an area inside it.
-Resolutions are seen by whoever's reach overlaps an area they concern.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import minutes
-from api.access import Principal, Requires, ensure_reach, read_meta, write_meta
+from api.access import Principal, ensure_reach, read_meta, write_meta
 from api.deps import ServicesDep
-from api.errors import Problem
-from api.meeting_figures import TargetCheck, check_target, report_figures
-from api.routers.children import IdempotencyKey, client_event_id, expected_version
+from api.meeting_figures import report_figures
+from api.meeting_views import (
+    PROBLEMS,
+    Reader,
+    ReasonRequest,
+    ResolutionSummary,
+    Strict,
+    Writer,
+    area_names,
+    cursor,
+    derived_id,
+    desa_under,
+    summary,
+    tag,
+    visible_meeting,
+    writable_meeting,
+)
+from api.routers.children import IdempotencyKey, client_event_id
 from api.services import Services
 from domain import wilayah
-from domain.fact import DomainError, NotFound
+from domain.fact import DomainError
 from domain.meeting import commands as c
 from domain.meeting import events as e
 from domain.meeting.decider import (
@@ -33,37 +46,17 @@ from domain.meeting.decider import (
     MeetingState,
     MeetingStatus,
     Report,
-    ResolutionDecider,
-    ResolutionStatus,
     local_day,
     meeting_stream,
-    resolution_stream,
 )
 from events import feed
 from events.handling import Outcome, execute
 from events.projections import meetings as index
-from events.projections.areas import areas, find_area
-from events.projections.figures import within
+from events.projections.areas import find_area
 
 router = APIRouter(tags=["meetings"])
-_PROBLEM: dict[str, Any] = {"model": Problem, "content": {"application/problem+json": {}}}
-PROBLEMS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 404, 409, 412, 422), _PROBLEM)
-Reader = Annotated[Principal, Requires("meetings:read")]
-Writer = Annotated[Principal, Requires("meetings:write")]
 MeetingId = Annotated[uuid.UUID, Path(description="The meeting's id (a UUID).")]
-ResolutionId = Annotated[uuid.UUID, Path(description="The resolution's id (a UUID).")]
-IfMatch = Annotated[
-    str | None, Header(max_length=40, description='Write only at this version: "3".')
-]
 _meetings = MeetingDecider()
-_resolutions = ResolutionDecider()
-_TEXT = 4000
-
-
-class Strict(BaseModel):
-    """A request body: unknown fields are refused."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class MeetingRequest(Strict):
@@ -115,13 +108,6 @@ class HeldRequest(Strict):
     attendance: list[AttendeeRequest] = Field(default_factory=list, max_length=500)
 
 
-class ReasonRequest(Strict):
-    """A reason, for cancelling a meeting or reopening a resolution."""
-
-    event_id: uuid.UUID | None = None
-    reason: str = Field(max_length=_TEXT)
-
-
 class ReportRequest(Strict):
     """An area's progress report; the figures are attached by the server."""
 
@@ -131,104 +117,6 @@ class ReportRequest(Strict):
     kampung_kb: e.KampungKbStatus | None = None
     activities: list[str] = Field(default_factory=list, max_length=100)
     obstacles: list[e.Kendala] = Field(default_factory=list, max_length=100)
-
-
-class ResolutionRequest(Strict):
-    """A resolution the meeting adopted."""
-
-    id: uuid.UUID | None = Field(None, description="Chosen by the server if null.")
-    event_id: uuid.UUID | None = None
-    text: str = Field(max_length=_TEXT)
-    office: str = Field(max_length=150, description="The responsible office (OPD).")
-    due: date
-    areas: list[str] = Field(max_length=100, description="Codes inside the meeting's area.")
-    target: e.Target | None = Field(
-        None, description='An indicator and value: {"indicator": "coverage", "value": 0.9}.'
-    )
-
-
-class ProgressRequest(Strict):
-    """A progress update by the responsible office."""
-
-    event_id: uuid.UUID | None = None
-    text: str = Field(max_length=_TEXT)
-    percent: int = Field(ge=0, le=100)
-    evidence: list[e.Document] = Field(default_factory=list, max_length=100)
-
-
-class DueRequest(Strict):
-    """A new due date and why."""
-
-    event_id: uuid.UUID | None = None
-    due: date
-    reason: str = Field(max_length=_TEXT)
-
-
-class CloseRequest(Strict):
-    """Close a resolution as done or dropped."""
-
-    event_id: uuid.UUID | None = None
-    outcome: e.Outcome
-    reason: str = Field(max_length=_TEXT)
-    closed_on: date | None = Field(None, description="Defaults to today.")
-
-
-class ResolutionSummary(BaseModel):
-    """A resolution's status now."""
-
-    id: str
-    meeting: str
-    text: str
-    office: str
-    due: date
-    areas: list[str]
-    target: e.Target | None
-    status: ResolutionStatus
-    overdue: bool
-    percent: int | None
-    closed_on: date | None
-    version: int
-
-
-class AreaCheckAnswer(BaseModel):
-    """One area's figure against a target."""
-
-    area: str
-    actual: float | None
-    met: bool | None
-
-
-class TargetCheckAnswer(BaseModel):
-    """A target checked against the figures of the month the resolution is due in."""
-
-    month: str
-    indicator: str
-    value: float
-    direction: str
-    pending: bool = Field(description="True until the due month has ended.")
-    met: bool | None
-    areas: list[AreaCheckAnswer]
-
-
-class ResolutionAnswer(ResolutionSummary):
-    """A resolution with its history of progress and due-date changes."""
-
-    meeting_date: date
-    original_due: date
-    adopted_on: date
-    close_reason: str | None
-    progress: list[dict[str, Any]]
-    due_changes: list[dict[str, Any]]
-    target_check: TargetCheckAnswer | None = Field(
-        None, description="The target against the figures (only on GET of one resolution)."
-    )
-
-
-class ResolutionPage(BaseModel):
-    """A page of resolutions by due date; ``next`` is the link to the next page."""
-
-    items: list[ResolutionSummary]
-    next: str | None
 
 
 class OfficialAnswer(BaseModel):
@@ -287,15 +175,6 @@ class MeetingPage(BaseModel):
     next: str | None
 
 
-class QueueAnswer(BaseModel):
-    """Overdue open resolutions concerning an area, oldest due first, and counts per office."""
-
-    code: str
-    today: date
-    items: list[ResolutionSummary]
-    by_office: dict[str, int]
-
-
 # -- meetings ----------------------------------------------------------------------------
 
 
@@ -313,7 +192,7 @@ def plan_meeting(  # noqa: PLR0917 - FastAPI parameters
     ensure_reach(caller, area, "area")
     _known_area(services, area, body.level)
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    meeting_id = str(body.id or _derived(event_id))
+    meeting_id = str(body.id or derived_id(event_id))
     command = c.PlanMeeting(
         at=services.clock(),
         level=body.level,
@@ -339,7 +218,7 @@ def hold_meeting(  # noqa: PLR0917 - FastAPI parameters
     idempotency_key: IdempotencyKey = None,
 ) -> MeetingAnswer:
     """Record that the meeting took place, with its minutes and attendance."""
-    _writable_meeting(services, caller, str(meeting_id))
+    writable_meeting(services, caller, str(meeting_id))
     officials = tuple(
         e.Official(office=a.office, position=a.position, name=a.name)
         for a in body.attendance
@@ -370,7 +249,7 @@ def cancel_meeting(  # noqa: PLR0917 - FastAPI parameters
     idempotency_key: IdempotencyKey = None,
 ) -> MeetingAnswer:
     """Call off a planned meeting, with the reason."""
-    _writable_meeting(services, caller, str(meeting_id))
+    writable_meeting(services, caller, str(meeting_id))
     command = c.CancelMeeting(at=services.clock(), reason=body.reason)
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
     _run_meeting(services, caller, request, str(meeting_id), command, event_id)
@@ -388,7 +267,7 @@ def attach_document(  # noqa: PLR0917 - FastAPI parameters
 ) -> MeetingAnswer:
     """Reference a document of the meeting (invitation, signed minutes, photo) by SHA-256
     and size; the file itself is kept elsewhere. The same document twice is stored once."""
-    _writable_meeting(services, caller, str(meeting_id))
+    writable_meeting(services, caller, str(meeting_id))
     command = c.AttachDocument(at=services.clock(), document=body)
     _run_meeting(services, caller, request, str(meeting_id), command, None)
     return meeting_answer(services, caller, str(meeting_id), response)
@@ -407,14 +286,14 @@ def report_area(  # noqa: PLR0917 - FastAPI parameters
     """An area's progress report at a held meeting, by an office whose reach holds the
     area; the area's figures of the month before the meeting, as known at the end of the
     meeting's day, are attached. A later report for the same area replaces it."""
-    found = _visible_meeting(services, caller, str(meeting_id))
+    found = visible_meeting(services, caller, str(meeting_id))
     area = wilayah.parse(body.area, field="area")
     ensure_reach(caller, area, "area")
     if not wilayah.covers(found.state.area, area):
         raise DomainError(
             f"the area lies outside the meeting's area {found.state.area}", field="area"
         )
-    if not _desa_under(services, area):
+    if not desa_under(services, area):
         raise DomainError("there is no registered desa/kelurahan under this code", field="area")
     day = found.state.held_on or found.state.date
     figures = (
@@ -431,7 +310,7 @@ def report_area(  # noqa: PLR0917 - FastAPI parameters
     )
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
     outcome = _run_meeting(services, caller, request, str(meeting_id), command, event_id)
-    _tag(response, outcome.version)
+    tag(response, outcome.version)
     return next(r for r in outcome.state.reports if r.area == area)
 
 
@@ -449,7 +328,7 @@ def list_meetings(  # noqa: PLR0917 - FastAPI parameters
 ) -> MeetingPage:
     """Meetings the caller can see, by date: those over ``area`` or under it."""
     code = None if area is None else wilayah.parse(area, field="area")
-    cursor = _cursor(after)
+    page_after = cursor(after)
     with services.engine.connect() as conn:
         rows = index.list_meetings(
             conn,
@@ -457,7 +336,7 @@ def list_meetings(  # noqa: PLR0917 - FastAPI parameters
             area=code,
             first=from_,
             last=to,
-            after=cursor,
+            after=page_after,
             limit=limit,
         )
     names = area_names(services, [r.state.area for r in rows])
@@ -509,7 +388,7 @@ def get_minutes(
     format: Annotated[Literal["html", "markdown"], Query()] = "html",
 ) -> Response:
     """The minutes (notulen), printable and ready to sign: HTML, or Markdown."""
-    found = _visible_meeting(services, caller, str(meeting_id))
+    found = visible_meeting(services, caller, str(meeting_id))
     state = found.state
     codes = [state.area, *(r.area for r in state.reports)]
     with services.engine.connect() as conn:
@@ -534,13 +413,13 @@ def meeting_answer(
     services: Services, caller: Principal, meeting_id: str, response: Response
 ) -> MeetingAnswer:
     """The meeting as ``GET /v1/meetings/{id}`` answers it, with its ETag."""
-    found = _visible_meeting(services, caller, meeting_id)
+    found = visible_meeting(services, caller, meeting_id)
     state = found.state
     today = local_day(services.clock())
     with services.engine.connect() as conn:
         rows = index.list_resolutions(conn, reach=("*",), meeting=meeting_id)
     officials = _officials(services, caller, meeting_id, state)
-    _tag(response, found.version)
+    tag(response, found.version)
     return MeetingAnswer(
         id=meeting_id,
         level=state.level,
@@ -565,325 +444,7 @@ def meeting_answer(
     )
 
 
-# -- resolutions -------------------------------------------------------------------------
-
-
-@router.post("/v1/meetings/{meeting_id}/resolutions", status_code=201, responses=PROBLEMS)
-def adopt_resolution(  # noqa: PLR0917 - FastAPI parameters
-    meeting_id: MeetingId,
-    body: ResolutionRequest,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
-) -> ResolutionAnswer:
-    """A resolution adopted at a held meeting inside the caller's reach."""
-    found = _writable_meeting(services, caller, str(meeting_id))
-    codes = tuple(wilayah.parse(a, field="areas") for a in body.areas)
-    for code in codes:
-        ensure_reach(caller, code, "area")
-    meeting = c.MeetingFacts(
-        id=found.id,
-        status=found.state.status.value,
-        date=found.state.held_on or found.state.date,
-        area=found.state.area,
-    )
-    command = c.AdoptResolution(
-        at=services.clock(),
-        meeting=meeting,
-        text=body.text,
-        office=body.office,
-        due=body.due,
-        areas=codes,
-        target=body.target,
-    )
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    resolution_id = str(body.id or _derived(event_id))
-    ids = None if event_id is None else [event_id]
-    execute(
-        services.store,
-        _resolutions,
-        resolution_stream(resolution_id),
-        command,
-        write_meta(caller, request),
-        event_ids=ids,
-    )
-    response.headers["Location"] = f"/v1/resolutions/{resolution_id}"
-    return resolution_answer(services, caller, resolution_id, response, check=False)
-
-
-@router.get("/v1/resolutions", responses=PROBLEMS)
-def list_resolutions(  # noqa: PLR0917 - FastAPI parameters
-    services: ServicesDep,
-    caller: Reader,
-    area: Annotated[
-        str | None, Query(max_length=20, description="Concerning areas under it.")
-    ] = None,
-    status: Annotated[ResolutionStatus | None, Query()] = None,
-    overdue: Annotated[bool | None, Query(description="Open and past due (or not).")] = None,
-    office: Annotated[
-        str | None, Query(max_length=150, description="The responsible office.")
-    ] = None,
-    meeting: Annotated[uuid.UUID | None, Query(description="Adopted at this meeting.")] = None,
-    after: Annotated[str | None, Query(max_length=60, description="The cursor.")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> ResolutionPage:
-    """Resolutions concerning areas the caller can see, by due date."""
-    code = None if area is None else wilayah.parse(area, field="area")
-    today = local_day(services.clock())
-    with services.engine.connect() as conn:
-        rows = index.list_resolutions(
-            conn,
-            reach=caller.reach.prefixes,
-            area=code,
-            status=status,
-            overdue=overdue,
-            today=today,
-            office=None if office is None else " ".join(office.split()),
-            meeting=None if meeting is None else str(meeting),
-            after=_cursor(after),
-            limit=limit,
-        )
-    params = (
-        ("area", code),
-        ("status", status.value if status else None),
-        ("overdue", None if overdue is None else str(overdue).lower()),
-        ("office", office),
-        ("meeting", meeting),
-        ("limit", limit),
-    )
-    query = "&".join(f"{k}={v}" for k, v in params if v is not None)
-    following = None
-    if len(rows) == limit:
-        following = f"/v1/resolutions?{query}&after={rows[-1].state.due}_{rows[-1].id}"
-    return ResolutionPage(items=[summary(r, today) for r in rows], next=following)
-
-
-@router.get("/v1/resolutions/{resolution_id}", responses=PROBLEMS)
-def get_resolution(
-    resolution_id: ResolutionId, response: Response, services: ServicesDep, caller: Reader
-) -> ResolutionAnswer:
-    """A resolution, its history, and its target checked against the figures of the
-    month it is due in (beside the office's own claim: status and percent)."""
-    return resolution_answer(services, caller, str(resolution_id), response, check=True)
-
-
-@router.post("/v1/resolutions/{resolution_id}/progress", responses=PROBLEMS)
-def report_progress(  # noqa: PLR0917 - FastAPI parameters
-    resolution_id: ResolutionId,
-    body: ProgressRequest,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    caller: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-) -> ResolutionAnswer:
-    """Progress on an open resolution: text, percent, evidence hashes."""
-    command = c.ReportProgress(
-        at=services.clock(), text=body.text, percent=body.percent, evidence=tuple(body.evidence)
-    )
-    return _change(
-        services,
-        caller,
-        request,
-        response,
-        str(resolution_id),
-        command,
-        if_match,
-        client_event_id(caller, request, body.event_id, idempotency_key),
-    )
-
-
-@router.post("/v1/resolutions/{resolution_id}/due", responses=PROBLEMS)
-def change_due(  # noqa: PLR0917 - FastAPI parameters
-    resolution_id: ResolutionId,
-    body: DueRequest,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    caller: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-) -> ResolutionAnswer:
-    """Move an open resolution's due date, with the reason."""
-    command = c.ChangeDue(at=services.clock(), due=body.due, reason=body.reason)
-    return _change(
-        services,
-        caller,
-        request,
-        response,
-        str(resolution_id),
-        command,
-        if_match,
-        client_event_id(caller, request, body.event_id, idempotency_key),
-    )
-
-
-@router.post("/v1/resolutions/{resolution_id}/close", responses=PROBLEMS)
-def close_resolution(  # noqa: PLR0917 - FastAPI parameters
-    resolution_id: ResolutionId,
-    body: CloseRequest,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    caller: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-) -> ResolutionAnswer:
-    """Close an open resolution as done or dropped, with the reason (409 if closed)."""
-    command = c.CloseResolution(
-        at=services.clock(), outcome=body.outcome, reason=body.reason, closed_on=body.closed_on
-    )
-    return _change(
-        services,
-        caller,
-        request,
-        response,
-        str(resolution_id),
-        command,
-        if_match,
-        client_event_id(caller, request, body.event_id, idempotency_key),
-    )
-
-
-@router.post("/v1/resolutions/{resolution_id}/reopen", responses=PROBLEMS)
-def reopen_resolution(  # noqa: PLR0917 - FastAPI parameters
-    resolution_id: ResolutionId,
-    body: ReasonRequest,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    caller: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-) -> ResolutionAnswer:
-    """Open a closed resolution again, with the reason."""
-    command = c.ReopenResolution(at=services.clock(), reason=body.reason)
-    return _change(
-        services,
-        caller,
-        request,
-        response,
-        str(resolution_id),
-        command,
-        if_match,
-        client_event_id(caller, request, body.event_id, idempotency_key),
-    )
-
-
-@router.get("/v1/areas/{code}/queues/overdue-resolutions", responses=PROBLEMS)
-def overdue_queue(
-    code: Annotated[str, Path(max_length=20, description="Kota, kecamatan or desa code.")],
-    services: ServicesDep,
-    caller: Reader,
-    office: Annotated[str | None, Query(max_length=150)] = None,
-) -> QueueAnswer:
-    """Open resolutions past due concerning areas under ``code``, oldest due first, with
-    the count per responsible office."""
-    area = wilayah.parse(code, field="code")
-    ensure_reach(caller, area, "area")
-    today = local_day(services.clock())
-    with services.engine.connect() as conn:
-        rows = index.list_resolutions(
-            conn,
-            reach=caller.reach.prefixes,
-            area=area,
-            overdue=True,
-            today=today,
-            office=None if office is None else " ".join(office.split()),
-        )
-    by_office: dict[str, int] = {}
-    for row in rows:
-        by_office[row.state.office] = by_office.get(row.state.office, 0) + 1
-    return QueueAnswer(
-        code=area,
-        today=today,
-        items=[summary(r, today) for r in rows],
-        by_office=dict(sorted(by_office.items())),
-    )
-
-
-def resolution_answer(
-    services: Services, caller: Principal, resolution_id: str, response: Response, *, check: bool
-) -> ResolutionAnswer:
-    """The resolution as ``GET /v1/resolutions/{id}`` answers it, with its ETag."""
-    found = _visible_resolution(services, caller, resolution_id)
-    state, today = found.state, local_day(services.clock())
-    checked = None
-    if check and state.target is not None:
-        checked = _check_answer(check_target(services, state.target, state.areas, state.due, today))
-    _tag(response, found.version)
-    return ResolutionAnswer(
-        **summary(found, today).model_dump(),
-        meeting_date=state.meeting_date,
-        original_due=state.original_due,
-        adopted_on=state.adopted_on,
-        close_reason=state.close_reason,
-        progress=[p.model_dump(mode="json") for p in state.progress],
-        due_changes=[d.model_dump(mode="json") for d in state.due_changes],
-        target_check=checked,
-    )
-
-
-def summary(row: index.ResolutionRow, today: date) -> ResolutionSummary:
-    """A resolution's status now, as lists show it."""
-    s = row.state
-    return ResolutionSummary(
-        id=row.id,
-        meeting=s.meeting,
-        text=s.text,
-        office=s.office,
-        due=s.due,
-        areas=list(s.areas),
-        target=s.target,
-        status=s.status,
-        overdue=s.overdue(today),
-        percent=s.percent,
-        closed_on=s.closed_on,
-        version=row.version,
-    )
-
-
-def area_names(services: Services, codes: Sequence[str]) -> dict[str, str]:
-    """Names of desa/kelurahan, kecamatan and kota codes, from the areas registry."""
-    wanted = set(codes)
-    prefixes = {c[:5] for c in wanted}
-    found: dict[str, str] = {}
-    with services.engine.connect() as conn:
-        for prefix in sorted(prefixes):
-            for row in conn.execute(areas.select().where(within(areas.c.code, prefix))):
-                found.setdefault(row.code[:5], row.kota)
-                found.setdefault(row.code[:8], row.kecamatan)
-                found[row.code] = row.name
-    return {c: found[c] for c in wanted if c in found}
-
-
 # -- helpers -----------------------------------------------------------------------------
-
-
-def _change(  # noqa: PLR0917 - the parts of one conditional write
-    services: Services,
-    caller: Principal,
-    request: Request,
-    response: Response,
-    resolution_id: str,
-    command: c.ResolutionCommand,
-    if_match: str | None,
-    event_id: str | None,
-) -> ResolutionAnswer:
-    _visible_resolution(services, caller, resolution_id)
-    execute(
-        services.store,
-        _resolutions,
-        resolution_stream(resolution_id),
-        command,
-        write_meta(caller, request),
-        expected_version=expected_version(if_match),
-        event_ids=None if event_id is None else [event_id],
-    )
-    return resolution_answer(services, caller, resolution_id, response, check=False)
 
 
 def _run_meeting(  # noqa: PLR0917 - the parts of one write
@@ -901,37 +462,6 @@ def _run_meeting(  # noqa: PLR0917 - the parts of one write
         command,
         write_meta(caller, request),
         event_ids=None if event_id is None else [event_id],
-    )
-
-
-def _visible_meeting(services: Services, caller: Principal, meeting_id: str) -> index.MeetingRow:
-    with services.engine.connect() as conn:
-        found = index.find_meeting(conn, meeting_id)
-    if found is None or not _overlaps(caller, [found.state.area]):
-        raise NotFound("there is no such meeting")
-    return found
-
-
-def _writable_meeting(services: Services, caller: Principal, meeting_id: str) -> index.MeetingRow:
-    found = _visible_meeting(services, caller, meeting_id)
-    ensure_reach(caller, found.state.area, "meeting")
-    return found
-
-
-def _visible_resolution(
-    services: Services, caller: Principal, resolution_id: str
-) -> index.ResolutionRow:
-    with services.engine.connect() as conn:
-        found = index.find_resolution(conn, resolution_id)
-    if found is None or not _overlaps(caller, found.state.areas):
-        raise NotFound("there is no such resolution")
-    return found
-
-
-def _overlaps(caller: Principal, codes: Sequence[str]) -> bool:
-    reach = caller.reach
-    return reach.everywhere or any(
-        wilayah.covers(p, code) or wilayah.covers(code, p) for p in reach.prefixes for code in codes
     )
 
 
@@ -960,50 +490,5 @@ def _known_area(services: Services, area: str, level: e.Level) -> None:
             row = find_area(conn, area)
         if row is not None and row.kampung_kb is None:
             raise DomainError("this desa/kelurahan is not a Kampung KB", field="area")
-    if not _desa_under(services, area):
+    if not desa_under(services, area):
         raise DomainError("there is no registered desa/kelurahan under this code", field="area")
-
-
-def _desa_under(services: Services, code: str) -> bool:
-    with services.engine.connect() as conn:
-        return (
-            conn.execute(
-                areas.select()
-                .with_only_columns(areas.c.code)
-                .where(within(areas.c.code, code))
-                .limit(1)
-            ).first()
-            is not None
-        )
-
-
-def _derived(event_id: str | None) -> uuid.UUID:
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"tumbuh:{event_id}") if event_id else uuid.uuid4()
-
-
-def _cursor(after: str | None) -> tuple[date, str] | None:
-    if after is None:
-        return None
-    day, _, last = after.partition("_")
-    try:
-        return date.fromisoformat(day), str(uuid.UUID(last))
-    except ValueError:
-        raise DomainError(
-            "give the `after` of the previous page's next link", field="after"
-        ) from None
-
-
-def _check_answer(check: TargetCheck) -> TargetCheckAnswer:
-    return TargetCheckAnswer(
-        month=check.month,
-        indicator=check.indicator,
-        value=check.value,
-        direction=check.direction,
-        pending=check.pending,
-        met=check.met,
-        areas=[AreaCheckAnswer(area=a.area, actual=a.actual, met=a.met) for a in check.areas],
-    )
-
-
-def _tag(response: Response, version: int) -> None:
-    response.headers["ETag"] = f'"{version}"'

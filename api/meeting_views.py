@@ -1,0 +1,156 @@
+"""What the meetings and resolutions routes share: who sees what, the resolution summary,
+area names, cursors and ids."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.access import Principal, Requires, ensure_reach
+from api.errors import Problem
+from api.services import Services
+from domain import wilayah
+from domain.fact import DomainError, NotFound
+from domain.meeting import events as e
+from domain.meeting.decider import ResolutionStatus
+from events.projections import meetings as index
+from events.projections.areas import areas
+from events.projections.figures import within
+
+_PROBLEM: dict[str, Any] = {"model": Problem, "content": {"application/problem+json": {}}}
+PROBLEMS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 404, 409, 412, 422), _PROBLEM)
+Reader = Annotated[Principal, Requires("meetings:read")]
+Writer = Annotated[Principal, Requires("meetings:write")]
+TEXT = 4000
+
+
+class Strict(BaseModel):
+    """A request body: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReasonRequest(Strict):
+    """A reason, for cancelling a meeting or reopening a resolution."""
+
+    event_id: uuid.UUID | None = None
+    reason: str = Field(max_length=TEXT)
+
+
+class ResolutionSummary(BaseModel):
+    """A resolution's status now."""
+
+    id: str
+    meeting: str
+    text: str
+    office: str
+    due: date
+    areas: list[str]
+    target: e.Target | None
+    status: ResolutionStatus
+    overdue: bool
+    percent: int | None
+    closed_on: date | None
+    version: int
+
+
+def summary(row: index.ResolutionRow, today: date) -> ResolutionSummary:
+    """A resolution's status now, as lists show it."""
+    s = row.state
+    return ResolutionSummary(
+        id=row.id,
+        meeting=s.meeting,
+        text=s.text,
+        office=s.office,
+        due=s.due,
+        areas=list(s.areas),
+        target=s.target,
+        status=s.status,
+        overdue=s.overdue(today),
+        percent=s.percent,
+        closed_on=s.closed_on,
+        version=row.version,
+    )
+
+
+def area_names(services: Services, codes: Sequence[str]) -> dict[str, str]:
+    """Names of desa/kelurahan, kecamatan and kota codes, from the areas registry."""
+    wanted = set(codes)
+    prefixes = {c[:5] for c in wanted}
+    found: dict[str, str] = {}
+    with services.engine.connect() as conn:
+        for prefix in sorted(prefixes):
+            for row in conn.execute(areas.select().where(within(areas.c.code, prefix))):
+                found.setdefault(row.code[:5], row.kota)
+                found.setdefault(row.code[:8], row.kecamatan)
+                found[row.code] = row.name
+    return {c: found[c] for c in wanted if c in found}
+
+
+def visible_meeting(services: Services, caller: Principal, meeting_id: str) -> index.MeetingRow:
+    with services.engine.connect() as conn:
+        found = index.find_meeting(conn, meeting_id)
+    if found is None or not overlaps(caller, [found.state.area]):
+        raise NotFound("there is no such meeting")
+    return found
+
+
+def writable_meeting(services: Services, caller: Principal, meeting_id: str) -> index.MeetingRow:
+    found = visible_meeting(services, caller, meeting_id)
+    ensure_reach(caller, found.state.area, "meeting")
+    return found
+
+
+def visible_resolution(
+    services: Services, caller: Principal, resolution_id: str
+) -> index.ResolutionRow:
+    with services.engine.connect() as conn:
+        found = index.find_resolution(conn, resolution_id)
+    if found is None or not overlaps(caller, found.state.areas):
+        raise NotFound("there is no such resolution")
+    return found
+
+
+def overlaps(caller: Principal, codes: Sequence[str]) -> bool:
+    reach = caller.reach
+    return reach.everywhere or any(
+        wilayah.covers(p, code) or wilayah.covers(code, p) for p in reach.prefixes for code in codes
+    )
+
+
+def desa_under(services: Services, code: str) -> bool:
+    with services.engine.connect() as conn:
+        return (
+            conn.execute(
+                areas.select()
+                .with_only_columns(areas.c.code)
+                .where(within(areas.c.code, code))
+                .limit(1)
+            ).first()
+            is not None
+        )
+
+
+def derived_id(event_id: str | None) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"tumbuh:{event_id}") if event_id else uuid.uuid4()
+
+
+def cursor(after: str | None) -> tuple[date, str] | None:
+    if after is None:
+        return None
+    day, _, last = after.partition("_")
+    try:
+        return date.fromisoformat(day), str(uuid.UUID(last))
+    except ValueError:
+        raise DomainError(
+            "give the `after` of the previous page's next link", field="after"
+        ) from None
+
+
+def tag(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"{version}"'

@@ -1,0 +1,437 @@
+"""Resolutions adopted at meetings: follow-up, targets against the figures, overdue queues.
+
+A resolution is seen and followed up by whoever's reach overlaps an area it concerns.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from api.access import Principal, ensure_reach, write_meta
+from api.deps import ServicesDep
+from api.meeting_figures import TargetCheck, check_target
+from api.meeting_views import (
+    PROBLEMS,
+    TEXT,
+    Reader,
+    ReasonRequest,
+    ResolutionSummary,
+    Strict,
+    Writer,
+    cursor,
+    derived_id,
+    summary,
+    tag,
+    visible_resolution,
+    writable_meeting,
+)
+from api.routers.children import IdempotencyKey, client_event_id, expected_version
+from api.services import Services
+from domain import wilayah
+from domain.meeting import commands as c
+from domain.meeting import events as e
+from domain.meeting.decider import (
+    ResolutionDecider,
+    ResolutionStatus,
+    local_day,
+    resolution_stream,
+)
+from events.handling import execute
+from events.projections import meetings as index
+
+router = APIRouter(tags=["meetings"])
+ResolutionId = Annotated[uuid.UUID, Path(description="The resolution's id (a UUID).")]
+MeetingId = Annotated[uuid.UUID, Path(description="The meeting's id (a UUID).")]
+IfMatch = Annotated[
+    str | None, Header(max_length=40, description='Write only at this version: "3".')
+]
+_resolutions = ResolutionDecider()
+
+
+class ResolutionRequest(Strict):
+    """A resolution the meeting adopted."""
+
+    id: uuid.UUID | None = Field(None, description="Chosen by the server if null.")
+    event_id: uuid.UUID | None = None
+    text: str = Field(max_length=TEXT)
+    office: str = Field(max_length=150, description="The responsible office (OPD).")
+    due: date
+    areas: list[str] = Field(max_length=100, description="Codes inside the meeting's area.")
+    target: e.Target | None = Field(
+        None, description='An indicator and value: {"indicator": "coverage", "value": 0.9}.'
+    )
+
+
+class ProgressRequest(Strict):
+    """A progress update by the responsible office."""
+
+    event_id: uuid.UUID | None = None
+    text: str = Field(max_length=TEXT)
+    percent: int = Field(ge=0, le=100)
+    evidence: list[e.Document] = Field(default_factory=list, max_length=100)
+
+
+class DueRequest(Strict):
+    """A new due date and why."""
+
+    event_id: uuid.UUID | None = None
+    due: date
+    reason: str = Field(max_length=TEXT)
+
+
+class CloseRequest(Strict):
+    """Close a resolution as done or dropped."""
+
+    event_id: uuid.UUID | None = None
+    outcome: e.Outcome
+    reason: str = Field(max_length=TEXT)
+    closed_on: date | None = Field(None, description="Defaults to today.")
+
+
+class AreaCheckAnswer(BaseModel):
+    """One area's figure against a target."""
+
+    area: str
+    actual: float | None
+    met: bool | None
+
+
+class TargetCheckAnswer(BaseModel):
+    """A target checked against the figures of the month the resolution is due in."""
+
+    month: str
+    indicator: str
+    value: float
+    direction: str
+    pending: bool = Field(description="True until the due month has ended.")
+    met: bool | None
+    areas: list[AreaCheckAnswer]
+
+
+class ResolutionAnswer(ResolutionSummary):
+    """A resolution with its history of progress and due-date changes."""
+
+    meeting_date: date
+    original_due: date
+    adopted_on: date
+    close_reason: str | None
+    progress: list[dict[str, Any]]
+    due_changes: list[dict[str, Any]]
+    target_check: TargetCheckAnswer | None = Field(
+        None, description="The target against the figures (only on GET of one resolution)."
+    )
+
+
+class ResolutionPage(BaseModel):
+    """A page of resolutions by due date; ``next`` is the link to the next page."""
+
+    items: list[ResolutionSummary]
+    next: str | None
+
+
+class QueueAnswer(BaseModel):
+    """Overdue open resolutions concerning an area, oldest due first, and counts per office."""
+
+    code: str
+    today: date
+    items: list[ResolutionSummary]
+    by_office: dict[str, int]
+
+
+@router.post("/v1/meetings/{meeting_id}/resolutions", status_code=201, responses=PROBLEMS)
+def adopt_resolution(  # noqa: PLR0917 - FastAPI parameters
+    meeting_id: MeetingId,
+    body: ResolutionRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    idempotency_key: IdempotencyKey = None,
+) -> ResolutionAnswer:
+    """A resolution adopted at a held meeting inside the caller's reach."""
+    found = writable_meeting(services, caller, str(meeting_id))
+    codes = tuple(wilayah.parse(a, field="areas") for a in body.areas)
+    for code in codes:
+        ensure_reach(caller, code, "area")
+    meeting = c.MeetingFacts(
+        id=found.id,
+        status=found.state.status.value,
+        date=found.state.held_on or found.state.date,
+        area=found.state.area,
+    )
+    command = c.AdoptResolution(
+        at=services.clock(),
+        meeting=meeting,
+        text=body.text,
+        office=body.office,
+        due=body.due,
+        areas=codes,
+        target=body.target,
+    )
+    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
+    resolution_id = str(body.id or derived_id(event_id))
+    ids = None if event_id is None else [event_id]
+    execute(
+        services.store,
+        _resolutions,
+        resolution_stream(resolution_id),
+        command,
+        write_meta(caller, request),
+        event_ids=ids,
+    )
+    response.headers["Location"] = f"/v1/resolutions/{resolution_id}"
+    return resolution_answer(services, caller, resolution_id, response, check=False)
+
+
+@router.get("/v1/resolutions", responses=PROBLEMS)
+def list_resolutions(  # noqa: PLR0917 - FastAPI parameters
+    services: ServicesDep,
+    caller: Reader,
+    area: Annotated[
+        str | None, Query(max_length=20, description="Concerning areas under it.")
+    ] = None,
+    status: Annotated[ResolutionStatus | None, Query()] = None,
+    overdue: Annotated[bool | None, Query(description="Open and past due (or not).")] = None,
+    office: Annotated[
+        str | None, Query(max_length=150, description="The responsible office.")
+    ] = None,
+    meeting: Annotated[uuid.UUID | None, Query(description="Adopted at this meeting.")] = None,
+    after: Annotated[str | None, Query(max_length=60, description="The cursor.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ResolutionPage:
+    """Resolutions concerning areas the caller can see, by due date."""
+    code = None if area is None else wilayah.parse(area, field="area")
+    today = local_day(services.clock())
+    with services.engine.connect() as conn:
+        rows = index.list_resolutions(
+            conn,
+            reach=caller.reach.prefixes,
+            area=code,
+            status=status,
+            overdue=overdue,
+            today=today,
+            office=None if office is None else " ".join(office.split()),
+            meeting=None if meeting is None else str(meeting),
+            after=cursor(after),
+            limit=limit,
+        )
+    params = (
+        ("area", code),
+        ("status", status.value if status else None),
+        ("overdue", None if overdue is None else str(overdue).lower()),
+        ("office", office),
+        ("meeting", meeting),
+        ("limit", limit),
+    )
+    query = "&".join(f"{k}={v}" for k, v in params if v is not None)
+    following = None
+    if len(rows) == limit:
+        following = f"/v1/resolutions?{query}&after={rows[-1].state.due}_{rows[-1].id}"
+    return ResolutionPage(items=[summary(r, today) for r in rows], next=following)
+
+
+@router.get("/v1/resolutions/{resolution_id}", responses=PROBLEMS)
+def get_resolution(
+    resolution_id: ResolutionId, response: Response, services: ServicesDep, caller: Reader
+) -> ResolutionAnswer:
+    """A resolution, its history, and its target checked against the figures of the
+    month it is due in (beside the office's own claim: status and percent)."""
+    return resolution_answer(services, caller, str(resolution_id), response, check=True)
+
+
+@router.post("/v1/resolutions/{resolution_id}/progress", responses=PROBLEMS)
+def report_progress(  # noqa: PLR0917 - FastAPI parameters
+    resolution_id: ResolutionId,
+    body: ProgressRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ResolutionAnswer:
+    """Progress on an open resolution: text, percent, evidence hashes."""
+    command = c.ReportProgress(
+        at=services.clock(), text=body.text, percent=body.percent, evidence=tuple(body.evidence)
+    )
+    return _change(
+        services,
+        caller,
+        request,
+        response,
+        str(resolution_id),
+        command,
+        if_match,
+        client_event_id(caller, request, body.event_id, idempotency_key),
+    )
+
+
+@router.post("/v1/resolutions/{resolution_id}/due", responses=PROBLEMS)
+def change_due(  # noqa: PLR0917 - FastAPI parameters
+    resolution_id: ResolutionId,
+    body: DueRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ResolutionAnswer:
+    """Move an open resolution's due date, with the reason."""
+    command = c.ChangeDue(at=services.clock(), due=body.due, reason=body.reason)
+    return _change(
+        services,
+        caller,
+        request,
+        response,
+        str(resolution_id),
+        command,
+        if_match,
+        client_event_id(caller, request, body.event_id, idempotency_key),
+    )
+
+
+@router.post("/v1/resolutions/{resolution_id}/close", responses=PROBLEMS)
+def close_resolution(  # noqa: PLR0917 - FastAPI parameters
+    resolution_id: ResolutionId,
+    body: CloseRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ResolutionAnswer:
+    """Close an open resolution as done or dropped, with the reason (409 if closed)."""
+    command = c.CloseResolution(
+        at=services.clock(), outcome=body.outcome, reason=body.reason, closed_on=body.closed_on
+    )
+    return _change(
+        services,
+        caller,
+        request,
+        response,
+        str(resolution_id),
+        command,
+        if_match,
+        client_event_id(caller, request, body.event_id, idempotency_key),
+    )
+
+
+@router.post("/v1/resolutions/{resolution_id}/reopen", responses=PROBLEMS)
+def reopen_resolution(  # noqa: PLR0917 - FastAPI parameters
+    resolution_id: ResolutionId,
+    body: ReasonRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ResolutionAnswer:
+    """Open a closed resolution again, with the reason."""
+    command = c.ReopenResolution(at=services.clock(), reason=body.reason)
+    return _change(
+        services,
+        caller,
+        request,
+        response,
+        str(resolution_id),
+        command,
+        if_match,
+        client_event_id(caller, request, body.event_id, idempotency_key),
+    )
+
+
+@router.get("/v1/areas/{code}/queues/overdue-resolutions", responses=PROBLEMS)
+def overdue_queue(
+    code: Annotated[str, Path(max_length=20, description="Kota, kecamatan or desa code.")],
+    services: ServicesDep,
+    caller: Reader,
+    office: Annotated[str | None, Query(max_length=150)] = None,
+) -> QueueAnswer:
+    """Open resolutions past due concerning areas under ``code``, oldest due first, with
+    the count per responsible office."""
+    area = wilayah.parse(code, field="code")
+    ensure_reach(caller, area, "area")
+    today = local_day(services.clock())
+    with services.engine.connect() as conn:
+        rows = index.list_resolutions(
+            conn,
+            reach=caller.reach.prefixes,
+            area=area,
+            overdue=True,
+            today=today,
+            office=None if office is None else " ".join(office.split()),
+        )
+    by_office: dict[str, int] = {}
+    for row in rows:
+        by_office[row.state.office] = by_office.get(row.state.office, 0) + 1
+    return QueueAnswer(
+        code=area,
+        today=today,
+        items=[summary(r, today) for r in rows],
+        by_office=dict(sorted(by_office.items())),
+    )
+
+
+def resolution_answer(
+    services: Services, caller: Principal, resolution_id: str, response: Response, *, check: bool
+) -> ResolutionAnswer:
+    """The resolution as ``GET /v1/resolutions/{id}`` answers it, with its ETag."""
+    found = visible_resolution(services, caller, resolution_id)
+    state, today = found.state, local_day(services.clock())
+    checked = None
+    if check and state.target is not None:
+        checked = _check_answer(check_target(services, state.target, state.areas, state.due, today))
+    tag(response, found.version)
+    return ResolutionAnswer(
+        **summary(found, today).model_dump(),
+        meeting_date=state.meeting_date,
+        original_due=state.original_due,
+        adopted_on=state.adopted_on,
+        close_reason=state.close_reason,
+        progress=[p.model_dump(mode="json") for p in state.progress],
+        due_changes=[d.model_dump(mode="json") for d in state.due_changes],
+        target_check=checked,
+    )
+
+
+def _change(  # noqa: PLR0917 - the parts of one conditional write
+    services: Services,
+    caller: Principal,
+    request: Request,
+    response: Response,
+    resolution_id: str,
+    command: c.ResolutionCommand,
+    if_match: str | None,
+    event_id: str | None,
+) -> ResolutionAnswer:
+    visible_resolution(services, caller, resolution_id)
+    execute(
+        services.store,
+        _resolutions,
+        resolution_stream(resolution_id),
+        command,
+        write_meta(caller, request),
+        expected_version=expected_version(if_match),
+        event_ids=None if event_id is None else [event_id],
+    )
+    return resolution_answer(services, caller, resolution_id, response, check=False)
+
+
+def _check_answer(check: TargetCheck) -> TargetCheckAnswer:
+    return TargetCheckAnswer(
+        month=check.month,
+        indicator=check.indicator,
+        value=check.value,
+        direction=check.direction,
+        pending=check.pending,
+        met=check.met,
+        areas=[AreaCheckAnswer(area=a.area, actual=a.actual, met=a.met) for a in check.areas],
+    )
