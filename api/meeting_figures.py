@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Final
 
 from api.services import Services
@@ -111,7 +111,3 @@ def indicator_value(total: Split, indicator: str) -> float | None:
     value: float | None = getattr(total, indicator)
     return value
 
-
-def utc(day: date) -> datetime:
-    """Midnight UTC of ``day`` (for instants built from dates)."""
-    return datetime.combine(day, time(), UTC)
