@@ -8,6 +8,7 @@ from domain.child.events import CHILD_FACTS
 from domain.fact import Fact
 from domain.meeting.events import MEETING_FACTS, RESOLUTION_FACTS
 from domain.principal.events import PRINCIPAL_FACTS
+from domain.sponsor.events import COMMITMENT_FACTS, FAMILY_FACTS, SPONSOR_FACTS
 
 FACTS: tuple[type[Fact], ...] = (
     *PRINCIPAL_FACTS,
@@ -16,4 +17,7 @@ FACTS: tuple[type[Fact], ...] = (
     *ACCESS_FACTS,
     *MEETING_FACTS,
     *RESOLUTION_FACTS,
+    *FAMILY_FACTS,
+    *SPONSOR_FACTS,
+    *COMMITMENT_FACTS,
 )
