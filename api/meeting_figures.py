@@ -110,4 +110,3 @@ def indicator_value(total: Split, indicator: str) -> float | None:
     """The value of a target indicator in a group's counts."""
     value: float | None = getattr(total, indicator)
     return value
-
