@@ -18,6 +18,7 @@ from api.routers import (
     auth,
     child_records,
     children,
+    commitments,
     evaluation,
     growth,
     growth_chart,
@@ -26,6 +27,7 @@ from api.routers import (
     meetings,
     posyandu,
     resolutions,
+    sponsors,
 )
 from api.services import Services, build_services
 from api.settings import Settings
@@ -78,6 +80,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(audit.router)
     app.include_router(meetings.router)
     app.include_router(resolutions.router)
+    app.include_router(sponsors.router)
+    app.include_router(commitments.router)
     app.include_router(evaluation.router)
     return app
 

@@ -42,6 +42,7 @@ DEMO_PRINCIPALS: Final[tuple[tuple[str, Role, tuple[str, ...]], ...]] = (
     ("demo-auditor", Role.AUDITOR, (DEMO_WILAYAH,)),
     ("demo-integrator", Role.INTEGRATOR, (DEMO_WILAYAH,)),
     ("demo-bkkbn", Role.BKKBN, (DEMO_WILAYAH,)),
+    ("demo-sponsor", Role.SPONSOR, (DEMO_WILAYAH,)),
 )
 _DEMO_INTEGRATOR_SCOPES: Final = ("areas:read", "children:read")
 

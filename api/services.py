@@ -31,6 +31,7 @@ from events.projections.figures import FigureIndex
 from events.projections.meetings import MeetingIndex
 from events.projections.principals import PrincipalIndex
 from events.projections.runner import ProjectionRunner
+from events.projections.sponsors import SponsorIndex
 from events.projections.streams import StreamIndex
 from events.registry import Registry
 from events.store import SqlEventStore
@@ -106,6 +107,7 @@ def build_services(settings: Settings) -> Services:
             ChildIndex(registry),
             FigureIndex(registry),
             MeetingIndex(registry),
+            SponsorIndex(registry),
         ]
     )
     store = SqlEventStore(engine, KeyRing(master_key(settings)), registry, inline=projections)

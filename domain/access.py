@@ -29,6 +29,9 @@ SCOPES: Final[dict[str, str]] = {
     "principals:admin": "manage users, clients, roles and reach",
     "meetings:read": "read meetings, their reports and minutes, and resolutions",
     "meetings:write": "plan and record meetings, reports and resolutions",
+    "sponsors:read": "read sponsors, families, commitments, deliveries and their queues",
+    "sponsors:write": "register families and sponsors, record commitments and deliveries",
+    "deliveries:verify": "verify or reject a delivery (TPK, bidan)",
     "exchange:read": "export data for the BKKBN exchange",
     "exchange:write": "import data from the BKKBN exchange",
 }
@@ -40,7 +43,8 @@ class Role(StrEnum):
     ``tpps``: Tim Percepatan Penurunan Stunting of the kota/kab (DPPKB, DP3APMP2KB);
     ``kader``: village cadre; ``bidan``: village midwife; ``tpk``: Tim Pendamping Keluarga;
     ``kecamatan``: the camat's office or puskesmas; ``integrator``: a third-party app;
-    ``bkkbn``: the national family-planning board's data exchange.
+    ``bkkbn``: the national family-planning board's data exchange; ``sponsor``: an orang
+    tua asuh acting for one sponsor (its own commitments only, children masked).
     """
 
     ADMIN = "admin"
@@ -52,21 +56,30 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     INTEGRATOR = "integrator"
     BKKBN = "bkkbn"
+    SPONSOR = "sponsor"
 
 
 _FIELD_WORK: Final = frozenset(
     {"areas:read", "children:read", "children:write", "measurements:write", "pii:read"}
 )
+_SPONSORING: Final = frozenset({"sponsors:read", "sponsors:write"})
 ROLE_SCOPES: Final[dict[Role, frozenset[str]]] = {
     Role.ADMIN: frozenset(SCOPES),
-    Role.TPPS: _FIELD_WORK | {"areas:write", "events:read", "meetings:read", "meetings:write"},
+    Role.TPPS: _FIELD_WORK
+    | _SPONSORING
+    | {"areas:write", "events:read", "meetings:read", "meetings:write"},
     Role.KADER: _FIELD_WORK,
-    Role.BIDAN: _FIELD_WORK,
-    Role.TPK: _FIELD_WORK,
-    Role.KECAMATAN: frozenset({"areas:read", "children:read", "meetings:read", "meetings:write"}),
-    Role.AUDITOR: frozenset({"areas:read", "children:read", "events:read", "meetings:read"}),
+    Role.BIDAN: _FIELD_WORK | _SPONSORING | {"deliveries:verify"},
+    Role.TPK: _FIELD_WORK | _SPONSORING | {"deliveries:verify"},
+    Role.KECAMATAN: frozenset(
+        {"areas:read", "children:read", "meetings:read", "meetings:write", "sponsors:read"}
+    ),
+    Role.AUDITOR: frozenset(
+        {"areas:read", "children:read", "events:read", "meetings:read", "sponsors:read"}
+    ),
     Role.INTEGRATOR: frozenset(),  # only what is granted
     Role.BKKBN: frozenset({"areas:read", "exchange:read", "exchange:write"}),
+    Role.SPONSOR: frozenset({"sponsors:read"}),
 }
 CLIENT_ROLES: Final = frozenset({Role.INTEGRATOR, Role.BKKBN})
 USER_ROLES: Final = frozenset(Role) - CLIENT_ROLES

@@ -37,6 +37,7 @@ def test_an_auditor_reads_the_log_but_personal_data_only_if_granted() -> None:
         "children:read",
         "events:read",
         "meetings:read",
+        "sponsors:read",
     }
 
 

@@ -1,0 +1,416 @@
+"""Commitments of sponsors, their deliveries and verification, and the work queues:
+stunted children without a running nutrition commitment, KRS families without any, and
+commitments whose deliveries are overdue."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from pydantic import BaseModel, Field, StrictInt
+
+from api.access import Principal, ensure_reach, write_meta
+from api.deps import ServicesDep
+from api.meeting_views import PROBLEMS, Strict, derived_id, tag
+from api.routers.children import IdempotencyKey, client_event_id, expected_version, masked_initials
+from api.routers.sponsors import Suggestion, suggestion, unsponsored_cursor
+from api.services import Services
+from api.sponsor_views import (
+    CommitmentAnswer,
+    DeliveryAnswer,
+    Reader,
+    Verifier,
+    Writer,
+    beneficiary_desa,
+    own_sponsor,
+    today,
+    visible_commitment,
+)
+from domain import wilayah
+from domain.fact import NotFound
+from domain.meeting.events import Document
+from domain.sponsor import commands as c
+from domain.sponsor import events as e
+from domain.sponsor.decider import COMMITMENT_PREFIX, CommitmentDecider, CommitmentState
+from domain.sponsor.fulfilment import fulfilment
+from events.handling import execute
+from events.projections import sponsors as index
+
+router = APIRouter(tags=["sponsors"])
+CommitmentId = Annotated[uuid.UUID, Path(description="The commitment's id (a UUID).")]
+DeliveryId = Annotated[uuid.UUID, Path(description="The delivery's id (a UUID).")]
+AreaCode = Annotated[str, Path(max_length=20, description="Kota, kecamatan or desa code.")]
+IfMatch = Annotated[str | None, Header(max_length=40, description='Only at this version: "3".')]
+Rupiah = Annotated[StrictInt, Field(ge=0, le=10**12, description="Whole Rupiah.")]
+_commitments = CommitmentDecider()
+
+
+class CommitmentRequest(Strict):
+    """A sponsor's commitment to a child, a mother or a family."""
+
+    id: uuid.UUID | None = None
+    event_id: uuid.UUID | None = None
+    sponsor: uuid.UUID
+    beneficiary: e.Beneficiary
+    aid: e.Aid
+    description: str = Field(max_length=500)
+    amount_rupiah: Rupiah
+    items: str | None = Field(None, max_length=300)
+    frequency: e.Frequency
+    start: date
+    end: date | None = Field(None, description="Null: open-ended.")
+
+
+class DeliveryRequest(Strict):
+    """Aid handed over."""
+
+    id: uuid.UUID | None = None
+    date: date
+    amount_rupiah: Rupiah
+    items: str | None = Field(None, max_length=300)
+    delivered_by: e.DeliveredBy
+    evidence: list[Document] = Field(default_factory=list, max_length=20)
+
+
+class VerifyRequest(Strict):
+    """A TPK's or bidan's verdict on a delivery (a rejection gives its reason)."""
+
+    verified: bool
+    reason: str | None = Field(None, max_length=1000)
+
+
+class StatusRequest(Strict):
+    """Pause, resume, end or cancel a commitment."""
+
+    action: e.StatusAction
+    on: date | None = Field(None, description="Defaults to today.")
+    reason: str | None = Field(None, max_length=1000)
+
+
+class CommitmentPage(BaseModel):
+    """A page of commitments by id."""
+
+    items: list[CommitmentAnswer]
+    next: str | None
+
+
+class SuggestionQueue(BaseModel):
+    """Stunted children without a running nutrition commitment, oldest case first."""
+
+    items: list[Suggestion]
+    next: str | None
+
+
+class FamilyItem(BaseModel):
+    """A KRS family without any commitment."""
+
+    family_id: str
+    desa: str
+    risks: list[e.RiskFactor]
+    children: int
+    mothers: int
+
+
+class FamilyQueue(BaseModel):
+    """KRS families nobody has committed to, by id."""
+
+    items: list[FamilyItem]
+    next: str | None
+
+
+class OverdueQueue(BaseModel):
+    """Commitments whose deliveries are overdue, the longest waiting first."""
+
+    items: list[CommitmentAnswer]
+    next: None = None
+
+
+@router.post("/v1/commitments", status_code=201, responses=PROBLEMS)
+def make_commitment(  # noqa: PLR0917 - FastAPI parameters
+    body: CommitmentRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    idempotency_key: IdempotencyKey = None,
+) -> CommitmentAnswer:
+    """Record a sponsor's commitment to a beneficiary in the caller's reach."""
+    with services.engine.connect() as conn:
+        if index.find_sponsor(conn, str(body.sponsor)) is None:
+            raise NotFound("there is no such sponsor")
+    desa = beneficiary_desa(services, caller, body.beneficiary)
+    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
+    commitment_id = str(body.id or derived_id(event_id))
+    command = c.MakeCommitment(
+        at=services.clock(),
+        sponsor=str(body.sponsor),
+        beneficiary=body.beneficiary,
+        desa=desa,
+        aid=body.aid,
+        description=body.description,
+        amount_rupiah=body.amount_rupiah,
+        items=body.items,
+        frequency=body.frequency,
+        start=body.start,
+        end=body.end,
+    )
+    execute(
+        services.store,
+        _commitments,
+        COMMITMENT_PREFIX + commitment_id,
+        command,
+        write_meta(caller, request),
+        event_ids=None if event_id is None else [event_id],
+    )
+    response.headers["Location"] = f"/v1/commitments/{commitment_id}"
+    return _answer(services, response, *_visible(services, caller, commitment_id))
+
+
+@router.get("/v1/commitments", responses=PROBLEMS)
+def list_commitments(  # noqa: PLR0917 - FastAPI parameters
+    services: ServicesDep,
+    caller: Reader,
+    area: Annotated[str | None, Query(max_length=20)] = None,
+    sponsor: Annotated[uuid.UUID | None, Query()] = None,
+    beneficiary: Annotated[
+        uuid.UUID | None, Query(description="A child, mother or family.")
+    ] = None,
+    status: Annotated[e.CommitmentStatus | None, Query()] = None,
+    after: Annotated[uuid.UUID | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> CommitmentPage:
+    """Commitments for beneficiaries in the caller's reach, by id (a sponsor sees its own)."""
+    mine = own_sponsor(services, caller)
+    if mine is not None and sponsor is not None and str(sponsor) != mine:
+        raise NotFound("there is no such sponsor")
+    with services.engine.connect() as conn:
+        rows = index.list_commitments(
+            conn,
+            reach=caller.reach.prefixes,
+            area=None if area is None else wilayah.parse(area, field="area"),
+            sponsor=mine or (None if sponsor is None else str(sponsor)),
+            beneficiary=None if beneficiary is None else str(beneficiary),
+            status=None if status is None else status.value,
+            after=None if after is None else str(after),
+            limit=limit,
+        )
+    day = today(services)
+    items = [CommitmentAnswer.of(i, s, v, day) for i, s, v in rows]
+    return CommitmentPage(items=items, next=items[-1].id if len(items) == limit else None)
+
+
+@router.get("/v1/commitments/{commitment_id}", responses=PROBLEMS)
+def get_commitment(
+    commitment_id: CommitmentId, response: Response, services: ServicesDep, caller: Reader
+) -> CommitmentAnswer:
+    """A commitment with its deliveries and fulfilment today."""
+    return _answer(services, response, *_visible(services, caller, str(commitment_id)))
+
+
+@router.post("/v1/commitments/{commitment_id}/status", responses=PROBLEMS)
+def change_status(  # noqa: PLR0917 - FastAPI parameters
+    commitment_id: CommitmentId,
+    body: StatusRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    if_match: IfMatch = None,
+) -> CommitmentAnswer:
+    """Pause, resume, end or cancel a commitment (pause, end and cancel give a reason)."""
+    key = str(commitment_id)
+    _visible(services, caller, key)
+    command = c.ChangeStatus(
+        at=services.clock(), action=body.action, on=body.on, reason=body.reason
+    )
+    execute(
+        services.store,
+        _commitments,
+        COMMITMENT_PREFIX + key,
+        command,
+        write_meta(caller, request),
+        expected_version=expected_version(if_match),
+    )
+    return _answer(services, response, *_visible(services, caller, key))
+
+
+@router.post("/v1/commitments/{commitment_id}/deliveries", status_code=201, responses=PROBLEMS)
+def record_delivery(  # noqa: PLR0917 - FastAPI parameters
+    commitment_id: CommitmentId,
+    body: DeliveryRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    idempotency_key: IdempotencyKey = None,
+) -> DeliveryAnswer:
+    """Record a delivery on an active commitment (counted once a TPK or bidan verifies it)."""
+    key = str(commitment_id)
+    _visible(services, caller, key)
+    event_id = client_event_id(caller, request, None, idempotency_key)
+    delivery_id = str(body.id or derived_id(event_id))
+    command = c.RecordDelivery(
+        at=services.clock(),
+        delivery=delivery_id,
+        on=body.date,
+        amount_rupiah=body.amount_rupiah,
+        items=body.items,
+        delivered_by=body.delivered_by,
+        evidence=tuple(body.evidence),
+    )
+    outcome = execute(
+        services.store,
+        _commitments,
+        COMMITMENT_PREFIX + key,
+        command,
+        write_meta(caller, request),
+        event_ids=None if event_id is None else [event_id],
+    )
+    delivery = outcome.state.delivery(delivery_id)
+    assert delivery is not None
+    tag(response, outcome.version)
+    response.headers["Location"] = f"/v1/deliveries/{delivery_id}"
+    return DeliveryAnswer.of(key, delivery)
+
+
+@router.get("/v1/deliveries/{delivery_id}", responses=PROBLEMS)
+def get_delivery(
+    delivery_id: DeliveryId, response: Response, services: ServicesDep, caller: Reader
+) -> DeliveryAnswer:
+    """A delivery and its verification."""
+    key, state, version = _delivery(services, caller, str(delivery_id))
+    delivery = state.delivery(str(delivery_id))
+    assert delivery is not None
+    tag(response, version)
+    return DeliveryAnswer.of(key, delivery)
+
+
+@router.post("/v1/deliveries/{delivery_id}/verify", responses=PROBLEMS)
+def verify_delivery(  # noqa: PLR0917 - FastAPI parameters
+    delivery_id: DeliveryId,
+    body: VerifyRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Verifier,
+) -> DeliveryAnswer:
+    """A TPK or bidan verifies the delivery (it counts in fulfilment) or rejects it (with the
+    reason); a delivery is judged once (409 after)."""
+    key, _, _ = _delivery(services, caller, str(delivery_id))
+    command = c.VerifyDelivery(
+        at=services.clock(), delivery=str(delivery_id), verified=body.verified, reason=body.reason
+    )
+    outcome = execute(
+        services.store, _commitments, COMMITMENT_PREFIX + key, command, write_meta(caller, request)
+    )
+    delivery = outcome.state.delivery(str(delivery_id))
+    assert delivery is not None
+    tag(response, outcome.version)
+    return DeliveryAnswer.of(key, delivery)
+
+
+@router.get("/v1/areas/{code}/queues/unsponsored-stunted", responses=PROBLEMS)
+def unsponsored_stunted(
+    code: AreaCode,
+    services: ServicesDep,
+    caller: Reader,
+    after: Annotated[str | None, Query(max_length=60, description="The previous `next`.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> SuggestionQueue:
+    """Balita stunted now (severely or not) in the area with no nutrition commitment running
+    today (none, paused, ended or cancelled), the oldest case first; masked."""
+    area = _area(caller, code)
+    day = today(services)
+    with services.engine.connect() as conn:
+        rows = index.unsponsored_stunted(
+            conn,
+            area=area,
+            reach=caller.reach.prefixes,
+            today=day,
+            after=unsponsored_cursor(after),
+            limit=limit,
+        )
+    names = masked_initials(services, [r["child_id"] for r in rows])
+    following = (
+        f"{rows[-1]['first_stunted_on']}_{rows[-1]['child_id']}" if len(rows) == limit else None
+    )
+    return SuggestionQueue(items=[suggestion(r, names, day) for r in rows], next=following)
+
+
+@router.get("/v1/areas/{code}/queues/krs-without-commitment", responses=PROBLEMS)
+def krs_without_commitment(
+    code: AreaCode,
+    services: ServicesDep,
+    caller: Reader,
+    after: Annotated[uuid.UUID | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> FamilyQueue:
+    """KRS families in the area for whom (or for whose mothers or children) no commitment
+    was ever made, by id."""
+    area = _area(caller, code)
+    with services.engine.connect() as conn:
+        rows = index.krs_without_commitment(
+            conn,
+            area=area,
+            reach=caller.reach.prefixes,
+            after=None if after is None else str(after),
+            limit=limit,
+        )
+    items = [
+        FamilyItem(
+            family_id=i,
+            desa=s.desa,
+            risks=list(s.risks),
+            children=len(s.children),
+            mothers=len(s.mothers),
+        )
+        for i, s in rows
+    ]
+    return FamilyQueue(items=items, next=items[-1].family_id if len(items) == limit else None)
+
+
+@router.get("/v1/areas/{code}/queues/overdue-deliveries", responses=PROBLEMS)
+def overdue_deliveries(code: AreaCode, services: ServicesDep, caller: Reader) -> OverdueQueue:
+    """Active commitments in the area with nothing verified for more than one period, the
+    longest waiting first."""
+    area = _area(caller, code)
+    day = today(services)
+    with services.engine.connect() as conn:
+        rows = index.list_commitments(
+            conn, reach=caller.reach.prefixes, area=area, status=e.CommitmentStatus.ACTIVE.value
+        )
+    late = [(i, s, v) for i, s, v in rows if fulfilment(s, day).overdue]
+    late.sort(key=lambda r: (fulfilment(r[1], day).last_verified or r[1].start, r[0]))
+    return OverdueQueue(items=[CommitmentAnswer.of(i, s, v, day) for i, s, v in late])
+
+
+def _visible(
+    services: Services, caller: Principal, commitment_id: str
+) -> tuple[str, CommitmentState, int]:
+    state, version = visible_commitment(services, caller, commitment_id)
+    return commitment_id, state, version
+
+
+def _answer(
+    services: Services, response: Response, key: str, state: CommitmentState, version: int
+) -> CommitmentAnswer:
+    tag(response, version)
+    return CommitmentAnswer.of(key, state, version, today(services))
+
+
+def _delivery(
+    services: Services, caller: Principal, delivery_id: str
+) -> tuple[str, CommitmentState, int]:
+    with services.engine.connect() as conn:
+        key = index.commitment_of_delivery(conn, delivery_id)
+    if key is None:
+        raise NotFound("there is no such delivery")
+    return _visible(services, caller, key)
+
+
+def _area(caller: Principal, code: str) -> str:
+    area = wilayah.parse(code, field="code")
+    ensure_reach(caller, area, "area")
+    return area

@@ -1,0 +1,590 @@
+"""Families at risk and their mothers, sponsors (orang tua asuh), a sponsor's own view and
+matching help. Personal parts (names, NIK, addresses, contacts) are answered only with
+``pii:read`` and never to a sponsor principal."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from api.access import Principal, ensure_reach, read_meta, write_meta
+from api.deps import ServicesDep
+from api.meeting_views import PROBLEMS, Strict, derived_id, tag
+from api.routers.children import (
+    IdempotencyKey,
+    checked_desa,
+    client_event_id,
+    masked_initials,
+)
+from api.services import Services
+from api.sponsor_views import CommitmentAnswer, Reader, Writer, own_sponsor, today
+from domain import wilayah
+from domain.fact import DomainError, NotFound
+from domain.sponsor import commands as c
+from domain.sponsor import events as e
+from domain.sponsor.decider import (
+    FAMILY_PREFIX,
+    SPONSOR_PREFIX,
+    FamilyDecider,
+    FamilyState,
+    Mother,
+    SponsorDecider,
+    SponsorState,
+)
+from events import feed
+from events.handling import execute
+from events.projections import sponsors as index
+from events.projections.children import find_child, measurements_of
+
+router = APIRouter(tags=["sponsors"])
+FamilyId = Annotated[uuid.UUID, Path(description="The family's id (a UUID).")]
+SponsorId = Annotated[uuid.UUID, Path(description="The sponsor's id (a UUID).")]
+_families, _sponsors = FamilyDecider(), SponsorDecider()
+
+
+class MotherRequest(Strict):
+    """A mother of the family: pregnant with a due date, or breastfeeding."""
+
+    id: uuid.UUID | None = Field(None, description="Chosen by the server if null.")
+    status: e.MotherStatus
+    due_date: date | None = None
+    personal: e.MotherPersonal | None = None
+
+
+class FamilyRequest(Strict):
+    """A family of a desa: KRS or not, risk factors, its registered children and mothers."""
+
+    id: uuid.UUID | None = None
+    event_id: uuid.UUID | None = None
+    desa: str = Field(max_length=20)
+    krs: bool
+    risks: list[e.RiskFactor] = Field(default_factory=list, max_length=6)
+    children: list[uuid.UUID] = Field(default_factory=list, max_length=30)
+    mothers: list[MotherRequest] = Field(default_factory=list, max_length=5)
+    personal: e.FamilyPersonal | None = None
+
+
+class RisksRequest(Strict):
+    """The family's KRS status and risk factors now."""
+
+    krs: bool
+    risks: list[e.RiskFactor] = Field(max_length=6)
+
+
+class SponsorRequest(Strict):
+    """A sponsor; an organisation gives its (public) name, a person goes in ``personal``."""
+
+    id: uuid.UUID | None = None
+    event_id: uuid.UUID | None = None
+    kind: e.SponsorKind
+    name: str | None = Field(None, max_length=150)
+    named_publicly: bool = False
+    areas: list[str] = Field(
+        default_factory=list, max_length=50, description="Areas it sponsors in (for suggestions)."
+    )
+    principal: str | None = Field(
+        None, max_length=100, description="The login (role sponsor) that acts for it."
+    )
+    personal: e.SponsorPersonal | None = None
+
+
+class FamilyAnswer(BaseModel):
+    """A family (its personal part only with ``pii:read``)."""
+
+    id: str
+    desa: str
+    krs: bool
+    risks: list[e.RiskFactor]
+    children: list[str]
+    mothers: list[Mother]
+    personal: e.FamilyPersonal | None = None
+    version: int
+
+
+class FamilyPage(BaseModel):
+    """A page of families by id."""
+
+    items: list[FamilyAnswer]
+    next: str | None
+
+
+class SponsorAnswer(BaseModel):
+    """A sponsor (its personal part only with ``pii:read``)."""
+
+    id: str
+    kind: e.SponsorKind
+    name: str | None
+    named_publicly: bool
+    areas: list[str]
+    principal: str | None
+    personal: e.SponsorPersonal | None = None
+    version: int
+
+
+class SponsorPage(BaseModel):
+    """A page of sponsors by id."""
+
+    items: list[SponsorAnswer]
+    next: str | None
+
+
+class Point(BaseModel):
+    """One measurement of a sponsored child, as a sponsor may see it."""
+
+    measured_on: date
+    stunted: bool | None
+    haz_band: str | None = Field(description="The Permenkes HAZ category code.")
+
+
+class ChildTrend(BaseModel):
+    """A sponsored child: masked identity and the trend of its status, nothing personal."""
+
+    id: str
+    initials: str | None
+    desa: str
+    stunted_now: bool | None
+    trend: list[Point]
+
+
+class SponsorView(BaseModel):
+    """A sponsor's own view: its commitments and deliveries, its children's trends."""
+
+    sponsor: SponsorAnswer
+    commitments: list[CommitmentAnswer]
+    children: list[ChildTrend]
+
+
+class Suggestion(BaseModel):
+    """A stunted child without a running nutrition commitment, masked."""
+
+    child_id: str
+    initials: str | None
+    desa: str
+    sex: str
+    age_months: int
+    first_stunted_on: date | None
+    severely_stunted: bool | None
+
+
+class SuggestionPage(BaseModel):
+    """Unsponsored stunted children in the sponsor's areas, oldest case first."""
+
+    items: list[Suggestion]
+    next: str | None
+
+
+# -- families ----------------------------------------------------------------------------
+
+
+@router.post("/v1/families", status_code=201, responses=PROBLEMS)
+def register_family(  # noqa: PLR0917 - FastAPI parameters
+    body: FamilyRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    idempotency_key: IdempotencyKey = None,
+) -> FamilyAnswer:
+    """Register a family of a desa in the caller's reach, with its children and mothers."""
+    desa = checked_desa(services, caller, body.desa)
+    for child in body.children:
+        _child_in(services, caller, str(child), field="children")
+    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
+    family_id = str(body.id or derived_id(event_id))
+    meta = write_meta(caller, request)
+    at = services.clock()
+    command = c.RegisterFamily(
+        at=at,
+        desa=desa,
+        krs=body.krs,
+        risks=tuple(body.risks),
+        children=tuple(str(x) for x in body.children),
+        personal=body.personal,
+    )
+    stream = FAMILY_PREFIX + family_id
+    execute(
+        services.store,
+        _families,
+        stream,
+        command,
+        meta,
+        event_ids=None if event_id is None else [event_id],
+    )
+    for mother in body.mothers:
+        execute(services.store, _families, stream, _mother_command(at, mother), meta)
+    response.headers["Location"] = f"/v1/families/{family_id}"
+    return family_answer(services, caller, family_id, response)
+
+
+@router.post("/v1/families/{family_id}/mothers", responses=PROBLEMS)
+def record_mother(  # noqa: PLR0917 - FastAPI parameters
+    family_id: FamilyId,
+    body: MotherRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+) -> FamilyAnswer:
+    """Record a mother of the family (pregnant or breastfeeding), or change her status."""
+    _family(services, caller, str(family_id))
+    execute(
+        services.store,
+        _families,
+        FAMILY_PREFIX + str(family_id),
+        _mother_command(services.clock(), body),
+        write_meta(caller, request),
+    )
+    return family_answer(services, caller, str(family_id), response)
+
+
+@router.post("/v1/families/{family_id}/risks", responses=PROBLEMS)
+def change_risks(  # noqa: PLR0917 - FastAPI parameters
+    family_id: FamilyId,
+    body: RisksRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+) -> FamilyAnswer:
+    """Set the family's KRS status and risk factors."""
+    _family(services, caller, str(family_id))
+    command = c.ChangeRisks(at=services.clock(), krs=body.krs, risks=tuple(body.risks))
+    execute(
+        services.store,
+        _families,
+        FAMILY_PREFIX + str(family_id),
+        command,
+        write_meta(caller, request),
+    )
+    return family_answer(services, caller, str(family_id), response)
+
+
+@router.get("/v1/families", responses=PROBLEMS)
+def list_families(  # noqa: PLR0917 - FastAPI parameters
+    services: ServicesDep,
+    caller: Reader,
+    area: Annotated[str | None, Query(max_length=20)] = None,
+    krs: Annotated[bool | None, Query()] = None,
+    after: Annotated[uuid.UUID | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> FamilyPage:
+    """Families in the caller's reach (without personal parts), by id."""
+    _no_sponsor(caller)
+    code = None if area is None else wilayah.parse(area, field="area")
+    with services.engine.connect() as conn:
+        rows = index.list_families(
+            conn,
+            reach=caller.reach.prefixes,
+            area=code,
+            krs=krs,
+            after=None if after is None else str(after),
+            limit=limit,
+        )
+    items = [_family_answer(i, s, v) for i, s, v in rows]
+    return FamilyPage(items=items, next=items[-1].id if len(items) == limit else None)
+
+
+@router.get("/v1/families/{family_id}", responses=PROBLEMS)
+def get_family(
+    family_id: FamilyId, response: Response, services: ServicesDep, caller: Reader
+) -> FamilyAnswer:
+    """A family; its personal part (and its mothers' names) only with ``pii:read``."""
+    _no_sponsor(caller)
+    return family_answer(services, caller, str(family_id), response)
+
+
+def family_answer(
+    services: Services, caller: Principal, family_id: str, response: Response
+) -> FamilyAnswer:
+    """The family as answered, with its ETag; personal part only with ``pii:read``."""
+    state, version = _family(services, caller, family_id)
+    answer = _family_answer(family_id, state, version)
+    if "pii:read" in caller.scopes and caller.role.value != "sponsor":
+        stream = FAMILY_PREFIX + family_id
+        latest = feed.latest_sealed(services.engine, [stream], (e.FamilyRegistered.event_type,))
+        if stream in latest:
+            opened = services.store.open_personal([latest[stream]]).get(latest[stream].event_id)
+            if opened is not None:
+                answer.personal = e.FamilyPersonal.model_validate(opened)
+                services.access_log.record(
+                    caller.id, read_meta(caller), stream, state.desa, "/v1/families/{family_id}"
+                )
+    tag(response, version)
+    return answer
+
+
+# -- sponsors ----------------------------------------------------------------------------
+
+
+@router.post("/v1/sponsors", status_code=201, responses=PROBLEMS)
+def register_sponsor(  # noqa: PLR0917 - FastAPI parameters
+    body: SponsorRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    idempotency_key: IdempotencyKey = None,
+) -> SponsorAnswer:
+    """Register a sponsor (and the login that acts for it, if any)."""
+    for area in body.areas:
+        ensure_reach(caller, wilayah.parse(area, field="areas"), "area")
+    if body.principal is not None:
+        with services.engine.connect() as conn:
+            if index.sponsor_of_principal(conn, body.principal) is not None:
+                raise DomainError("this login acts for another sponsor already", field="principal")
+    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
+    sponsor_id = str(body.id or derived_id(event_id))
+    command = c.RegisterSponsor(
+        at=services.clock(),
+        kind=body.kind,
+        name=body.name,
+        named_publicly=body.named_publicly,
+        areas=tuple(body.areas),
+        principal=body.principal,
+        personal=body.personal,
+    )
+    execute(
+        services.store,
+        _sponsors,
+        SPONSOR_PREFIX + sponsor_id,
+        command,
+        write_meta(caller, request),
+        event_ids=None if event_id is None else [event_id],
+    )
+    response.headers["Location"] = f"/v1/sponsors/{sponsor_id}"
+    return sponsor_answer(services, caller, sponsor_id, response)
+
+
+@router.get("/v1/sponsors", responses=PROBLEMS)
+def list_sponsors(
+    services: ServicesDep,
+    caller: Reader,
+    kind: Annotated[e.SponsorKind | None, Query()] = None,
+    after: Annotated[uuid.UUID | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> SponsorPage:
+    """Sponsors by id (a sponsor principal sees only itself); no personal parts."""
+    mine = own_sponsor(services, caller)
+    with services.engine.connect() as conn:
+        rows = index.list_sponsors(
+            conn,
+            kind=None if kind is None else kind.value,
+            after=None if after is None else str(after),
+            limit=limit,
+        )
+    items = [_sponsor_answer(i, s, v) for i, s, v in rows if mine is None or i == mine]
+    return SponsorPage(items=items, next=rows[-1][0] if len(rows) == limit else None)
+
+
+@router.get("/v1/sponsors/{sponsor_id}", responses=PROBLEMS)
+def get_sponsor(
+    sponsor_id: SponsorId, response: Response, services: ServicesDep, caller: Reader
+) -> SponsorAnswer:
+    """A sponsor; its personal part only with ``pii:read``."""
+    return sponsor_answer(services, caller, str(sponsor_id), response)
+
+
+@router.get("/v1/sponsors/{sponsor_id}/view", responses=PROBLEMS)
+def sponsor_view(
+    sponsor_id: SponsorId, response: Response, services: ServicesDep, caller: Reader
+) -> SponsorView:
+    """The sponsor's own view: its commitments with fulfilment and deliveries, and for each
+    sponsored child only its initials and the trend of its status — never a name, NIK or
+    address."""
+    sponsor = sponsor_answer(services, caller, str(sponsor_id), response)
+    sponsor.personal = None
+    day = today(services)
+    with services.engine.connect() as conn:
+        rows = index.list_commitments(conn, reach=("*",), sponsor=str(sponsor_id))
+        kids = sorted(
+            {
+                s.beneficiary.id
+                for _, s, _ in rows
+                if s.beneficiary and s.beneficiary.kind is e.BeneficiaryKind.CHILD
+            }
+        )
+        trends = [_trend(conn, child) for child in kids]
+    names = masked_initials(services, kids)
+    return SponsorView(
+        sponsor=sponsor,
+        commitments=[CommitmentAnswer.of(i, s, v, day) for i, s, v in rows],
+        children=[t.model_copy(update={"initials": names.get(t.id)}) for t in trends if t],
+    )
+
+
+@router.get("/v1/sponsors/{sponsor_id}/suggestions", responses=PROBLEMS)
+def suggestions(  # noqa: PLR0917 - FastAPI parameters
+    sponsor_id: SponsorId,
+    services: ServicesDep,
+    caller: Reader,
+    area: Annotated[
+        str | None, Query(max_length=20, description="One of its areas, or under.")
+    ] = None,
+    after: Annotated[str | None, Query(max_length=60)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> SuggestionPage:
+    """Unsponsored stunted children in the areas the sponsor chose (or ``area`` among them),
+    masked, the oldest case first."""
+    sponsor = sponsor_answer(services, caller, str(sponsor_id), Response())
+    chosen = sponsor.areas or ["*"]
+    if area is not None:
+        code = wilayah.parse(area, field="area")
+        if not wilayah.within(chosen, code):
+            raise DomainError("the area is not among the sponsor's areas", field="area")
+        chosen = [code]
+    reach = caller.reach.prefixes
+    day = today(services)
+    cursor = unsponsored_cursor(after)
+    with services.engine.connect() as conn:
+        rows = [
+            r
+            for code in chosen
+            for r in index.unsponsored_stunted(
+                conn, area=code, reach=reach, today=day, after=cursor, limit=limit
+            )
+        ]
+    rows.sort(key=lambda r: (r["first_stunted_on"] or date.min, r["child_id"]))
+    rows = rows[:limit]
+    names = masked_initials(services, [r["child_id"] for r in rows])
+    items = [suggestion(r, names, day) for r in rows]
+    following = (
+        f"{rows[-1]['first_stunted_on']}_{rows[-1]['child_id']}" if len(rows) == limit else None
+    )
+    return SuggestionPage(items=items, next=following)
+
+
+def sponsor_answer(
+    services: Services, caller: Principal, sponsor_id: str, response: Response
+) -> SponsorAnswer:
+    """The sponsor as answered (404 for a sponsor principal asking for another one)."""
+    mine = own_sponsor(services, caller)
+    with services.engine.connect() as conn:
+        found = index.find_sponsor(conn, sponsor_id)
+    if found is None or (mine is not None and mine != sponsor_id):
+        raise NotFound("there is no such sponsor")
+    answer = _sponsor_answer(sponsor_id, *found)
+    if "pii:read" in caller.scopes and mine is None:
+        stream = SPONSOR_PREFIX + sponsor_id
+        latest = feed.latest_sealed(services.engine, [stream], (e.SponsorRegistered.event_type,))
+        if stream in latest:
+            opened = services.store.open_personal([latest[stream]]).get(latest[stream].event_id)
+            if opened is not None:
+                answer.personal = e.SponsorPersonal.model_validate(opened)
+                services.access_log.record(
+                    caller.id, read_meta(caller), stream, None, "/v1/sponsors/{sponsor_id}"
+                )
+    tag(response, found[1])
+    return answer
+
+
+def suggestion(row: dict[str, Any], names: dict[str, str | None], day: date) -> Suggestion:
+    """A queue row as answered: masked, with the age in completed months."""
+    birth: date = row["birth_date"]
+    months = (day.year - birth.year) * 12 + day.month - birth.month - (day.day < birth.day)
+    return Suggestion(
+        child_id=row["child_id"],
+        initials=names.get(row["child_id"]),
+        desa=row["desa"],
+        sex=row["sex"],
+        age_months=months,
+        first_stunted_on=row["first_stunted_on"],
+        severely_stunted=row["severely_stunted"],
+    )
+
+
+def unsponsored_cursor(after: str | None) -> tuple[date, str] | None:
+    """The ``next`` of a previous page of the unsponsored-stunted queue."""
+    if after is None:
+        return None
+    day, _, child = after.partition("_")
+    try:
+        return date.fromisoformat(day), str(uuid.UUID(child))
+    except ValueError:
+        raise DomainError("give the `next` of the previous page", field="after") from None
+
+
+def _trend(conn: Any, child_id: str) -> ChildTrend | None:
+    child = find_child(conn, child_id)
+    if child is None:
+        return None
+    points = []
+    for m in measurements_of(conn, child_id):
+        if m["state"] == "voided":
+            continue
+        assessment: dict[str, Any] = m["assessment"] or {}  # type: ignore[assignment]
+        haz = (assessment.get("categories") or {}).get("haz") or {}
+        points.append(
+            Point(
+                measured_on=m["measured_on"],
+                stunted=assessment.get("stunted"),
+                haz_band=haz.get("code"),
+            )
+        )
+    return ChildTrend(
+        id=child_id,
+        initials=None,
+        desa=str(child["desa"]),
+        stunted_now=child["stunted"],
+        trend=points,
+    )
+
+
+def _mother_command(at: Any, body: MotherRequest) -> c.RecordMother:
+    return c.RecordMother(
+        at=at,
+        mother=str(body.id or uuid.uuid4()),
+        status=body.status,
+        due_date=body.due_date,
+        personal=body.personal,
+    )
+
+
+def _family(services: Services, caller: Principal, family_id: str) -> tuple[FamilyState, int]:
+    with services.engine.connect() as conn:
+        found = index.find_family(conn, family_id)
+    if found is None:
+        raise NotFound("there is no such family")
+    ensure_reach(caller, found[0].desa, "family")
+    return found
+
+
+def _family_answer(family_id: str, state: FamilyState, version: int) -> FamilyAnswer:
+    return FamilyAnswer(
+        id=family_id,
+        desa=state.desa,
+        krs=state.krs,
+        risks=list(state.risks),
+        children=list(state.children),
+        mothers=list(state.mothers),
+        version=version,
+    )
+
+
+def _sponsor_answer(sponsor_id: str, state: SponsorState, version: int) -> SponsorAnswer:
+    return SponsorAnswer(
+        id=sponsor_id,
+        kind=state.kind,
+        name=state.name,
+        named_publicly=state.named_publicly,
+        areas=list(state.areas),
+        principal=state.principal,
+        version=version,
+    )
+
+
+def _child_in(services: Services, caller: Principal, child_id: str, *, field: str) -> str:
+    with services.engine.connect() as conn:
+        child = find_child(conn, child_id)
+    if child is None:
+        raise NotFound("there is no such child")
+    ensure_reach(caller, str(child["desa"]), "child")
+    return str(child["desa"])
+
+
+def _no_sponsor(caller: Principal) -> None:
+    if caller.role.value == "sponsor":
+        raise NotFound("there is no such family")
