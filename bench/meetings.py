@@ -1,0 +1,218 @@
+"""TPPS evaluation benchmark (issue #9), on PostgreSQL with the demo data scaled up.
+
+Fills a fresh PostgreSQL database with ``tumbuh seed-demo``'s generator (Kota Banjar,
+``--children`` children with monthly posyandu measurements, and a year of rakor, kecamatan
+meetings and their resolutions up to today), registers a client, starts one uvicorn worker
+and times ``GET /v1/areas/32.79/evaluation`` over real HTTP with a client-credentials token:
+
+1. warm: the last full quarter of the demo, ``--requests`` times after 5 warm-up requests
+   (the service keeps an answer until an area, child or resolution event changes what it
+   rests on): p50/p99 per run, median of ``--runs``;
+2. cold: ``--cold`` times, progress on an open resolution (which changes what the kept
+   answer rests on), then one timed GET of the quarter: median and max (too few samples
+   for a p99); the same for the whole year, ``YEAR_COLD`` times;
+3. ``known_at`` a month after the quarter ended: the first (cold) call, then p50/p99 of
+   ``KNOWN_AT_REPEATS`` repeats.
+
+Goal: p99 <= 50 ms with the demo data at 1M events. The demo writes about 15 events a
+child: ``--children 40000`` gives about 0.6M events, ``--children 66000`` about 1M.
+Run: ``python bench/meetings.py [--children 40000] [--requests 300] [--cold 15]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time as clock
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import raw_insert as raw
+from children import KEY, Installation, server
+
+from api import demo_data
+from api.identity import operator_meta
+from api.services import build_services
+from api.settings import Settings
+from domain.access import Role
+from domain.figures import Period, parse_period
+from domain.figures.periods import month_end, month_of, previous
+from events import migrate
+
+PG_DB = "tumbuh_bench_meetings"
+CLIENT = "bench-meetings"
+SCOPES = "areas:read meetings:read meetings:write"
+KOTA = "32.79"
+PATH = f"/v1/areas/{KOTA}/evaluation"
+WARM_UP = 5
+YEAR_COLD = 3
+KNOWN_AT_REPEATS = 50
+Params = dict[str, str]
+
+
+def _fill(url: str, folder: Path, children: int) -> tuple[demo_data.SeedResult, int, str]:
+    """The seeded demo, the log's length and the bench client's secret."""
+    services = build_services(Settings(database_url=url, master_key=KEY,
+                                       key_dir=folder / "keys", db_pool_size=2))  # fmt: skip
+    try:
+        migrate.upgrade(services.engine)
+        services.projections.catch_up(services.store)
+        result = demo_data.seed(services, children=children)
+        print(f"  seeded {result.children} children, {result.events} events, "
+              f"{result.meetings} meetings, {result.resolutions} resolutions in "
+              f"{result.seconds:.0f} s", flush=True)  # fmt: skip
+        secret = services.principals.add_client(
+            CLIENT, Role.INTEGRATOR, [KOTA], meta=operator_meta(), scopes=SCOPES.split()
+        )
+        with services.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+        return result, services.store.head().position, secret
+    finally:
+        services.close()
+
+
+def _last_full_quarter(last_month: date) -> Period:
+    """The last quarter whose three months the demo holds."""
+    holding = parse_period(f"{last_month.year}-Q{(last_month.month - 1) // 3 + 1}")
+    return holding if holding.months[-1] == month_of(last_month) else previous(holding)
+
+
+def _get(client: httpx.Client, params: Params) -> tuple[float, httpx.Response]:
+    """One evaluation: milliseconds and the answer (raises unless 2xx)."""
+    began = clock.perf_counter()
+    answer = client.get(PATH, params=params)
+    seconds = clock.perf_counter() - began
+    answer.raise_for_status()
+    return seconds * 1000, answer
+
+
+def _p50_p99(times: list[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return cuts[49], cuts[98]
+
+
+def _warm(client: httpx.Client, params: Params, requests: int) -> tuple[float, float]:
+    for _ in range(WARM_UP):
+        _get(client, params)
+    return _p50_p99([_get(client, params)[0] for _ in range(requests)])
+
+
+def _cold(client: httpx.Client, params: Params, resolution: str, times: int) -> list[float]:
+    """Milliseconds of a GET right after progress on ``resolution``, ``times`` times."""
+    found = []
+    for _ in range(times):
+        progress = {"text": "bench", "percent": 50}
+        client.post(f"/v1/resolutions/{resolution}/progress", json=progress).raise_for_status()
+        found.append(_get(client, params)[0])
+    return found
+
+
+def _open_resolution(client: httpx.Client) -> str:
+    answer = client.get("/v1/resolutions", params={"status": "open", "limit": "1"})
+    answer.raise_for_status()
+    items = answer.json()["items"]
+    if not items:
+        raise RuntimeError("the demo has no open resolution to report progress on")
+    return str(items[0]["id"])
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one bench measured, in milliseconds."""
+
+    warm: list[tuple[float, float]]  # p50, p99 per run
+    cold: list[float]
+    cold_year: list[float]
+    known_first: float
+    known: tuple[float, float]
+
+
+def _measure(client: httpx.Client, quarter: Period, known_at: str, args: Any) -> Figures:
+    """The three figures, printed as they come."""
+    first, answer = _get(client, {"period": quarter.name})
+    body = answer.json()
+    print(f"  {quarter.name}: first GET {first:.0f} ms, {len(body['rows'])} kecamatan, "
+          f"{body['total']['measured']} measured, {body['total']['resolutions']['due']} "
+          f"resolutions due", flush=True)  # fmt: skip
+    warm = []
+    for run in range(args.runs):
+        warm.append(_warm(client, {"period": quarter.name}, args.requests))
+        print(f"  run {run + 1}: warm p50 {warm[-1][0]:.1f} ms  p99 {warm[-1][1]:.1f} ms",
+              flush=True)  # fmt: skip
+    resolution = _open_resolution(client)
+    cold = _cold(client, {"period": quarter.name}, resolution, args.cold)
+    print("  cold quarter ms: " + " ".join(f"{t:.0f}" for t in cold), flush=True)
+    cold_year = _cold(client, {"period": quarter.name[:4]}, resolution, YEAR_COLD)
+    print("  cold year ms: " + " ".join(f"{t:.0f}" for t in cold_year), flush=True)
+    then = {"period": quarter.name, "known_at": known_at}
+    known_first, answer = _get(client, then)
+    print(f"  known_at {known_at}: log position {answer.json()['log_position']}, first "
+          f"{known_first:.0f} ms", flush=True)  # fmt: skip
+    return Figures(warm, cold, cold_year, known_first, _warm(client, then, KNOWN_AT_REPEATS))
+
+
+def _summary(figures: Figures, seeded: demo_data.SeedResult, events: int, quarter: str) -> None:
+    p50 = statistics.median(w[0] for w in figures.warm)
+    p99 = statistics.median(w[1] for w in figures.warm)
+    cold, year = figures.cold, figures.cold_year
+    print(
+        f"\nPostgreSQL, {events:,} events ({seeded.children:,} children, "
+        f"{seeded.resolutions} resolutions), GET {PATH}?period={quarter}"
+    )
+    print(
+        f"  warm             p50 {p50:.1f} ms  p99 {p99:.1f} ms   (goal p99 <= 50 ms; "
+        f"median of {len(figures.warm)} runs)"
+    )
+    print(
+        f"  cold, quarter    median {statistics.median(cold):.0f} ms  max {max(cold):.0f} ms"
+        f"   (goal 50 ms; {len(cold)} samples: no p99)"
+    )
+    print(
+        f"  cold, year {quarter[:4]}  median {statistics.median(year):.0f} ms  "
+        f"max {max(year):.0f} ms   ({len(year)} samples)"
+    )
+    print(f"  known_at, first  {figures.known_first:.0f} ms   (cold)")
+    print(f"  known_at, warm   p50 {figures.known[0]:.1f} ms  p99 {figures.known[1]:.1f} ms   "
+          f"({KNOWN_AT_REPEATS} requests)")  # fmt: skip
+
+
+def main() -> None:
+    """Fill, then print the evaluation's latencies against the goal."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--children", type=int, default=40_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--cold", type=int, default=15)
+    args = parser.parse_args()
+    with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {PG_DB}")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
+    try:
+        with tempfile.TemporaryDirectory(prefix="tumbuh-bench-meetings-") as scratch:
+            folder = Path(scratch)
+            seeded, events, secret = _fill(url, folder, args.children)
+            quarter = _last_full_quarter(seeded.last_month)
+            following = month_of(month_end(quarter.months[-1]) + timedelta(days=1))
+            known_at = f"{month_end(following).isoformat()}T23:59:59+07:00"
+            with server(Installation(url, folder, [], secret)) as base:
+                grant = {"grant_type": "client_credentials", "scope": SCOPES}
+                answer = httpx.post(f"{base}/v1/auth/token", auth=(CLIENT, secret), data=grant)
+                answer.raise_for_status()
+                headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+                with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
+                    figures = _measure(client, quarter, known_at, args)
+    finally:
+        with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+    _summary(figures, seeded, events, quarter.name)
+
+
+if __name__ == "__main__":
+    main()
