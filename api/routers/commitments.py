@@ -13,10 +13,12 @@ from pydantic import BaseModel, Field, StrictInt
 
 from api.access import Principal, ensure_reach, write_meta
 from api.deps import ServicesDep
-from api.meeting_views import PROBLEMS, Strict, derived_id, tag
+from api.meeting_views import PROBLEMS, Strict, area_names, derived_id, tag
+from api.routers.area_stats import KnownAt, log_position_of
 from api.routers.children import IdempotencyKey, client_event_id, expected_version, masked_initials
 from api.routers.sponsors import Suggestion, suggestion, unsponsored_cursor
 from api.services import Services
+from api.sponsor_figures import SponsorFigures, commitments_at, sponsor_figures
 from api.sponsor_views import (
     CommitmentAnswer,
     DeliveryAnswer,
@@ -30,11 +32,13 @@ from api.sponsor_views import (
 )
 from domain import wilayah
 from domain.fact import NotFound
+from domain.figures import Figures, parse_period
 from domain.meeting.events import Document
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
 from domain.sponsor.decider import COMMITMENT_PREFIX, CommitmentDecider, CommitmentState
 from domain.sponsor.fulfilment import fulfilment
+from events.area_figures import assemble, preloaded, unit_of
 from events.handling import execute
 from events.projections import sponsors as index
 
@@ -414,3 +418,80 @@ def _area(caller: Principal, code: str) -> str:
     area = wilayah.parse(code, field="code")
     ensure_reach(caller, area, "area")
     return area
+
+
+class SponsorCounts(BaseModel):
+    """The sponsor figures of one area (see docs/sponsors.md)."""
+
+    code: str
+    name: str | None = None
+    sponsors: int
+    active_commitments: int
+    beneficiaries: dict[str, int]
+    rupiah_committed: int
+    rupiah_delivered: int
+    stunted: int
+    stunted_sponsored: int
+    share_stunted_sponsored: float | None
+
+    @classmethod
+    def of(cls, code: str, found: SponsorFigures, name: str | None = None) -> SponsorCounts:
+        """The answer for one area's figures."""
+        return cls(
+            code=code,
+            name=name,
+            sponsors=found.sponsors,
+            active_commitments=found.active_commitments,
+            beneficiaries=found.beneficiaries,
+            rupiah_committed=found.rupiah_committed,
+            rupiah_delivered=found.rupiah_delivered,
+            stunted=found.stunted,
+            stunted_sponsored=found.stunted_sponsored,
+            share_stunted_sponsored=found.share_stunted_sponsored,
+        )
+
+
+class SponsorStats(SponsorCounts):
+    """An area's sponsor figures for a period, and those of the areas one level below."""
+
+    period: str
+    known_at: str | None
+    log_position: int
+    units: list[SponsorCounts]
+
+
+@router.get("/v1/areas/{code}/sponsor-stats", responses=PROBLEMS)
+def sponsor_stats(  # noqa: PLR0917 - FastAPI parameters
+    code: AreaCode,
+    response: Response,
+    services: ServicesDep,
+    caller: Reader,
+    period: Annotated[str, Query(max_length=8, description="YYYY-MM, YYYY-Qn or YYYY.")],
+    known_at: KnownAt = None,
+) -> SponsorStats:
+    """Sponsors, running commitments, beneficiaries by kind, Rupiah due and delivered, and
+    the share of stunted children sponsored, for an area and a period; with ``known_at`` as
+    the log held them then."""
+    area = _area(caller, code)
+    asked = parse_period(period)
+    position = log_position_of(services, known_at)
+    loaded, log_position = preloaded(services.store, area, asked.months, position)
+    unit = unit_of(area)
+    figures = assemble(loaded, area, asked, unit)
+    held = commitments_at(services, area, position)
+    units = []
+    if unit is not None:
+        names = area_names(services, list(figures.units))
+        for name in sorted({*figures.units, *(unit(s.desa) for _, s in held)}):
+            mine = [(i, s) for i, s in held if unit(s.desa) == name]
+            found = sponsor_figures(mine, asked, figures.units.get(name, Figures()))
+            units.append(SponsorCounts.of(name, found, names.get(name)))
+    total = sponsor_figures(held, asked, figures.figures)
+    response.headers["Tumbuh-Log-Position"] = str(log_position)
+    return SponsorStats(
+        **SponsorCounts.of(area, total).model_dump(),
+        period=asked.name,
+        known_at=known_at,
+        log_position=log_position,
+        units=units,
+    )

@@ -24,6 +24,7 @@ from api.meeting_figures import indicator_value
 from api.meeting_views import area_names
 from api.routers.area_stats import PROBLEMS, CodePath, KnownAt, log_position_of
 from api.services import Services
+from api.sponsor_figures import SponsorFigures, commitments_at, sponsor_figures
 from domain import wilayah
 from domain.fact import DomainError, NotFound
 from domain.figures import Figures, Period, parse_period
@@ -38,7 +39,7 @@ from events.projections.areas import areas
 from events.projections.figures import within
 
 router = APIRouter(tags=["figures"])
-_INPUTS = ("area", "child", "resolution")
+_INPUTS = ("area", "child", "resolution", "commitment")
 """The kinds of stream an evaluation reads: a new event in any other changes nothing."""
 Reader = Annotated[Principal, Requires("areas:read")]
 MeetingsReader = Annotated[Principal, Requires("meetings:read")]
@@ -54,6 +55,29 @@ class ResolutionCounts(BaseModel):
     dropped: int = 0
     targets_checked: int = Field(0, description="Targets whose due month has ended, with data.")
     targets_met: int = 0
+
+
+class SponsorColumns(BaseModel):
+    """The sponsor figures of the period (docs/sponsors.md)."""
+
+    sponsors: int
+    active_commitments: int
+    rupiah_committed: int
+    rupiah_delivered: int
+    stunted_sponsored: int
+    share_stunted_sponsored: float | None
+
+    @classmethod
+    def of(cls, found: SponsorFigures) -> SponsorColumns:
+        """The columns of one row."""
+        return cls(
+            sponsors=found.sponsors,
+            active_commitments=found.active_commitments,
+            rupiah_committed=found.rupiah_committed,
+            rupiah_delivered=found.rupiah_delivered,
+            stunted_sponsored=found.stunted_sponsored,
+            share_stunted_sponsored=found.share_stunted_sponsored,
+        )
 
 
 class EvaluationRow(BaseModel):
@@ -74,6 +98,7 @@ class EvaluationRow(BaseModel):
     desa: int = Field(description="Registered desa/kelurahan.")
     desa_zero_new_stunting: int = Field(description="Desa measured with no new stunting case.")
     resolutions: ResolutionCounts
+    sponsors: SponsorColumns
 
 
 class EvaluationAnswer(BaseModel):
@@ -154,6 +179,12 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
     now, by_desa, earlier = sums.kecamatan(period), sums.desa(period).units, sums.kecamatan(before)
     counts = _resolution_counts(kota, resolutions, as_of, sums)
     names = area_names(services, [kota, *now.units])
+    held = commitments_at(services, kota, position)
+
+    def sponsored(code: str, figures: Figures) -> SponsorColumns:
+        mine = [(i, c) for i, c in held if c.desa.startswith(code + ".")]
+        return SponsorColumns.of(sponsor_figures(mine, period, figures))
+
     rows = [
         _row(
             c,
@@ -163,6 +194,7 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
             [by_desa[d] for d in by_desa if d.startswith(c + ".")],
             sum(1 for d in desa if d.startswith(c + ".")),
             counts.get(c, ResolutionCounts()),
+            sponsored(c, figures),
         )
         for c, figures in now.units.items()
     ]
@@ -178,6 +210,7 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
         list(by_desa.values()),
         len(desa),
         counts.get(kota, ResolutionCounts()),
+        sponsored(kota, now.figures),
     )
     return EvaluationAnswer(
         code=kota,
@@ -200,6 +233,7 @@ def _row(  # noqa: PLR0917 - one row's parts
     desa: Sequence[Figures],
     registered: int,
     resolutions: ResolutionCounts,
+    sponsors: SponsorColumns,
 ) -> EvaluationRow:
     total = figures.total
     before = None if earlier is None else earlier.total.prevalence_stunting
@@ -220,6 +254,7 @@ def _row(  # noqa: PLR0917 - one row's parts
         desa=registered,
         desa_zero_new_stunting=sum(1 for d in desa if d.total.zero_new_stunting),
         resolutions=resolutions,
+        sponsors=sponsors,
     )
 
 
@@ -360,18 +395,26 @@ _COLUMNS = (
     "desa_zero_new_stunting",
 )
 _RESOLUTION_COLUMNS = tuple(ResolutionCounts.model_fields)
+_SPONSOR_COLUMNS = tuple(SponsorColumns.model_fields)
 
 
 def _csv(answer: EvaluationAnswer) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*_COLUMNS, *(f"resolutions_{c}" for c in _RESOLUTION_COLUMNS)])
+    writer.writerow(
+        [
+            *_COLUMNS,
+            *(f"resolutions_{c}" for c in _RESOLUTION_COLUMNS),
+            *(f"sponsors_{c}" if c != "sponsors" else c for c in _SPONSOR_COLUMNS),
+        ]
+    )
     for row in [*answer.rows, answer.total]:
         values = row.model_dump()
         writer.writerow(
             [
                 *("" if values[c] is None else values[c] for c in _COLUMNS),
                 *(values["resolutions"][c] for c in _RESOLUTION_COLUMNS),
+                *("" if (v := values["sponsors"][c]) is None else v for c in _SPONSOR_COLUMNS),
             ]
         )
     return out.getvalue()

@@ -80,6 +80,7 @@ class Figures:
     by_sex: dict[str, Split] = field(default_factory=lambda: {s: Split() for s in SEXES})
     by_age_band: dict[str, Split] = field(default_factory=lambda: {b: Split() for b in BANDS})
     new_cases: list[ChildMonth] = field(default_factory=list)
+    stunted_children: list[str] = field(default_factory=list)
 
     def add(self, sex: str, band: str, counts: Split) -> None:
         """Count a group of children of ``sex`` and ``band``."""
@@ -143,8 +144,11 @@ def figures_of(
         child.seen(row.month, row.sex, row.band)
         child.rows.append(row)
     figures = Figures()
-    for child in children.values():
-        figures.add(child.sex, child.band, child.counts())
+    for child_id, child in children.items():
+        counts = child.counts()
+        figures.add(child.sex, child.band, counts)
+        if counts.stunted:
+            figures.stunted_children.append(child_id)
         cases = [r for r in child.rows if r.new_case is not None]
         if cases:
             figures.new_cases.append(max(cases, key=lambda r: r.month))

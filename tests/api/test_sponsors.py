@@ -324,3 +324,69 @@ def test_krs_families_without_a_commitment_and_suggestions_in_the_sponsors_areas
     assert "Demo" not in str(call(world, "GET", "/v1/families")["items"])
     names = {v: k for k, v in world.ids.items()}
     assert [names[i["child_id"]] for i in suggested["items"]] == ["A", "B"]
+
+
+def test_sponsor_figures_for_may_by_hand_with_the_kecamatan_below_and_known_at(
+    world: World, services: Services, mint: Minter
+) -> None:
+    on(services, "2025-06-10")
+    weekly = commit(world, sponsor(world), "A", start="2025-05-01")
+    commit(
+        world,
+        sponsor(world, kind="asn", name=None),
+        "E",
+        aid="non_nutrition",
+        description="Perbaikan jamban",
+        amount_rupiah=300_000,
+        frequency="monthly",
+        start="2025-05-15",
+    )
+    delivered = call(
+        world,
+        "POST",
+        f"/v1/commitments/{weekly['id']}/deliveries",
+        201,
+        json={"date": "2025-05-05", "amount_rupiah": 70_000, "delivered_by": "tpk"},
+    )
+    before = services.store.head().position
+    call(
+        world,
+        "POST",
+        f"/v1/deliveries/{delivered['id']}/verify",
+        headers=bearer(mint(Role.BIDAN, "32.79")),
+        json={"verified": True},
+    )
+
+    got = call(world, "GET", "/v1/areas/32.79/sponsor-stats", params={"period": "2025-05"})
+    then = call(
+        world,
+        "GET",
+        "/v1/areas/32.79/sponsor-stats",
+        params={"period": "2025-05", "known_at": str(before)},
+    )
+    evaluation = call(world, "GET", "/v1/areas/32.79/evaluation", params={"period": "2025-05"})
+
+    # A: weekly 70,000 from 1 May: 31 days, 5 started weeks = 350,000; E: monthly 300,000
+    # from 15 May: 17 days, one period. Stunted in May: A, B, E; only A has nutrition aid.
+    assert (got["sponsors"], got["active_commitments"], got["beneficiaries"]) == (
+        2,
+        2,
+        {"child": 2, "mother": 0, "family": 0},
+    )
+    assert (got["rupiah_committed"], got["rupiah_delivered"]) == (650_000, 70_000)
+    assert (got["stunted"], got["stunted_sponsored"], got["share_stunted_sponsored"]) == (
+        3,
+        1,
+        0.3333,
+    )
+    units = {u["code"]: u for u in got["units"]}
+    assert (
+        units["32.79.02"]["rupiah_committed"],
+        units["32.79.02"]["share_stunted_sponsored"],
+    ) == (350_000, 0.5)
+    assert (units["32.79.01"]["stunted"], units["32.79.01"]["stunted_sponsored"]) == (1, 0)
+    assert then["rupiah_delivered"] == 0
+    assert then["log_position"] == before
+    rows = {r["code"]: r["sponsors"] for r in evaluation["rows"]}
+    assert rows["32.79.02"]["stunted_sponsored"] == 1
+    assert evaluation["total"]["sponsors"]["rupiah_committed"] == 650_000
