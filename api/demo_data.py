@@ -28,6 +28,7 @@ import orjson
 from sqlalchemy import func, select
 
 from api.demo_meetings import DeciderStream, MeetingYear, Place, add_reports
+from api.demo_sponsors import Kid, SponsorHalfYear
 from api.services import Services
 from domain.area import commands as ac
 from domain.area.decider import AreaDecider, AreaState
@@ -423,6 +424,24 @@ class _Seeder:
             seed=seed,
             push=self._push_decided,
         )
+        self.sponsors = SponsorHalfYear(
+            kota=AREAS[0].code[:5],
+            kids=[
+                Kid(
+                    k.stream.stream_id.removeprefix("child-"),
+                    AREAS[k.desa].code,
+                    k.haz_level,
+                    k.registered_on,
+                    k.birth,
+                    k.exit[0] if k.exit else (k.move[0] if k.move else None),
+                )
+                for k in self.kids
+            ],
+            months=self.months,
+            end=self.end_at.date(),
+            seed=seed,
+            push=self._push_decided,
+        )
 
     # -- the population ------------------------------------------------------------
 
@@ -491,6 +510,7 @@ class _Seeder:
         """Generate each month, then write everything recorded before the next one."""
         self._areas()
         self.year.schedule()
+        self.sponsors.schedule()
         opened = _at(self.start, 9)
         for kid in self.kids:
             if kid.registered_on == self.start:  # balita already there: the initial import

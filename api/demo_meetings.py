@@ -194,10 +194,10 @@ class MeetingYear:
         meeting_id = self._id()
         stream = DeciderStream(meeting_stream(meeting_id), MeetingDecider())
         self.push(
-            _at(day - timedelta(days=7), 9),
+            at(day - timedelta(days=7), 9),
             stream,
             c.PlanMeeting(
-                at=_at(day - timedelta(days=7), 9),
+                at=at(day - timedelta(days=7), 9),
                 level=level,
                 area=area,
                 date=day,
@@ -224,9 +224,9 @@ class MeetingYear:
             "kesepakatan tindak lanjut di bawah ini."
         )
         self.push(
-            _at(day, 14),
+            at(day, 14),
             stream,
-            c.HoldMeeting(at=_at(day, 14), minutes=minutes, attendance=attendance),
+            c.HoldMeeting(at=at(day, 14), minutes=minutes, attendance=attendance),
         )
         self.meetings += 1
         return Held(meeting_id, area)
@@ -245,7 +245,7 @@ class MeetingYear:
         stream = DeciderStream(resolution_stream(self._id()), ResolutionDecider())
         due = month_end(month_of(_month_after(day, months)))
         facts = c.MeetingFacts(id=meeting.meeting_id, status="held", date=day, area=meeting.area)
-        adopted = _at(day, 15)
+        adopted = at(day, 15)
         self.push(
             adopted,
             stream,
@@ -261,7 +261,7 @@ class MeetingYear:
         )
         self.resolutions += 1
         span = (due - day).days
-        midway = _at(day + timedelta(days=span // 2), 10)
+        midway = at(day + timedelta(days=span // 2), 10)
         self.push(
             midway,
             stream,
@@ -295,9 +295,9 @@ class MeetingYear:
             )
 
     def _close(self, stream: DeciderStream[Any], on: date, outcome: e.Outcome, reason: str) -> None:
-        at = _at(on, 11)
+        when = at(on, 11)
         self.push(
-            at, stream, c.CloseResolution(at=at, outcome=outcome, reason=reason, closed_on=on)
+            when, stream, c.CloseResolution(at=when, outcome=outcome, reason=reason, closed_on=on)
         )
 
     def _id(self) -> str:
@@ -338,7 +338,8 @@ def add_reports(
     return written
 
 
-def _at(day: date, hour: int) -> datetime:
+def at(day: date, hour: int) -> datetime:
+    """``hour`` o'clock WIB on ``day``."""
     return datetime(day.year, day.month, day.day, hour, tzinfo=WIB)
 
 

@@ -17,12 +17,14 @@ from api import demo_data
 from api.cli import app
 from api.services import Services, build_services
 from api.settings import Settings
+from domain.sponsor.fulfilment import fulfilment
 from events import migrate
 from events.envelope import RecordedEvent
 from events.projections.areas import area_sasaran, areas
 from events.projections.children import children, measurements
 from events.projections.figures import child_month_rows, child_spans
 from events.projections.meetings import find_meeting, list_resolutions, meetings
+from events.projections.sponsors import families, list_commitments, sponsor_of_principal
 from events.schema import events
 from tests.conftest import TEST_MASTER_KEY
 
@@ -245,3 +247,24 @@ def test_the_demo_holds_held_meetings_with_reports_and_resolutions_in_every_stat
     assert {r.state.status.value for r in found} == {"open", "done", "dropped"}
     late = [r for r in found if r.state.closed_on and r.state.closed_on > r.state.due]
     assert late
+
+
+def test_the_demo_holds_sponsors_commitments_deliveries_and_krs_families(
+    services: Services,
+) -> None:
+    _seed(services)
+
+    with services.engine.connect() as conn:
+        held = list_commitments(conn, reach=("*",))
+        krs = conn.execute(select(func.count()).select_from(families)).scalar_one()
+        linked = sponsor_of_principal(conn, "demo-sponsor")
+    day = TODAY.replace(day=1)
+    accounts = [fulfilment(state, day) for _, state, _ in held]
+    assert linked is not None
+    assert {s.beneficiary.kind.value for _, s, _ in held if s.beneficiary} == {"child", "family"}
+    assert krs > 0
+    assert sum(a.delivered for a in accounts) > 0
+    assert any(a.pending for a in accounts) or any(
+        d.verified is False for _, s, _ in held for d in s.deliveries
+    )
+    assert 0 < sum(a.overdue for a in accounts) < len(accounts)
