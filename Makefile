@@ -52,6 +52,7 @@ bench: install
 	$(RUN) python bench/figures.py
 	$(RUN) python bench/audit.py
 	$(RUN) python bench/meetings.py
+	$(RUN) python bench/sponsors.py
 
 clean:
 	rm -rf .venv .tools .mypy_cache .ruff_cache .pytest_cache .hypothesis
