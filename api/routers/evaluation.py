@@ -27,7 +27,7 @@ from api.services import Services
 from api.sponsor_figures import SponsorFigures, commitments_at, sponsor_figures
 from domain import wilayah
 from domain.fact import DomainError, NotFound
-from domain.figures import Figures, Period, parse_period
+from domain.figures import ChildMonth, Figures, Period, parse_period
 from domain.figures.periods import month_end, month_of, previous
 from domain.meeting.decider import ResolutionDecider, ResolutionState, ResolutionStatus, local_day
 from domain.meeting.events import RESOLUTION_FACTS
@@ -176,7 +176,8 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
         services.store, kota, [*before.months, *period.months, *due_months], position
     )
     sums = _Sums(loaded, kota)
-    now, by_desa, earlier = sums.kecamatan(period), sums.desa(period).units, sums.kecamatan(before)
+    now, earlier = sums.kecamatan(period), sums.kecamatan(before)
+    zero = _zero_new_stunting(loaded.rows(period.months))
     counts = _resolution_counts(kota, resolutions, as_of, sums)
     names = area_names(services, [kota, *now.units])
     held = commitments_at(services, kota, position)
@@ -191,7 +192,7 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
             names.get(c),
             figures,
             earlier.units.get(c),
-            [by_desa[d] for d in by_desa if d.startswith(c + ".")],
+            sum(1 for d in zero if d.startswith(c + ".")),
             sum(1 for d in desa if d.startswith(c + ".")),
             counts.get(c, ResolutionCounts()),
             sponsored(c, figures),
@@ -207,7 +208,7 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
         names.get(kota),
         now.figures,
         previous_total,
-        list(by_desa.values()),
+        len(zero),
         len(desa),
         counts.get(kota, ResolutionCounts()),
         sponsored(kota, now.figures),
@@ -225,12 +226,19 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
     )
 
 
+def _zero_new_stunting(rows: Sequence[ChildMonth]) -> set[str]:
+    """The desa where children were measured in the period and none became a new case (as
+    the figures' ``zero_new_stunting`` per desa, read off the measured months at once)."""
+    measured = {r.desa for r in rows}
+    return measured - {r.desa for r in rows if r.new_case is not None}
+
+
 def _row(  # noqa: PLR0917 - one row's parts
     code: str,
     name: str | None,
     figures: Figures,
     earlier: Figures | None,
-    desa: Sequence[Figures],
+    zero: int,
     registered: int,
     resolutions: ResolutionCounts,
     sponsors: SponsorColumns,
@@ -252,7 +260,7 @@ def _row(  # noqa: PLR0917 - one row's parts
         prevalence_change=None if now is None or before is None else round(now - before, 6),
         new_stunting=total.new_stunting,
         desa=registered,
-        desa_zero_new_stunting=sum(1 for d in desa if d.total.zero_new_stunting),
+        desa_zero_new_stunting=zero,
         resolutions=resolutions,
         sponsors=sponsors,
     )
