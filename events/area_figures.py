@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Final
+from typing import Final, Protocol
 
 from sqlalchemy import Connection, Engine, func, or_, select
 
@@ -152,12 +152,21 @@ def figures_now(engine: Engine, code: str, period: Period, unit: Unit) -> AreaFi
     return found
 
 
+class Source(Protocol):
+    """Where the children's months come from: the projection, the log, or a preload."""
+
+    def residents(self, months: Sequence[str]) -> list[Resident]: ...
+
+    def rows(self, months: Sequence[str]) -> list[ChildMonth]: ...
+
+
 def assemble(
-    source: NowSource | AsOfSource | Preloaded, code: str, period: Period, unit: Unit
+    source: Source, code: str, period: Period, unit: Unit, *, detail: bool = True
 ) -> AreaFigures:
-    """Sum the children's months of ``source`` for the area and per ``unit``."""
+    """Sum the children's months of ``source`` for the area and per ``unit`` (by sex and
+    age band too unless ``detail`` is false)."""
     residents, rows = source.residents(period.months), source.rows(period.months)
-    found = AreaFigures(code, period, _summed(residents, rows))
+    found = AreaFigures(code, period, _summed(residents, rows, detail))
     if unit is not None:
         present: dict[str, list[Resident]] = defaultdict(list)
         measured: dict[str, list[ChildMonth]] = defaultdict(list)
@@ -166,14 +175,14 @@ def assemble(
         for row in rows:
             measured[unit(row.desa)].append(row)
         for name in sorted(present.keys() | measured.keys()):
-            found.units[name] = _summed(present.get(name, []), measured.get(name, []))
+            found.units[name] = _summed(present.get(name, []), measured.get(name, []), detail)
     return found
 
 
 class Preloaded:
     """A source's children for some months, read once and filtered for each period asked."""
 
-    def __init__(self, source: NowSource | AsOfSource, months: Sequence[str]) -> None:
+    def __init__(self, source: Source, months: Sequence[str]) -> None:
         ordered = sorted(set(months))
         self._residents = source.residents(ordered)
         self._rows = source.rows(ordered)
@@ -200,8 +209,10 @@ def preloaded(
         return Preloaded(NowSource(conn, code), months), SqlEventStore.head_in(conn).position
 
 
-def _summed(residents: Sequence[Resident], rows: Sequence[ChildMonth]) -> Figures:
-    return figures_of((r[:4] for r in residents), rows)
+def _summed(
+    residents: Sequence[Resident], rows: Sequence[ChildMonth], detail: bool = True
+) -> Figures:
+    return figures_of((r[:4] for r in residents), rows, detail=detail)
 
 
 def _month_in_sql(conn: Connection, code: str, period: Period, unit: Unit) -> AreaFigures:

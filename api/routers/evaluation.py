@@ -32,7 +32,7 @@ from domain.figures.periods import month_end, month_of, previous
 from domain.meeting.decider import ResolutionDecider, ResolutionState, ResolutionStatus, local_day
 from domain.meeting.events import RESOLUTION_FACTS
 from domain.meeting.targets import met
-from events.area_figures import AreaFigures, Preloaded, assemble, desa_itself, preloaded, unit_of
+from events.area_figures import AreaFigures, Preloaded, Resident, assemble, preloaded, unit_of
 from events.feed import last_positions
 from events.projections import meetings as index
 from events.projections.areas import areas
@@ -325,41 +325,58 @@ def _target_met(state: ResolutionState, as_of: date, sums: _Sums) -> bool | None
     month = month_of(state.due)
     if target is None or month_end(month) >= as_of:
         return None
-    by_area = sums.by_area(parse_period(month))
     verdicts = []
     for area in state.areas:
-        figures = by_area.get(area)
+        figures = sums.area(parse_period(month), area)
         actual = None if figures is None else indicator_value(figures.total, target.indicator)
         verdicts.append(met(target.indicator, target.value, actual))
     return None if None in verdicts else all(v is True for v in verdicts)
 
 
 class _Sums:
-    """The kota's figures per kecamatan and per desa for the periods asked, each summed once."""
+    """The kota's figures per kecamatan, and a desa's, for the periods asked, each summed once."""
 
     def __init__(self, source: Preloaded, kota: str) -> None:
         self.source, self.kota = source, kota
-        self._done: dict[tuple[str, bool], AreaFigures] = {}
+        self._kecamatan: dict[str, AreaFigures] = {}
+        self._desa: dict[tuple[str, str], Figures] = {}
 
     def kecamatan(self, period: Period) -> AreaFigures:
         """The kota's total and its kecamatan's figures."""
-        return self._of(period, desa=False)
+        if period.name not in self._kecamatan:
+            self._kecamatan[period.name] = assemble(
+                self.source, self.kota, period, unit_of(self.kota), detail=False
+            )
+        return self._kecamatan[period.name]
 
-    def desa(self, period: Period) -> AreaFigures:
-        """The kota's total and its desa's figures."""
-        return self._of(period, desa=True)
+    def area(self, period: Period, code: str) -> Figures | None:
+        """The figures of the kota, a kecamatan or a desa (None for a code not under it)."""
+        if code == self.kota:
+            return self.kecamatan(period).figures
+        if len(code) == len("32.79.02"):
+            return self.kecamatan(period).units.get(code)
+        if not code.startswith(self.kota + "."):
+            return None
+        if (period.name, code) not in self._desa:
+            self._desa[period.name, code] = assemble(
+                _Only(self.source, code), code, period, None, detail=False
+            ).figures
+        return self._desa[period.name, code]
 
-    def by_area(self, period: Period) -> dict[str, Figures]:
-        """The figures of the kota, each kecamatan and each desa, by code."""
-        kecamatan = self.kecamatan(period)
-        return {**self.desa(period).units, **kecamatan.units, self.kota: kecamatan.figures}
 
-    def _of(self, period: Period, *, desa: bool) -> AreaFigures:
-        key = (period.name, desa)
-        if key not in self._done:
-            unit = desa_itself if desa else unit_of(self.kota)
-            self._done[key] = assemble(self.source, self.kota, period, unit)
-        return self._done[key]
+class _Only:
+    """The children of one desa among a preloaded source's."""
+
+    def __init__(self, source: Preloaded, desa: str) -> None:
+        self.source, self.desa = source, desa
+
+    def residents(self, months: Sequence[str]) -> list[Resident]:
+        """Children present in the desa at the end of each of ``months``."""
+        return [r for r in self.source.residents(months) if r[4] == self.desa]
+
+    def rows(self, months: Sequence[str]) -> list[ChildMonth]:
+        """Measured child-months in the desa."""
+        return [r for r in self.source.rows(months) if r.desa == self.desa]
 
 
 def _as_of(services: Services, known_at: str | None, position: int | None) -> date:

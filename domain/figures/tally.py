@@ -129,12 +129,16 @@ class _Child:
 
 
 def figures_of(
-    residents: Iterable[tuple[str, str, str, str]], rows: Iterable[ChildMonth]
+    residents: Iterable[tuple[str, str, str, str]],
+    rows: Iterable[ChildMonth],
+    *,
+    detail: bool = True,
 ) -> Figures:
     """The figures of the children in an area over a period.
 
     ``residents`` are (child id, month, sex, band) of children present in the area on the
     last day of a month of the period; ``rows`` are the children's measured months there.
+    Without ``detail`` only the totals are counted (not by sex and age band).
     """
     children: dict[str, _Child] = {}
     for child_id, month, sex, band in residents:
@@ -146,7 +150,10 @@ def figures_of(
     figures = Figures()
     for child_id, child in children.items():
         counts = child.counts()
-        figures.add(child.sex, child.band, counts)
+        if detail:
+            figures.add(child.sex, child.band, counts)
+        else:
+            figures.total.add(counts)
         if counts.stunted:
             figures.stunted_children.append(child_id)
         cases = [r for r in child.rows if r.new_case is not None]
