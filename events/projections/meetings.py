@@ -16,7 +16,6 @@ from typing import ClassVar
 
 from sqlalchemy import (
     Column,
-    ColumnElement,
     Connection,
     Date,
     Index,
@@ -27,10 +26,8 @@ from sqlalchemy import (
     delete,
     or_,
     select,
-    true,
 )
 
-from domain import wilayah
 from domain.meeting import events as e
 from domain.meeting.decider import (
     MEETING_PREFIX,
@@ -42,6 +39,7 @@ from domain.meeting.decider import (
     ResolutionStatus,
 )
 from events.envelope import RecordedEvent
+from events.projections.codes import overlapping, under
 from events.projections.upsert import upsert
 from events.registry import Registry
 from events.schema import metadata
@@ -244,7 +242,7 @@ def list_resolutions(
         overlapping(resolution_areas.c.code, reach)
     )
     if area is not None:
-        concerned = concerned.where(_under(resolution_areas.c.code, area))
+        concerned = concerned.where(under(resolution_areas.c.code, area))
     r = resolutions.c
     query = select(r.id, r.version, r.state).where(r.id.in_(concerned))
     if overdue is not None:
@@ -271,22 +269,3 @@ def list_resolutions(
         ResolutionRow(row.id, int(row.version), ResolutionState.model_validate_json(row.state))
         for row in conn.execute(query)
     ]
-
-
-def _under(column: ColumnElement[str] | Column[str], prefix: str) -> ColumnElement[bool]:
-    if prefix == wilayah.EVERYWHERE:
-        return true()
-    return or_(column == prefix, column.startswith(prefix + "."))
-
-
-def overlapping(
-    column: ColumnElement[str] | Column[str], reach: Sequence[str]
-) -> ColumnElement[bool]:
-    """Codes inside one of ``reach``'s prefixes, or containing one (a kota meeting is seen by a
-    camat of that kota)."""
-    if wilayah.EVERYWHERE in reach:
-        return true()
-    if not reach:
-        return ~true()
-    containing = {p[:n] for p in reach for n in (2, 5, 8) if n < len(p)}
-    return or_(*(_under(column, p) for p in reach), column.in_(sorted(containing)))

@@ -29,10 +29,8 @@ from sqlalchemy import (
     exists,
     or_,
     select,
-    true,
 )
 
-from domain import wilayah
 from domain.fact import Decider
 from domain.sponsor import events as e
 from domain.sponsor.decider import (
@@ -48,6 +46,7 @@ from domain.sponsor.decider import (
 )
 from events.envelope import RecordedEvent
 from events.projections.children import children
+from events.projections.codes import in_reach, under
 from events.projections.upsert import upsert
 from events.registry import Registry
 from events.schema import metadata
@@ -276,7 +275,7 @@ def list_families(
 ) -> list[tuple[str, FamilyState, int]]:
     """Families in ``reach`` (and under ``area``), by id."""
     query = select(families.c.id, families.c.state, families.c.version).where(
-        within_reach(families.c.desa, reach)
+        in_reach(families.c.desa, reach)
     )
     if area is not None:
         query = query.where(under(families.c.desa, area))
@@ -314,7 +313,7 @@ def list_commitments(
 ) -> list[tuple[str, CommitmentState, int]]:
     """Commitments for beneficiaries in ``reach`` (and under ``area``), by id."""
     c = commitments.c
-    query = select(c.id, c.state, c.version).where(within_reach(c.desa, reach))
+    query = select(c.id, c.state, c.version).where(in_reach(c.desa, reach))
     if area is not None:
         query = query.where(under(c.desa, area))
     if sponsor is not None:
@@ -373,7 +372,7 @@ def unsponsored_stunted(
         ch.latest_measured_on,
     ).where(
         under(ch.desa, area),
-        within_reach(ch.desa, reach),
+        in_reach(ch.desa, reach),
         ch.stunted.is_(True),
         ch.status == "active",
         ch.birth_date > today - timedelta(days=BALITA_DAYS),
@@ -401,23 +400,9 @@ def krs_without_commitment(
         m.family_id == f.id, c.beneficiary_kind == m.kind, c.beneficiary_id == m.member_id
     )
     query = select(f.id, f.state).where(
-        under(f.desa, area), within_reach(f.desa, reach), f.krs.is_(True), ~to_family, ~to_member
+        under(f.desa, area), in_reach(f.desa, reach), f.krs.is_(True), ~to_family, ~to_member
     )
     if after is not None:
         query = query.where(f.id > after)
     rows = conn.execute(query.order_by(f.id).limit(limit))
     return [(r.id, FamilyState.model_validate_json(r.state)) for r in rows]
-
-
-def under(column: Any, prefix: str) -> ColumnElement[bool]:
-    """Codes equal to ``prefix`` or under it."""
-    if prefix == wilayah.EVERYWHERE:
-        return true()
-    return or_(column == prefix, column.startswith(prefix + "."))
-
-
-def within_reach(column: Any, reach: Sequence[str]) -> ColumnElement[bool]:
-    """Codes inside one of the prefixes of ``reach``."""
-    if wilayah.EVERYWHERE in reach:
-        return true()
-    return or_(*(under(column, p) for p in reach)) if reach else ~true()
