@@ -20,6 +20,7 @@ from api.routers import (
     children,
     commitments,
     evaluation,
+    exchange,
     growth,
     growth_chart,
     health,
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(resolutions.router)
     app.include_router(sponsors.router)
     app.include_router(commitments.router)
+    app.include_router(exchange.router)
     app.include_router(evaluation.router)
     return app
 

@@ -13,6 +13,7 @@ import uvicorn
 
 from api import demo_data
 from api.access import Principal
+from api.cli_exchange import imports
 from api.cli_identity import keys, principals
 from api.replay import Replayed, ReplayRefused, replay_services
 from api.replay import replay as replay_export
@@ -28,6 +29,7 @@ app = typer.Typer(help="Tumbuh: the stunting-reduction programme's system of rec
                   no_args_is_help=True)  # fmt: skip
 app.add_typer(principals, name="principals")
 app.add_typer(keys, name="keys")
+app.add_typer(imports, name="import")
 
 
 @app.command()

@@ -224,12 +224,11 @@ def _fold(
 
 
 def _ids(event_ids: Sequence[str] | None, count: int) -> list[str]:
-    if event_ids is None:
+    """The client's event ids for ``count`` events, or new ones when it chose none."""
+    if not event_ids:
         return [new_event_id() for _ in range(count)]
     if len(event_ids) != count:
-        raise EventIdConflict(
-            event_ids[0] if event_ids else "-", f"the command makes {count} events"
-        )
+        raise EventIdConflict(event_ids[0], f"the command makes {count} events")
     return list(event_ids)
 
 

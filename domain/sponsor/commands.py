@@ -34,6 +34,15 @@ class ChangeRisks(SponsorCommand):
     risks: tuple[e.RiskFactor, ...]
 
 
+class ImportRound(SponsorCommand):
+    """Record a PK round's data on a family, registering it if it is new."""
+
+    source: str
+    source_id: str
+    desa: str
+    data: e.PkRound
+
+
 class LinkChild(SponsorCommand):
     """Add a registered child to the family."""
 

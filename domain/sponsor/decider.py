@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import ClassVar, Final
 
+from pydantic import Field
+
 from domain import wilayah
 from domain.child.personal import check_nik
 from domain.fact import DomainError, Fact, NotFound, StateConflict
@@ -39,6 +41,9 @@ class FamilyState(Value):
     risks: tuple[e.RiskFactor, ...] = ()
     children: tuple[str, ...] = ()
     mothers: tuple[Mother, ...] = ()
+    source: str | None = None
+    source_id: str | None = None
+    rounds: dict[str, e.PkRound] = Field(default_factory=dict)
 
 
 class FamilyDecider:
@@ -63,6 +68,19 @@ class FamilyDecider:
                 )
             case e.FamilyRisksChanged():
                 return state.model_copy(update={"krs": fact.krs, "risks": fact.risks})
+            case e.RoundImported():
+                rounds = {**state.rounds, fact.data.round: fact.data}
+                return state.model_copy(
+                    update={
+                        "exists": True,
+                        "desa": fact.desa,
+                        "krs": fact.data.krs,
+                        "risks": fact.data.risks,
+                        "source": fact.source,
+                        "source_id": fact.source_id,
+                        "rounds": rounds,
+                    }
+                )
             case e.ChildLinked():
                 return state.model_copy(update={"children": (*state.children, fact.child)})
             case e.MotherRecorded():
@@ -73,6 +91,8 @@ class FamilyDecider:
 
     def decide(self, command: c.SponsorCommand, state: FamilyState) -> Sequence[Fact]:
         """The facts ``command`` leads to, or a refusal."""
+        if isinstance(command, c.ImportRound):
+            return _import_round(command, state)
         if isinstance(command, c.RegisterFamily):
             if state.exists:
                 raise StateConflict("this family is registered already", field="id")
@@ -113,6 +133,25 @@ class FamilyDecider:
             case c.RecordMother():
                 return [_mother(command, state)]
         raise DomainError(f"{type(command).__name__} is not a family command")
+
+
+def _import_round(command: c.ImportRound, state: FamilyState) -> list[Fact]:
+    """The round's data as a new fact, nothing when the same round was imported the same."""
+    if state.exists and (state.source, state.source_id) != (command.source, command.source_id):
+        raise StateConflict("this family was registered from elsewhere", field="family_id")
+    data = command.data.model_copy(update={"risks": _risks(command.data.risks)})
+    if state.rounds.get(data.round) == data and state.desa == command.desa:
+        return []
+    return [
+        e.RoundImported(
+            occurred_at=command.at,
+            wilayah=command.desa,
+            source=command.source,
+            source_id=command.source_id,
+            desa=command.desa,
+            data=data,
+        )
+    ]
 
 
 def _mother(command: c.RecordMother, state: FamilyState) -> e.MotherRecorded:

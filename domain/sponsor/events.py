@@ -148,6 +148,29 @@ class FamilyRisksChanged(Fact):
     risks: tuple[RiskFactor, ...]
 
 
+class PkRound(Value):
+    """What one round of BKKBN's Pendataan Keluarga (PK) said of a family."""
+
+    round: str
+    krs: bool
+    risks: tuple[RiskFactor, ...]
+    baduta: int
+    balita: int
+    pregnant: bool
+
+
+class RoundImported(Fact):
+    """A PK round's data on the family, imported from ``source`` under its id there; the
+    family's KRS status and risk factors become the round's."""
+
+    event_type = "family.round_imported"
+
+    source: str
+    source_id: str
+    desa: str
+    data: PkRound
+
+
 class ChildLinked(Fact):
     """A registered child belongs to the family."""
 
@@ -235,6 +258,7 @@ class DeliveryVerified(Fact):
 FAMILY_FACTS: tuple[type[Fact], ...] = (
     FamilyRegistered,
     FamilyRisksChanged,
+    RoundImported,
     ChildLinked,
     MotherRecorded,
 )
