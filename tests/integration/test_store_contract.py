@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from events.envelope import ANY, NO_STREAM, StreamAppend
 from events.errors import EventIdConflict, InvalidAppend, WrongExpectedVersion
 from events.schema import events
-from events.store import SqlEventStore
+from events.store import VERSIONS_AT_ONCE, SqlEventStore
 from tests.integration.conftest import new_event
 
 
@@ -65,6 +65,28 @@ def test_a_multi_stream_append_with_one_stale_stream_writes_nothing(store: SqlEv
     assert [e.event_id for e in store.read_all()] == ["a1"]
 
 
+def test_an_append_of_more_streams_than_one_statement_reads_checks_every_version(
+    store: SqlEventStore,
+) -> None:
+    count = VERSIONS_AT_ONCE * 2 + 3
+    store.append("s-last", "tally", NO_STREAM, [new_event("old")])
+    fresh = [
+        StreamAppend(f"s-{n}", "tally", NO_STREAM, (new_event(f"e{n}"),)) for n in range(count)
+    ]
+
+    with pytest.raises(WrongExpectedVersion):  # the stale stream is beyond the first chunks
+        store.append_streams(
+            [*fresh, StreamAppend("s-last", "tally", NO_STREAM, (new_event("again"),))]
+        )
+    recorded = store.append_streams(
+        [*fresh, StreamAppend("s-last", "tally", 1, (new_event("next"),))]
+    )
+
+    assert len(recorded) == count + 1
+    assert recorded[-1].stream_version == 2
+    assert store.verify().ok
+
+
 def test_a_multi_stream_append_stores_all_streams_in_one_transaction(store: SqlEventStore) -> None:
     recorded = store.append_streams(
         [
@@ -74,8 +96,10 @@ def test_a_multi_stream_append_stores_all_streams_in_one_transaction(store: SqlE
     )
 
     assert [(e.stream_id, e.position) for e in recorded] == [
-        ("child-1", 1), ("desa-1", 2), ("desa-1", 3)
-    ]  # fmt: skip
+        ("child-1", 1),
+        ("desa-1", 2),
+        ("desa-1", 3),
+    ]
     assert store.verify().ok
 
 
@@ -137,8 +161,9 @@ def test_read_all_pages_and_filters_by_type_stream_type_and_wilayah_prefix(
 def test_personal_fields_are_encrypted_in_the_body_and_readable_with_the_key(
     store: SqlEventStore,
 ) -> None:
-    stored = store.append("child-9", "child", NO_STREAM,
-                          [new_event("p1", personal={"name": "Anak Contoh Demo"})])  # fmt: skip
+    stored = store.append(
+        "child-9", "child", NO_STREAM, [new_event("p1", personal={"name": "Anak Contoh Demo"})]
+    )
 
     opened = store.open_personal(stored)
 
@@ -150,8 +175,9 @@ def test_personal_fields_are_encrypted_in_the_body_and_readable_with_the_key(
 def test_erasing_a_subject_makes_its_personal_part_unreadable_and_the_chain_still_verifies(
     store: SqlEventStore,
 ) -> None:
-    stored = store.append("child-9", "child", NO_STREAM,
-                          [new_event("p1", personal={"nik": "3279010101010001"})])  # fmt: skip
+    stored = store.append(
+        "child-9", "child", NO_STREAM, [new_event("p1", personal={"nik": "3279010101010001"})]
+    )
 
     erased = store.erase("child-9")
 
