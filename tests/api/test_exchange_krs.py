@@ -169,3 +169,13 @@ def test_the_cli_imports_a_file_with_a_progress_bar_and_again_changes_nothing(
     assert "created 30, updated 0, unchanged 0, refused 1" in first.output
     assert "row 31:" in first.output
     assert "unchanged 30" in again.output
+
+
+def test_a_file_of_ten_thousand_rows_is_taken_in_one_request(world: World, mint: Minter) -> None:
+    bkkbn = bearer(mint(Role.BKKBN, "32.79"))
+    desa = (HEGARSARI, PATARUMAN, BANJAR)
+    text = "\n".join([TOP, *(line(f"PK-{n}", desa[n % 3]) for n in range(10_000))])
+
+    got = send(world.client, bkkbn, text)
+
+    assert got == {"created": 10_000, "updated": 0, "unchanged": 0, "refused": []}
