@@ -23,6 +23,7 @@ from domain.figures import Figures, Period
 from domain.sponsor import events as e
 from domain.sponsor.decider import COMMITMENT_PREFIX, CommitmentDecider, CommitmentState
 from domain.sponsor.fulfilment import active_on, fulfilment
+from events.fold import states_at
 from events.projections import sponsors as index
 
 
@@ -54,16 +55,10 @@ def commitments_at(
         with services.engine.connect() as conn:
             rows = index.list_commitments(conn, reach=("*",), area=code)
         return [(i, s) for i, s, _ in rows]
-    decider, store = CommitmentDecider(), services.store
-    states: dict[str, CommitmentState] = {}
-    kinds = [f.event_type for f in e.COMMITMENT_FACTS]
-    after = 0
-    while batch := store.read_all(after, 5000, event_types=kinds, wilayah=code, until=position):
-        for event in batch:
-            state = states.get(event.stream_id, decider.initial_state())
-            states[event.stream_id] = decider.evolve(state, store.registry.to_fact(event))
-        after = batch[-1].position
-    return [(k.removeprefix(COMMITMENT_PREFIX), s) for k, s in sorted(states.items())]
+    folded = states_at(
+        services.store, CommitmentDecider(), e.COMMITMENT_FACTS, wilayah=code, position=position
+    )
+    return [(k.removeprefix(COMMITMENT_PREFIX), s) for k, s in sorted(folded.items())]
 
 
 def sponsor_figures(

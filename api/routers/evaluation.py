@@ -34,6 +34,7 @@ from domain.meeting.events import RESOLUTION_FACTS
 from domain.meeting.targets import met
 from events.area_figures import AreaFigures, Preloaded, Resident, assemble, preloaded, unit_of
 from events.feed import last_positions
+from events.fold import states_at
 from events.projections import meetings as index
 from events.projections.areas import areas
 from events.projections.figures import within
@@ -170,7 +171,7 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
     as_of: date,
 ) -> EvaluationAnswer:
     before = previous(period)
-    resolutions = _resolutions(services, kota, period, position)
+    resolutions = resolutions_due(services, kota, period, position)
     due_months = {month_of(s.due) for s in resolutions if s.target}
     loaded, log_position = preloaded(
         services.store, kota, [*before.months, *period.months, *due_months], position
@@ -266,29 +267,25 @@ def _row(  # noqa: PLR0917 - one row's parts
     )
 
 
-def _resolutions(
-    services: Services, kota: str, period: Period, position: int | None
+def resolutions_due(
+    services: Services, code: str, period: Period, position: int | None
 ) -> list[ResolutionState]:
-    """The resolutions concerning the kota due in ``period``, now or as known at ``position``."""
+    """The resolutions concerning areas under ``code`` due in ``period``, now or as known at
+    ``position``."""
     first, last = period.first_day, period.last_day
     if position is None:
         with services.engine.connect() as conn:
-            rows = index.list_resolutions(conn, reach=(kota,), due_from=first, due_to=last)
+            rows = index.list_resolutions(conn, reach=(code,), due_from=first, due_to=last)
         return [r.state for r in rows]
-    return [s for s in _folded(services, kota, position) if first <= s.due <= last]
-
-
-def _folded(services: Services, kota: str, position: int) -> Iterable[ResolutionState]:
-    decider, store = ResolutionDecider(), services.store
-    states: dict[str, ResolutionState] = {}
-    kinds = [f.event_type for f in RESOLUTION_FACTS]
-    after = 0
-    while batch := store.read_all(after, 5000, event_types=kinds, wilayah=kota, until=position):
-        for event in batch:
-            state = states.get(event.stream_id, decider.initial_state())
-            states[event.stream_id] = decider.evolve(state, store.registry.to_fact(event))
-        after = batch[-1].position
-    return states.values()
+    folded = states_at(
+        services.store, ResolutionDecider(), RESOLUTION_FACTS, wilayah=code[:5], position=position
+    )
+    return [
+        s
+        for s in folded.values()
+        if first <= s.due <= last
+        and any(wilayah.covers(code, a) or wilayah.covers(a, code) for a in s.areas)
+    ]
 
 
 def _resolution_counts(
