@@ -29,6 +29,7 @@ from domain import wilayah
 from domain.fact import DomainError, NotFound
 from domain.figures import ChildMonth, Figures, Period, parse_period
 from domain.figures.periods import month_end, month_of, previous
+from domain.figures.tally import zero_new_stunting_desa
 from domain.meeting.decider import ResolutionDecider, ResolutionState, ResolutionStatus, local_day
 from domain.meeting.events import RESOLUTION_FACTS
 from domain.meeting.targets import met
@@ -178,7 +179,7 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
     )
     sums = _Sums(loaded, kota)
     now, earlier = sums.kecamatan(period), sums.kecamatan(before)
-    zero = _zero_new_stunting(loaded.rows(period.months))
+    zero = zero_new_stunting_desa(loaded.rows(period.months))
     counts = _resolution_counts(kota, resolutions, as_of, sums)
     names = area_names(services, [kota, *now.units])
     held = commitments_at(services, kota, position)
@@ -225,13 +226,6 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
         rows=rows,
         total=total,
     )
-
-
-def _zero_new_stunting(rows: Sequence[ChildMonth]) -> set[str]:
-    """The desa where children were measured in the period and none became a new case (as
-    the figures' ``zero_new_stunting`` per desa, read off the measured months at once)."""
-    measured = {r.desa for r in rows}
-    return measured - {r.desa for r in rows if r.new_case is not None}
 
 
 def _row(  # noqa: PLR0917 - one row's parts

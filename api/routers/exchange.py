@@ -1,22 +1,33 @@
-"""The data exchange with BKKBN: KRS family lists in (the rest of issue #11 comes later)."""
+"""The data exchange with BKKBN: indicators out (JSON, CSV, DHIS2) and KRS family lists in."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+import csv
+import io
+from typing import Annotated, Any, Final, Literal
 
 import orjson
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api.access import Principal, Requires, write_meta
+from api.access import Principal, Requires, ensure_reach, write_meta
 from api.deps import ServicesDep
+from api.indicators import indicator_values
 from api.krs_import import import_rows
 from api.meeting_views import PROBLEMS
+from api.routers.area_stats import KnownAt, log_position_of
+from domain import wilayah
+from domain.exchange.indicators import DICTIONARY, RULE_VERSION, dhis2_period
+from domain.fact import DomainError, NotFound
+from domain.figures import parse_period
 from domain.sponsor.krs import HEADER, BadFile, TooManyRows, check, read_csv, read_objects
+from events.projections.areas import list_areas
 
 router = APIRouter(tags=["exchange"])
 Importer = Annotated[Principal, Requires("exchange:write")]
+Exporter = Annotated[Principal, Requires("exchange:read")]
 MAX_BYTES: Final = 16 * 1024 * 1024
 _CSV_EXAMPLE = ",".join(HEADER) + "\nPK-000123,32.79.02.2003,2024,1,0,0,0,1,0,1,2,0\n"
 
@@ -102,3 +113,145 @@ def _read(body: bytes, content_type: str) -> list[dict[str, Any]]:
     if kind in ("text/csv", "text/plain", "application/csv"):
         return list(read_csv(text))
     raise BadFile("send text/csv or application/json", field="Content-Type")
+
+
+class IndicatorEntry(BaseModel):
+    """One indicator of the dictionary."""
+
+    code: str
+    field: str
+    source: str
+    ratio: bool
+    name_id: str
+    name_en: str
+    definition: str
+    numerator: str
+    denominator: str | None
+    source_events: list[str]
+    rule_version: str
+
+
+class IndicatorValue(BaseModel):
+    """One area's value of one indicator (null when it cannot be computed, e.g. a ratio
+    without a denominator)."""
+
+    org_unit: str
+    level: str
+    indicator: str
+    value: int | float | None
+
+
+class IndicatorAnswer(BaseModel):
+    """The indicator values of every area under ``prefix`` for ``period``."""
+
+    prefix: str
+    period: str
+    known_at: str | None
+    log_position: int
+    rule_version: str
+    values: list[IndicatorValue]
+
+
+@router.get("/v1/exchange/indicators/dictionary", responses=PROBLEMS)
+def indicator_dictionary(caller: Exporter) -> list[IndicatorEntry]:
+    """The indicator dictionary: stable codes, Indonesian and English names, definition,
+    numerator, denominator, source events and rule version."""
+    return [
+        IndicatorEntry(
+            code=i.code,
+            field=i.field,
+            source=i.source.value,
+            ratio=i.ratio,
+            name_id=i.name_id,
+            name_en=i.name_en,
+            definition=i.definition,
+            numerator=i.numerator,
+            denominator=i.denominator,
+            source_events=list(i.events),
+            rule_version=RULE_VERSION,
+        )
+        for i in DICTIONARY
+    ]
+
+
+@router.get(
+    "/v1/exchange/indicators",
+    response_model=IndicatorAnswer,
+    responses={**PROBLEMS, 200: {"content": {"text/csv": {}, "application/json": {}}}},
+)
+def indicators(  # noqa: PLR0917 - FastAPI parameters
+    services: ServicesDep,
+    caller: Exporter,
+    prefix: Annotated[str, Query(max_length=20, description="A kota, kecamatan or desa code.")],
+    period: Annotated[str, Query(max_length=8, description="YYYY-MM, YYYY-Qn or YYYY.")],
+    known_at: KnownAt = None,
+    format: Annotated[Literal["json", "csv", "dhis2"], Query()] = "json",
+) -> Any:
+    """Every indicator for the area and each area under it: JSON, CSV, or a DHIS2
+    ``dataValueSet`` (org units by undotted Kemendagri code, periods 202504, 2025Q2, 2025);
+    ``known_at`` gives the values as the system would have answered then."""
+    code = wilayah.parse(prefix, field="prefix")
+    if wilayah.level(code) == wilayah.Level.PROVINSI:
+        raise DomainError("give a kota, kecamatan or desa code", field="prefix")
+    ensure_reach(caller, code, "area")
+    with services.engine.connect() as conn:
+        desa = [d.code for d in list_areas(conn, code, None, 10_000)]
+    if not desa:
+        raise NotFound("there is no registered desa/kelurahan under this code")
+    asked = parse_period(period)
+    units, position = indicator_values(
+        services, code, desa, asked, log_position_of(services, known_at)
+    )
+    headers = {"Tumbuh-Log-Position": str(position)}
+    rows = [
+        IndicatorValue(org_unit=u.code, level=u.level, indicator=k, value=v)
+        for u in units
+        for k, v in u.values.items()
+    ]
+    if format == "csv":
+        return Response(
+            _indicator_csv(rows, asked.name), media_type="text/csv; charset=utf-8", headers=headers
+        )
+    if format == "dhis2":
+        return JSONResponse(_data_value_set(rows, asked.name, position), headers=headers)
+    return JSONResponse(
+        IndicatorAnswer(
+            prefix=code,
+            period=asked.name,
+            known_at=known_at,
+            log_position=position,
+            rule_version=RULE_VERSION,
+            values=rows,
+        ).model_dump(mode="json"),
+        headers=headers,
+    )
+
+
+def _indicator_csv(rows: list[IndicatorValue], period: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["org_unit", "level", "period", "indicator", "value"])
+    for row in rows:
+        writer.writerow(
+            [row.org_unit, row.level, period, row.indicator, "" if row.value is None else row.value]
+        )
+    return out.getvalue()
+
+
+def _data_value_set(rows: list[IndicatorValue], period: str, position: int) -> dict[str, Any]:
+    """A DHIS2 ``dataValueSet``: data elements by indicator code, org units by the undotted
+    Kemendagri code (import with ``dataElementIdScheme=CODE&orgUnitIdScheme=CODE``)."""
+    return {
+        "period": dhis2_period(period),
+        "comment": f"Tumbuh log position {position}, {RULE_VERSION}",
+        "dataValues": [
+            {
+                "dataElement": r.indicator,
+                "period": dhis2_period(period),
+                "orgUnit": r.org_unit.replace(".", ""),
+                "value": str(r.value),
+            }
+            for r in rows
+            if r.value is not None
+        ],
+    }
