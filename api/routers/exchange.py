@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Annotated, Any, Final, Literal
 
 import orjson
@@ -12,18 +13,22 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api.access import Principal, Requires, ensure_reach, write_meta
+from api.access import Principal, Requires, ensure_reach, read_meta, write_meta
 from api.deps import ServicesDep
+from api.fhir_export import bundle
 from api.indicators import indicator_values
 from api.krs_import import import_rows
 from api.meeting_views import PROBLEMS
 from api.routers.area_stats import KnownAt, log_position_of
+from api.routers.children import personal_of
 from domain import wilayah
+from domain.child.decider import stream_id as child_stream
 from domain.exchange.indicators import DICTIONARY, RULE_VERSION, dhis2_period
 from domain.fact import DomainError, NotFound
 from domain.figures import parse_period
 from domain.sponsor.krs import HEADER, BadFile, TooManyRows, check, read_csv, read_objects
 from events.projections.areas import list_areas
+from events.projections.children import desa_records
 
 router = APIRouter(tags=["exchange"])
 Importer = Annotated[Principal, Requires("exchange:write")]
@@ -255,3 +260,34 @@ def _data_value_set(rows: list[IndicatorValue], period: str, position: int) -> d
             if r.value is not None
         ],
     }
+
+
+@router.get(
+    "/v1/exchange/fhir",
+    responses={**PROBLEMS, 200: {"content": {"application/fhir+json": {}}}},
+    response_class=Response,
+)
+def fhir_bundle(  # noqa: PLR0917 - FastAPI parameters
+    request: Request,
+    services: ServicesDep,
+    caller: Exporter,
+    desa: Annotated[str, Query(max_length=20, description="A desa/kelurahan code.")],
+    since: Annotated[date | None, Query(description="Measurements on or after this day.")] = None,
+    type: Annotated[Literal["collection", "transaction"], Query()] = "collection",
+) -> Response:
+    """A desa's children and their measurements as a FHIR R4B ``Bundle`` (SATUSEHAT
+    profiles): ``Patient`` and ``Observation`` resources, one Observation per z-score too.
+    Names, NIK and address lines only with ``pii:read`` (each such read is recorded)."""
+    code = wilayah.parse_desa(desa, field="desa")
+    ensure_reach(caller, code, "desa")
+    with services.engine.connect() as conn:
+        kids, rows = desa_records(conn, code, since)
+    personal = None
+    if "pii:read" in caller.scopes:
+        personal = personal_of(services, [str(k["child_id"]) for k in kids])
+        for child_id in personal:
+            services.access_log.record(
+                caller.id, read_meta(caller), child_stream(child_id), code, "/v1/exchange/fhir"
+            )
+    found = bundle(kids, rows, personal, type)
+    return Response(found.model_dump_json(exclude_none=True), media_type="application/fhir+json")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from typing import Any, ClassVar
 
@@ -351,6 +352,25 @@ def measurements_of(conn: Connection, child_id: str) -> list[dict[str, object]]:
         .order_by(measurements.c.measured_on, measurements.c.position)
     )
     return [_measurement(dict(r._mapping)) for r in conn.execute(query)]
+
+
+def desa_records(
+    conn: Connection, desa: str, since: date | None
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """A desa's children (by id) and their measurements on or after ``since`` (decoded, by
+    child and day), for an export."""
+    query = select(children).where(children.c.desa == desa).order_by(children.c.child_id)
+    kids = [dict(r._mapping) for r in conn.execute(query)]
+    ids = [str(k["child_id"]) for k in kids]
+    found: list[dict[str, object]] = []
+    m = measurements.c
+    for start in range(0, len(ids), 500):
+        rows = select(measurements).where(m.child_id.in_(ids[start : start + 500]))
+        if since is not None:
+            rows = rows.where(m.measured_on >= since)
+        rows = rows.order_by(m.child_id, m.measured_on, m.position)
+        found += [_measurement(dict(r._mapping)) for r in conn.execute(rows)]
+    return kids, found
 
 
 def _decoded(row: Json) -> Json:
