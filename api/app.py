@@ -29,9 +29,11 @@ from api.routers import (
     posyandu,
     resolutions,
     sponsors,
+    subscriptions,
 )
 from api.services import Services, build_services
 from api.settings import Settings
+from api.webhooks import Deliverer
 
 VERSION = "0.1.0"
 DESCRIPTION = """Tumbuh is the system of record for a city's or regency's stunting-reduction
@@ -53,9 +55,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         wired.auth.keys.refresh()  # read (or on first start generate) the signing keys
         wired.passwords.dummy()  # so that the first failed login costs what the others cost
         app.state.services = wired
+        deliverer = Deliverer(wired) if wired.settings.webhook_worker else None
+        if deliverer is not None:
+            deliverer.start()
         try:
             yield
         finally:
+            if deliverer is not None:
+                deliverer.stop()
             if services is None:
                 wired.close()
 
@@ -84,6 +91,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(sponsors.router)
     app.include_router(commitments.router)
     app.include_router(exchange.router)
+    app.include_router(subscriptions.router)
     app.include_router(evaluation.router)
     return app
 

@@ -3,7 +3,9 @@ the identity commands."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +22,7 @@ from api.replay import replay as replay_export
 from api.routers.area_stats import stats_answer
 from api.services import build_services
 from api.settings import Settings
+from api.webhooks import Deliverer
 from domain.access import SCOPES, Reach, Role
 from domain.fact import DomainError
 from events import feed
@@ -134,6 +137,26 @@ def seed_demo(
     )
     shown = ", ".join(f"{p.area} {p.percent:.1f} % ({p.stunted}/{p.counted})" for p in figures)
     typer.echo(f"stunted among children measured in {result.last_month:%Y-%m}: {shown}")
+
+
+@app.command()
+def worker() -> None:
+    """Deliver webhooks (for deployments that run it apart from ``tumbuh serve``, with
+    ``TUMBUH_WEBHOOK_WORKER=false`` there); stops on Ctrl-C or SIGTERM."""
+    services = build_services(Settings())
+    deliverer = Deliverer(services)
+    deliverer.start()
+    typer.echo("delivering webhooks; Ctrl-C stops")
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        while not stopped.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        deliverer.stop()
+        services.close()
 
 
 @app.command()

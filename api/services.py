@@ -33,6 +33,7 @@ from events.projections.principals import PrincipalIndex
 from events.projections.runner import ProjectionRunner
 from events.projections.sponsors import SponsorIndex
 from events.projections.streams import StreamIndex
+from events.projections.subscriptions import SubscriptionIndex
 from events.registry import Registry
 from events.store import SqlEventStore
 
@@ -108,6 +109,7 @@ def build_services(settings: Settings) -> Services:
             FigureIndex(registry),
             MeetingIndex(registry),
             SponsorIndex(registry),
+            SubscriptionIndex(registry),
         ]
     )
     store = SqlEventStore(engine, KeyRing(master_key(settings)), registry, inline=projections)

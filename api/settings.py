@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     trusted_audience: str | None = None
     trusted_jwks_file: Path | None = None
     demo: bool = False  # create the documented demo users at start
+    webhook_worker: bool = True  # deliver webhooks inside `tumbuh serve` (or run `tumbuh worker`)
     demo_password: str = Field(default="tumbuh-demo-2025", repr=False)
 
     @property

@@ -32,6 +32,7 @@ SCOPES: Final[dict[str, str]] = {
     "sponsors:read": "read sponsors, families, commitments, deliveries and their queues",
     "sponsors:write": "register families and sponsors, record commitments and deliveries",
     "deliveries:verify": "verify or reject a delivery (TPK, bidan)",
+    "webhooks:manage": "subscribe a third-party app's URL to the log (webhooks)",
     "exchange:read": "export data for the BKKBN exchange",
     "exchange:write": "import data from the BKKBN exchange",
 }

@@ -9,6 +9,7 @@ from domain.fact import Fact
 from domain.meeting.events import MEETING_FACTS, RESOLUTION_FACTS
 from domain.principal.events import PRINCIPAL_FACTS
 from domain.sponsor.events import COMMITMENT_FACTS, FAMILY_FACTS, SPONSOR_FACTS
+from domain.webhook.events import SUBSCRIPTION_FACTS
 
 FACTS: tuple[type[Fact], ...] = (
     *PRINCIPAL_FACTS,
@@ -20,4 +21,5 @@ FACTS: tuple[type[Fact], ...] = (
     *FAMILY_FACTS,
     *SPONSOR_FACTS,
     *COMMITMENT_FACTS,
+    *SUBSCRIPTION_FACTS,
 )

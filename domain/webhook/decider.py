@@ -1,0 +1,131 @@
+"""The subscription aggregate: ``subscription-<uuid>``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import ClassVar, Final
+from urllib.parse import urlsplit
+
+from pydantic import AwareDatetime
+
+from domain import wilayah
+from domain.fact import Command, DomainError, Fact, NotFound, StateConflict
+from domain.meeting.events import Value
+from domain.webhook import events as e
+
+PREFIX: Final = "subscription-"
+MAX_TYPES: Final = 50
+_TYPE: Final = re.compile(r"[a-z_]+(\.[a-z_]*)?")
+
+
+class CreateSubscription(Command):
+    """Subscribe ``target_url`` to events."""
+
+    at: AwareDatetime
+    target_url: str
+    event_types: tuple[str, ...] = ()
+    area_prefix: str
+    owner: str
+    secret: str
+
+
+class CancelSubscription(Command):
+    """Stop a subscription."""
+
+    at: AwareDatetime
+    reason: str | None = None
+
+
+class SubscriptionState(Value):
+    """A subscription as its history leaves it (without its secret)."""
+
+    exists: bool = False
+    active: bool = False
+    target_url: str = ""
+    event_types: tuple[str, ...] = ()
+    area_prefix: str = wilayah.EVERYWHERE
+    owner: str = ""
+
+    def wants(self, event_type: str, area: str | None) -> bool:
+        """Whether an event of ``event_type`` about ``area`` is sent."""
+        typed = not self.event_types or any(
+            event_type == t or (t.endswith(".") and event_type.startswith(t))
+            for t in self.event_types
+        )
+        placed = self.area_prefix == wilayah.EVERYWHERE or (
+            area is not None and wilayah.covers(self.area_prefix, area)
+        )
+        return typed and placed
+
+
+class SubscriptionDecider:
+    """Decides subscription commands; pure."""
+
+    stream_type: ClassVar[str] = "subscription"
+
+    def initial_state(self) -> SubscriptionState:
+        """A subscription not yet made."""
+        return SubscriptionState()
+
+    def evolve(self, state: SubscriptionState, fact: Fact) -> SubscriptionState:
+        """The state after ``fact``."""
+        match fact:
+            case e.SubscriptionCreated():
+                return SubscriptionState(
+                    exists=True,
+                    active=True,
+                    target_url=fact.target_url,
+                    event_types=fact.event_types,
+                    area_prefix=fact.area_prefix,
+                    owner=fact.owner,
+                )
+            case e.SubscriptionCancelled():
+                return state.model_copy(update={"active": False})
+        return state
+
+    def decide(self, command: Command, state: SubscriptionState) -> Sequence[Fact]:
+        """The facts ``command`` leads to, or a refusal."""
+        if isinstance(command, CreateSubscription):
+            if state.exists:
+                raise StateConflict("this subscription exists already", field="id")
+            return [
+                e.SubscriptionCreated(
+                    occurred_at=command.at,
+                    wilayah=None,
+                    target_url=target(command.target_url),
+                    event_types=types(command.event_types),
+                    area_prefix=wilayah.parse_prefix(command.area_prefix, field="area_prefix"),
+                    owner=command.owner,
+                    personal=e.SubscriptionSecret(secret=command.secret),
+                )
+            ]
+        if not state.exists:
+            raise NotFound("there is no such subscription")
+        if isinstance(command, CancelSubscription):
+            if not state.active:
+                raise StateConflict("the subscription is cancelled already")
+            return [e.SubscriptionCancelled(occurred_at=command.at, reason=command.reason)]
+        raise DomainError(f"{type(command).__name__} is not a subscription command")
+
+
+def target(url: str) -> str:
+    """An absolute http(s) URL without credentials."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
+        raise DomainError("give an http or https URL without credentials", field="target_url")
+    if len(url) > 2000:
+        raise DomainError("the URL is longer than 2000 characters", field="target_url")
+    return url.strip()
+
+
+def types(names: Sequence[str]) -> tuple[str, ...]:
+    """Event types or type prefixes (``child.``); empty means every type."""
+    if len(names) > MAX_TYPES:
+        raise DomainError(f"at most {MAX_TYPES} event types", field="event_types")
+    for name in names:
+        if not _TYPE.fullmatch(name):
+            raise DomainError(
+                "an event type looks like child.measurement_recorded or child.", field="event_types"
+            )
+    return tuple(sorted(set(names)))

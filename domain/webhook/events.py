@@ -1,0 +1,40 @@
+"""Subscriptions of third-party apps to the log: what to send where. The signing secret is
+sealed in the event's personal part (encrypted, never in the plain payload)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.fact import Fact
+
+
+class SubscriptionSecret(BaseModel):
+    """The HMAC key the deliveries are signed with."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    secret: str = Field(min_length=32, max_length=128)
+
+
+class SubscriptionCreated(Fact):
+    """Events of ``event_types`` (prefixes like ``child.``; empty: all) about areas under
+    ``area_prefix`` go to ``target_url``."""
+
+    event_type = "subscription.created"
+
+    target_url: str
+    event_types: tuple[str, ...] = ()
+    area_prefix: str
+    owner: str
+    personal: SubscriptionSecret | None = None
+
+
+class SubscriptionCancelled(Fact):
+    """Nothing more is sent."""
+
+    event_type = "subscription.cancelled"
+
+    reason: str | None = None
+
+
+SUBSCRIPTION_FACTS: tuple[type[Fact], ...] = (SubscriptionCreated, SubscriptionCancelled)
