@@ -34,6 +34,7 @@ from api.routers import (
 from api.services import Services, build_services
 from api.settings import Settings
 from api.webhooks import Deliverer
+from events import migrate
 
 VERSION = "0.1.0"
 DESCRIPTION = """Tumbuh is the system of record for a city's or regency's stunting-reduction
@@ -55,7 +56,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         wired.auth.keys.refresh()  # read (or on first start generate) the signing keys
         wired.passwords.dummy()  # so that the first failed login costs what the others cost
         app.state.services = wired
-        deliverer = Deliverer(wired) if wired.settings.webhook_worker else None
+        deliverer = None
+        if wired.settings.webhook_worker and migrate.at_head(wired.engine):
+            deliverer = Deliverer(wired)
         if deliverer is not None:
             deliverer.start()
         try:

@@ -52,6 +52,9 @@ SENT_STREAMS: Final = frozenset(
     {"area", "child", "meeting", "resolution", "family", "sponsor", "commitment"}
 )
 SIGNATURE: Final = "Tumbuh-Signature"
+POLL: Final = 0.02  # seconds between looks at the log while someone is subscribed
+IDLE: Final = 1.0  # … and while nobody is
+TROUBLE: Final = 10.0  # … and after the database failed
 
 
 def signature(secret: str, body: bytes, at: int) -> str:
@@ -99,6 +102,7 @@ class Deliverer:
         self.first_delay, self.max_attempts, self.lease = first_delay, max_attempts, lease
         self._secrets: dict[str, str] = {}
         self._stop = threading.Event()
+        self._idle = False
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> int:
@@ -106,7 +110,8 @@ class Deliverer:
         now = datetime.now(UTC)
         with self.services.engine.begin() as conn:
             wanted = index.active(conn)
-            ready = [s for s in outbox.due(conn, now) if s in wanted]
+            ready = [s for s in outbox.due(conn, now) if s in wanted] if wanted else []
+        self._idle = not wanted
         return sum(self._serve(key, wanted[key], now) for key in ready)
 
     def start(self) -> None:
@@ -126,10 +131,11 @@ class Deliverer:
             try:
                 sent = self.run_once()
             except Exception:  # a database hiccup must not end the worker; it is logged
-                log.exception("webhook delivery round failed")
-                sent = 0
-            if not sent:
-                self._stop.wait(0.05)
+                log.exception("webhook delivery round failed; trying again in %.0f s", TROUBLE)
+                self._stop.wait(TROUBLE)
+                continue
+            if not sent:  # nobody subscribed: look again in a second
+                self._stop.wait(IDLE if self._idle else POLL)
 
     def _serve(self, key: str, subscription: SubscriptionState, now: datetime) -> int:
         with self.services.engine.begin() as conn:
