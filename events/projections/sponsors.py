@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from itertools import groupby
 from typing import Any, ClassVar, Final
 
 from pydantic import BaseModel
@@ -124,75 +123,89 @@ class SponsorIndex:
         self.registry = registry
 
     def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
-        """Fold each stream's new events onto its stored state."""
-        for stream_id, group in groupby(batch, key=lambda event: event.stream_id):
-            events = list(group)
-            version = events[-1].stream_version
-            if stream_id.startswith(FAMILY_PREFIX):
-                key = stream_id.removeprefix(FAMILY_PREFIX)
-                family = self._fold(conn, families, key, FamilyDecider(), FamilyState, events)
-                upsert(
-                    conn,
-                    families,
-                    [
-                        {
-                            "id": key,
-                            "desa": family.desa,
-                            "krs": family.krs,
-                            "version": version,
-                            "state": family.model_dump_json(),
-                        }
-                    ],
-                    ["id"],
-                )
-                _members(conn, key, family)
-            elif stream_id.startswith(SPONSOR_PREFIX):
-                key = stream_id.removeprefix(SPONSOR_PREFIX)
-                sponsor = self._fold(conn, sponsors, key, SponsorDecider(), SponsorState, events)
-                upsert(
-                    conn,
-                    sponsors,
-                    [
-                        {
-                            "id": key,
-                            "kind": sponsor.kind.value,
-                            "principal": sponsor.principal,
-                            "version": version,
-                            "state": sponsor.model_dump_json(),
-                        }
-                    ],
-                    ["id"],
-                )
-            elif stream_id.startswith(COMMITMENT_PREFIX):
-                key = stream_id.removeprefix(COMMITMENT_PREFIX)
-                made = self._fold(
-                    conn, commitments, key, CommitmentDecider(), CommitmentState, events
-                )
-                upsert(conn, commitments, [_commitment_row(key, made, version)], ["id"])
-                known = {d.id for d in made.deliveries}
-                rows = [{"id": d, "commitment_id": key} for d in sorted(known)]
-                upsert(conn, deliveries, rows, ["id"])
-
-    def _fold(  # noqa: PLR0917 - one stream's fold
-        self,
-        conn: Connection,
-        table: Table,
-        key: str,
-        decider: Decider[Any, Any],
-        model: type[BaseModel],
-        batch: Sequence[RecordedEvent],
-    ) -> Any:
-        stored = conn.execute(select(table.c.state).where(table.c.id == key)).scalar()
-        state = decider.initial_state() if stored is None else model.model_validate_json(stored)
+        """Fold each stream's new events onto its stored state: the stored states of a
+        batch read at once, the new rows written at once (a KRS file touches thousands)."""
+        by_stream: dict[str, list[RecordedEvent]] = {}
         for event in batch:
-            state = decider.evolve(state, self.registry.to_fact(event))
-        return state
+            by_stream.setdefault(event.stream_id, []).append(event)
+        for prefix, table, decider, model in _KINDS:
+            mine = {s.removeprefix(prefix): e for s, e in by_stream.items() if s.startswith(prefix)}
+            if not mine:
+                continue
+            stored = _states(conn, table, model, list(mine))
+            folded = {}
+            for key, events in mine.items():
+                state = stored.get(key) or decider.initial_state()
+                for event in events:
+                    state = decider.evolve(state, self.registry.to_fact(event))
+                folded[key] = (state, events[-1].stream_version)
+            _write(conn, table, folded)
 
 
-def _members(conn: Connection, family_id: str, family: FamilyState) -> None:
-    conn.execute(delete(members).where(members.c.family_id == family_id))
-    rows = [{"kind": "child", "member_id": c, "family_id": family_id} for c in family.children]
-    rows += [{"kind": "mother", "member_id": m.id, "family_id": family_id} for m in family.mothers]
+_KINDS: Final[tuple[tuple[str, Table, Decider[Any, Any], type[BaseModel]], ...]] = (
+    (FAMILY_PREFIX, families, FamilyDecider(), FamilyState),
+    (SPONSOR_PREFIX, sponsors, SponsorDecider(), SponsorState),
+    (COMMITMENT_PREFIX, commitments, CommitmentDecider(), CommitmentState),
+)
+_AT_ONCE: Final = 500
+
+
+def _states(
+    conn: Connection, table: Table, model: type[BaseModel], keys: list[str]
+) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for start in range(0, len(keys), _AT_ONCE):
+        query = select(table.c.id, table.c.state).where(
+            table.c.id.in_(keys[start : start + _AT_ONCE])
+        )
+        found |= {r.id: model.model_validate_json(r.state) for r in conn.execute(query)}
+    return found
+
+
+def _write(conn: Connection, table: Table, folded: dict[str, tuple[Any, int]]) -> None:
+    if table is families:
+        rows = [
+            {"id": k, "desa": s.desa, "krs": s.krs, "version": v, "state": s.model_dump_json()}
+            for k, (s, v) in folded.items()
+        ]
+        upsert(conn, families, rows, ["id"])
+        _members(conn, {k: s for k, (s, _) in folded.items()})
+    elif table is sponsors:
+        rows = [
+            {
+                "id": k,
+                "kind": s.kind.value,
+                "principal": s.principal,
+                "version": v,
+                "state": s.model_dump_json(),
+            }
+            for k, (s, v) in folded.items()
+        ]
+        upsert(conn, sponsors, rows, ["id"])
+    else:
+        upsert(
+            conn, commitments, [_commitment_row(k, s, v) for k, (s, v) in folded.items()], ["id"]
+        )
+        known = [
+            {"id": d.id, "commitment_id": k} for k, (s, _) in folded.items() for d in s.deliveries
+        ]
+        upsert(conn, deliveries, known, ["id"])
+
+
+def _members(conn: Connection, folded: dict[str, FamilyState]) -> None:
+    keys = list(folded)
+    for start in range(0, len(keys), _AT_ONCE):
+        conn.execute(delete(members).where(members.c.family_id.in_(keys[start : start + _AT_ONCE])))
+    rows = [
+        {"kind": "child", "member_id": c, "family_id": k}
+        for k, family in folded.items()
+        for c in family.children
+    ]
+    rows += [
+        {"kind": "mother", "member_id": m.id, "family_id": k}
+        for k, family in folded.items()
+        for m in family.mothers
+    ]
     if rows:
         conn.execute(members.insert(), rows)
 
