@@ -14,15 +14,15 @@ Sums per area one level below are made the same way; nothing is averaged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from api.services import Services
 from domain.figures import Figures, Period
 from domain.sponsor import events as e
 from domain.sponsor.decider import COMMITMENT_PREFIX, CommitmentDecider, CommitmentState
-from domain.sponsor.fulfilment import active_on, fulfilment
+from domain.sponsor.fulfilment import fulfilment, runs_between
 from events.fold import states_at
 from events.projections import sponsors as index
 
@@ -66,15 +66,13 @@ def sponsor_figures(
 ) -> SponsorFigures:
     """The sponsor figures of the commitments given (all for one area) over ``period``."""
     first, last = period.first_day, period.last_day
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     found = SponsorFigures(stunted=len(figures.stunted_children))
     sponsors: set[str] = set()
     beneficiaries: set[tuple[str, str]] = set()
     fed: set[str] = set()
     for _, state in commitments:
         assert state.beneficiary is not None
-        running = any(active_on(state, d) for d in _candidates(state, days))
-        if running:
+        if runs_between(state, first, last):
             found.active_commitments += 1
             sponsors.add(state.sponsor)
             beneficiaries.add((state.beneficiary.kind.value, state.beneficiary.id))
@@ -92,9 +90,3 @@ def sponsor_figures(
         found.beneficiaries[kind] += 1
     found.stunted_sponsored = len(fed & set(figures.stunted_children))
     return found
-
-
-def _candidates(state: CommitmentState, days: Sequence[date]) -> Sequence[date]:
-    """The days of the period the commitment could run on (it runs on one of them if at all)."""
-    end = state.end or days[-1]
-    return [d for d in days if state.start <= d <= end]

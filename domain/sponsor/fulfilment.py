@@ -96,3 +96,16 @@ def active_on(state: CommitmentState, on: date) -> bool:
     if state.start > on or (state.end is not None and on > state.end):
         return False
     return not any(p.start <= on and (p.until is None or on < p.until) for p in state.pauses)
+
+
+def runs_between(state: CommitmentState, first: date, last: date) -> bool:
+    """Whether the commitment runs on at least one day from ``first`` to ``last``: started,
+    not ended, and not paused all that while."""
+    day = max(state.start, first)
+    end = last if state.end is None else min(state.end, last)
+    for pause in sorted(state.pauses, key=lambda p: p.start):
+        if day > end or pause.start > day:
+            break
+        if pause.until is None or pause.until > day:
+            day = date.max if pause.until is None else pause.until
+    return day <= end

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.fact import DomainError, NotFound, StateConflict
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
-from domain.sponsor.decider import CommitmentDecider, CommitmentState, SponsorDecider
-from domain.sponsor.fulfilment import active_on, fulfilment
+from domain.sponsor.decider import CommitmentDecider, CommitmentState, Pause, SponsorDecider
+from domain.sponsor.fulfilment import active_on, fulfilment, runs_between
 
 decider = CommitmentDecider()
 
@@ -189,3 +191,36 @@ def test_an_organisation_sponsor_is_named_and_an_individual_may_not_be() -> None
         sponsors.initial_state(),
     )
     assert facts[0].wilayah == "32.79.02"
+
+
+@given(
+    st.integers(0, 60),
+    st.one_of(st.none(), st.integers(0, 90)),
+    st.lists(st.tuples(st.integers(0, 30), st.one_of(st.none(), st.integers(1, 20))), max_size=3),
+    st.integers(0, 120),
+    st.integers(0, 40),
+)
+def test_runs_between_agrees_with_asking_day_by_day(
+    start: int, length: int | None, pauses: list[tuple[int, int | None]], first: int, days: int
+) -> None:
+    begin = date(2025, 1, 1) + timedelta(days=start)
+    kept, day = [], begin
+    for gap, paused in pauses:
+        since = day + timedelta(days=gap)
+        until = None if paused is None else since + timedelta(days=paused)
+        kept.append(Pause(start=since, until=until))
+        if until is None:
+            break
+        day = until
+    state = CommitmentState(
+        exists=True,
+        start=begin,
+        pauses=tuple(kept),
+        end=None if length is None else begin + timedelta(days=length),
+    )
+    low = date(2025, 1, 1) + timedelta(days=first)
+    high = low + timedelta(days=days)
+
+    by_day = any(active_on(state, low + timedelta(days=n)) for n in range(days + 1))
+
+    assert runs_between(state, low, high) == by_day
