@@ -31,6 +31,7 @@ from sqlalchemy import (
     bindparam,
     or_,
     select,
+    text,
 )
 
 from domain.child import events as e
@@ -71,6 +72,14 @@ children = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_proj_children_desa_child", "desa", "child_id"),
+    # The unsponsored-stunted queue walks stunted children oldest case first.
+    Index(
+        "ix_proj_children_stunted_since",
+        "first_stunted_on",
+        "child_id",
+        postgresql_where=text("stunted IS TRUE"),
+        sqlite_where=text("stunted = 1"),
+    ),
 )
 
 measurements = Table(
