@@ -96,7 +96,7 @@ class FamilyDecider:
         if isinstance(command, c.RegisterFamily):
             if state.exists:
                 raise StateConflict("this family is registered already", field="id")
-            _personal_nik(command.personal.nik if command.personal else None, "personal.nik")
+            check_nik(command.personal.nik if command.personal else None, field="personal.nik")
             return [
                 e.FamilyRegistered(
                     occurred_at=command.at,
@@ -160,7 +160,7 @@ def _mother(command: c.RecordMother, state: FamilyState) -> e.MotherRecorded:
         raise DomainError(
             "a pregnant mother has a due date, a breastfeeding one none", field="due_date"
         )
-    _personal_nik(command.personal.nik if command.personal else None, "personal.nik")
+    check_nik(command.personal.nik if command.personal else None, field="personal.nik")
     return e.MotherRecorded(
         occurred_at=command.at,
         wilayah=state.desa,
@@ -491,10 +491,6 @@ def _unique(values: Sequence[str], field: str) -> tuple[str, ...]:
     if len(values) > MAX_CHILDREN:
         raise DomainError(f"at most {MAX_CHILDREN}", field=field)
     return tuple(dict.fromkeys(values))
-
-
-def _personal_nik(nik: str | None, field: str) -> None:
-    check_nik(nik, field=field)
 
 
 def _common(codes: Sequence[str]) -> str | None:
