@@ -19,39 +19,32 @@ Run: ``python bench/exchange.py [--children 12000] [--runs 3]``.
 from __future__ import annotations
 
 import argparse
-import gc
 import random
 import statistics
-import tempfile
 import threading
 import time as clock
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
-import psycopg
-import raw_insert as raw
-from children import KEY, Installation, server
+from demo_store import KOTA, api_client, demo_database, p50_p99, settings
 
 from api import demo_data
 from api.identity import operator_meta
 from api.services import Services, build_services
-from api.settings import Settings
 from api.webhooks import Deliverer
 from domain.access import Role
 from domain.sponsor.krs import HEADER
 from domain.webhook.decider import PREFIX, CreateSubscription, SubscriptionDecider
-from events import migrate
 from events.envelope import NO_STREAM, NewEvent
 from events.handling import execute, new_event_id
 
 PG_DB = "tumbuh_bench_exchange"
 CLIENT = "bench-exchange"
 SCOPES = "exchange:read exchange:write"
-KOTA = "32.79"
 KRS_ROWS = 10_000
 
 
@@ -71,39 +64,6 @@ class _Receiver(BaseHTTPRequestHandler):
 
     def log_message(self, *_: Any) -> None:
         return None
-
-
-def _settings(url: str, folder: Path) -> Settings:
-    return Settings(
-        database_url=url,
-        master_key=KEY,
-        key_dir=folder / "keys",
-        db_pool_size=4,
-        webhook_worker=False,
-    )
-
-
-def _fill(url: str, folder: Path, children: int) -> tuple[int, str, date]:
-    services = build_services(_settings(url, folder))
-    try:
-        migrate.upgrade(services.engine)
-        services.projections.catch_up(services.store)
-        result = demo_data.seed(services, children=children)
-        gc.collect()  # the seed leaves millions of cyclic objects: not inside a timed request
-        print(
-            f"  seeded {result.children} children, {result.events} events in "
-            f"{result.seconds:.0f} s",
-            flush=True,
-        )
-        secret = services.principals.add_client(
-            CLIENT, Role.BKKBN, [KOTA], meta=operator_meta(), scopes=SCOPES.split()
-        )
-        with services.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
-        return services.store.head().position, secret, result.last_month
-    finally:
-        services.close()
 
 
 def _krs_file(run: int) -> bytes:
@@ -175,7 +135,7 @@ def _webhooks(url: str, folder: Path, backlog: int, latency: int) -> tuple[float
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     target = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
-    services = build_services(_settings(url, folder))
+    services = build_services(settings(url, folder))
     try:
         _subscribe(services, target)
         raw_store = services.store
@@ -207,8 +167,7 @@ def _webhooks(url: str, folder: Path, backlog: int, latency: int) -> tuple[float
     finally:
         services.close()
         receiver.shutdown()
-    cuts = statistics.quantiles(delays, n=100, method="inclusive")
-    return rate, cuts[49], cuts[98]
+    return (rate, *p50_p99(delays))
 
 
 def main() -> None:
@@ -219,26 +178,12 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=5_000)
     parser.add_argument("--latency", type=int, default=200)
     args = parser.parse_args()
-    with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {PG_DB}")
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
-    try:
-        with tempfile.TemporaryDirectory(prefix="tumbuh-bench-exchange-") as scratch:
-            folder = Path(scratch)
-            events, secret, last_month = _fill(url, folder, args.children)
-            year = str(last_month.year - 1)
-            with server(Installation(url, folder, [], secret)) as base:
-                grant = {"grant_type": "client_credentials", "scope": SCOPES}
-                answer = httpx.post(f"{base}/v1/auth/token", auth=(CLIENT, secret), data=grant)
-                answer.raise_for_status()
-                headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
-                with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
-                    indicators, fresh, again = _over_http(client, year, args.runs)
-            rate, p50, p99 = _webhooks(url, folder, args.backlog, args.latency)
-    finally:
-        with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+    with demo_database(PG_DB, args.children, CLIENT, Role.BKKBN, SCOPES) as demo:
+        year = str(demo.seeded.last_month.year - 1)
+        with api_client(demo) as client:
+            indicators, fresh, again = _over_http(client, year, args.runs)
+        rate, p50, p99 = _webhooks(demo.url, demo.folder, args.backlog, args.latency)
+    events = demo.events
     print(f"\nPostgreSQL, {events:,} events ({args.children:,} children)")
     print(
         f"  indicators, kota, year {year}   {statistics.median(indicators):.2f} s   (goal <= 1 s)"

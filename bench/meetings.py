@@ -22,61 +22,28 @@ Run: ``python bench/meetings.py [--children 66000] [--requests 300] [--cold 15]`
 from __future__ import annotations
 
 import argparse
-import gc
 import statistics
-import tempfile
 import time as clock
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
-import raw_insert as raw
-from children import KEY, Installation, server
+from demo_store import KOTA, api_client, demo_database, p50_p99
 
 from api import demo_data
-from api.identity import operator_meta
-from api.services import build_services
-from api.settings import Settings
 from domain.access import Role
 from domain.figures import Period, parse_period
 from domain.figures.periods import month_end, month_of, previous
-from events import migrate
 
 PG_DB = "tumbuh_bench_meetings"
 CLIENT = "bench-meetings"
 SCOPES = "areas:read meetings:read meetings:write"
-KOTA = "32.79"
 PATH = f"/v1/areas/{KOTA}/evaluation"
 WARM_UP = 5
 YEAR_COLD = 3
 KNOWN_AT_REPEATS = 50
 Params = dict[str, str]
-
-
-def _fill(url: str, folder: Path, children: int) -> tuple[demo_data.SeedResult, int, str]:
-    """The seeded demo, the log's length and the bench client's secret."""
-    services = build_services(Settings(database_url=url, master_key=KEY,
-                                       key_dir=folder / "keys", db_pool_size=2))  # fmt: skip
-    try:
-        migrate.upgrade(services.engine)
-        services.projections.catch_up(services.store)
-        result = demo_data.seed(services, children=children)
-        gc.collect()  # the seed leaves millions of cyclic objects: not inside a timed request
-        print(f"  seeded {result.children} children, {result.events} events, "
-              f"{result.meetings} meetings, {result.resolutions} resolutions in "
-              f"{result.seconds:.0f} s", flush=True)  # fmt: skip
-        secret = services.principals.add_client(
-            CLIENT, Role.INTEGRATOR, [KOTA], meta=operator_meta(), scopes=SCOPES.split()
-        )
-        with services.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
-        return result, services.store.head().position, secret
-    finally:
-        services.close()
 
 
 def _last_full_quarter(last_month: date) -> Period:
@@ -94,15 +61,10 @@ def _get(client: httpx.Client, params: Params) -> tuple[float, httpx.Response]:
     return seconds * 1000, answer
 
 
-def _p50_p99(times: list[float]) -> tuple[float, float]:
-    cuts = statistics.quantiles(times, n=100, method="inclusive")
-    return cuts[49], cuts[98]
-
-
 def _warm(client: httpx.Client, params: Params, requests: int) -> tuple[float, float]:
     for _ in range(WARM_UP):
         _get(client, params)
-    return _p50_p99([_get(client, params)[0] for _ in range(requests)])
+    return p50_p99([_get(client, params)[0] for _ in range(requests)])
 
 
 def _cold(client: httpx.Client, params: Params, resolution: str, times: int) -> list[float]:
@@ -192,28 +154,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--cold", type=int, default=15)
     args = parser.parse_args()
-    with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {PG_DB}")
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
-    try:
-        with tempfile.TemporaryDirectory(prefix="tumbuh-bench-meetings-") as scratch:
-            folder = Path(scratch)
-            seeded, events, secret = _fill(url, folder, args.children)
-            quarter = _last_full_quarter(seeded.last_month)
-            following = month_of(month_end(quarter.months[-1]) + timedelta(days=1))
-            known_at = f"{month_end(following).isoformat()}T23:59:59+07:00"
-            with server(Installation(url, folder, [], secret)) as base:
-                grant = {"grant_type": "client_credentials", "scope": SCOPES}
-                answer = httpx.post(f"{base}/v1/auth/token", auth=(CLIENT, secret), data=grant)
-                answer.raise_for_status()
-                headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
-                with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
-                    figures = _measure(client, quarter, known_at, args)
-    finally:
-        with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-    _summary(figures, seeded, events, quarter.name)
+    with demo_database(PG_DB, args.children, CLIENT, Role.INTEGRATOR, SCOPES) as demo:
+        quarter = _last_full_quarter(demo.seeded.last_month)
+        following = month_of(month_end(quarter.months[-1]) + timedelta(days=1))
+        known_at = f"{month_end(following).isoformat()}T23:59:59+07:00"
+        with api_client(demo) as client:
+            figures = _measure(client, quarter, known_at, args)
+    _summary(figures, demo.seeded, demo.events, quarter.name)
 
 
 if __name__ == "__main__":

@@ -20,55 +20,20 @@ Run: ``python bench/sponsors.py [--children 66000] [--requests 300]``.
 from __future__ import annotations
 
 import argparse
-import gc
 import statistics
-import tempfile
 import time as clock
-from pathlib import Path
 
 import httpx
-import psycopg
-import raw_insert as raw
-from children import KEY, Installation, server
+from demo_store import KOTA, api_client, demo_database, p50_p99
 
-from api import demo_data
-from api.identity import operator_meta
-from api.services import build_services
-from api.settings import Settings
 from domain.access import Role
-from events import migrate
 
 PG_DB = "tumbuh_bench_sponsors"
 CLIENT = "bench-sponsors"
 SCOPES = "areas:read sponsors:read sponsors:write"
-KOTA, KECAMATAN = "32.79", "32.79.02"
+KECAMATAN = "32.79.02"
 WARM_UP = 5
 STATS_REPEATS = 30
-
-
-def _fill(url: str, folder: Path, children: int) -> tuple[demo_data.SeedResult, int, str]:
-    services = build_services(
-        Settings(database_url=url, master_key=KEY, key_dir=folder / "keys", db_pool_size=2)
-    )
-    try:
-        migrate.upgrade(services.engine)
-        services.projections.catch_up(services.store)
-        result = demo_data.seed(services, children=children)
-        gc.collect()  # the seed leaves millions of cyclic objects: not inside a timed request
-        print(
-            f"  seeded {result.children} children, {result.events} events in "
-            f"{result.seconds:.0f} s",
-            flush=True,
-        )
-        secret = services.principals.add_client(
-            CLIENT, Role.INTEGRATOR, [KOTA], meta=operator_meta(), scopes=SCOPES.split()
-        )
-        with services.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
-        return result, services.store.head().position, secret
-    finally:
-        services.close()
 
 
 def _ms(client: httpx.Client, path: str, params: dict[str, str]) -> tuple[float, httpx.Response]:
@@ -79,15 +44,10 @@ def _ms(client: httpx.Client, path: str, params: dict[str, str]) -> tuple[float,
     return seconds * 1000, answer
 
 
-def _p50_p99(times: list[float]) -> tuple[float, float]:
-    cuts = statistics.quantiles(times, n=100, method="inclusive")
-    return cuts[49], cuts[98]
-
-
 def _repeat(client: httpx.Client, path: str, params: dict[str, str], n: int) -> tuple[float, float]:
     for _ in range(WARM_UP):
         _ms(client, path, params)
-    return _p50_p99([_ms(client, path, params)[0] for _ in range(n)])
+    return p50_p99([_ms(client, path, params)[0] for _ in range(n)])
 
 
 def _after_changes(client: httpx.Client, path: str, changes: int) -> list[float]:
@@ -118,46 +78,31 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--changes", type=int, default=15)
     args = parser.parse_args()
-    with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {PG_DB}")
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
     queue = f"/v1/areas/{KOTA}/queues/unsponsored-stunted"
-    try:
-        with tempfile.TemporaryDirectory(prefix="tumbuh-bench-sponsors-") as scratch:
-            folder = Path(scratch)
-            seeded, events, secret = _fill(url, folder, args.children)
-            month = seeded.last_month.strftime("%Y-%m")
-            with server(Installation(url, folder, [], secret)) as base:
-                grant = {"grant_type": "client_credentials", "scope": SCOPES}
-                answer = httpx.post(f"{base}/v1/auth/token", auth=(CLIENT, secret), data=grant)
-                answer.raise_for_status()
-                headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
-                with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
-                    first = _ms(client, queue, {"limit": "50"})[1].json()
-                    print(f"  kota queue: {len(first['items'])} on the first page", flush=True)
-                    runs = []
-                    for run in range(args.runs):
-                        runs.append(_repeat(client, queue, {"limit": "50"}, args.requests))
-                        print(
-                            f"  run {run + 1}: p50 {runs[-1][0]:.1f} ms  p99 {runs[-1][1]:.1f} ms",
-                            flush=True,
-                        )
-                    changed = _after_changes(client, queue, args.changes)
-                    kecamatan = _repeat(
-                        client,
-                        f"/v1/areas/{KECAMATAN}/queues/unsponsored-stunted",
-                        {"limit": "50"},
-                        args.requests,
-                    )
-                    stats = _repeat(
-                        client, f"/v1/areas/{KOTA}/sponsor-stats", {"period": month}, STATS_REPEATS
-                    )
-    finally:
-        with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+    with demo_database(PG_DB, args.children, CLIENT, Role.INTEGRATOR, SCOPES) as demo:
+        month = demo.seeded.last_month.strftime("%Y-%m")
+        with api_client(demo) as client:
+            first = _ms(client, queue, {"limit": "50"})[1].json()
+            print(f"  kota queue: {len(first['items'])} on the first page", flush=True)
+            runs = []
+            for run in range(args.runs):
+                runs.append(_repeat(client, queue, {"limit": "50"}, args.requests))
+                print(
+                    f"  run {run + 1}: p50 {runs[-1][0]:.1f} ms  p99 {runs[-1][1]:.1f} ms",
+                    flush=True,
+                )
+            changed = _after_changes(client, queue, args.changes)
+            kecamatan = _repeat(
+                client,
+                f"/v1/areas/{KECAMATAN}/queues/unsponsored-stunted",
+                {"limit": "50"},
+                args.requests,
+            )
+            stats = _repeat(
+                client, f"/v1/areas/{KOTA}/sponsor-stats", {"period": month}, STATS_REPEATS
+            )
     p50, p99 = (statistics.median(r[i] for r in runs) for i in (0, 1))
-    print(f"\nPostgreSQL, {events:,} events ({seeded.children:,} children)")
+    print(f"\nPostgreSQL, {demo.events:,} events ({demo.seeded.children:,} children)")
     print(
         f"  kota unsponsored-stunted      p50 {p50:.1f} ms  p99 {p99:.1f} ms   (goal p99 <= 50 ms;"
         f" median of {len(runs)} runs)"

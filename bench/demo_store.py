@@ -1,0 +1,109 @@
+"""What the benches on the demo data share: a fresh PostgreSQL database filled by
+``tumbuh seed-demo``'s generator with a bench client, the API served on it with that
+client's token, and percentiles."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+import raw_insert as raw
+from children import KEY, Installation, server
+
+from api import demo_data
+from api.identity import operator_meta
+from api.services import build_services
+from api.settings import Settings
+from domain.access import Role
+from events import migrate
+
+KOTA = "32.79"
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A filled database: where it is, what the seed wrote, the log's length, the client."""
+
+    url: str
+    folder: Path
+    seeded: demo_data.SeedResult
+    events: int
+    client: str
+    secret: str
+    scopes: str
+
+
+def settings(url: str, folder: Path) -> Settings:
+    """The bench's own settings: no webhook worker, a small pool."""
+    return Settings(
+        database_url=url,
+        master_key=KEY,
+        key_dir=folder / "keys",
+        db_pool_size=4,
+        webhook_worker=False,
+    )
+
+
+@contextmanager
+def demo_database(name: str, children: int, client: str, role: Role, scopes: str) -> Iterator[Demo]:
+    """A fresh database ``name`` with the demo of ``children`` children and a client of
+    ``role`` holding ``scopes``; dropped afterwards."""
+    with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"{name}-") as scratch:
+            yield _fill(url, Path(scratch), children, client, role, scopes)
+    finally:
+        with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _fill(url: str, folder: Path, children: int, client: str, role: Role, scopes: str) -> Demo:
+    services = build_services(settings(url, folder))
+    try:
+        migrate.upgrade(services.engine)
+        services.projections.catch_up(services.store)
+        seeded = demo_data.seed(services, children=children)
+        gc.collect()  # the seed leaves millions of cyclic objects: not inside a timed request
+        print(
+            f"  seeded {seeded.children} children, {seeded.events} events, "
+            f"{seeded.meetings} meetings in {seeded.seconds:.0f} s",
+            flush=True,
+        )
+        secret = services.principals.add_client(
+            client, role, [KOTA], meta=operator_meta(), scopes=scopes.split()
+        )
+        with services.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+        return Demo(url, folder, seeded, services.store.head().position, client, secret, scopes)
+    finally:
+        services.close()
+
+
+@contextmanager
+def api_client(demo: Demo) -> Iterator[httpx.Client]:
+    """One uvicorn worker serving the database, and an HTTP client with the bench client's
+    token."""
+    with server(Installation(demo.url, demo.folder, [], demo.secret)) as base:
+        grant = {"grant_type": "client_credentials", "scope": demo.scopes}
+        answer = httpx.post(f"{base}/v1/auth/token", auth=(demo.client, demo.secret), data=grant)
+        answer.raise_for_status()
+        headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
+            yield client
+
+
+def p50_p99(times: list[float]) -> tuple[float, float]:
+    """The median and the 99th percentile."""
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return cuts[49], cuts[98]
