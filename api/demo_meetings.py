@@ -135,11 +135,11 @@ class MeetingYear:
             self._resolution(
                 stream,
                 day,
-                f"Cakupan penimbangan balita di Kecamatan {kecamatan.name} paling sedikit 85%",
+                f"Cakupan penimbangan balita di Kecamatan {kecamatan.name} paling sedikit 80%",
                 f"Puskesmas {kecamatan.name}",
                 [kecamatan.code],
                 months=2,
-                target=e.Target(indicator="coverage", value=0.85),
+                target=e.Target(indicator="coverage", value=0.8),
             )
         self._resolution(
             stream,
@@ -170,7 +170,7 @@ class MeetingYear:
                     f"TPK {desa.name}",
                     [desa.code],
                     months=1,
-                    target=e.Target(indicator="new_stunting", value=1),
+                    target=e.Target(indicator="new_stunting", value=4),
                 )
             else:
                 self._resolution(
