@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from api.routers.evaluation import resolutions_due
 from api.services import Services
@@ -12,10 +13,9 @@ from api.sponsor_figures import commitments_at, sponsor_figures
 from domain import wilayah
 from domain.exchange.indicators import DICTIONARY, Source
 from domain.figures import Figures, Period
-from domain.figures.tally import zero_new_stunting_desa
 from domain.meeting.decider import MeetingDecider, MeetingState, MeetingStatus, ResolutionStatus
 from domain.meeting.events import MEETING_FACTS
-from events.area_figures import assemble, desa_itself, preloaded, unit_of
+from events.area_figures import desa_itself, reading, unit_of
 from events.fold import states_at
 from events.projections import meetings as meeting_index
 
@@ -36,26 +36,32 @@ def indicator_values(
 ) -> tuple[list[OrgUnit], int]:
     """The values of every indicator for ``prefix`` and each area under it, and the log
     position they rest on."""
-    loaded, log_position = preloaded(services.store, prefix, period.months, position)
-    figures: dict[str, Figures] = {}
-    kecamatan = unit_of(prefix) if wilayah.level(prefix) == wilayah.Level.KABKOTA else None
-    for unit in (desa_itself, kecamatan):
-        if unit is not None:
-            found = assemble(loaded, prefix, period, unit, detail=False)
-            figures |= found.units
-            figures[prefix] = found.figures
-    codes = sorted(
-        {
-            prefix,
-            *(c for c in figures if wilayah.covers(prefix, c)),
-            *(d[:8] for d in desa if len(prefix) < 8),
-            *desa,
+    commitments = commitments_at(services, prefix, position)
+    with reading(services.store, prefix, period.months, position) as (sums, log_position):
+        by_desa = sums.figures(prefix, period, desa_itself, detail=False)
+        figures = {**by_desa.units, prefix: by_desa.figures}
+        if wilayah.level(prefix) == wilayah.Level.KABKOTA:
+            figures |= sums.figures(prefix, period, unit_of(prefix), detail=False).units
+        codes = sorted(
+            {
+                prefix,
+                *(c for c in figures if wilayah.covers(prefix, c)),
+                *(d[:8] for d in desa if len(prefix) < 8),
+                *desa,
+            }
+        )
+        sponsored_in = {
+            code: sponsor_figures(
+                [(i, c) for i, c in commitments if wilayah.covers(code, c.desa)],
+                period,
+                figures.get(code, Figures()),
+                partial(sums.stunted_among, code, period),
+            )
+            for code in codes
         }
-    )
-    zero = zero_new_stunting_desa(loaded.rows(period.months))
+    zero = {d for d, f in by_desa.units.items() if f.total.zero_new_stunting}
     meetings = _meetings_held(services, prefix, period, position)
     resolutions = resolutions_due(services, prefix, period, position)
-    commitments = commitments_at(services, prefix, position)
     units = []
     for code in codes:
         mine = figures.get(code, Figures())
@@ -76,9 +82,7 @@ def indicator_values(
             and r.closed_on is not None
             and r.closed_on <= r.due
         )
-        sponsored = sponsor_figures(
-            [(i, c) for i, c in commitments if wilayah.covers(code, c.desa)], period, mine
-        )
+        sponsored = sponsored_in[code]
         values["TBH-P01"] = sponsored.sponsors
         values["TBH-P02"] = sponsored.active_commitments
         values["TBH-P03"] = sponsored.rupiah_committed

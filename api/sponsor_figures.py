@@ -14,7 +14,7 @@ Sums per area one level below are made the same way; nothing is averaged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -62,11 +62,15 @@ def commitments_at(
 
 
 def sponsor_figures(
-    commitments: Iterable[tuple[str, CommitmentState]], period: Period, figures: Figures
+    commitments: Iterable[tuple[str, CommitmentState]],
+    period: Period,
+    figures: Figures,
+    stunted_among: Callable[[set[str]], set[str]],
 ) -> SponsorFigures:
-    """The sponsor figures of the commitments given (all for one area) over ``period``."""
+    """The sponsor figures of the commitments given (all for one area) over ``period``,
+    with the area's ``figures`` and which children of a set are stunted in them."""
     first, last = period.first_day, period.last_day
-    found = SponsorFigures(stunted=len(figures.stunted_children))
+    found = SponsorFigures(stunted=figures.total.stunted)
     sponsors: set[str] = set()
     beneficiaries: set[tuple[str, str]] = set()
     fed: set[str] = set()
@@ -88,5 +92,5 @@ def sponsor_figures(
     found.sponsors = len(sponsors)
     for kind, _ in beneficiaries:
         found.beneficiaries[kind] += 1
-    found.stunted_sponsored = len(fed & set(figures.stunted_children))
+    found.stunted_sponsored = len(stunted_among(fed))
     return found

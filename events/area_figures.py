@@ -10,7 +10,8 @@ registered after P are left out, so late entries and corrections recorded after 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, Protocol
@@ -25,7 +26,6 @@ from domain.figures import (
     ChildProfile,
     Figures,
     Period,
-    Split,
     age_band,
     child_months,
     figures_of,
@@ -74,22 +74,66 @@ def desa_itself(desa: str) -> str:
 
 
 class NowSource:
-    """The children's figures as the projection holds them, within one read snapshot."""
+    """The children's figures as the projection holds them, within one read snapshot (of
+    the children ``ids`` only, if given)."""
 
-    def __init__(self, conn: Connection, code: str) -> None:
-        self.conn, self.code = conn, code
+    def __init__(self, conn: Connection, code: str, ids: Sequence[str] | None = None) -> None:
+        self.conn, self.code, self.ids = conn, code, ids
 
     def residents(self, months: Sequence[str]) -> list[Resident]:
         """Children present in the area at the end of each month (one span each)."""
         first, last = month_end(months[0]).replace(day=1), month_end(months[-1])
         found = []
-        for profile, span in proj.span_rows(self.conn, self.code, first, last):
+        for profile, span in proj.span_rows(self.conn, self.code, first, last, self.ids):
             found.extend(_resident_months(profile, span.desa, months))
         return found
 
     def rows(self, months: Sequence[str]) -> list[ChildMonth]:
         """Measured child-months in the area."""
-        return proj.month_rows(self.conn, self.code, months)
+        return proj.month_rows(self.conn, self.code, months, ids=self.ids)
+
+
+class NowSums:
+    """Figures now, from the projection's sums per desa and period, in one read snapshot.
+
+    The sums hold every child that was in one desa only over the period; the few that were
+    in more (movers) are counted from their months here, by the same rules.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def figures(self, code: str, period: Period, unit: Unit, *, detail: bool = True) -> AreaFigures:
+        """The area's figures for ``period``, with ``unit`` sums."""
+        found = AreaFigures(code, period, Figures())
+        for desa, sex, band, counts in proj.period_sums(self.conn, code, period.name):
+            found.figures.add(sex, band, counts, detail=detail)
+            if unit is not None:
+                found.units.setdefault(unit(desa), Figures()).add(sex, band, counts, detail=detail)
+        if movers := proj.movers_in(self.conn, code, period.name):
+            theirs = assemble(NowSource(self.conn, code, movers), code, period, unit, detail=detail)
+            found.figures.merge(theirs.figures)
+            for name, figures in theirs.units.items():
+                found.units.setdefault(name, Figures()).merge(figures)
+        cases = proj.month_rows(self.conn, code, period.months, new_cases_only=True)
+        found.figures.new_cases = _latest_case_each(cases)
+        return found
+
+    def stunted_among(self, code: str, period: Period, ids: Collection[str]) -> set[str]:
+        """Those of the children ``ids`` counted as stunted in the area over ``period``."""
+        if not ids:
+            return set()
+        source = NowSource(self.conn, code, sorted(ids))
+        return set(assemble(source, code, period, None, detail=False).figures.stunted_children)
+
+
+def _latest_case_each(rows: Iterable[ChildMonth]) -> list[ChildMonth]:
+    """Each child's latest new-case month, ordered as ``figures_of`` orders them."""
+    latest: dict[str, ChildMonth] = {}
+    for row in rows:
+        if row.child_id not in latest or row.month > latest[row.child_id].month:
+            latest[row.child_id] = row
+    return sorted(latest.values(), key=lambda r: (r.desa, r.measured_on, r.child_id))
 
 
 class AsOfSource:
@@ -143,10 +187,7 @@ def figures_now(engine: Engine, code: str, period: Period, unit: Unit) -> AreaFi
     """The area's figures for ``period`` as the projections hold them now, with ``unit`` sums."""
     with snapshot(engine) as conn:
         position = SqlEventStore.head_in(conn).position
-        if len(period.months) == 1:
-            found = _month_in_sql(conn, code, period, unit)
-        else:
-            found = assemble(NowSource(conn, code), code, period, unit)
+        found = NowSums(conn).figures(code, period, unit)
         found.sasaran_balita, found.sasaran_baduta = _sasaran_now(conn, code, period)
     found.log_position = position
     return found
@@ -197,40 +238,65 @@ class Preloaded:
         wanted = set(months)
         return [r for r in self._rows if r.month in wanted]
 
+    def figures(self, code: str, period: Period, unit: Unit, *, detail: bool = True) -> AreaFigures:
+        """The figures of ``code`` (the area read or one under it) for ``period``."""
+        return assemble(_Within(self, code), code, period, unit, detail=detail)
 
-def preloaded(
+    def stunted_among(self, code: str, period: Period, ids: Collection[str]) -> set[str]:
+        """Those of the children ``ids`` counted as stunted in ``code`` over ``period``."""
+        if not ids:
+            return set()
+        found = assemble(_Within(self, code, ids), code, period, None, detail=False)
+        return set(found.figures.stunted_children)
+
+
+class _Within:
+    """The children of a preloaded source in an area under it (and among ``ids``)."""
+
+    def __init__(self, source: Preloaded, code: str, ids: Collection[str] | None = None):
+        self.source, self.code, self.ids = source, code, ids
+
+    def residents(self, months: Sequence[str]) -> list[Resident]:
+        return [
+            r for r in self.source.residents(months)
+            if _within(r[4], self.code) and (self.ids is None or r[0] in self.ids)
+        ]  # fmt: skip
+
+    def rows(self, months: Sequence[str]) -> list[ChildMonth]:
+        return [
+            r for r in self.source.rows(months)
+            if _within(r.desa, self.code) and (self.ids is None or r.child_id in self.ids)
+        ]  # fmt: skip
+
+
+class Sums(Protocol):
+    """Figures of an area and the areas under it, now (``NowSums``) or as known at a
+    position (``Preloaded``), all resting on one log position."""
+
+    def figures(
+        self, code: str, period: Period, unit: Unit, *, detail: bool = True
+    ) -> AreaFigures: ...
+
+    def stunted_among(self, code: str, period: Period, ids: Collection[str]) -> set[str]: ...
+
+
+@contextmanager
+def reading(
     store: SqlEventStore, code: str, months: Sequence[str], position: int | None = None
-) -> tuple[Preloaded, int]:
-    """The area's children for ``months``, now or as known at ``position``, and the log
-    position they rest on: one read for any number of periods and sums over them."""
+) -> Iterator[tuple[Sums, int]]:
+    """The figures of the area and the areas under it for periods within ``months``, now or
+    as known at ``position``, and the log position they rest on."""
     if position is not None:
-        return Preloaded(AsOfSource(store, code, position, sorted(set(months))), months), position
+        yield Preloaded(AsOfSource(store, code, position, sorted(set(months))), months), position
+        return
     with snapshot(store.engine) as conn:
-        return Preloaded(NowSource(conn, code), months), SqlEventStore.head_in(conn).position
+        yield NowSums(conn), SqlEventStore.head_in(conn).position
 
 
 def _summed(
     residents: Sequence[Resident], rows: Sequence[ChildMonth], detail: bool = True
 ) -> Figures:
     return figures_of((r[:4] for r in residents), rows, detail=detail)
-
-
-def _month_in_sql(conn: Connection, code: str, period: Period, unit: Unit) -> AreaFigures:
-    month = period.months[0]
-    groups, movers = proj.month_groups(conn, code, month, month_end(month))
-    found = AreaFigures(code, period, Figures())
-    for desa, sex, band, counts in groups:
-        found.figures.add(sex, band, counts)
-        if unit is not None:
-            found.units.setdefault(unit(desa), Figures()).add(sex, band, counts)
-    for desa, end_desa, sex, band in movers:
-        if not _within(end_desa, code):
-            found.figures.add(sex, band, Split(present=1))
-        if unit is not None and unit(end_desa) != unit(desa):
-            found.units.setdefault(unit(desa), Figures()).add(sex, band, Split(present=1))
-    found.figures.new_cases = proj.month_rows(conn, code, [month], new_cases_only=True)
-    found.figures.new_cases.sort(key=lambda r: (r.desa, r.measured_on, r.child_id))
-    return found
 
 
 def _resident_months(profile: ChildProfile, desa: str, months: Iterable[str]) -> list[Resident]:

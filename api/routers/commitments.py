@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
@@ -38,7 +39,7 @@ from domain.sponsor import commands as c
 from domain.sponsor import events as e
 from domain.sponsor.decider import COMMITMENT_PREFIX, CommitmentDecider, CommitmentState
 from domain.sponsor.fulfilment import fulfilment
-from events.area_figures import assemble, preloaded, unit_of
+from events.area_figures import reading, unit_of
 from events.handling import execute
 from events.projections import sponsors as index
 
@@ -475,18 +476,23 @@ def sponsor_stats(  # noqa: PLR0917 - FastAPI parameters
     area = _area(caller, code)
     asked = parse_period(period)
     position = log_position_of(services, known_at)
-    loaded, log_position = preloaded(services.store, area, asked.months, position)
     unit = unit_of(area)
-    figures = assemble(loaded, area, asked, unit)
-    held = commitments_at(services, area, position)
-    units = []
-    if unit is not None:
-        names = area_names(services, list(figures.units))
-        for name in sorted({*figures.units, *(unit(s.desa) for _, s in held)}):
-            mine = [(i, s) for i, s in held if unit(s.desa) == name]
-            found = sponsor_figures(mine, asked, figures.units.get(name, Figures()))
-            units.append(SponsorCounts.of(name, found, names.get(name)))
-    total = sponsor_figures(held, asked, figures.figures)
+    with reading(services.store, area, asked.months, position) as (sums, log_position):
+        figures = sums.figures(area, asked, unit)
+        held = commitments_at(services, area, position)
+        units = []
+        if unit is not None:
+            names = area_names(services, list(figures.units))
+            for name in sorted({*figures.units, *(unit(s.desa) for _, s in held)}):
+                mine = [(i, s) for i, s in held if unit(s.desa) == name]
+                found = sponsor_figures(
+                    mine, asked, figures.units.get(name, Figures()),
+                    partial(sums.stunted_among, name, asked),
+                )  # fmt: skip
+                units.append(SponsorCounts.of(name, found, names.get(name)))
+        total = sponsor_figures(
+            held, asked, figures.figures, partial(sums.stunted_among, area, asked)
+        )
     response.headers["Tumbuh-Log-Position"] = str(log_position)
     return SponsorStats(
         **SponsorCounts.of(area, total).model_dump(),

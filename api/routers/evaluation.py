@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -27,13 +28,12 @@ from api.services import Services
 from api.sponsor_figures import SponsorFigures, commitments_at, sponsor_figures
 from domain import wilayah
 from domain.fact import DomainError, NotFound
-from domain.figures import ChildMonth, Figures, Period, parse_period
+from domain.figures import Figures, Period, parse_period
 from domain.figures.periods import month_end, month_of, previous
-from domain.figures.tally import zero_new_stunting_desa
 from domain.meeting.decider import ResolutionDecider, ResolutionState, ResolutionStatus, local_day
 from domain.meeting.events import RESOLUTION_FACTS
 from domain.meeting.targets import met
-from events.area_figures import AreaFigures, Preloaded, Resident, assemble, preloaded, unit_of
+from events.area_figures import AreaFigures, Sums, desa_itself, reading, unit_of
 from events.feed import last_positions
 from events.fold import states_at
 from events.projections import meetings as index
@@ -174,20 +174,23 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
     before = previous(period)
     resolutions = resolutions_due(services, kota, period, position)
     due_months = {month_of(s.due) for s in resolutions if s.target}
-    loaded, log_position = preloaded(
-        services.store, kota, [*before.months, *period.months, *due_months], position
-    )
-    sums = _Sums(loaded, kota)
-    now, earlier = sums.kecamatan(period), sums.kecamatan(before)
-    zero = zero_new_stunting_desa(loaded.rows(period.months))
-    counts = _resolution_counts(kota, resolutions, as_of, sums)
-    names = area_names(services, [kota, *now.units])
     held = commitments_at(services, kota, position)
 
     def sponsored(code: str, figures: Figures) -> SponsorColumns:
         mine = [(i, c) for i, c in held if c.desa.startswith(code + ".")]
-        return SponsorColumns.of(sponsor_figures(mine, period, figures))
+        stunted = partial(source.stunted_among, code, period)
+        return SponsorColumns.of(sponsor_figures(mine, period, figures, stunted))
 
+    with reading(services.store, kota, [*before.months, *period.months, *due_months], position) as (
+        source,
+        log_position,
+    ):
+        sums = _Sums(source, kota)
+        now, earlier = sums.kecamatan(period), sums.kecamatan(before)
+        zero = sums.zero_new_stunting(period)
+        counts = _resolution_counts(kota, resolutions, as_of, sums)
+        columns = {c: sponsored(c, f) for c, f in [(kota, now.figures), *now.units.items()]}
+    names = area_names(services, [kota, *now.units])
     rows = [
         _row(
             c,
@@ -197,7 +200,7 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
             sum(1 for d in zero if d.startswith(c + ".")),
             sum(1 for d in desa if d.startswith(c + ".")),
             counts.get(c, ResolutionCounts()),
-            sponsored(c, figures),
+            columns[c],
         )
         for c, figures in now.units.items()
     ]
@@ -213,7 +216,7 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
         len(zero),
         len(desa),
         counts.get(kota, ResolutionCounts()),
-        sponsored(kota, now.figures),
+        columns[kota],
     )
     return EvaluationAnswer(
         code=kota,
@@ -327,7 +330,7 @@ def _target_met(state: ResolutionState, as_of: date, sums: _Sums) -> bool | None
 class _Sums:
     """The kota's figures per kecamatan, and a desa's, for the periods asked, each summed once."""
 
-    def __init__(self, source: Preloaded, kota: str) -> None:
+    def __init__(self, source: Sums, kota: str) -> None:
         self.source, self.kota = source, kota
         self._kecamatan: dict[str, AreaFigures] = {}
         self._desa: dict[tuple[str, str], Figures] = {}
@@ -335,10 +338,15 @@ class _Sums:
     def kecamatan(self, period: Period) -> AreaFigures:
         """The kota's total and its kecamatan's figures."""
         if period.name not in self._kecamatan:
-            self._kecamatan[period.name] = assemble(
-                self.source, self.kota, period, unit_of(self.kota), detail=False
+            self._kecamatan[period.name] = self.source.figures(
+                self.kota, period, unit_of(self.kota), detail=False
             )
         return self._kecamatan[period.name]
+
+    def zero_new_stunting(self, period: Period) -> set[str]:
+        """The desa that reached zero new stunting in the period."""
+        found = self.source.figures(self.kota, period, desa_itself, detail=False)
+        return {d for d, f in found.units.items() if f.total.zero_new_stunting}
 
     def area(self, period: Period, code: str) -> Figures | None:
         """The figures of the kota, a kecamatan or a desa (None for a code not under it)."""
@@ -349,25 +357,9 @@ class _Sums:
         if not code.startswith(self.kota + "."):
             return None
         if (period.name, code) not in self._desa:
-            self._desa[period.name, code] = assemble(
-                _Only(self.source, code), code, period, None, detail=False
-            ).figures
+            found = self.source.figures(code, period, None, detail=False)
+            self._desa[period.name, code] = found.figures
         return self._desa[period.name, code]
-
-
-class _Only:
-    """The children of one desa among a preloaded source's."""
-
-    def __init__(self, source: Preloaded, desa: str) -> None:
-        self.source, self.desa = source, desa
-
-    def residents(self, months: Sequence[str]) -> list[Resident]:
-        """Children present in the desa at the end of each of ``months``."""
-        return [r for r in self.source.residents(months) if r[4] == self.desa]
-
-    def rows(self, months: Sequence[str]) -> list[ChildMonth]:
-        """Measured child-months in the desa."""
-        return [r for r in self.source.rows(months) if r.desa == self.desa]
 
 
 def _as_of(services: Services, known_at: str | None, position: int | None) -> date:

@@ -82,11 +82,22 @@ class Figures:
     new_cases: list[ChildMonth] = field(default_factory=list)
     stunted_children: list[str] = field(default_factory=list)
 
-    def add(self, sex: str, band: str, counts: Split) -> None:
-        """Count a group of children of ``sex`` and ``band``."""
+    def add(self, sex: str, band: str, counts: Split, *, detail: bool = True) -> None:
+        """Count a group of children of ``sex`` and ``band`` (in the total only, without
+        ``detail``)."""
         self.total.add(counts)
-        self.by_sex[sex].add(counts)
-        self.by_age_band[band].add(counts)
+        if detail:
+            self.by_sex[sex].add(counts)
+            self.by_age_band[band].add(counts)
+
+    def merge(self, other: Figures) -> None:
+        """Add the counts and lists of ``other`` (figures of other children) to these."""
+        self.total.add(other.total)
+        for mine, theirs in ((self.by_sex, other.by_sex), (self.by_age_band, other.by_age_band)):
+            for key, split in theirs.items():
+                mine[key].add(split)
+        self.new_cases += other.new_cases
+        self.stunted_children += other.stunted_children
 
 
 @dataclass
@@ -128,6 +139,20 @@ class _Child:
         )
 
 
+def child_counts(
+    seen: Iterable[tuple[str, str, str]], rows: Iterable[ChildMonth]
+) -> tuple[str, str, Split]:
+    """One child's sex, age band and counts over a period: ``seen`` are the (month, sex,
+    band) it was present at the end of, ``rows`` its measured months (as ``figures_of``)."""
+    child = _Child()
+    for month, sex, band in seen:
+        child.seen(month, sex, band)
+    for row in rows:
+        child.seen(row.month, row.sex, row.band)
+        child.rows.append(row)
+    return child.sex, child.band, child.counts()
+
+
 def figures_of(
     residents: Iterable[tuple[str, str, str, str]],
     rows: Iterable[ChildMonth],
@@ -150,10 +175,7 @@ def figures_of(
     figures = Figures()
     for child_id, child in children.items():
         counts = child.counts()
-        if detail:
-            figures.add(child.sex, child.band, counts)
-        else:
-            figures.total.add(counts)
+        figures.add(child.sex, child.band, counts, detail=detail)
         if counts.stunted:
             figures.stunted_children.append(child_id)
         cases = [r for r in child.rows if r.new_case is not None]

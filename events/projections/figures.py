@@ -11,9 +11,11 @@ transaction). A touched child is recomputed whole; only changed rows are written
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
+from functools import cache
 from typing import Any, ClassVar, Final
 
 import orjson
@@ -27,11 +29,10 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
-    case,
     delete,
-    func,
     or_,
     select,
+    text,
 )
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
@@ -39,13 +40,14 @@ from domain.child import events as e
 from domain.child.decider import STREAM_PREFIX
 from domain.figures import ChildMonth, ChildProfile, Scored, Span, child_months
 from domain.figures.periods import month_of
-from domain.figures.tally import BANDS, Split
+from domain.figures.shares import Share, periods_of, shares
+from domain.figures.tally import COUNTS, Split
 from domain.figures.timeline import spans_after
 from domain.growth.rules import DAYS_PER_MONTH, MAX_AGE_MONTHS
 from events import sql
 from events.envelope import RecordedEvent
 from events.projections.children import SHARED_ROWS, children, measurements
-from events.projections.upsert import upsert_plain
+from events.projections.upsert import insert_for, upsert_plain
 from events.registry import Registry
 from events.schema import metadata
 
@@ -80,6 +82,30 @@ child_month_rows = Table(
     Column("measured_on", Date, nullable=False),
     Column("haz", Float, nullable=True),
     Index("ix_proj_child_months_month_desa", "month", "desa"),
+    # The new cases of an area and period, listed beside its sums.
+    Index(
+        "ix_proj_child_months_new_cases",
+        "month",
+        "desa",
+        postgresql_where=text("incident = 1 OR first_measured_stunted = 1"),
+        sqlite_where=text("incident = 1 OR first_measured_stunted = 1"),
+    ),
+)
+area_period_sums = Table(
+    "proj_area_periods",
+    metadata,
+    Column("period", String(7), primary_key=True),
+    Column("desa", String(13), primary_key=True),
+    Column("sex", String(1), primary_key=True),
+    Column("band", String(5), primary_key=True),
+    *(Column(name, Integer, nullable=False) for name in COUNTS),
+)
+period_movers = Table(
+    "proj_period_movers",
+    metadata,
+    Column("period", String(7), primary_key=True),
+    Column("desa", String(13), primary_key=True),
+    Column("child_id", String(36), primary_key=True),
 )
 _RECORDED: Final = e.MeasurementRecorded.event_type
 _SPAN_TYPES: Final = frozenset(
@@ -91,7 +117,12 @@ class FigureIndex:
     """Keeps ``proj_child_spans`` and ``proj_child_months`` in step with the child streams."""
 
     name: ClassVar[str] = "figures"
-    tables: ClassVar[tuple[Table, ...]] = (child_spans, child_month_rows)
+    tables: ClassVar[tuple[Table, ...]] = (
+        child_spans,
+        child_month_rows,
+        area_period_sums,
+        period_movers,
+    )
     event_types: ClassVar[frozenset[str] | None] = frozenset(f.event_type for f in e.CHILD_FACTS)
     write_only: ClassVar[bool] = False
     stream_local: ClassVar[bool] = True
@@ -130,16 +161,27 @@ class FigureIndex:
         profiles = [ChildProfile(i, *kids[i], spans[i]) for i in ids if i in kids]
         _write_spans(conn, [p for p in profiles if p != stored.get(p.child_id)])
         since = self._since(batch)
-        new = {(m.child_id, m.month): _row(m) for p in profiles
-               for m in child_months(p, scored.get(p.child_id, []),
-                                     since.get(p.child_id, ""))}  # fmt: skip
-        old = {(r["child_id"], r["month"]): r for r in rows.months
-               if r["month"] >= since.get(r["child_id"], "")}  # fmt: skip
-        gone = [{"child_id": c, "month": m} for c, m in old if (c, m) not in new]
+        before: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        for row in rows.months:
+            before[row["child_id"]][row["month"]] = row
+        sums = _Sums()
+        gone, changed = [], []
+        for profile in profiles:
+            child_id = profile.child_id
+            old = before.get(child_id, {})
+            start = since.get(child_id, "")
+            new = {m: r for m, r in old.items() if m < start}
+            new |= {
+                m.month: _row(m) for m in child_months(profile, scored.get(child_id, []), start)
+            }
+            gone += [{"child_id": child_id, "month": m} for m in old if m not in new]
+            moved = [m for m, r in new.items() if old.get(m) != r]
+            changed += [new[m] for m in moved]
+            sums.change(stored.get(child_id), old, profile, new, [*moved, *(old.keys() - new)])
         if gone:
             sql.execute_many(conn, _DROP_MONTH, gone)
-        changed = [row for k, row in new.items() if old.get(k) != row]
         upsert_plain(conn, child_month_rows, changed, ["child_id", "month"])
+        sums.write(conn)
 
     def _since(self, batch: Sequence[RecordedEvent]) -> dict[str, str]:
         """Per child whose events here are all new measurements, the first month they touch.
@@ -159,6 +201,104 @@ class FigureIndex:
             month = month_of(fact.measurement.measured_on)
             since[child_id] = min(month, since.get(child_id, month))
         return {c: m for c, m in since.items() if c not in other}
+
+
+class _Sums:
+    """What a batch changes in the desa-period sums and the list of movers."""
+
+    def __init__(self) -> None:
+        self.deltas: dict[tuple[str, str, str, str], list[int]] = {}
+        self.movers: dict[tuple[str, str, str], int] = defaultdict(int)
+
+    def change(
+        self,
+        old_profile: ChildProfile | None,
+        old_rows: Mapping[str, Mapping[str, Any]],
+        profile: ChildProfile,
+        new_rows: Mapping[str, Mapping[str, Any]],
+        months: Collection[str],
+    ) -> None:
+        """Count a child's new shares instead of its old ones: those of the periods of
+        ``months`` (the months whose rows changed), or of all if its profile changed."""
+        periods: set[str] | None = None
+        if old_profile == profile:
+            if not months:
+                return
+            periods = {p for m in months for p in periods_of(m)}
+        before = (
+            {} if old_profile is None else shares(old_profile, _months(old_rows, periods), periods)
+        )
+        after = shares(profile, _months(new_rows, periods), periods)
+        for period in before.keys() | after.keys():
+            was, now = before.get(period), after.get(period)
+            if was != now:
+                if was is not None:
+                    self._count(profile.child_id, period, was, -1)
+                if now is not None:
+                    self._count(profile.child_id, period, now, 1)
+
+    def _count(self, child_id: str, period: str, share: Share, sign: int) -> None:
+        if share.counts is None:
+            for desa in share.desa:
+                self.movers[period, desa, child_id] += sign
+            return
+        key = (period, share.desa[0], share.sex, share.band)
+        delta = self.deltas.setdefault(key, [0] * len(COUNTS))
+        counts = share.counts.__dict__
+        for i, name in enumerate(COUNTS):
+            delta[i] += sign * counts[name]
+
+    def write(self, conn: Connection) -> None:
+        """Add the changes to the stored sums; drop sums left empty; update the movers."""
+        changed = {k: d for k, d in self.deltas.items() if any(d)}
+        if changed:
+            rows = [
+                {**dict(zip(_SUM_KEY, key, strict=True)), **dict(zip(COUNTS, delta, strict=True))}
+                for key, delta in changed.items()
+            ]
+            sql.execute_many(conn, _add_sums(conn.dialect.name), rows)
+            # A sum whose ``present`` (the first count) fell may have reached no child at all.
+            emptied = [dict(zip(_SUM_KEY, k, strict=True)) for k, d in changed.items() if d[0] < 0]
+            if emptied:
+                sql.execute_many(conn, _DROP_EMPTY_SUM, emptied)
+        keys = ("period", "desa", "child_id")
+        gone = [dict(zip(keys, k, strict=True)) for k, n in self.movers.items() if n < 0]
+        new = [dict(zip(keys, k, strict=True)) for k, n in self.movers.items() if n > 0]
+        if gone:
+            sql.execute_many(conn, _DROP_MOVER, gone)
+        if new:
+            sql.execute_many(conn, _INSERT_MOVER, new)
+
+
+def _months(rows: Mapping[str, Mapping[str, Any]], periods: set[str] | None) -> list[ChildMonth]:
+    return [
+        _month_of(dict(row))
+        for month, row in rows.items()
+        if periods is None or not periods.isdisjoint(periods_of(month))
+    ]
+
+
+_SUM_KEY: Final = ("period", "desa", "sex", "band")
+
+
+@cache
+def _add_sums(dialect: str) -> Any:
+    """INSERT the sums, or where the key exists add them to the stored ones."""
+    statement = insert_for(dialect, area_period_sums)
+    c = area_period_sums.c
+    return statement.on_conflict_do_update(
+        index_elements=list(_SUM_KEY),
+        set_={name: c[name] + statement.excluded[name] for name in COUNTS},
+    )
+
+
+_DROP_EMPTY_SUM = delete(area_period_sums).where(
+    *(area_period_sums.c[k] == bindparam(k) for k in _SUM_KEY), area_period_sums.c.present == 0
+)
+_DROP_MOVER = delete(period_movers).where(
+    *(period_movers.c[k] == bindparam(k) for k in ("period", "desa", "child_id"))
+)
+_INSERT_MOVER = period_movers.insert()
 
 
 @dataclass
@@ -294,14 +434,39 @@ def within(column: Any, prefix: str) -> ColumnElement[bool]:
 
 
 def month_rows(
-    conn: Connection, prefix: str, months: Sequence[str], *, new_cases_only: bool = False
+    conn: Connection,
+    prefix: str,
+    months: Sequence[str],
+    *,
+    new_cases_only: bool = False,
+    ids: Sequence[str] | None = None,
 ) -> list[ChildMonth]:
-    """The measured child-months in the area and months (only new cases, if asked)."""
+    """The measured child-months in the area and months (only new cases, or only the
+    children ``ids``, if asked)."""
     c = child_month_rows.c
     query = select(child_month_rows).where(c.month.in_(list(months)), within(c.desa, prefix))
     if new_cases_only:
         query = query.where(or_(c.incident == 1, c.first_measured_stunted == 1))
+    if ids is not None:
+        query = query.where(c.child_id.in_(list(ids)))
     return [_month_of(dict(r._mapping)) for r in conn.execute(query)]
+
+
+def period_sums(conn: Connection, prefix: str, period: str) -> list[tuple[str, str, str, Split]]:
+    """The sums per (desa, sex, band) of the children counted in one desa over ``period``."""
+    c = area_period_sums.c
+    query = select(c.desa, c.sex, c.band, *(c[n] for n in COUNTS)).where(
+        c.period == period, within(c.desa, prefix)
+    )
+    return [(desa, sex, band, Split(*counts)) for desa, sex, band, *counts in conn.execute(query)]
+
+
+def movers_in(conn: Connection, prefix: str, period: str) -> list[str]:
+    """The children present or measured in the area over ``period`` who were in more than one
+    desa then (left out of the sums)."""
+    c = period_movers.c
+    query = select(c.child_id).distinct().where(c.period == period, within(c.desa, prefix))
+    return sorted(conn.execute(query).scalars())
 
 
 def _month_of(row: dict[str, Any]) -> ChildMonth:
@@ -311,14 +476,17 @@ def _month_of(row: dict[str, Any]) -> ChildMonth:
 
 
 def span_rows(
-    conn: Connection, prefix: str, first: date, last: date
+    conn: Connection, prefix: str, first: date, last: date, ids: Sequence[str] | None = None
 ) -> list[tuple[ChildProfile, Span]]:
-    """Residence spans in the area that overlap the days ``first`` to ``last``."""
+    """Residence spans in the area that overlap the days ``first`` to ``last`` (of the
+    children ``ids`` only, if given)."""
     query = select(child_spans).where(
         within(child_spans.c.desa, prefix),
         child_spans.c.starts_on <= last,
         or_(child_spans.c.ends_on.is_(None), child_spans.c.ends_on > first),
     )
+    if ids is not None:
+        query = query.where(child_spans.c.child_id.in_(list(ids)))
     found = []
     for r in conn.execute(query):
         span = Span(r.desa, r.starts_on, r.ends_on)
@@ -329,68 +497,6 @@ def span_rows(
 def oldest_birth(day: date, months: float) -> date:
     """The earliest date of birth of a child under ``months`` old on ``day``."""
     return day - timedelta(days=math.ceil(months * DAYS_PER_MONTH) - 1)
-
-
-def month_groups(
-    conn: Connection, prefix: str, month: str, end: date
-) -> tuple[list[tuple[str, str, str, Split]], list[tuple[str, str, str, str]]]:
-    """Counts per (desa, sex, band) for one month, in SQL; and the children who moved away.
-
-    The first list counts residents at the month's end and measured children; a measured
-    child living nowhere on the register at the month's end is present where measured. The
-    second list, (desa measured, end desa, sex, band), holds measured children who lived in
-    another desa at the month's end: whether they add to ``present`` depends on the level.
-    """
-    groups: dict[tuple[str, str, str], Split] = {}
-    c = child_month_rows.c
-    sums = [func.sum(c[n]) for n in _FLAGS]
-    new_kinds = [func.sum(case(((c.incident + c.first_measured_stunted) > 0, 1), else_=0))]
-    lone = func.sum(case((c.end_desa.is_(None), 1), else_=0))
-    query = (
-        select(c.desa, c.sex, c.band, func.count(), lone, *sums, *new_kinds, func.sum(c.flagged))
-        .where(c.month == month, within(c.desa, prefix))
-        .group_by(c.desa, c.sex, c.band)
-    )
-    for desa, sex, band, measured, alone, *rest in conn.execute(query):
-        counts = dict(zip(_FLAGS, rest[: len(_FLAGS)], strict=True))
-        groups[(desa, sex, band)] = Split(
-            present=int(alone), measured=int(measured),
-            measured_valid_haz=int(counts["haz_valid"]), stunted=int(counts["stunted"]),
-            severely_stunted=int(counts["severely_stunted"]),
-            measured_valid_whz=int(counts["whz_valid"]), wasted=int(counts["wasted"]),
-            severely_wasted=int(counts["severely_wasted"]),
-            overweight=int(counts["overweight"]), measured_valid_waz=int(counts["waz_valid"]),
-            underweight=int(counts["underweight"]), new_stunting=int(rest[-2]),
-            incident=int(counts["incident"]),
-            first_measured_stunted=int(counts["first_measured_stunted"]), flagged=int(rest[-1]),
-        )  # fmt: skip
-    s = child_spans.c
-    band = case(
-        *((s.birth_date >= oldest_birth(end, edge), name)
-          for edge, name in zip((6, 12, 24), BANDS, strict=False)),
-        else_=BANDS[-1],
-    )  # fmt: skip
-    residents = (
-        select(s.desa, s.sex, band, func.count())
-        .where(
-            within(s.desa, prefix), s.starts_on <= end,
-            or_(s.ends_on.is_(None), s.ends_on > end),
-            s.birth_date <= end, s.birth_date >= oldest_birth(end, MAX_AGE_MONTHS),
-        )
-        .group_by(s.desa, s.sex, band)
-    )  # fmt: skip
-    for desa, sex, group_band, count in conn.execute(residents):
-        groups.setdefault((desa, sex, group_band), Split()).present += int(count)
-    movers = conn.execute(
-        select(c.desa, c.end_desa, c.sex, c.band).where(
-            c.month == month, within(c.desa, prefix), c.end_desa.is_not(None),
-            c.end_desa != c.desa,
-        )
-    ).all()  # fmt: skip
-    return (
-        [(d, sx, b, split) for (d, sx, b), split in groups.items()],
-        [(d, end_desa, sx, b) for d, end_desa, sx, b in movers],
-    )
 
 
 def stunted_children(
