@@ -1,15 +1,23 @@
 """What the benches on the demo data share: a fresh PostgreSQL database filled by
 ``tumbuh seed-demo``'s generator with a bench client, the API served on it with that
-client's token, and percentiles."""
+client's token, and percentiles.
+
+Seeding a million events takes many minutes. With ``TUMBUH_BENCH_REUSE=1`` the seeded
+database is kept as a template (``tumbuh_bench_seeded_<children>``) and each bench starts
+from a copy of it; drop the template (``dropdb``) whenever the code that writes it changes.
+"""
 
 from __future__ import annotations
 
 import gc
+import json
+import os
 import statistics
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -55,19 +63,31 @@ def settings(url: str, folder: Path) -> Settings:
 def demo_database(name: str, children: int, client: str, role: Role, scopes: str) -> Iterator[Demo]:
     """A fresh database ``name`` with the demo of ``children`` children and a client of
     ``role`` holding ``scopes``; dropped afterwards."""
+    reuse = os.environ.get("TUMBUH_BENCH_REUSE") == "1"
+    template = f"tumbuh_bench_seeded_{children}"
     with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {name}")
+        kept = (
+            reuse
+            and admin.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (template,)
+            ).fetchone()
+        )
+        admin.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if kept else ""))
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     try:
         with tempfile.TemporaryDirectory(prefix=f"{name}-") as scratch:
-            yield _fill(url, Path(scratch), children, client, role, scopes)
+            folder = Path(scratch)
+            seeded = _seeded(url) if kept else _seed(url, folder, children)
+            if reuse and not kept:
+                _keep(url, seeded, template)
+            yield _with_client(url, folder, seeded, client, role, scopes)
     finally:
         with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def _fill(url: str, folder: Path, children: int, client: str, role: Role, scopes: str) -> Demo:
+def _seed(url: str, folder: Path, children: int) -> demo_data.SeedResult:
     services = build_services(settings(url, folder))
     try:
         migrate.upgrade(services.engine)
@@ -79,6 +99,41 @@ def _fill(url: str, folder: Path, children: int, client: str, role: Role, scopes
             f"{seeded.meetings} meetings in {seeded.seconds:.0f} s",
             flush=True,
         )
+        return seeded
+    finally:
+        services.close()
+
+
+def _keep(url: str, seeded: demo_data.SeedResult, template: str) -> None:
+    """Note what the seed wrote in the database and copy it as the template."""
+    conninfo = url.replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("CREATE TABLE bench_seed (result text NOT NULL)")
+        conn.execute(
+            "INSERT INTO bench_seed VALUES (%s)", (json.dumps(asdict(seeded), default=str),)
+        )
+    with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
+        name = conninfo.rsplit("/", 1)[1]
+        admin.execute(f"CREATE DATABASE {template} TEMPLATE {name}")
+
+
+def _seeded(url: str) -> demo_data.SeedResult:
+    """What the seed of a copied template wrote."""
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
+        row = conn.execute("SELECT result FROM bench_seed").fetchone()
+    assert row is not None
+    found = json.loads(row[0])
+    for name in ("first_month", "last_month"):
+        found[name] = date.fromisoformat(found[name])
+    print(f"  copied the kept seed of {found['children']} children, {found['events']} events")
+    return demo_data.SeedResult(**found)
+
+
+def _with_client(
+    url: str, folder: Path, seeded: demo_data.SeedResult, client: str, role: Role, scopes: str
+) -> Demo:
+    services = build_services(settings(url, folder))
+    try:
         secret = services.principals.add_client(
             client, role, [KOTA], meta=operator_meta(), scopes=scopes.split()
         )
