@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from domain.fact import DomainError
 
@@ -79,6 +80,7 @@ def month_start(month: str) -> date:
     return date(int(month[:4]), int(month[5:7]), 1)
 
 
+@cache
 def month_end(month: str) -> date:
     """The last day of ``month``."""
     year, number = int(month[:4]), int(month[5:7])

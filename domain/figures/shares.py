@@ -59,9 +59,10 @@ def shares(
     for row in rows:
         measured[row.month].append(row)
     for month in sorted(set(_months_on_register(profile)) | measured.keys()):
-        entry = (month, resident_at_end(profile, month), measured.get(month, []))
-        for period in periods_of(month):
-            if periods is None or period in periods:
+        wanted = [p for p in periods_of(month) if periods is None or p in periods]
+        if wanted:
+            entry = (month, resident_at_end(profile, month), measured.get(month, []))
+            for period in wanted:
                 by_period[period].append(entry)
     found = {}
     for period, entries in by_period.items():
