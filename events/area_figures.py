@@ -100,8 +100,9 @@ class NowSums:
     in more (movers) are counted from their months here, by the same rules.
     """
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, conn: Connection, code: str) -> None:
+        self.conn, self.code = conn, code
+        self._children: dict[str, tuple[set[str], Preloaded]] = {}
 
     def figures(self, code: str, period: Period, unit: Unit, *, detail: bool = True) -> AreaFigures:
         """The area's figures for ``period``, with ``unit`` sums."""
@@ -115,16 +116,23 @@ class NowSums:
             found.figures.merge(theirs.figures)
             for name, figures in theirs.units.items():
                 found.units.setdefault(name, Figures()).merge(figures)
-        cases = proj.month_rows(self.conn, code, period.months, new_cases_only=True)
-        found.figures.new_cases = _latest_case_each(cases)
+        if detail:
+            cases = proj.month_rows(self.conn, code, period.months, new_cases_only=True)
+            found.figures.new_cases = _latest_case_each(cases)
         return found
 
     def stunted_among(self, code: str, period: Period, ids: Collection[str]) -> set[str]:
-        """Those of the children ``ids`` counted as stunted in the area over ``period``."""
+        """Those of the children ``ids`` counted as stunted in ``code`` (the area read or
+        one under it) over ``period``."""
         if not ids:
             return set()
-        source = NowSource(self.conn, code, sorted(ids))
-        return set(assemble(source, code, period, None, detail=False).figures.stunted_children)
+        read, preloaded = self._children.get(period.name, (set(), None))
+        if preloaded is None or not read.issuperset(ids):
+            # Read once for the area, then filtered for each area under it asked after.
+            read = read | set(ids)
+            preloaded = Preloaded(NowSource(self.conn, self.code, sorted(read)), period.months)
+            self._children[period.name] = (read, preloaded)
+        return preloaded.stunted_among(code, period, ids)
 
 
 def _latest_case_each(rows: Iterable[ChildMonth]) -> list[ChildMonth]:
@@ -187,7 +195,7 @@ def figures_now(engine: Engine, code: str, period: Period, unit: Unit) -> AreaFi
     """The area's figures for ``period`` as the projections hold them now, with ``unit`` sums."""
     with snapshot(engine) as conn:
         position = SqlEventStore.head_in(conn).position
-        found = NowSums(conn).figures(code, period, unit)
+        found = NowSums(conn, code).figures(code, period, unit)
         found.sasaran_balita, found.sasaran_baduta = _sasaran_now(conn, code, period)
     found.log_position = position
     return found
@@ -290,7 +298,7 @@ def reading(
         yield Preloaded(AsOfSource(store, code, position, sorted(set(months))), months), position
         return
     with snapshot(store.engine) as conn:
-        yield NowSums(conn), SqlEventStore.head_in(conn).position
+        yield NowSums(conn, code), SqlEventStore.head_in(conn).position
 
 
 def _summed(

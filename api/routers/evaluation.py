@@ -333,7 +333,7 @@ class _Sums:
     def __init__(self, source: Sums, kota: str) -> None:
         self.source, self.kota = source, kota
         self._kecamatan: dict[str, AreaFigures] = {}
-        self._desa: dict[tuple[str, str], Figures] = {}
+        self._desa: dict[str, dict[str, Figures]] = {}
 
     def kecamatan(self, period: Period) -> AreaFigures:
         """The kota's total and its kecamatan's figures."""
@@ -343,10 +343,16 @@ class _Sums:
             )
         return self._kecamatan[period.name]
 
+    def desa(self, period: Period) -> dict[str, Figures]:
+        """The figures of each desa of the kota."""
+        if period.name not in self._desa:
+            found = self.source.figures(self.kota, period, desa_itself, detail=False)
+            self._desa[period.name] = found.units
+        return self._desa[period.name]
+
     def zero_new_stunting(self, period: Period) -> set[str]:
         """The desa that reached zero new stunting in the period."""
-        found = self.source.figures(self.kota, period, desa_itself, detail=False)
-        return {d for d, f in found.units.items() if f.total.zero_new_stunting}
+        return {d for d, f in self.desa(period).items() if f.total.zero_new_stunting}
 
     def area(self, period: Period, code: str) -> Figures | None:
         """The figures of the kota, a kecamatan or a desa (None for a code not under it)."""
@@ -356,10 +362,7 @@ class _Sums:
             return self.kecamatan(period).units.get(code)
         if not code.startswith(self.kota + "."):
             return None
-        if (period.name, code) not in self._desa:
-            found = self.source.figures(code, period, None, detail=False)
-            self._desa[period.name, code] = found.figures
-        return self._desa[period.name, code]
+        return self.desa(period).get(code, Figures())
 
 
 def _as_of(services: Services, known_at: str | None, position: int | None) -> date:
