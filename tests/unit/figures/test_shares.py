@@ -30,10 +30,12 @@ def test_a_child_living_in_one_desa_counts_there_in_each_month_quarter_and_year(
                                                haz(date(2025, 5, 10), -2.4)]))  # fmt: skip
 
     may, quarter, april = found["2025-05"], found["2025-Q2"], found["2025-04"]
-    assert may.desa == (HOME,) and may.counts is not None
+    assert may.desa == (HOME,)
+    assert may.counts is not None
     assert (may.counts.present, may.counts.measured, may.counts.stunted) == (1, 1, 1)
     assert (may.counts.incident, may.band) == (1, "12-23")
-    assert april.counts is not None and april.counts.stunted == 0
+    assert april.counts is not None
+    assert april.counts.stunted == 0
     # The quarter counts the child once, with its latest valid HAZ (May's) and the case.
     assert quarter.counts is not None
     assert (quarter.counts.present, quarter.counts.stunted, quarter.counts.new_stunting) == (
@@ -43,7 +45,8 @@ def test_a_child_living_in_one_desa_counts_there_in_each_month_quarter_and_year(
     )
     # June: present at the month's end, not measured.
     june = found["2025-06"].counts
-    assert june is not None and (june.present, june.measured) == (1, 0)
+    assert june is not None
+    assert (june.present, june.measured) == (1, 0)
 
 
 def test_the_child_is_present_from_its_registration_until_it_turns_60_months() -> None:
@@ -64,8 +67,10 @@ def test_a_child_that_moved_within_a_period_is_left_to_be_counted_when_read() ->
 
     assert found["2025-04"].desa == (HOME,)
     assert found["2025-05"].desa == (AWAY,)  # where it lives at the month's end
-    assert found["2025-Q2"].desa == (HOME, AWAY) and found["2025-Q2"].counts is None
-    assert not found["2025-Q2"].summed and found["2025-Q3"].summed
+    assert found["2025-Q2"].desa == (HOME, AWAY)
+    assert found["2025-Q2"].counts is None
+    assert not found["2025-Q2"].summed
+    assert found["2025-Q3"].summed
 
 
 def test_a_measurement_away_from_home_makes_the_month_a_movers_share() -> None:
