@@ -26,6 +26,7 @@ from domain.figures import (
     ChildProfile,
     Figures,
     Period,
+    Split,
     age_band,
     child_months,
     figures_of,
@@ -43,6 +44,7 @@ from events.statements import ROW
 from events.store import SqlEventStore
 
 Resident = tuple[str, str, str, str, str]  # child id, month, sex, band, desa
+DesaSums = tuple[str, str, str, Split]  # desa, sex, band, counts
 
 
 @dataclass
@@ -103,16 +105,18 @@ class NowSums:
     def __init__(self, conn: Connection, code: str) -> None:
         self.conn, self.code = conn, code
         self._children: dict[str, tuple[set[str], Preloaded]] = {}
+        self._read: dict[tuple[str, str], tuple[list[DesaSums], Preloaded | None]] = {}
 
     def figures(self, code: str, period: Period, unit: Unit, *, detail: bool = True) -> AreaFigures:
         """The area's figures for ``period``, with ``unit`` sums."""
         found = AreaFigures(code, period, Figures())
-        for desa, sex, band, counts in proj.period_sums(self.conn, code, period.name):
+        sums, movers = self._sums(code, period)
+        for desa, sex, band, counts in sums:
             found.figures.add(sex, band, counts, detail=detail)
             if unit is not None:
                 found.units.setdefault(unit(desa), Figures()).add(sex, band, counts, detail=detail)
-        if movers := proj.movers_in(self.conn, code, period.name):
-            theirs = assemble(NowSource(self.conn, code, movers), code, period, unit, detail=detail)
+        if movers is not None:
+            theirs = assemble(movers, code, period, unit, detail=detail)
             found.figures.merge(theirs.figures)
             for name, figures in theirs.units.items():
                 found.units.setdefault(name, Figures()).merge(figures)
@@ -120,6 +124,18 @@ class NowSums:
             cases = proj.month_rows(self.conn, code, period.months, new_cases_only=True)
             found.figures.new_cases = _latest_case_each(cases)
         return found
+
+    def _sums(self, code: str, period: Period) -> tuple[list[DesaSums], Preloaded | None]:
+        """The area's sums for the period and its movers' months, read once for any units."""
+        key = (code, period.name)
+        if key not in self._read:
+            movers = proj.movers_in(self.conn, code, period.name)
+            source = NowSource(self.conn, code, movers)
+            self._read[key] = (
+                proj.period_sums(self.conn, code, period.name),
+                Preloaded(source, period.months) if movers else None,
+            )
+        return self._read[key]
 
     def stunted_among(self, code: str, period: Period, ids: Collection[str]) -> set[str]:
         """Those of the children ``ids`` counted as stunted in ``code`` (the area read or

@@ -334,6 +334,7 @@ class _Sums:
         self.source, self.kota = source, kota
         self._kecamatan: dict[str, AreaFigures] = {}
         self._desa: dict[str, dict[str, Figures]] = {}
+        self._one: dict[tuple[str, str], Figures] = {}
 
     def kecamatan(self, period: Period) -> AreaFigures:
         """The kota's total and its kecamatan's figures."""
@@ -362,7 +363,10 @@ class _Sums:
             return self.kecamatan(period).units.get(code)
         if not code.startswith(self.kota + "."):
             return None
-        return self.desa(period).get(code, Figures())
+        if (period.name, code) not in self._one:
+            found = self.source.figures(code, period, None, detail=False)
+            self._one[period.name, code] = found.figures
+        return self._one[period.name, code]
 
 
 def _as_of(services: Services, known_at: str | None, position: int | None) -> date:
