@@ -104,19 +104,38 @@ class NowSums:
 
     def __init__(self, conn: Connection, code: str) -> None:
         self.conn, self.code = conn, code
-        self._children: dict[str, tuple[set[str], Preloaded]] = {}
-        self._read: dict[tuple[str, str], tuple[list[DesaSums], Preloaded | None]] = {}
+        self._children: dict[str, tuple[set[str], list[ChildMonth]]] = {}
+        self._read: dict[tuple[str, str], _Read] = {}
+
+    def read_ahead(self, periods: Iterable[Period]) -> None:
+        """Read the area's sums and movers for ``periods`` at once (a few queries in all)."""
+        wanted = {p.name: p for p in periods if (self.code, p.name) not in self._read}
+        if not wanted:
+            return
+        sums: dict[str, list[DesaSums]] = defaultdict(list)
+        for period, desa, sex, band, counts in proj.period_sums(self.conn, self.code, list(wanted)):
+            sums[period].append((desa, sex, band, counts))
+        movers: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for period, desa, child_id in proj.movers_in(self.conn, self.code, list(wanted)):
+            movers[period].append((desa, child_id))
+        ids = sorted({i for pairs in movers.values() for _, i in pairs})
+        months = sorted({m for p in wanted.values() for m in p.months})
+        source = Preloaded(NowSource(self.conn, self.code, ids), months) if ids else None
+        for name in wanted:
+            self._read[self.code, name] = _Read(sums[name], movers[name], source)
 
     def figures(self, code: str, period: Period, unit: Unit, *, detail: bool = True) -> AreaFigures:
         """The area's figures for ``period``, with ``unit`` sums."""
         found = AreaFigures(code, period, Figures())
-        sums, movers = self._sums(code, period)
-        for desa, sex, band, counts in sums:
+        read = self._sums(code, period)
+        for desa, sex, band, counts in read.sums:
             found.figures.add(sex, band, counts, detail=detail)
             if unit is not None:
                 found.units.setdefault(unit(desa), Figures()).add(sex, band, counts, detail=detail)
-        if movers is not None:
-            theirs = assemble(movers, code, period, unit, detail=detail)
+        if read.movers:
+            assert read.source is not None
+            ids = {i for _, i in read.movers}
+            theirs = assemble(_Within(read.source, code, ids), code, period, unit, detail=detail)
             found.figures.merge(theirs.figures)
             for name, figures in theirs.units.items():
                 found.units.setdefault(name, Figures()).merge(figures)
@@ -125,30 +144,48 @@ class NowSums:
             found.figures.new_cases = _latest_case_each(cases)
         return found
 
-    def _sums(self, code: str, period: Period) -> tuple[list[DesaSums], Preloaded | None]:
-        """The area's sums for the period and its movers' months, read once for any units."""
-        key = (code, period.name)
-        if key not in self._read:
-            movers = proj.movers_in(self.conn, code, period.name)
-            source = NowSource(self.conn, code, movers)
-            self._read[key] = (
-                proj.period_sums(self.conn, code, period.name),
-                Preloaded(source, period.months) if movers else None,
-            )
-        return self._read[key]
+    def _sums(self, code: str, period: Period) -> _Read:
+        """The sums and movers of ``code`` for the period: of the area read (read once), or
+        of an area under it (taken from the area's)."""
+        if (self.code, period.name) not in self._read:
+            self.read_ahead([period])
+        read = self._read[self.code, period.name]
+        if code == self.code:
+            return read
+        return _Read(
+            [s for s in read.sums if _within(s[0], code)],
+            [m for m in read.movers if _within(m[0], code)],
+            read.source,
+        )
 
     def stunted_among(self, code: str, period: Period, ids: Collection[str]) -> set[str]:
         """Those of the children ``ids`` counted as stunted in ``code`` (the area read or
         one under it) over ``period``."""
         if not ids:
             return set()
-        read, preloaded = self._children.get(period.name, (set(), None))
-        if preloaded is None or not read.issuperset(ids):
+        read, rows = self._children.get(period.name, (set(), []))
+        if not read.issuperset(ids):
             # Read once for the area, then filtered for each area under it asked after.
             read = read | set(ids)
-            preloaded = Preloaded(NowSource(self.conn, self.code, sorted(read)), period.months)
-            self._children[period.name] = (read, preloaded)
-        return preloaded.stunted_among(code, period, ids)
+            rows = proj.month_rows(self.conn, self.code, period.months, ids=sorted(read))
+            self._children[period.name] = (read, rows)
+        return _stunted(rows, code, ids)
+
+
+def _stunted(rows: Iterable[ChildMonth], code: str, ids: Collection[str]) -> set[str]:
+    """Those of the children ``ids`` stunted in the area over the months of ``rows`` (whether
+    a child is stunted depends on its measured months there only)."""
+    mine = [r for r in rows if r.child_id in ids and _within(r.desa, code)]
+    return set(figures_of([], mine, detail=False).stunted_children)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """An area's sums for a period, its movers (desa, child) and a source of their months."""
+
+    sums: list[DesaSums]
+    movers: list[tuple[str, str]]
+    source: Preloaded | None
 
 
 def _latest_case_each(rows: Iterable[ChildMonth]) -> list[ChildMonth]:
@@ -262,16 +299,16 @@ class Preloaded:
         wanted = set(months)
         return [r for r in self._rows if r.month in wanted]
 
+    def read_ahead(self, periods: Iterable[Period]) -> None:
+        """Nothing to do: the months are read already."""
+
     def figures(self, code: str, period: Period, unit: Unit, *, detail: bool = True) -> AreaFigures:
         """The figures of ``code`` (the area read or one under it) for ``period``."""
         return assemble(_Within(self, code), code, period, unit, detail=detail)
 
     def stunted_among(self, code: str, period: Period, ids: Collection[str]) -> set[str]:
         """Those of the children ``ids`` counted as stunted in ``code`` over ``period``."""
-        if not ids:
-            return set()
-        found = assemble(_Within(self, code, ids), code, period, None, detail=False)
-        return set(found.figures.stunted_children)
+        return _stunted(self.rows(period.months), code, ids) if ids else set()
 
 
 class _Within:
@@ -300,6 +337,8 @@ class Sums(Protocol):
     def figures(
         self, code: str, period: Period, unit: Unit, *, detail: bool = True
     ) -> AreaFigures: ...
+
+    def read_ahead(self, periods: Iterable[Period]) -> None: ...
 
     def stunted_among(self, code: str, period: Period, ids: Collection[str]) -> set[str]: ...
 

@@ -185,6 +185,7 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
         source,
         log_position,
     ):
+        source.read_ahead([period, before, *(parse_period(m) for m in due_months)])
         sums = _Sums(source, kota)
         now, earlier = sums.kecamatan(period), sums.kecamatan(before)
         zero = sums.zero_new_stunting(period)

@@ -452,21 +452,26 @@ def month_rows(
     return [_month_of(dict(r._mapping)) for r in conn.execute(query)]
 
 
-def period_sums(conn: Connection, prefix: str, period: str) -> list[tuple[str, str, str, Split]]:
-    """The sums per (desa, sex, band) of the children counted in one desa over ``period``."""
+def period_sums(
+    conn: Connection, prefix: str, periods: Sequence[str]
+) -> list[tuple[str, str, str, str, Split]]:
+    """The sums per (period, desa, sex, band) of the children counted in one desa over a
+    period."""
     c = area_period_sums.c
-    query = select(c.desa, c.sex, c.band, *(c[n] for n in COUNTS)).where(
-        c.period == period, within(c.desa, prefix)
+    query = select(c.period, c.desa, c.sex, c.band, *(c[n] for n in COUNTS)).where(
+        c.period.in_(list(periods)), within(c.desa, prefix)
     )
-    return [(desa, sex, band, Split(*counts)) for desa, sex, band, *counts in conn.execute(query)]
+    return [(p, d, sx, b, Split(*counts)) for p, d, sx, b, *counts in conn.execute(query)]
 
 
-def movers_in(conn: Connection, prefix: str, period: str) -> list[str]:
-    """The children present or measured in the area over ``period`` who were in more than one
-    desa then (left out of the sums)."""
+def movers_in(conn: Connection, prefix: str, periods: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(period, desa, child) of the children present or measured in the area over a period
+    who were in more than one desa then (left out of the sums)."""
     c = period_movers.c
-    query = select(c.child_id).distinct().where(c.period == period, within(c.desa, prefix))
-    return sorted(conn.execute(query).scalars())
+    query = select(c.period, c.desa, c.child_id).where(
+        c.period.in_(list(periods)), within(c.desa, prefix)
+    )
+    return [(p, d, i) for p, d, i in conn.execute(query)]
 
 
 def _month_of(row: dict[str, Any]) -> ChildMonth:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from itertools import groupby
 from typing import ClassVar
 
@@ -266,6 +267,12 @@ def list_resolutions(
     if limit is not None:
         query = query.limit(limit)
     return [
-        ResolutionRow(row.id, int(row.version), ResolutionState.model_validate_json(row.state))
+        ResolutionRow(row.id, int(row.version), _resolution(row.state))
         for row in conn.execute(query)
     ]
+
+
+@lru_cache(maxsize=8192)
+def _resolution(state: str) -> ResolutionState:
+    """A stored state parsed once (frozen): every evaluation lists the resolutions due."""
+    return ResolutionState.model_validate_json(state)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, ClassVar, Final
 
 from pydantic import BaseModel
@@ -340,10 +341,14 @@ def list_commitments(
     query = query.order_by(c.id)
     if limit is not None:
         query = query.limit(limit)
-    return [
-        (r.id, CommitmentState.model_validate_json(r.state), int(r.version))
-        for r in conn.execute(query)
-    ]
+    return [(r.id, _commitment(r.state), int(r.version)) for r in conn.execute(query)]
+
+
+@lru_cache(maxsize=8192)
+def _commitment(state: str) -> CommitmentState:
+    """A stored state parsed once (frozen): the evaluation and the indicators read every
+    commitment of the kota on each request."""
+    return CommitmentState.model_validate_json(state)
 
 
 def running(today: date, aid: e.Aid | None = None) -> ColumnElement[bool]:
