@@ -1,8 +1,9 @@
 """Area figures for a period, now or as known at an earlier log position.
 
-Now: read from the figures projection in one snapshot (a month in SQL, longer periods by
-summing the children's months in Python). As known at position P: children whose later
-events cannot change the months asked are read from the projection too, the others are
+Now: the projection's sums per desa and period, plus the children that were in more than
+one desa over the period (counted from their months), in one snapshot (``NowSums``). As
+known at position P: the children's months are summed in Python; children whose later
+events cannot change the months asked are read from the projection, the others are
 folded from the log up to P with the same rules (``domain.figures``), and children
 registered after P are left out, so late entries and corrections recorded after P are too.
 """
