@@ -22,7 +22,7 @@ from api.services import Services
 from domain.figures import Figures, Period
 from domain.sponsor import events as e
 from domain.sponsor.decider import COMMITMENT_PREFIX, CommitmentDecider, CommitmentState
-from domain.sponsor.fulfilment import fulfilment, runs_between
+from domain.sponsor.fulfilment import due_periods, runs_between
 from events.fold import states_at
 from events.projections import sponsors as index
 
@@ -82,10 +82,8 @@ def sponsor_figures(
             beneficiaries.add((state.beneficiary.kind.value, state.beneficiary.id))
             if state.aid is e.Aid.NUTRITION and state.beneficiary.kind is e.BeneficiaryKind.CHILD:
                 fed.add(state.beneficiary.id)
-        found.rupiah_committed += (
-            fulfilment(state, last).due_rupiah
-            - fulfilment(state, first - timedelta(days=1)).due_rupiah
-        )
+        started = due_periods(state, last) - due_periods(state, first - timedelta(days=1))
+        found.rupiah_committed += started * state.amount_rupiah
         found.rupiah_delivered += sum(
             d.amount_rupiah for d in state.deliveries if d.verified and first <= d.on <= last
         )

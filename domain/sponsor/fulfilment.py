@@ -45,14 +45,22 @@ class Fulfilment:
     last_verified: date | None
 
 
+def due_periods(state: CommitmentState, today: date) -> int:
+    """The periods of ``state`` started by ``today`` (its active days, less paused ones)."""
+    return _periods(state, active_days(state, today))
+
+
+def _periods(state: CommitmentState, active: int) -> int:
+    if state.frequency is Frequency.ONCE:
+        return 1 if active > 0 else 0
+    return math.ceil(active / PERIOD_DAYS[state.frequency])
+
+
 def fulfilment(state: CommitmentState, today: date) -> Fulfilment:
     """The account of ``state`` on ``today``."""
     active = active_days(state, today)
     every = PERIOD_DAYS[state.frequency]
-    if state.frequency is Frequency.ONCE:
-        periods = 1 if active > 0 else 0
-    else:
-        periods = math.ceil(active / every)
+    periods = _periods(state, active)
     due = periods * state.amount_rupiah
     verified = [d for d in state.deliveries if d.verified]
     delivered = sum(d.amount_rupiah for d in verified)
