@@ -19,6 +19,7 @@ from typing import Final, Protocol
 
 from sqlalchemy import Connection, Engine, func, or_, select
 
+from domain import wilayah
 from domain.area.events import SasaranSet
 from domain.child import events as ce
 from domain.child.decider import STREAM_PREFIX, ChildDecider
@@ -154,8 +155,8 @@ class NowSums:
         if code == self.code:
             return read
         return _Read(
-            [s for s in read.sums if _within(s[0], code)],
-            [m for m in read.movers if _within(m[0], code)],
+            [s for s in read.sums if wilayah.covers(code, s[0])],
+            [m for m in read.movers if wilayah.covers(code, m[0])],
             read.source,
         )
 
@@ -176,7 +177,7 @@ class NowSums:
 def _stunted(rows: Iterable[ChildMonth], code: str, ids: Collection[str]) -> set[str]:
     """Those of the children ``ids`` stunted in the area over the months of ``rows`` (whether
     a child is stunted depends on its measured months there only)."""
-    mine = [r for r in rows if r.child_id in ids and _within(r.desa, code)]
+    mine = [r for r in rows if r.child_id in ids and wilayah.covers(code, r.desa)]
     return set(figures_of([], mine, detail=False).stunted_children)
 
 
@@ -225,7 +226,7 @@ class AsOfSource:
             m
             for t, p in zip(timelines, self.profiles, strict=True)
             for m in child_months(p, t.scored())
-            if m.month in self.months and _within(m.desa, code)
+            if m.month in self.months and wilayah.covers(code, m.desa)
         ]
 
     def residents(self, months: Sequence[str]) -> list[Resident]:
@@ -234,7 +235,7 @@ class AsOfSource:
         for profile in self.profiles:
             for month in months:
                 desa = resident_at_end(profile, month)
-                if desa is not None and _within(desa, self.code):
+                if desa is not None and wilayah.covers(self.code, desa):
                     band = age_band(profile.birth_date, month_end(month))
                     found.append((profile.child_id, month, profile.sex, band, desa))
         return found
@@ -321,13 +322,13 @@ class _Within:
     def residents(self, months: Sequence[str]) -> list[Resident]:
         return [
             r for r in self.source.residents(months)
-            if _within(r[4], self.code) and (self.ids is None or r[0] in self.ids)
+            if wilayah.covers(self.code, r[4]) and (self.ids is None or r[0] in self.ids)
         ]  # fmt: skip
 
     def rows(self, months: Sequence[str]) -> list[ChildMonth]:
         return [
             r for r in self.source.rows(months)
-            if _within(r.desa, self.code) and (self.ids is None or r.child_id in self.ids)
+            if wilayah.covers(self.code, r.desa) and (self.ids is None or r.child_id in self.ids)
         ]  # fmt: skip
 
 
@@ -369,10 +370,6 @@ def _resident_months(profile: ChildProfile, desa: str, months: Iterable[str]) ->
         for m in months
         if resident_at_end(profile, m) == desa
     ]
-
-
-def _within(desa: str, code: str) -> bool:
-    return desa == code or desa.startswith(code + ".")
 
 
 def _sasaran_now(conn: Connection, code: str, period: Period) -> tuple[int | None, int | None]:

@@ -191,15 +191,3 @@ def _latest(rows: list[ChildMonth], valid: str) -> ChildMonth | None:
 
 def _ratio(part: int, whole: int) -> float | None:
     return None if whole == 0 else round(part / whole, 4)
-
-
-def zero_new_stunting_desa(rows: Iterable[ChildMonth]) -> set[str]:
-    """The desa where children were measured and none became a new case (each desa's
-    ``zero_new_stunting``, read off the measured months at once)."""
-    measured: set[str] = set()
-    new: set[str] = set()
-    for row in rows:
-        measured.add(row.desa)
-        if row.new_case is not None:
-            new.add(row.desa)
-    return measured - new
