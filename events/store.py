@@ -8,8 +8,9 @@ Appends are serialised (PostgreSQL: a transaction-level advisory lock; SQLite:
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
+from threading import RLock
 from typing import Any, Protocol
 
 import orjson
@@ -90,6 +91,11 @@ class SqlEventStore:
         self.registry = registry
         self.clock = clock
         self.inline = inline
+        # SQLite's busy handler polls for its lock with sleeps of up to 100 ms, so writers of
+        # one process queue on a lock of their own, which hands over at once.
+        self._gate: AbstractContextManager[object] = (
+            RLock() if is_sqlite(engine) else nullcontext()
+        )
         # Hot statements run on the driver, which raises its own IntegrityError.
         self._integrity_errors = (IntegrityError, engine.dialect.loaded_dbapi.IntegrityError)
 
@@ -134,7 +140,7 @@ class SqlEventStore:
     @contextmanager
     def writer(self, *, lock: bool = True) -> Iterator[Connection]:
         """A transaction that holds the append lock until it commits or rolls back."""
-        with self.engine.connect() as conn:
+        with self._gate, self.engine.connect() as conn:
             conn.execution_options(**{IMMEDIATE: True})  # SQLite: BEGIN IMMEDIATE is the lock
             with conn.begin():
                 if lock and not is_sqlite(self.engine):
