@@ -26,6 +26,7 @@ from api.deps import ServicesDep
 from api.services import Services
 from domain.access import SCOPES, Reach, Role
 from domain.fact import NotFound
+from events import sql
 from events.envelope import JsonObject
 from events.projections import principals as index
 
@@ -97,8 +98,8 @@ def authenticate(
 
 def _check_current(services: Services, claims: Claims) -> None:
     """Refuse a token whose principal is disabled or changed since it was issued."""
-    with services.engine.connect() as conn:
-        standing = index.standing(conn, claims.subject)
+    with services.store.reader() as driver:
+        standing = index.standing(sql.Reader(services.engine.dialect, driver), claims.subject)
     if standing is None or standing[1]:
         raise Unauthenticated("the token's principal is disabled")
     if standing[0] != claims.version:

@@ -72,7 +72,7 @@ class KeyRing:
             )
         )
         for key_id, wrapped in rows:
-            found[key_id] = None if wrapped is None else self._unwrap(key_id, wrapped)
+            found[key_id] = self.unwrap(key_id, wrapped)
         return found
 
     def erase(self, conn: Connection, key_id: str, now: datetime) -> bool:
@@ -87,6 +87,10 @@ class KeyRing:
     def _wrap(self, key_id: str, data_key: bytes) -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
         return nonce + self._master.encrypt(nonce, data_key, key_id.encode())
+
+    def unwrap(self, key_id: str, wrapped: bytes | None) -> bytes | None:
+        """The data key of a stored ``wrapped_key``; None for an erased subject's (None)."""
+        return None if wrapped is None else self._unwrap(key_id, wrapped)
 
     def _unwrap(self, key_id: str, wrapped: bytes) -> bytes:
         try:

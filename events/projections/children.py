@@ -127,7 +127,7 @@ class ChildIndex:
         """The stored rows of the children of ``stream_ids`` (other streams are skipped)."""
         ids = [s.removeprefix(STREAM_PREFIX) for s in stream_ids if s.startswith(STREAM_PREFIX)]
         kids, history = reader.rows_of_children(
-            ids, (_by_child(children), _by_child(measurements)), (_ONE_CHILD, _ITS_MEASUREMENTS)
+            ids, (_by_child(children), _by_child(measurements)), (ONE_CHILD, _ITS_MEASUREMENTS)
         )
         return ChildRows({r["child_id"]: r for r in kids}, history)
 
@@ -157,7 +157,7 @@ class ChildIndex:
         conn.info[SHARED_ROWS] = (tuple(e.event_id for e in batch), kids, by_child)
 
 
-_ONE_CHILD = select(children).where(children.c.child_id == bindparam("child_id"))
+ONE_CHILD = select(children).where(children.c.child_id == bindparam("child_id"))
 _ITS_MEASUREMENTS = select(measurements).where(measurements.c.child_id == bindparam("child_id"))
 
 
@@ -311,7 +311,7 @@ def _loads(text: str | None) -> Json | None:
 def find_child(conn: Connection, child_id: str) -> dict[str, object] | None:
     """The child's row (``latest`` decoded), or None."""
     row = conn.execute(select(children).where(children.c.child_id == child_id)).first()
-    return None if row is None else _decoded(dict(row._mapping))
+    return None if row is None else decoded(dict(row._mapping))
 
 
 def list_children(
@@ -335,7 +335,7 @@ def list_children(
         query = query.where(children.c.stunted.is_(stunted))
     if after is not None:
         query = query.where(children.c.child_id > after)
-    return [_decoded(dict(r._mapping)) for r in conn.execute(query)]
+    return [decoded(dict(r._mapping)) for r in conn.execute(query)]
 
 
 def measurement_of(conn: Connection, child_id: str, event_id: str) -> dict[str, object] | None:
@@ -382,6 +382,7 @@ def desa_records(
     return kids, found
 
 
-def _decoded(row: Json) -> Json:
+def decoded(row: Json) -> Json:
+    """A child row as stored made an answer's: ``latest`` decoded."""
     row["latest"] = _loads(row["latest"])
     return row

@@ -107,9 +107,10 @@ def find(conn: Connection, name: str) -> PrincipalRecord | None:
     return None if row is None else PrincipalRecord(_state(row), row.version)
 
 
-def standing(conn: Connection, name: str) -> tuple[int, bool] | None:
+def standing(reader: sql.Reader, name: str) -> tuple[int, bool] | None:
     """The principal's version and whether it is disabled (the per-request check), or None."""
-    rows = sql.fetch(conn, _STANDING, {"name": name})  # prebuilt: this runs on every request
+    # Prebuilt, on a bare connection without a transaction: this runs on every request.
+    rows = sql.fetch_on(reader.dialect, reader.driver, _STANDING, {"name": name})
     return None if not rows else (int(rows[0][0]), bool(rows[0][1]))
 
 

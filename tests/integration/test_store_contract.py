@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 
 from events.envelope import ANY, NO_STREAM, StreamAppend
 from events.errors import EventIdConflict, InvalidAppend, WrongExpectedVersion
@@ -187,6 +187,33 @@ def test_erasing_a_subject_makes_its_personal_part_unreadable_and_the_chain_stil
     assert store.verify().ok
     with pytest.raises(InvalidAppend, match="erased"):
         store.append("child-9", "child", ANY, [new_event("p2", personal={"name": "again"})])
+
+
+def test_rows_with_personal_reads_the_rows_and_the_latest_personal_part_after_the_guard(
+    store: SqlEventStore,
+) -> None:
+    store.append("child-9", "child", NO_STREAM, [
+        new_event("p1", personal={"name": "Nama Lama"}, event_type="test.named"),
+        new_event("p2", personal={"name": "Nama Baru"}, event_type="test.renamed"),
+        new_event("p3", personal={"name": "Bukan Ini"}, event_type="test.other"),
+        new_event("p4", event_type="test.renamed"),
+    ])  # fmt: skip
+    query = select(events.c.event_id).where(events.c.stream_id == bindparam("stream_id"))
+    types = ("test.named", "test.renamed")
+    seen: list[int] = []
+
+    rows, personal = store.rows_with_personal(
+        query, {"stream_id": "child-9"}, "child-9", types, guard=lambda r: seen.append(len(r))
+    )
+
+    assert (len(rows), personal, seen) == (4, {"name": "Nama Baru"}, [4])
+    with pytest.raises(LookupError):  # refused on the rows: nothing is opened
+        store.rows_with_personal(query, {"stream_id": "x"}, "child-9", types,
+                                 guard=lambda r: [] if r else {}["refused"])  # fmt: skip
+    store.erase("child-9")
+    _, erased = store.rows_with_personal(query, {"stream_id": "x"}, "child-9", types, len)
+    _, none = store.rows_with_personal(query, {"stream_id": "x"}, "child-8", types, len)
+    assert (erased, none) == (None, None)
 
 
 def test_update_of_an_event_row_is_refused_by_the_database(store: SqlEventStore) -> None:
