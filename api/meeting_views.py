@@ -18,9 +18,9 @@ from domain import wilayah
 from domain.fact import DomainError, NotFound
 from domain.meeting import events as e
 from domain.meeting.decider import ResolutionStatus
+from events import sql
 from events.projections import meetings as index
-from events.projections.areas import areas
-from events.projections.figures import within
+from events.projections.areas import areas_under
 
 _PROBLEM: dict[str, Any] = {"model": Problem, "content": {"application/problem+json": {}}}
 PROBLEMS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 404, 409, 412, 422), _PROBLEM)
@@ -81,15 +81,22 @@ def summary(row: index.ResolutionRow, today: date) -> ResolutionSummary:
 def area_names(services: Services, codes: Sequence[str]) -> dict[str, str]:
     """Names of desa/kelurahan, kecamatan and kota codes, from the areas registry."""
     wanted = set(codes)
-    prefixes = {c[:5] for c in wanted}
     found: dict[str, str] = {}
-    with services.engine.connect() as conn:
-        for prefix in sorted(prefixes):
-            for row in conn.execute(areas.select().where(within(areas.c.code, prefix))):
-                found.setdefault(row.code[:5], row.kota)
-                found.setdefault(row.code[:8], row.kecamatan)
-                found[row.code] = row.name
+    with services.store.reader() as driver:
+        reader = sql.Reader(services.engine.dialect, driver)
+        for prefix in sorted({c[:5] for c in wanted}):
+            for code, name, kecamatan, kota in areas_under(reader, prefix):
+                found.setdefault(code[:5], kota)
+                found.setdefault(code[:8], kecamatan)
+                found[code] = name
     return {c: found[c] for c in wanted if c in found}
+
+
+def desa_under(services: Services, code: str) -> list[str]:
+    """The registered desa/kelurahan under the area ``code``, by code."""
+    with services.store.reader() as driver:
+        rows = areas_under(sql.Reader(services.engine.dialect, driver), code)
+    return [row[0] for row in rows]
 
 
 def visible_meeting(services: Services, caller: Principal, meeting_id: str) -> index.MeetingRow:
@@ -121,19 +128,6 @@ def overlaps(caller: Principal, codes: Sequence[str]) -> bool:
     return reach.everywhere or any(
         wilayah.covers(p, code) or wilayah.covers(code, p) for p in reach.prefixes for code in codes
     )
-
-
-def desa_under(services: Services, code: str) -> bool:
-    with services.engine.connect() as conn:
-        return (
-            conn.execute(
-                areas.select()
-                .with_only_columns(areas.c.code)
-                .where(within(areas.c.code, code))
-                .limit(1)
-            ).first()
-            is not None
-        )
 
 
 def derived_id(event_id: str | None) -> uuid.UUID:

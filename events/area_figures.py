@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, Protocol
 
-from sqlalchemy import Connection, Engine, func, or_, select
+from sqlalchemy import Connection, Engine, bindparam, func, or_, select
 
 from domain import wilayah
 from domain.area.events import SasaranSet
@@ -36,6 +36,7 @@ from domain.figures import (
 )
 from domain.figures.periods import month_end, month_start
 from domain.figures.timeline import Timeline
+from events import sql
 from events.database import snapshot
 from events.projections import figures as proj
 from events.projections.areas import area_sasaran
@@ -373,14 +374,15 @@ def _resident_months(profile: ChildProfile, desa: str, months: Iterable[str]) ->
 
 
 def _sasaran_now(conn: Connection, code: str, period: Period) -> tuple[int | None, int | None]:
-    year = int(period.months[0][:4])
-    s = area_sasaran.c
-    balita, baduta = conn.execute(
-        select(func.sum(s.balita), func.sum(s.baduta)).where(
-            s.year == year, proj.within(s.code, code)
-        )
-    ).one()
+    params = {"year": int(period.months[0][:4]), "prefix": code, "pattern": code + ".%"}
+    ((balita, baduta),) = sql.fetch(conn, _SASARAN, params)
     return (None if balita is None else int(balita), None if baduta is None else int(baduta))
+
+
+_SASARAN: Final = select(func.sum(area_sasaran.c.balita), func.sum(area_sasaran.c.baduta)).where(
+    area_sasaran.c.year == bindparam("year"),
+    or_(area_sasaran.c.code == bindparam("prefix"), area_sasaran.c.code.like(bindparam("pattern"))),
+)
 
 
 _ALWAYS_CHANGE: Final = (

@@ -136,6 +136,19 @@ def _shape(statement: Select[Any], dialect: Dialect) -> _Shape:
     return tuple(str(c.key) for c in columns), converters
 
 
+def fetch_typed(conn: Connection, statement: Select[Any], params: Params) -> list[list[Any]]:
+    """Rows of a prebuilt SELECT in ``conn``'s transaction, positional, with SQLAlchemy's
+    value types (SQLite's text dates become dates): for reads of hundreds of rows."""
+    rows = fetch(conn, statement, params)
+    converters = _shape(statement, conn.dialect)[1]
+    if not any(converters):
+        return [list(row) for row in rows]
+    return [
+        [v if f is None or v is None else f(v) for f, v in zip(converters, row, strict=True)]
+        for row in rows
+    ]
+
+
 @dataclass(frozen=True)
 class Reader:
     """A bare driver connection (autocommit) to read rows as SQLAlchemy would give them."""

@@ -333,14 +333,11 @@ class SqlEventStore:
     @staticmethod
     def head_in(conn: Connection) -> Head:
         """The head as seen inside an open transaction."""
-        row = conn.execute(
-            select(events.c.position, events.c.hash, events.c.recorded_at)
-            .order_by(events.c.position.desc())
-            .limit(1)
-        ).first()
-        if row is None:
+        rows = sql.fetch(conn, statements.head_and_versions(0), {})  # prebuilt: often asked
+        if not rows:
             return Head(0, GENESIS_HASH, None)
-        return Head(int(row.position), row.hash, timefmt.as_utc(row.recorded_at))
+        position, digest, recorded_at = rows[0]
+        return Head(int(position), digest, timefmt.as_utc(instant(recorded_at)))
 
     def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
         """A stream's events in version order, from ``from_version`` on."""

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from api.access import Principal, Requires, ensure_reach
 from api.deps import ServicesDep
 from api.meeting_figures import indicator_value
-from api.meeting_views import area_names
+from api.meeting_views import area_names, desa_under
 from api.routers.area_stats import PROBLEMS, CodePath, KnownAt, log_position_of
 from api.services import Services
 from api.sponsor_figures import SponsorFigures, commitments_at, sponsor_figures
@@ -37,8 +37,6 @@ from events.area_figures import AreaFigures, Sums, desa_itself, reading, unit_of
 from events.feed import last_positions
 from events.fold import states_at
 from events.projections import meetings as index
-from events.projections.areas import areas
-from events.projections.figures import within
 
 router = APIRouter(tags=["figures"])
 _INPUTS = ("area", "child", "resolution", "commitment")
@@ -147,7 +145,7 @@ def evaluate(
             "the evaluation is of a kota/kabupaten: give its code, e.g. 32.79", field="code"
         )
     ensure_reach(principal, kota, "area")
-    desa = _desa_under(services, kota)
+    desa = desa_under(services, kota)
     if not desa:
         raise NotFound("there is no registered desa/kelurahan under this code")
     position = log_position_of(services, known_at)
@@ -379,15 +377,6 @@ def _as_of(services: Services, known_at: str | None, position: int | None) -> da
         return local_day(datetime.fromisoformat(known_at))
     event = services.store.read_all(position - 1, 1)
     return local_day(event[0].recorded_at) if event else date(2000, 1, 1)
-
-
-def _desa_under(services: Services, code: str) -> list[str]:
-    with services.engine.connect() as conn:
-        return list(
-            conn.execute(
-                areas.select().with_only_columns(areas.c.code).where(within(areas.c.code, code))
-            ).scalars()
-        )
 
 
 def _none_last(value: float | None) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from sqlalchemy import (
     BigInteger,
@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    bindparam,
     or_,
     select,
     true,
@@ -31,6 +32,7 @@ from sqlalchemy.engine import Row
 from domain import wilayah
 from domain.area import events as e
 from domain.area.decider import STREAM_PREFIX
+from events import sql
 from events.envelope import RecordedEvent
 from events.projections.upsert import upsert
 from events.registry import Registry
@@ -155,6 +157,15 @@ def sasaran(conn: Connection, code: str, year: int) -> SasaranRow | None:
     return None if row is None else SasaranRow(row.code, row.year, row.balita, row.baduta)
 
 
+def areas_under(reader: sql.Reader, prefix: str) -> list[tuple[str, str, str, str]]:
+    """Code, name, kecamatan and kota of each registered desa/kelurahan under ``prefix``
+    (itself included), by code."""
+    # Prebuilt, on a bare connection: every area's figures ask this.
+    params = {"prefix": prefix, "pattern": prefix + ".%"}
+    rows = sql.fetch_on(reader.dialect, reader.driver, _AREAS_UNDER, params)
+    return [(str(code), str(name), str(kec), str(kota)) for code, name, kec, kota in rows]
+
+
 def _under(prefix: str) -> ColumnElement[bool]:
     if prefix == wilayah.EVERYWHERE:
         return true()
@@ -196,3 +207,10 @@ def _area(row: Row[Any]) -> AreaRow:
         kampung_kb_since=m["kampung_kb_since"],
         version=int(m["version"]),
     )
+
+
+_AREAS_UNDER: Final = (
+    select(areas.c.code, areas.c.name, areas.c.kecamatan, areas.c.kota)
+    .where(or_(areas.c.code == bindparam("prefix"), areas.c.code.like(bindparam("pattern"))))
+    .order_by(areas.c.code)
+)
