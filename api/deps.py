@@ -10,13 +10,16 @@ from api.services import Services
 from events.store import SqlEventStore
 
 
-def _services(request: Request) -> Services:
+# Coroutines, though they never wait: FastAPI runs a plain function dependency in its
+# thread pool, a hand-off per dependency per request.
+async def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-def _store(request: Request) -> SqlEventStore:
-    return _services(request).store
+async def _store(request: Request) -> SqlEventStore:
+    services: Services = request.app.state.services
+    return services.store
 
 
 ServicesDep = Annotated[Services, Depends(_services)]

@@ -34,6 +34,7 @@ from api.services import Services
 from domain.child import commands as c
 from domain.child.decider import ChildState, stream_id
 from domain.child.events import Measurement
+from events import sql
 from events.handling import execute, new_event_id
 from events.projections import children as index
 
@@ -129,8 +130,9 @@ def _write(
 def _measured(
     services: Services, child_id: uuid.UUID, measurement_id: str, written: Written
 ) -> MeasurementWritten:
-    with services.engine.connect() as conn:
-        row = index.measurement_of(conn, str(child_id), measurement_id)
+    with services.store.reader() as driver:
+        reader = sql.Reader(services.engine.dialect, driver)
+        row = index.measurement_of(reader, str(child_id), measurement_id)
     assert row is not None  # just written, in the same transaction as the event
     out = measurement_out(row)
     return MeasurementWritten(**written.model_dump(), assessment=out.assessment, measurement=out)

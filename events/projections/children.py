@@ -338,13 +338,19 @@ def list_children(
     return [decoded(dict(r._mapping)) for r in conn.execute(query)]
 
 
-def measurement_of(conn: Connection, child_id: str, event_id: str) -> dict[str, object] | None:
+def measurement_of(reader: sql.Reader, child_id: str, event_id: str) -> dict[str, object] | None:
     """One measurement of the child (decoded as ``measurements_of`` gives it), or None."""
-    query = select(measurements).where(
-        measurements.c.event_id == event_id, measurements.c.child_id == child_id
+    # Prebuilt, on a bare connection: every measurement written is answered with it.
+    ((rows,),) = reader.rows_each(
+        (_ONE_MEASUREMENT, [{"child_id": child_id, "event_id": event_id}])
     )
-    row = conn.execute(query).first()
-    return None if row is None else _measurement(dict(row._mapping))
+    return _measurement(rows[0]) if rows else None
+
+
+_ONE_MEASUREMENT = select(measurements).where(
+    measurements.c.event_id == bindparam("event_id"),
+    measurements.c.child_id == bindparam("child_id"),
+)
 
 
 def _measurement(row: Json) -> Json:
