@@ -35,6 +35,7 @@ from domain.figures import (
     resident_at_end,
 )
 from domain.figures.periods import month_end, month_start
+from domain.figures.tally import case_order
 from domain.figures.timeline import Timeline
 from events import sql
 from events.database import snapshot
@@ -197,7 +198,7 @@ def _latest_case_each(rows: Iterable[ChildMonth]) -> list[ChildMonth]:
     for row in rows:
         if row.child_id not in latest or row.month > latest[row.child_id].month:
             latest[row.child_id] = row
-    return sorted(latest.values(), key=lambda r: (r.desa, r.measured_on, r.child_id))
+    return sorted(latest.values(), key=case_order)
 
 
 class AsOfSource:
@@ -220,19 +221,36 @@ class AsOfSource:
             self.month_rows = [r for r in proj.month_rows(conn, code, self.months)
                                if r.child_id not in skip]  # fmt: skip
             folded = _ever_in(conn, code, changed - later)
-            timelines = _timelines(conn, store.registry, sorted(folded), position)
-        # The children folded from the log, computed once for every period asked after.
-        self.profiles = [t.profile() for t in timelines]
-        self.month_rows += [
-            m
-            for t, p in zip(timelines, self.profiles, strict=True)
-            for m in child_months(p, t.scored())
-            if m.month in self.months and wilayah.covers(code, m.desa)
-        ]
+            self.folded = _Folded(_timelines(conn, store.registry, sorted(folded), position),
+                                  code, self.months)  # fmt: skip
 
     def residents(self, months: Sequence[str]) -> list[Resident]:
         """Children present in the area at the end of each month."""
         found = [r for p, s in self.spans for r in _resident_months(p, s.desa, months)]
+        return found + self.folded.residents(months)
+
+    def rows(self, months: Sequence[str]) -> list[ChildMonth]:
+        """Measured child-months in the area."""
+        wanted = set(months)
+        return [r for r in self.month_rows if r.month in wanted] + self.folded.rows(months)
+
+
+class _Folded:
+    """Children folded from the log (their timelines): their months in the area."""
+
+    def __init__(self, timelines: Sequence[Timeline], code: str, months: Sequence[str]):
+        self.code, wanted = code, set(months)
+        self.profiles = [t.profile() for t in timelines]
+        self.month_rows = [
+            m
+            for t, p in zip(timelines, self.profiles, strict=True)
+            for m in child_months(p, t.scored())
+            if m.month in wanted and wilayah.covers(code, m.desa)
+        ]
+
+    def residents(self, months: Sequence[str]) -> list[Resident]:
+        """Children present in the area at the end of each month."""
+        found = []
         for profile in self.profiles:
             for month in months:
                 desa = resident_at_end(profile, month)
@@ -245,6 +263,33 @@ class AsOfSource:
         """Measured child-months in the area."""
         wanted = set(months)
         return [r for r in self.month_rows if r.month in wanted]
+
+
+def _from_sums(
+    store: SqlEventStore, code: str, position: int, period: Period, unit: Unit
+) -> AreaFigures:
+    """The figures of one period as known at ``position``, from the sums now: the children
+    whose months may differ since (``_changed_after``) are counted by their months folded
+    from the log up to ``position`` instead of by their months now. Exact, as a child's
+    counts are its own; it reads and folds those children only, not the whole area."""
+    with snapshot(store.engine) as conn:
+        changed, later = _changed_after(conn, position, month_end(period.months[-1]))
+        found = NowSums(conn, code).figures(code, period, unit)
+        differ = _ever_in(conn, code, changed | later)
+        if not differ:
+            return found
+        now = assemble(NowSource(conn, code, sorted(differ)), code, period, unit)
+        timelines = _timelines(conn, store.registry, sorted(differ - later), position)
+    then = assemble(_Folded(timelines, code, period.months), code, period, unit)
+    found.figures.replace(now.figures, then.figures, differ)
+    units = {}
+    for name in sorted(found.units.keys() | then.units.keys()):
+        figures = found.units.get(name, Figures())
+        figures.replace(now.units.get(name, Figures()), then.units.get(name, Figures()), differ)
+        if figures.total.present:  # an area with nobody in it is not listed
+            units[name] = figures
+    found.units = units
+    return found
 
 
 def figures_now(engine: Engine, code: str, period: Period, unit: Unit) -> AreaFigures:
@@ -468,11 +513,12 @@ class AsOf:
         self._source = AsOfSource(self.store, self.code, self.position, months)
 
     def figures(self, period: Period, unit: Unit) -> AreaFigures:
-        """The figures for ``period`` as known at the position, with ``unit`` sums."""
-        if self._source is None or not set(period.months) <= set(self._source.months):
-            self.preload(period.months)
-        assert self._source is not None
-        found = assemble(self._source, self.code, period, unit)
+        """The figures for ``period`` as known at the position, with ``unit`` sums: from
+        what ``preload`` read if it covers the period, else from the sums now."""
+        if self._source is not None and set(period.months) <= set(self._source.months):
+            found = assemble(self._source, self.code, period, unit)
+        else:
+            found = _from_sums(self.store, self.code, self.position, period, unit)
         found.sasaran_balita, found.sasaran_baduta = _sasaran_at(
             self.store, self.code, period, self.position
         )

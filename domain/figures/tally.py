@@ -8,8 +8,9 @@ Prevalence and coverage are recomputed from the counts at every level, never ave
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date
 from typing import Final
 
 from domain.figures.child import ChildMonth
@@ -43,6 +44,12 @@ class Split:
         mine, theirs = self.__dict__, other.__dict__
         for name in COUNTS:
             mine[name] += theirs[name]
+
+    def subtract(self, other: Split) -> None:
+        """Take ``other``'s counts (of some of these children) out of these."""
+        mine, theirs = self.__dict__, other.__dict__
+        for name in COUNTS:
+            mine[name] -= theirs[name]
 
     @property
     def coverage(self) -> float | None:
@@ -98,6 +105,25 @@ class Figures:
                 mine[key].add(split)
         self.new_cases += other.new_cases
         self.stunted_children += other.stunted_children
+
+    def replace(self, old: Figures, new: Figures, ids: Collection[str]) -> None:
+        """Count the children ``ids`` by ``new`` instead of ``old`` (both figures of those
+        children only): exact, as a child's counts are its own. ``stunted_children`` is
+        left as it was."""
+        for mine, before, after in zip(self._splits(), old._splits(), new._splits(), strict=True):
+            mine.subtract(before)
+            mine.add(after)
+        kept = [r for r in self.new_cases if r.child_id not in ids]
+        self.new_cases = sorted(kept + new.new_cases, key=case_order)
+
+    def _splits(self) -> list[Split]:
+        return [self.total, *(self.by_sex[s] for s in SEXES),
+                *(self.by_age_band[b] for b in BANDS)]  # fmt: skip
+
+
+def case_order(row: ChildMonth) -> tuple[str, date, str]:
+    """How new cases are listed: by desa, date measured and child."""
+    return row.desa, row.measured_on, row.child_id
 
 
 @dataclass
@@ -181,7 +207,7 @@ def figures_of(
         cases = [r for r in child.rows if r.new_case is not None]
         if cases:
             figures.new_cases.append(max(cases, key=lambda r: r.month))
-    figures.new_cases.sort(key=lambda r: (r.desa, r.measured_on, r.child_id))
+    figures.new_cases.sort(key=case_order)
     return figures
 
 
