@@ -20,6 +20,7 @@ from typing import Final, Protocol
 from sqlalchemy import Connection, Engine, bindparam, func, or_, select
 
 from domain import wilayah
+from domain.area.decider import AreaDecider
 from domain.area.events import SasaranSet
 from domain.child import events as ce
 from domain.child.decider import STREAM_PREFIX, ChildDecider
@@ -220,7 +221,7 @@ class AsOfSource:
                           if p[0].child_id not in skip]  # fmt: skip
             self.month_rows = [r for r in proj.month_rows(conn, code, self.months)
                                if r.child_id not in skip]  # fmt: skip
-            folded = _ever_in(conn, code, changed - later)
+            folded = (changed - later) & _ever_in(conn, code).keys()
             self.folded = _Folded(_timelines(conn, store.registry, sorted(folded), position),
                                   code, self.months)  # fmt: skip
 
@@ -241,10 +242,11 @@ class _Folded:
     def __init__(self, timelines: Sequence[Timeline], code: str, months: Sequence[str]):
         self.code, wanted = code, set(months)
         self.profiles = [t.profile() for t in timelines]
+        first, last = min(wanted), max(wanted)
         self.month_rows = [
             m
             for t, p in zip(timelines, self.profiles, strict=True)
-            for m in child_months(p, t.scored())
+            for m in child_months(p, t.scored(), first, last)
             if m.month in wanted and wilayah.covers(code, m.desa)
         ]
 
@@ -272,13 +274,18 @@ def _from_sums(
     whose months may differ since (``_changed_after``) are counted by their months folded
     from the log up to ``position`` instead of by their months now. Exact, as a child's
     counts are its own; it reads and folds those children only, not the whole area."""
+    last = month_end(period.months[-1])
     with snapshot(store.engine) as conn:
-        changed, later = _changed_after(conn, position, month_end(period.months[-1]))
+        changed, later = _changed_after(conn, position, last)
         found = NowSums(conn, code).figures(code, period, unit)
-        differ = _ever_in(conn, code, changed | later)
+        born = _ever_in(conn, code)
+        differ = (changed | later) & born.keys()
         if not differ:
             return found
-        now = assemble(NowSource(conn, code, sorted(differ)), code, period, unit)
+        # Children born after the period count nowhere in it now (most of those registered
+        # since): they need not be read.
+        counted = sorted(c for c in differ if born[c] <= last)
+        now = assemble(NowSource(conn, code, counted), code, period, unit)
         timelines = _timelines(conn, store.registry, sorted(differ - later), position)
     then = assemble(_Folded(timelines, code, period.months), code, period, unit)
     found.figures.replace(now.figures, then.figures, differ)
@@ -462,23 +469,25 @@ def _changed_after(conn: Connection, position: int, last: date) -> tuple[set[str
     return changed, later
 
 
-def _ever_in(conn: Connection, code: str, child_ids: set[str]) -> set[str]:
-    """The children who lived in the area at any time (as the projection knows their spans).
+def _ever_in(conn: Connection, code: str) -> dict[str, date]:
+    """Every child who lived in the area at any time (as the projection knows their spans),
+    with its date of birth now.
 
     Exact for any earlier position too: a child's desa are its registration's and its
     moves', neither is ever corrected, and later moves only add spans.
     """
-    wanted = sorted(child_ids)
-    found: set[str] = set()
-    c = proj.child_spans.c
-    for first in range(0, len(wanted), 500):
-        found.update(
-            conn.execute(
-                select(c.child_id).distinct()
-                .where(c.child_id.in_(wanted[first : first + 500]), proj.within(c.desa, code))
-            ).scalars()
-        )  # fmt: skip
-    return found
+    params = {"prefix": code, "pattern": code + ".%"}
+    return dict(sql.fetch_typed(conn, _EVER_IN, params))
+
+
+_EVER_IN: Final = (
+    select(proj.child_spans.c.child_id, proj.child_spans.c.birth_date)
+    .distinct()
+    .where(
+        or_(proj.child_spans.c.desa == bindparam("prefix"),
+            proj.child_spans.c.desa.like(bindparam("pattern")))
+    )
+)  # fmt: skip
 
 
 def _timelines(
@@ -533,7 +542,10 @@ def _sasaran_at(
     latest: dict[str, tuple[int, int]] = {}
     after = 0
     kind = SasaranSet.event_type
-    while batch := store.read_all(after, 5000, event_types=[kind], wilayah=code, until=position):
+    areas = [AreaDecider.stream_type]  # read by the index of stream types, not the whole log
+    while batch := store.read_all(
+        after, 5000, stream_types=areas, event_types=[kind], wilayah=code, until=position
+    ):
         for event in batch:
             fact = store.registry.to_fact(event)
             if isinstance(fact, SasaranSet) and fact.year == year:

@@ -131,16 +131,16 @@ def resident_at_end(profile: ChildProfile, month: str) -> str | None:
 
 
 def child_months(
-    profile: ChildProfile, counted: Iterable[Scored], since: str = ""
+    profile: ChildProfile, counted: Iterable[Scored], since: str = "", until: str = "9999-12"
 ) -> list[ChildMonth]:
-    """The child's figures for each month it was measured in (from ``since`` on), oldest
-    first; earlier measurements still count as previous HAZ."""
+    """The child's figures for each month it was measured in (from ``since`` to ``until``),
+    oldest first; earlier measurements still count as previous HAZ."""
     ordered = sorted(counted, key=lambda m: (m.measured_on, m.order))
     cases = _new_cases(ordered)
     return [
         _month(profile, month, list(items), cases)
         for month, items in groupby(ordered, key=lambda m: month_of(m.measured_on))
-        if month >= since
+        if since <= month <= until
     ]
 
 
