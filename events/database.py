@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from threading import RLock
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -11,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 IMMEDIATE = "tumbuh_immediate"  # execution option: open the transaction as a writer
+BUSY_SECONDS = 30  # how long a SQLite writer waits for the write lock
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -43,9 +46,31 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: object) -> None:
     # NORMAL in WAL mode: a commit survives a crash of the process; a power loss may lose
     # the last transactions but never corrupts the file (SQLite documentation, "WAL").
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+class WriterGate:
+    """The writers of one process queue here before SQLite's own lock.
+
+    SQLite's busy handler polls for the write lock with sleeps of up to 100 ms, so a waiting
+    writer may sleep while the lock lies free; a lock of the process hands over at once. It
+    waits as long as SQLite would, then fails as SQLite would.
+    """
+
+    def __init__(self, seconds: float = BUSY_SECONDS) -> None:
+        self._lock, self._seconds = RLock(), seconds
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the gate for a write transaction."""
+        if not self._lock.acquire(timeout=self._seconds):
+            raise sqlite3.OperationalError("database is locked")
+        try:
+            yield
+        finally:
+            self._lock.release()
 
 
 def _sqlite_on_begin(connection: Connection) -> None:

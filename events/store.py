@@ -8,9 +8,8 @@ Appends are serialised (PostgreSQL: a transaction-level advisory lock; SQLite:
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
-from threading import RLock
 from typing import Any, Protocol
 
 import orjson
@@ -20,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from events import sql, statements, timefmt
 from events.chain import GENESIS_HASH, BodyTemplate, canonical, link_hash
 from events.crypto import KeyRing, open_sealed, seal
-from events.database import IMMEDIATE, is_sqlite
+from events.database import IMMEDIATE, WriterGate, is_sqlite
 from events.envelope import (
     ExpectedVersion,
     Head,
@@ -91,9 +90,7 @@ class SqlEventStore:
         self.registry = registry
         self.clock = clock
         self.inline = inline
-        # SQLite's busy handler polls for its lock with sleeps of up to 100 ms, so writers of
-        # one process queue on a lock of their own, which hands over at once.
-        self._gate: AbstractContextManager[object] = RLock() if is_sqlite(engine) else nullcontext()
+        self._gate = WriterGate() if is_sqlite(engine) else None
         # Hot statements run on the driver, which raises its own IntegrityError.
         self._integrity_errors = (IntegrityError, engine.dialect.loaded_dbapi.IntegrityError)
 
@@ -138,7 +135,8 @@ class SqlEventStore:
     @contextmanager
     def writer(self, *, lock: bool = True) -> Iterator[Connection]:
         """A transaction that holds the append lock until it commits or rolls back."""
-        with self._gate, self.engine.connect() as conn:
+        gate = nullcontext() if self._gate is None else self._gate.held()
+        with gate, self.engine.connect() as conn:
             conn.execution_options(**{IMMEDIATE: True})  # SQLite: BEGIN IMMEDIATE is the lock
             with conn.begin():
                 if lock and not is_sqlite(self.engine):
