@@ -25,7 +25,7 @@ from api.passwords import ARGON2_MEMORY_KIB, ARGON2_TIME_COST, Passwords
 from api.services import build_services
 from api.settings import Settings
 from domain.access import ROLE_SCOPES, Role
-from events import migrate
+from events import migrate, sql
 from events.projections import principals
 
 PASSWORD = "a-benchmark-password-2025"
@@ -77,8 +77,11 @@ def principal_check(folder: Path, runs: int, iterations: int) -> float:
     migrate.upgrade(services.engine)
     services.start()
     try:
-        with services.engine.connect() as conn:
-            return median_of_runs(lambda: principals.standing(conn, "demo-kader"), runs, iterations)
+        with services.store.reader() as driver:
+            reader = sql.Reader(services.engine.dialect, driver)
+            return median_of_runs(
+                lambda: principals.standing(reader, "demo-kader"), runs, iterations
+            )
     finally:
         services.close()
 

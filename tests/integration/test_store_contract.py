@@ -207,9 +207,12 @@ def test_rows_with_personal_reads_the_rows_and_the_latest_personal_part_after_th
     )
 
     assert (len(rows), personal, seen) == (4, {"name": "Nama Baru"}, [4])
-    with pytest.raises(LookupError):  # refused on the rows: nothing is opened
-        store.rows_with_personal(query, {"stream_id": "x"}, "child-9", types,
-                                 guard=lambda r: [] if r else {}["refused"])  # fmt: skip
+
+    def refuse(rows: object) -> None:
+        raise LookupError("out of reach")
+
+    with pytest.raises(LookupError, match="out of reach"):  # before anything is opened
+        store.rows_with_personal(query, {"stream_id": "child-9"}, "child-9", types, refuse)
     store.erase("child-9")
     _, erased = store.rows_with_personal(query, {"stream_id": "x"}, "child-9", types, len)
     _, none = store.rows_with_personal(query, {"stream_id": "x"}, "child-8", types, len)
