@@ -426,14 +426,13 @@ def _resident_months(profile: ChildProfile, desa: str, months: Iterable[str]) ->
 
 
 def _sasaran_now(conn: Connection, code: str, period: Period) -> tuple[int | None, int | None]:
-    params = {"year": int(period.months[0][:4]), "prefix": code, "pattern": code + ".%"}
+    params = {"year": int(period.months[0][:4]), **sql.area(code)}
     ((balita, baduta),) = sql.fetch(conn, _SASARAN, params)
     return (None if balita is None else int(balita), None if baduta is None else int(baduta))
 
 
 _SASARAN: Final = select(func.sum(area_sasaran.c.balita), func.sum(area_sasaran.c.baduta)).where(
-    area_sasaran.c.year == bindparam("year"),
-    or_(area_sasaran.c.code == bindparam("prefix"), area_sasaran.c.code.like(bindparam("pattern"))),
+    area_sasaran.c.year == bindparam("year"), sql.under(area_sasaran.c.code)
 )
 
 
@@ -476,18 +475,14 @@ def _ever_in(conn: Connection, code: str) -> dict[str, date]:
     Exact for any earlier position too: a child's desa are its registration's and its
     moves', neither is ever corrected, and later moves only add spans.
     """
-    params = {"prefix": code, "pattern": code + ".%"}
-    return dict(sql.fetch_typed(conn, _EVER_IN, params))
+    return dict(sql.fetch_typed(conn, _EVER_IN, sql.area(code)))
 
 
 _EVER_IN: Final = (
     select(proj.child_spans.c.child_id, proj.child_spans.c.birth_date)
     .distinct()
-    .where(
-        or_(proj.child_spans.c.desa == bindparam("prefix"),
-            proj.child_spans.c.desa.like(bindparam("pattern")))
-    )
-)  # fmt: skip
+    .where(sql.under(proj.child_spans.c.desa))
+)
 
 
 def _timelines(

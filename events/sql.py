@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Select
+from sqlalchemy import Connection, Select, bindparam, or_
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -134,6 +134,17 @@ def _shape(statement: Select[Any], dialect: Dialect) -> _Shape:
         return tuple(str(c.key) for c in columns), (None,) * len(columns)
     converters = tuple(c.type._cached_result_processor(dialect, None) for c in columns)
     return tuple(str(c.key) for c in columns), converters
+
+
+def under(column: Any) -> Any:
+    """For a prebuilt statement: the code in ``column`` lies under the area bound as
+    ``prefix`` (the area itself, or a code that starts with it and a dot); see ``area``."""
+    return or_(column == bindparam("prefix"), column.like(bindparam("pattern")))
+
+
+def area(code: str) -> dict[str, str]:
+    """The parameters of ``under`` for the area ``code``."""
+    return {"prefix": code, "pattern": code + ".%"}
 
 
 def fetch_typed(conn: Connection, statement: Select[Any], params: Params) -> list[list[Any]]:

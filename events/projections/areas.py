@@ -21,7 +21,6 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    bindparam,
     or_,
     select,
     true,
@@ -161,8 +160,7 @@ def areas_under(reader: sql.Reader, prefix: str) -> list[tuple[str, str, str, st
     """Code, name, kecamatan and kota of each registered desa/kelurahan under ``prefix``
     (itself included), by code."""
     # Prebuilt, on a bare connection: every area's figures ask this.
-    params = {"prefix": prefix, "pattern": prefix + ".%"}
-    rows = sql.fetch_on(reader.dialect, reader.driver, _AREAS_UNDER, params)
+    rows = sql.fetch_on(reader.dialect, reader.driver, _AREAS_UNDER, sql.area(prefix))
     return [(str(code), str(name), str(kec), str(kota)) for code, name, kec, kota in rows]
 
 
@@ -211,6 +209,6 @@ def _area(row: Row[Any]) -> AreaRow:
 
 _AREAS_UNDER: Final = (
     select(areas.c.code, areas.c.name, areas.c.kecamatan, areas.c.kota)
-    .where(or_(areas.c.code == bindparam("prefix"), areas.c.code.like(bindparam("pattern"))))
+    .where(sql.under(areas.c.code))
     .order_by(areas.c.code)
 )

@@ -452,8 +452,7 @@ def month_rows(
     # Prebuilt, on the driver: a kota's month is hundreds of rows, and SQLAlchemy's rows
     # cost more than the query. The months read are a range, then those asked are kept.
     statement = _AREA_NEW_CASES if new_cases_only else _AREA_MONTHS
-    params = {"first": min(months), "last": max(months), "prefix": prefix,
-              "pattern": prefix + ".%"}  # fmt: skip
+    params = {"first": min(months), "last": max(months), **sql.area(prefix)}
     wanted = set(months)
     return [_month_from(row) for row in sql.fetch_typed(conn, statement, params)
             if row[_MONTH_AT] in wanted]  # fmt: skip
@@ -465,9 +464,8 @@ _MONTH_AT: Final = _COLUMNS.index("month")
 _AREA_MONTHS: Final = select(*_IN_ORDER).where(
     child_month_rows.c.month >= bindparam("first"),
     child_month_rows.c.month <= bindparam("last"),
-    or_(child_month_rows.c.desa == bindparam("prefix"),
-        child_month_rows.c.desa.like(bindparam("pattern"))),
-)  # fmt: skip
+    sql.under(child_month_rows.c.desa),
+)
 # Written as the partial index's own predicate, so that a prepared statement uses it too.
 _AREA_NEW_CASES: Final = _AREA_MONTHS.where(text("(incident = 1 OR first_measured_stunted = 1)"))
 
