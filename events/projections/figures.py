@@ -55,6 +55,8 @@ _FLAGS: Final = ("haz_valid", "stunted", "severely_stunted", "whz_valid", "waste
                  "severely_wasted", "overweight", "waz_valid", "underweight", "incident",
                  "first_measured_stunted")  # fmt: skip
 
+_NEW_CASE: Final = "incident = 1 OR first_measured_stunted = 1"  # a month that made a new case
+
 child_spans = Table(
     "proj_child_spans",
     metadata,
@@ -87,8 +89,8 @@ child_month_rows = Table(
         "ix_proj_child_months_new_cases",
         "month",
         "desa",
-        postgresql_where=text("incident = 1 OR first_measured_stunted = 1"),
-        sqlite_where=text("incident = 1 OR first_measured_stunted = 1"),
+        postgresql_where=text(_NEW_CASE),
+        sqlite_where=text(_NEW_CASE),
     ),
 )
 area_period_sums = Table(
@@ -467,7 +469,7 @@ _AREA_MONTHS: Final = select(*_IN_ORDER).where(
     sql.under(child_month_rows.c.desa),
 )
 # Written as the partial index's own predicate, so that a prepared statement uses it too.
-_AREA_NEW_CASES: Final = _AREA_MONTHS.where(text("(incident = 1 OR first_measured_stunted = 1)"))
+_AREA_NEW_CASES: Final = _AREA_MONTHS.where(text(f"({_NEW_CASE})"))
 
 
 def _month_from(values: list[Any]) -> ChildMonth:
