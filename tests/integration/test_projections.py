@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from api.services import Services
+from events.database import snapshot
 from events.envelope import ANY
+from events.projections import figures
 from events.projections.streams import streams
 from events.schema import projection_checkpoints
 from events.store import SqlEventStore
@@ -73,3 +76,15 @@ def test_a_projection_without_a_checkpoint_is_caught_up_from_the_log(
 
     assert replayed == 2
     assert _table(store)[0][2] == 2
+
+
+def test_the_months_and_spans_of_more_children_than_a_statement_holds_parameters(
+    services: Services,
+) -> None:
+    # More ids than SQLite (32,766) or PostgreSQL (65,535) takes in one statement.
+    ids = [str(uuid.UUID(int=n)) for n in range(70_000)]
+    with snapshot(services.engine) as conn:
+        months = figures.month_rows(conn, "32.79", ["2025-05"], ids=ids)
+        spans = figures.span_rows(conn, "32.79", date(2025, 5, 1), date(2025, 5, 31), ids)
+
+    assert (months, spans) == ([], [])
