@@ -17,11 +17,11 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Final
+from typing import Final, NamedTuple
 
 from domain.figures.child import ChildMonth, ChildProfile, age_band, resident_at_end
 from domain.figures.periods import month_end, month_of
-from domain.figures.tally import Split, child_counts
+from domain.figures.tally import Split, period_counts
 from domain.growth.rules import DAYS_PER_MONTH, MAX_AGE_MONTHS
 
 _LAST_AGE_DAYS: Final = int(MAX_AGE_MONTHS * DAYS_PER_MONTH) + 1
@@ -54,43 +54,42 @@ def shares(
     periods: Collection[str] | None = None,
 ) -> dict[str, Share]:
     """The child's share of each period it counts in (only ``periods``, if given)."""
-    by_period: dict[str, list[tuple[str, str | None, list[ChildMonth]]]] = defaultdict(list)
     measured: dict[str, list[ChildMonth]] = defaultdict(list)
     for row in rows:
         measured[row.month].append(row)
+    by_period: dict[str, list[_Month]] = defaultdict(list)
     for month in sorted(set(_months_on_register(profile)) | measured.keys()):
         wanted = [p for p in periods_of(month) if periods is None or p in periods]
-        if wanted:
-            entry = (month, resident_at_end(profile, month), measured.get(month, []))
-            for period in wanted:
-                by_period[period].append(entry)
-    found = {}
-    for period, entries in by_period.items():
-        share = _share(profile, entries)
-        if share is not None:
-            found[period] = share
-    return found
+        if not wanted:
+            continue
+        entry = _Month(month, resident_at_end(profile, month), measured.get(month, []))
+        if entry.resident is None and not entry.rows:
+            continue  # neither present nor measured: no part in any period
+        for period in wanted:
+            by_period[period].append(entry)
+    return {period: _share(profile, entries) for period, entries in by_period.items()}
 
 
-def _share(
-    profile: ChildProfile, entries: Sequence[tuple[str, str | None, list[ChildMonth]]]
-) -> Share | None:
-    seen: list[tuple[str, str, str]] = []
-    rows: list[ChildMonth] = []
-    places: set[str] = set()
-    for month, resident_in, measured in entries:
-        if resident_in is not None:
-            places.add(resident_in)
-            seen.append((month, profile.sex, age_band(profile.birth_date, month_end(month))))
-        for row in measured:
-            places.add(row.desa)
-            rows.append(row)
-    if not places:
-        return None
+class _Month(NamedTuple):
+    month: str
+    resident: str | None  # the desa the child is present in at the month's end
+    rows: list[ChildMonth]  # its measured month there (one, as stored)
+
+
+def _share(profile: ChildProfile, entries: Sequence[_Month]) -> Share:
+    """The share of a period from its months (in order; each present or measured)."""
+    places = {e.resident for e in entries if e.resident is not None}
+    rows = [row for e in entries for row in e.rows]
+    places.update(row.desa for row in rows)
     if len(places) > 1:
         return Share(tuple(sorted(places)))
-    sex, band, counts = child_counts(seen, rows)
-    return Share((places.pop(),), sex, band, counts)
+    # The child's sex and age band are those of the period's last month it counts in.
+    last = entries[-1]
+    if last.rows:
+        sex, band = last.rows[-1].sex, last.rows[-1].band
+    else:
+        sex, band = profile.sex, age_band(profile.birth_date, month_end(last.month))
+    return Share((places.pop(),), sex, band, period_counts(rows))
 
 
 def _months_on_register(profile: ChildProfile) -> list[str]:

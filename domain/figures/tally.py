@@ -8,7 +8,7 @@ Prevalence and coverage are recomputed from the counts at every level, never ave
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Final
@@ -140,43 +140,39 @@ class _Child:
             self.month, self.sex, self.band = month, sex, band
 
     def counts(self) -> Split:
-        rows = sorted(self.rows, key=lambda r: r.month)
-        haz = _latest(rows, "haz_valid")
-        whz = _latest(rows, "whz_valid")
-        waz = _latest(rows, "waz_valid")
-        incident = any(r.incident for r in rows)
-        first = any(r.first_measured_stunted for r in rows)
-        return Split(
-            present=1,
-            measured=int(bool(rows)),
-            measured_valid_haz=int(haz is not None),
-            stunted=int(haz is not None and haz.stunted),
-            severely_stunted=int(haz is not None and haz.severely_stunted),
-            measured_valid_whz=int(whz is not None),
-            wasted=int(whz is not None and whz.wasted),
-            severely_wasted=int(whz is not None and whz.severely_wasted),
-            overweight=int(whz is not None and whz.overweight),
-            measured_valid_waz=int(waz is not None),
-            underweight=int(waz is not None and waz.underweight),
-            new_stunting=int(incident or first),
-            incident=int(incident),
-            first_measured_stunted=int(first),
-            flagged=sum(r.flagged for r in rows),
-        )
+        return period_counts(sorted(self.rows, key=lambda r: r.month))
 
 
-def child_counts(
-    seen: Iterable[tuple[str, str, str]], rows: Iterable[ChildMonth]
-) -> tuple[str, str, Split]:
-    """One child's sex, age band and counts over a period: ``seen`` are the (month, sex,
-    band) it was present at the end of, ``rows`` its measured months (as ``figures_of``)."""
-    child = _Child()
-    for month, sex, band in seen:
-        child.seen(month, sex, band)
-    for row in rows:
-        child.seen(row.month, row.sex, row.band)
-        child.rows.append(row)
-    return child.sex, child.band, child.counts()
+def period_counts(rows: Sequence[ChildMonth]) -> Split:
+    """The counts of a child present over a period, from its measured months there (oldest
+    first): measured if any, each indicator's status from its latest valid month."""
+    haz = whz = waz = None
+    for row in reversed(rows):
+        if haz is None and row.haz_valid:
+            haz = row
+        if whz is None and row.whz_valid:
+            whz = row
+        if waz is None and row.waz_valid:
+            waz = row
+    incident = any(r.incident for r in rows)
+    first = any(r.first_measured_stunted for r in rows)
+    return Split(
+        present=1,
+        measured=int(bool(rows)),
+        measured_valid_haz=int(haz is not None),
+        stunted=int(haz is not None and haz.stunted),
+        severely_stunted=int(haz is not None and haz.severely_stunted),
+        measured_valid_whz=int(whz is not None),
+        wasted=int(whz is not None and whz.wasted),
+        severely_wasted=int(whz is not None and whz.severely_wasted),
+        overweight=int(whz is not None and whz.overweight),
+        measured_valid_waz=int(waz is not None),
+        underweight=int(waz is not None and waz.underweight),
+        new_stunting=int(incident or first),
+        incident=int(incident),
+        first_measured_stunted=int(first),
+        flagged=sum(r.flagged for r in rows),
+    )
 
 
 def figures_of(
@@ -209,10 +205,6 @@ def figures_of(
             figures.new_cases.append(max(cases, key=lambda r: r.month))
     figures.new_cases.sort(key=case_order)
     return figures
-
-
-def _latest(rows: list[ChildMonth], valid: str) -> ChildMonth | None:
-    return next((r for r in reversed(rows) if getattr(r, valid)), None)
 
 
 def _ratio(part: int, whole: int) -> float | None:
