@@ -16,13 +16,21 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, or_
+from sqlalchemy import Connection, DateTime, Select, bindparam, or_
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.sqltypes import NullType
 
 Params = Mapping[str, object]
-_Compiled = tuple[str, tuple[str, ...] | None, dict[str, object]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    text: str
+    order: tuple[str, ...] | None  # positional (SQLite): the parameters' names in order
+    dated: tuple[int, ...]  # positions that may hold a datetime (typed so, or untyped)
+    defaults: dict[str, object]
 
 
 @lru_cache(maxsize=256)
@@ -30,13 +38,19 @@ def _compiled(statement: ClauseElement, dialect: Dialect) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
     assert isinstance(compiled, SQLCompiler)
     order = tuple(compiled.positiontup or ()) if compiled.positional else None
+    types = {name: bind.type for bind, name in compiled.bind_names.items()}
+    dated = tuple(
+        i
+        for i, name in enumerate(order or ())
+        if isinstance(types.get(name), (DateTime, NullType)) or name not in types
+    )
     # Literals in the statement (the 0 of a COALESCE) are binds with default values.
     defaults = {
         compiled.bind_names[bind]: bind.effective_value
         for bind in compiled.binds.values()
         if not bind.required
     }
-    return str(compiled), order, defaults
+    return _Compiled(str(compiled), order, dated, defaults)
 
 
 @lru_cache(maxsize=64)
@@ -60,11 +74,15 @@ def sqlite_text(value: datetime) -> str:
 
 
 def _arguments(compiled: _Compiled, params: Params) -> Any:
-    _, order, defaults = compiled
-    merged = {**defaults, **params} if defaults else params
-    if order is not None:  # SQLite: positional, values in SQLAlchemy's storage form
-        return tuple(_sqlite_value(merged[name]) for name in order)
-    return merged
+    merged = {**compiled.defaults, **params} if compiled.defaults else params
+    if compiled.order is None:
+        return merged
+    # SQLite: positional, values in SQLAlchemy's storage form (only datetimes differ).
+    values = [merged[name] for name in compiled.order]
+    for i in compiled.dated:
+        if isinstance(value := values[i], datetime):
+            values[i] = sqlite_text(value)
+    return values
 
 
 def fetch(conn: Connection, statement: ClauseElement, params: Params) -> list[tuple[Any, ...]]:
@@ -80,7 +98,7 @@ def fetch_on(
 ) -> list[tuple[Any, ...]]:
     """Rows of a prebuilt statement on a bare driver connection."""
     compiled = _compiled(statement, dialect)
-    cursor = driver.execute(compiled[0], _arguments(compiled, params))
+    cursor = driver.execute(compiled.text, _arguments(compiled, params))
     rows: list[tuple[Any, ...]] = cursor.fetchall()  # (in a pipeline this syncs it)
     cursor.close()
     return rows
@@ -90,7 +108,7 @@ def run(conn: Connection, statement: ClauseElement, params: Params) -> None:
     """Execute a prebuilt statement without waiting for its rows (pipelined on PostgreSQL)."""
     compiled = _compiled(statement, conn.dialect)
     driver: Any = conn.connection.driver_connection
-    driver.execute(compiled[0], _arguments(compiled, params))
+    driver.execute(compiled.text, _arguments(compiled, params))
 
 
 def execute_many(conn: Connection, statement: ClauseElement, rows: Sequence[Params]) -> None:
@@ -98,7 +116,7 @@ def execute_many(conn: Connection, statement: ClauseElement, rows: Sequence[Para
     compiled = _compiled(statement, conn.dialect)
     driver: Any = conn.connection.driver_connection
     cursor = driver.cursor()
-    cursor.executemany(compiled[0], [_arguments(compiled, row) for row in rows])
+    cursor.executemany(compiled.text, [_arguments(compiled, row) for row in rows])
     cursor.close()
 
 
@@ -112,7 +130,7 @@ def stream(
     # Binary results: bytea arrives as bytes, not hex text to decode (measured 3x faster).
     cursor = driver.cursor(name="tumbuh_stream", binary=True) if postgres else driver.cursor()
     try:
-        cursor.execute(compiled[0], _arguments(compiled, params))
+        cursor.execute(compiled.text, _arguments(compiled, params))
         while rows := cursor.fetchmany(chunk):
             yield from rows
     finally:
@@ -174,7 +192,7 @@ class Reader:
         with self._pipeline():
             for statement, each in reads:
                 compiled = _compiled(statement, self.dialect)
-                run = [self.driver.execute(compiled[0], _arguments(compiled, p)) for p in each]
+                run = [self.driver.execute(compiled.text, _arguments(compiled, p)) for p in each]
                 sent.append((_shape(statement, self.dialect), run))
             found = [[cursor.fetchall() for cursor in run] for _, run in sent]
         return [
