@@ -16,15 +16,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
+from functools import cache
 from typing import Final, NamedTuple
 
 from domain.figures.child import ChildMonth, ChildProfile, age_band, resident_at_end
-from domain.figures.periods import month_end, month_of
+from domain.figures.periods import month_end, month_of, months_between, parse_period
 from domain.figures.tally import Split, period_counts
 from domain.growth.rules import DAYS_PER_MONTH, MAX_AGE_MONTHS
 
 _LAST_AGE_DAYS: Final = int(MAX_AGE_MONTHS * DAYS_PER_MONTH) + 1
+_ANY: Final = 10_000  # months_between's limit is for requests, not for a register
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class Share:
         return len(self.desa) == 1
 
 
+@cache
 def periods_of(month: str) -> tuple[str, str, str]:
     """The month, its quarter and its year, as periods are named."""
     quarter = (int(month[5:7]) - 1) // 3 + 1
@@ -57,8 +60,13 @@ def shares(
     measured: dict[str, list[ChildMonth]] = defaultdict(list)
     for row in rows:
         measured[row.month].append(row)
+    first, last = _register_bounds(profile)
+    if periods is None:
+        candidates = set(months_between(first, last, limit=_ANY)) if first <= last else set()
+    else:
+        candidates = {m for p in periods for m in _months_in(p) if first <= m <= last}
     by_period: dict[str, list[_Month]] = defaultdict(list)
-    for month in sorted(set(_months_on_register(profile)) | measured.keys()):
+    for month in sorted(candidates | measured.keys()):
         wanted = [p for p in periods_of(month) if periods is None or p in periods]
         if not wanted:
             continue
@@ -92,16 +100,16 @@ def _share(profile: ChildProfile, entries: Sequence[_Month]) -> Share:
     return Share((places.pop(),), sex, band, period_counts(rows))
 
 
-def _months_on_register(profile: ChildProfile) -> list[str]:
-    """The months from registration until the child turns 60 months or leaves the register
-    (a superset of the months it is present at the end of)."""
+def _register_bounds(profile: ChildProfile) -> tuple[str, str]:
+    """The first and last month from registration until the child turns 60 months or
+    leaves the register (bounds of the months it may be present at the end of)."""
     first = min(span.start for span in profile.spans)  # a move may be dated back before it
     last = profile.birth_date + timedelta(days=_LAST_AGE_DAYS)
     if (end := profile.spans[-1].end) is not None:
         last = min(last, end)
-    found = []
-    day = date(first.year, first.month, 1)
-    while day <= last:
-        found.append(month_of(day))
-        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return found
+    return month_of(first), month_of(last)
+
+
+@cache
+def _months_in(period: str) -> tuple[str, ...]:
+    return parse_period(period).months
