@@ -172,14 +172,14 @@ class FigureIndex:
             child_id = profile.child_id
             old = before.get(child_id, {})
             start = since.get(child_id, "")
-            new = {m: r for m, r in old.items() if m < start}
-            new |= {
-                m.month: _row(m) for m in child_months(profile, scored.get(child_id, []), start)
-            }
+            kept = {m: r for m, r in old.items() if m < start}
+            fresh = {m.month: m for m in child_months(profile, scored.get(child_id, []), start)}
+            new = kept | {month: _row(m) for month, m in fresh.items()}
             gone += [{"child_id": child_id, "month": m} for m in old if m not in new]
             moved = [m for m, r in new.items() if old.get(m) != r]
             changed += [new[m] for m in moved]
-            sums.change(stored.get(child_id), old, profile, new, [*moved, *(old.keys() - new)])
+            now: dict[str, ChildMonth | Mapping[str, Any]] = {**kept, **fresh}
+            sums.change(stored.get(child_id), old, profile, now, [*moved, *(old.keys() - new)])
         if gone:
             sql.execute_many(conn, _DROP_MONTH, gone)
         upsert_plain(conn, child_month_rows, changed, ["child_id", "month"])
@@ -217,7 +217,7 @@ class _Sums:
         old_profile: ChildProfile | None,
         old_rows: Mapping[str, Mapping[str, Any]],
         profile: ChildProfile,
-        new_rows: Mapping[str, Mapping[str, Any]],
+        new_rows: Mapping[str, ChildMonth | Mapping[str, Any]],
         months: Collection[str],
     ) -> None:
         """Count a child's new shares instead of its old ones: those of the periods of
@@ -272,9 +272,12 @@ class _Sums:
             sql.execute_many(conn, _INSERT_MOVER, new)
 
 
-def _months(rows: Mapping[str, Mapping[str, Any]], periods: set[str] | None) -> list[ChildMonth]:
+def _months(
+    rows: Mapping[str, ChildMonth | Mapping[str, Any]], periods: set[str] | None
+) -> list[ChildMonth]:
+    """The months (stored rows or computed) that count in ``periods`` (all if None)."""
     return [
-        _month_of(dict(row))
+        row if isinstance(row, ChildMonth) else _month_of(dict(row))
         for month, row in rows.items()
         if periods is None or not periods.isdisjoint(periods_of(month))
     ]
