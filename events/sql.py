@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Select, bindparam, or_
+from sqlalchemy import ARRAY, Connection, DateTime, Select, String, any_, bindparam, or_
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -178,6 +178,12 @@ def fetch_typed(conn: Connection, statement: Select[Any], params: Params) -> lis
     ]
 
 
+def chunks(values: Sequence[str], size: int = 5000) -> list[list[str]]:
+    """``values`` in lists short enough for one statement's parameters (SQLite allows
+    32,766, PostgreSQL 65,535)."""
+    return [list(values[first : first + size]) for first in range(0, len(values), size)]
+
+
 @dataclass(frozen=True)
 class Reader:
     """A bare driver connection (autocommit) to read rows as SQLAlchemy would give them."""
@@ -209,6 +215,16 @@ class Reader:
         rows = self.driver.execute(expanded.statement, arguments).fetchall()
         return _mappings(_shape(statement, self.dialect), rows)
 
+    def rows_among(self, statement: Select[Any], column: Any, values: Sequence[str]) -> list[Row]:
+        """The rows of ``statement`` whose ``column`` is one of ``values`` (any number): on
+        PostgreSQL one array parameter (``= ANY``), a statement prepared once; on SQLite
+        ``IN`` lists of at most 5,000."""
+        postgres = self.dialect.name == "postgresql"
+        among = _among(statement, column, postgres)
+        if postgres:
+            return self.rows_each((among, [{"values": list(values)}]))[0][0]
+        return [row for chunk in chunks(values) for row in self.rows_in(among, "values", chunk)]
+
     def rows_of_children(
         self, ids: Sequence[str], by_ids: Sequence[Select[Any]], each: Sequence[Select[Any]]
     ) -> list[list[Row]]:
@@ -228,6 +244,24 @@ class Reader:
             return
         with self.driver.pipeline():
             yield
+
+
+_AMONG: dict[tuple[int, int, bool], tuple[Select[Any], Any, Select[Any]]] = {}
+
+
+def _among(statement: Select[Any], column: Any, postgres: bool) -> Select[Any]:
+    """``statement`` narrowed to ``column`` among bound values, built once per statement
+    (keyed by identity: SQLAlchemy columns compare into expressions, not booleans)."""
+    key = (id(statement), id(column), postgres)
+    if key not in _AMONG:
+        values = (
+            any_(bindparam("values", type_=ARRAY(String)))
+            if postgres
+            else bindparam("values", expanding=True)
+        )
+        condition = column == values if postgres else column.in_(values)
+        _AMONG[key] = (statement, column, statement.where(condition))  # keeps the keys alive
+    return _AMONG[key][2]
 
 
 def _mappings(shape: _Shape, rows: Sequence[Sequence[Any]]) -> list[Row]:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import orjson
 from sqlalchemy import (
@@ -38,11 +38,11 @@ from domain.child import events as e
 from domain.child.decider import STREAM_PREFIX
 from domain.fact import Fact
 from domain.growth import RULE_VERSION, Assessment, GrowthInputError, assess
-from events import sql
+from events import sql, statements
 from events.envelope import RecordedEvent
 from events.projections.upsert import upsert_plain
 from events.registry import Registry
-from events.schema import metadata
+from events.schema import events, metadata
 
 Json = dict[str, Any]
 SHARED_ROWS = "tumbuh.child_rows"
@@ -94,6 +94,19 @@ measurements = Table(
     Column("assessment", Text, nullable=True),  # JSON; null when the dates do not allow one
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+PERSONAL_TYPES: Final = (e.ChildRegistered.event_type, e.RegistrationCorrected.event_type)
+"""The child events that may carry a personal part."""
+
+# A child's personal events among its dozens of measurements: a kota's new cases read
+# their initials through this index (a couple of rows a child, not a whole stream).
+Index(
+    "ix_events_child_personal",
+    events.c.stream_id,
+    events.c.stream_version,
+    postgresql_where=statements.of_types(PERSONAL_TYPES),
+    sqlite_where=statements.of_types(PERSONAL_TYPES),
 )
 
 

@@ -453,7 +453,7 @@ def month_rows(
         query = select(*_IN_ORDER).where(c.month.in_(list(months)), within(c.desa, prefix))
         return [
             _month_from(list(row))
-            for chunk in _chunks(ids)
+            for chunk in sql.chunks(ids)
             for row in conn.execute(query.where(c.child_id.in_(chunk)))
         ]
     # Prebuilt, on the driver: a kota's month is hundreds of rows, and SQLAlchemy's rows
@@ -524,19 +524,13 @@ def span_rows(
         or_(child_spans.c.ends_on.is_(None), child_spans.c.ends_on > first),
     )
     queries = [query] if ids is None else [
-        query.where(child_spans.c.child_id.in_(chunk)) for chunk in _chunks(ids)
+        query.where(child_spans.c.child_id.in_(chunk)) for chunk in sql.chunks(ids)
     ]  # fmt: skip
     found = []
     for r in (row for q in queries for row in conn.execute(q)):
         span = Span(r.desa, r.starts_on, r.ends_on)
         found.append((ChildProfile(r.child_id, r.sex, r.birth_date, (span,)), span))
     return found
-
-
-def _chunks(ids: Sequence[str], size: int = 5000) -> list[list[str]]:
-    """``ids`` in lists short enough for one statement's parameters (SQLite allows 32,766,
-    PostgreSQL 65,535): an area's changed children may be tens of thousands."""
-    return [list(ids[first : first + size]) for first in range(0, len(ids), size)]
 
 
 def oldest_birth(day: date, months: float) -> date:

@@ -219,6 +219,40 @@ def test_rows_with_personal_reads_the_rows_and_the_latest_personal_part_after_th
     assert (erased, none) == (None, None)
 
 
+def test_latest_personal_reads_the_last_personal_part_of_each_stream_asked(
+    store: SqlEventStore,
+) -> None:
+    types = ("test.named", "test.renamed")
+    store.append("child-1", "child", NO_STREAM, [
+        new_event("a1", personal={"name": "Nama Lama"}, event_type="test.named"),
+        new_event("a2", personal={"name": "Nama Baru"}, event_type="test.renamed"),
+        new_event("a3", personal={"name": "Bukan Ini"}, event_type="test.other"),
+        new_event("a4", event_type="test.renamed"),
+    ])  # fmt: skip
+    store.append("child-2", "child", NO_STREAM, [new_event("b1", event_type="test.named")])
+    store.append(
+        "child-3", "child", NO_STREAM,
+        [new_event("c1", personal={"name": "Dihapus"}, event_type="test.named")],
+    )  # fmt: skip
+    store.erase("child-3")
+    asked = ["child-1", "child-2", "child-3", "child-4"]
+
+    assert store.latest_personal(asked, types) == {"child-1": {"name": "Nama Baru"}}
+    assert store.latest_personal([], types) == {}
+
+
+def test_latest_personal_reads_more_streams_than_one_statement_may_bind(
+    store: SqlEventStore,
+) -> None:
+    store.append("child-1", "child", NO_STREAM, [
+        new_event("a1", personal={"name": "Anak Satu"}, event_type="test.named"),
+    ])  # fmt: skip
+    # SQLite binds 32,766 parameters by default, 250,000 in some builds (this one).
+    asked = [f"child-{n}" for n in range(260_000)]
+
+    assert store.latest_personal(asked, ("test.named",)) == {"child-1": {"name": "Anak Satu"}}
+
+
 def test_update_of_an_event_row_is_refused_by_the_database(store: SqlEventStore) -> None:
     store.append("a", "tally", NO_STREAM, [new_event("a1")])
 
