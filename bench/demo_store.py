@@ -134,6 +134,7 @@ def _with_client(
 ) -> Demo:
     services = build_services(settings(url, folder))
     try:
+        migrate.upgrade(services.engine)  # a kept template may predate the newest migration
         secret = services.principals.add_client(
             client, role, [KOTA], meta=operator_meta(), scopes=scopes.split()
         )
