@@ -362,7 +362,7 @@ def token(base: str, secret: str) -> str:
 # ------------------------------------------------------------------------------ load
 
 
-async def _drive(base: str, bearer: str, clients: int, seconds: float, step: Step) -> Window:
+async def drive(base: str, bearer: str, clients: int, seconds: float, step: Step) -> Window:
     """``clients`` concurrent loops of ``step``: warm up, then time a window of ``seconds``."""
     timing, stop, done, latencies = False, False, 0, list[float]()
     headers = {"Authorization": f"Bearer {bearer}"}
@@ -454,12 +454,12 @@ def one_run(db: Db, base: str, bearer: str, store: Installation, args: Any, run:
     """The three figures once, with the peer's rate measured between them."""
     clients, seconds, seed = args.clients, args.seconds, args.seed * 1000 + run * 100
     shares = [store.children[i::clients] for i in range(clients)]
-    writes = asyncio.run(_drive(base, bearer, clients, seconds, measurements_step(shares, seed)))
+    writes = asyncio.run(drive(base, bearer, clients, seconds, measurements_step(shares, seed)))
     peers = [float(peer.peer_single_appends(db, n, seconds)) for n in PEER_WRITERS]
     step = sessions_step(shares, seed + 50)
-    sessions = asyncio.run(_drive(base, bearer, clients, seconds, step))
+    sessions = asyncio.run(drive(base, bearer, clients, seconds, step))
     step = reads_step(store.children, args.readers, seed + 70)
-    reads = asyncio.run(_drive(base, bearer, args.readers, seconds, step))
+    reads = asyncio.run(drive(base, bearer, args.readers, seconds, step))
     figures = Figures(writes.rate, writes.p50_ms, writes.p99_ms, max(peers), peers[0],
                       peers[-1], sessions.rate, sessions.p99_ms, reads.rate, reads.p50_ms,
                       reads.p99_ms)  # fmt: skip
