@@ -35,7 +35,6 @@ from domain.sponsor.decider import (
     SponsorDecider,
     SponsorState,
 )
-from events import feed
 from events.handling import execute
 from events.projections import sponsors as index
 from events.projections.children import find_child, measurements_of
@@ -305,14 +304,12 @@ def family_answer(
     answer = _family_answer(family_id, state, version)
     if "pii:read" in caller.scopes and caller.role.value != "sponsor":
         stream = FAMILY_PREFIX + family_id
-        latest = feed.latest_sealed(services.engine, [stream], (e.FamilyRegistered.event_type,))
-        if stream in latest:
-            opened = services.store.open_personal([latest[stream]]).get(latest[stream].event_id)
-            if opened is not None:
-                answer.personal = e.FamilyPersonal.model_validate(opened)
-                services.access_log.record(
-                    caller.id, read_meta(caller), stream, state.desa, "/v1/families/{family_id}"
-                )
+        types = (e.FamilyRegistered.event_type,)
+        if (opened := services.store.latest_personal([stream], types).get(stream)) is not None:
+            answer.personal = e.FamilyPersonal.model_validate(opened)
+            services.access_log.record(
+                caller.id, read_meta(caller), stream, state.desa, "/v1/families/{family_id}"
+            )
     tag(response, version)
     return answer
 
@@ -469,14 +466,12 @@ def sponsor_answer(
     answer = _sponsor_answer(sponsor_id, *found)
     if "pii:read" in caller.scopes and mine is None:
         stream = SPONSOR_PREFIX + sponsor_id
-        latest = feed.latest_sealed(services.engine, [stream], (e.SponsorRegistered.event_type,))
-        if stream in latest:
-            opened = services.store.open_personal([latest[stream]]).get(latest[stream].event_id)
-            if opened is not None:
-                answer.personal = e.SponsorPersonal.model_validate(opened)
-                services.access_log.record(
-                    caller.id, read_meta(caller), stream, None, "/v1/sponsors/{sponsor_id}"
-                )
+        types = (e.SponsorRegistered.event_type,)
+        if (opened := services.store.latest_personal([stream], types).get(stream)) is not None:
+            answer.personal = e.SponsorPersonal.model_validate(opened)
+            services.access_log.record(
+                caller.id, read_meta(caller), stream, None, "/v1/sponsors/{sponsor_id}"
+            )
     tag(response, found[1])
     return answer
 
