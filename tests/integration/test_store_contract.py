@@ -189,17 +189,25 @@ def test_erasing_a_subject_makes_its_personal_part_unreadable_and_the_chain_stil
         store.append("child-9", "child", ANY, [new_event("p2", personal={"name": "again"})])
 
 
+PERSONAL_TYPES = ("test.named", "test.renamed")
+
+
+def _renamed(store: SqlEventStore, stream_id: str) -> None:
+    """A stream named, renamed ("Nama Baru"), then with personal parts the types skip."""
+    store.append(stream_id, "child", NO_STREAM, [
+        new_event(f"{stream_id}-1", personal={"name": "Nama Lama"}, event_type="test.named"),
+        new_event(f"{stream_id}-2", personal={"name": "Nama Baru"}, event_type="test.renamed"),
+        new_event(f"{stream_id}-3", personal={"name": "Bukan Ini"}, event_type="test.other"),
+        new_event(f"{stream_id}-4", event_type="test.renamed"),
+    ])  # fmt: skip
+
+
 def test_rows_with_personal_reads_the_rows_and_the_latest_personal_part_after_the_guard(
     store: SqlEventStore,
 ) -> None:
-    store.append("child-9", "child", NO_STREAM, [
-        new_event("p1", personal={"name": "Nama Lama"}, event_type="test.named"),
-        new_event("p2", personal={"name": "Nama Baru"}, event_type="test.renamed"),
-        new_event("p3", personal={"name": "Bukan Ini"}, event_type="test.other"),
-        new_event("p4", event_type="test.renamed"),
-    ])  # fmt: skip
+    _renamed(store, "child-9")
     query = select(events.c.event_id).where(events.c.stream_id == bindparam("stream_id"))
-    types = ("test.named", "test.renamed")
+    types = PERSONAL_TYPES
     seen: list[int] = []
 
     rows, personal = store.rows_with_personal(
@@ -222,13 +230,7 @@ def test_rows_with_personal_reads_the_rows_and_the_latest_personal_part_after_th
 def test_latest_personal_reads_the_last_personal_part_of_each_stream_asked(
     store: SqlEventStore,
 ) -> None:
-    types = ("test.named", "test.renamed")
-    store.append("child-1", "child", NO_STREAM, [
-        new_event("a1", personal={"name": "Nama Lama"}, event_type="test.named"),
-        new_event("a2", personal={"name": "Nama Baru"}, event_type="test.renamed"),
-        new_event("a3", personal={"name": "Bukan Ini"}, event_type="test.other"),
-        new_event("a4", event_type="test.renamed"),
-    ])  # fmt: skip
+    _renamed(store, "child-1")
     store.append("child-2", "child", NO_STREAM, [new_event("b1", event_type="test.named")])
     store.append(
         "child-3", "child", NO_STREAM,
@@ -237,8 +239,8 @@ def test_latest_personal_reads_the_last_personal_part_of_each_stream_asked(
     store.erase("child-3")
     asked = ["child-1", "child-2", "child-3", "child-4"]
 
-    assert store.latest_personal(asked, types) == {"child-1": {"name": "Nama Baru"}}
-    assert store.latest_personal([], types) == {}
+    assert store.latest_personal(asked, PERSONAL_TYPES) == {"child-1": {"name": "Nama Baru"}}
+    assert store.latest_personal([], PERSONAL_TYPES) == {}
 
 
 def test_latest_personal_reads_more_streams_than_one_statement_may_bind(
