@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ARRAY, Connection, DateTime, Select, String, any_, bindparam, or_
+from sqlalchemy import ARRAY, Connection, DateTime, Select, String, Table, any_, bindparam, or_
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -118,6 +118,28 @@ def execute_many(conn: Connection, statement: ClauseElement, rows: Sequence[Para
     cursor = driver.cursor()
     cursor.executemany(compiled.text, [_arguments(compiled, row) for row in rows])
     cursor.close()
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Params]) -> None:
+    """Insert new rows in bulk, each giving every column of ``table``: COPY on PostgreSQL,
+    an INSERT executed once per row on SQLite (no conflict handling: the keys are new)."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        execute_many(conn, _insert(table), rows)
+        return
+    names = [column.name for column in table.columns]
+    driver: Any = conn.connection.driver_connection
+    columns = ", ".join(f'"{name}"' for name in names)
+    statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in names])
+
+
+@lru_cache(maxsize=32)
+def _insert(table: Table) -> ClauseElement:
+    return table.insert()
 
 
 def stream(

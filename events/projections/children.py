@@ -149,6 +149,15 @@ class ChildIndex:
     ) -> None:
         """``apply`` on rows read before (``prefetch``): no reads, only writes."""
         assert isinstance(rows, ChildRows)
+        self._update(conn, batch, rows, fresh=False)
+
+    def replay(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
+        """``apply`` to whole streams of children with no rows yet: no reads, bulk inserts."""
+        self._update(conn, batch, ChildRows({}, []), fresh=True)
+
+    def _update(
+        self, conn: Connection, batch: Sequence[RecordedEvent], rows: ChildRows, *, fresh: bool
+    ) -> None:
         ids = sorted({e.stream_id.removeprefix(STREAM_PREFIX) for e in batch})
         kids = rows.kids
         history = {r["event_id"]: r for r in rows.measurements}
@@ -163,8 +172,13 @@ class ChildIndex:
                 by_child[row["child_id"]].append(row)
         for child_id in ids:
             _reassess(kids[child_id], by_child[child_id], dirty)
-        upsert_plain(conn, measurements, [history[i] for i in sorted(dirty)], ["event_id"])
-        upsert_plain(conn, children, [kids[i] for i in ids], ["child_id"])
+        changed, touched = [history[i] for i in sorted(dirty)], [kids[i] for i in ids]
+        if fresh:
+            sql.insert_rows(conn, measurements, changed)
+            sql.insert_rows(conn, children, touched)
+        else:
+            upsert_plain(conn, measurements, changed, ["event_id"])
+            upsert_plain(conn, children, touched, ["child_id"])
         # The figures projection runs next on the same batch: it may take these rows
         # instead of reading them back (one transaction, so they are what it would read).
         conn.info[SHARED_ROWS] = (tuple(e.event_id for e in batch), kids, by_child)

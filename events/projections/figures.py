@@ -152,6 +152,15 @@ class FigureIndex:
     ) -> None:
         """``apply`` on rows read before (``prefetch``): no reads, only writes."""
         assert isinstance(rows, FigureRows)
+        self._update(conn, batch, rows, fresh=False)
+
+    def replay(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
+        """``apply`` to whole streams of children with no rows yet: no reads, bulk inserts."""
+        self._update(conn, batch, FigureRows({}, []), fresh=True)
+
+    def _update(
+        self, conn: Connection, batch: Sequence[RecordedEvent], rows: FigureRows, *, fresh: bool
+    ) -> None:
         ids = sorted({e.stream_id.removeprefix(STREAM_PREFIX) for e in batch})
         stored = rows.profiles
         spans = {i: p.spans for i, p in stored.items()}
@@ -161,7 +170,7 @@ class FigureIndex:
                 spans[child_id] = spans_after(spans.get(child_id, ()), self.registry.to_fact(event))
         kids, scored = _children_of(conn, batch, ids)
         profiles = [ChildProfile(i, *kids[i], spans[i]) for i in ids if i in kids]
-        _write_spans(conn, [p for p in profiles if p != stored.get(p.child_id)])
+        _write_spans(conn, [p for p in profiles if p != stored.get(p.child_id)], fresh=fresh)
         since = self._since(batch)
         before: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         for row in rows.months:
@@ -173,16 +182,19 @@ class FigureIndex:
             old = before.get(child_id, {})
             start = since.get(child_id, "")
             kept = {m: r for m, r in old.items() if m < start}
-            fresh = {m.month: m for m in child_months(profile, scored.get(child_id, []), start)}
-            new = kept | {month: _row(m) for month, m in fresh.items()}
+            computed = {m.month: m for m in child_months(profile, scored.get(child_id, []), start)}
+            new = kept | {month: _row(m) for month, m in computed.items()}
             gone += [{"child_id": child_id, "month": m} for m in old if m not in new]
             moved = [m for m, r in new.items() if old.get(m) != r]
             changed += [new[m] for m in moved]
-            now: dict[str, ChildMonth | Mapping[str, Any]] = {**kept, **fresh}
+            now: dict[str, ChildMonth | Mapping[str, Any]] = {**kept, **computed}
             sums.change(stored.get(child_id), old, profile, now, [*moved, *(old.keys() - new)])
         if gone:
             sql.execute_many(conn, _DROP_MONTH, gone)
-        upsert_plain(conn, child_month_rows, changed, ["child_id", "month"])
+        if fresh:
+            sql.insert_rows(conn, child_month_rows, changed)
+        else:
+            upsert_plain(conn, child_month_rows, changed, ["child_id", "month"])
         sums.write(conn)
 
     def _since(self, batch: Sequence[RecordedEvent]) -> dict[str, str]:
@@ -403,15 +415,20 @@ def _scored(event_id: str, measured_on: date, position: int, assessment: str | N
 _INSERT_SPAN = child_spans.insert()
 
 
-def _write_spans(conn: Connection, profiles: Sequence[ChildProfile]) -> None:
+def _write_spans(conn: Connection, profiles: Sequence[ChildProfile], *, fresh: bool) -> None:
+    """Store the children's spans instead of those stored (``fresh``: none are, and the
+    rows go in bulk; otherwise in the append's pipeline, where COPY cannot go)."""
     if not profiles:
         return
-    sql.execute_many(conn, _DROP_SPANS, [{"child_id": p.child_id} for p in profiles])
     rows = [
         {"child_id": p.child_id, "seq": seq, "desa": s.desa, "sex": p.sex,
          "birth_date": p.birth_date, "starts_on": s.start, "ends_on": s.end}
         for p in profiles for seq, s in enumerate(p.spans)
     ]  # fmt: skip
+    if fresh:
+        sql.insert_rows(conn, child_spans, rows)
+        return
+    sql.execute_many(conn, _DROP_SPANS, [{"child_id": p.child_id} for p in profiles])
     if rows:
         sql.execute_many(conn, _INSERT_SPAN, rows)
 

@@ -62,6 +62,17 @@ class Prefetching(Protocol):
     ) -> None: ...
 
 
+@runtime_checkable
+class Replaying(Protocol):
+    """A stream-local projection that can take whole streams none of whose rows are stored
+    (a rebuild's or a new projection's replay) without reading, inserting its rows in bulk.
+    ``replay`` must leave what ``apply`` would."""
+
+    name: ClassVar[str]
+
+    def replay(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None: ...
+
+
 Prefetched = Mapping[str, object]
 """Rows read before the lock, by projection name."""
 
@@ -141,8 +152,7 @@ class ProjectionRunner:
         chosen = [p for p in self.projections if names is None or p.name in names]
         with store.writer() as conn:
             for projection in chosen:
-                for table in reversed(projection.tables):
-                    conn.execute(delete(table))
+                _clear(conn, projection)
                 _set_checkpoint(conn, projection.name, 0)
             return self._replay(conn, chosen)
 
@@ -152,6 +162,7 @@ class ProjectionRunner:
             built = self.checkpoints(conn)
             new = [p for p in self.projections if p.name not in built]
             for projection in new:
+                _clear(conn, projection)  # whatever a never-built projection holds is not its
                 _set_checkpoint(conn, projection.name, 0, insert=True)
             return self._replay(conn, new)
 
@@ -188,7 +199,7 @@ def _by_stream(conn: Connection, chosen: Sequence[Projection]) -> int:
     if not chosen:
         return 0
     wanted = _union_types(chosen)
-    key, replayed = ("", 0), 0
+    key, replayed, went_on = ("", 0), 0, False  # went_on: the last chunk ended inside a stream
     order = (events.c.stream_id, events.c.stream_version)
     while True:
         query = select(*statements.ROW).where(tuple_(*order) > tuple_(*map(literal, key)))
@@ -198,17 +209,33 @@ def _by_stream(conn: Connection, chosen: Sequence[Projection]) -> int:
         if not rows:
             return replayed
         batch = [row_to_event(*row) for row in rows]
-        if len(rows) == STREAM_CHUNK and batch[0].stream_id != batch[-1].stream_id:
+        full, one_stream = len(rows) == STREAM_CHUNK, batch[0].stream_id == batch[-1].stream_id
+        if full and not one_stream:
             cut = batch[-1].stream_id  # may go on in the next chunk: replay it whole there
             batch = [e for e in batch if e.stream_id != cut]
-        _apply(chosen, conn, batch)
+        # A stream longer than a chunk goes in parts, each applied to what the last left.
+        goes_on = full and one_stream
+        _apply(chosen, conn, batch, whole_streams=not (went_on or goes_on))
         key, replayed = (batch[-1].stream_id, batch[-1].stream_version), replayed + len(batch)
+        went_on = goes_on
 
 
-def _apply(chosen: Sequence[Projection], conn: Connection, batch: Sequence[RecordedEvent]) -> None:
+def _apply(
+    chosen: Sequence[Projection],
+    conn: Connection,
+    batch: Sequence[RecordedEvent],
+    *,
+    whole_streams: bool = False,
+) -> None:
+    """Apply ``batch`` to each projection; ``whole_streams``: it holds the whole history of
+    its streams, replayed into cleared tables (so a ``Replaying`` projection need not read)."""
     for projection in chosen:
         relevant = _relevant(projection, batch)
-        if relevant:
+        if not relevant:
+            continue
+        if whole_streams and isinstance(projection, Replaying):
+            projection.replay(conn, relevant)
+        else:
             projection.apply(conn, relevant)
 
 
@@ -221,6 +248,11 @@ def _union_types(chosen: Sequence[Projection]) -> list[str] | None:
     if any(p.event_types is None for p in chosen):
         return None
     return sorted({t for p in chosen for t in (p.event_types or ())})
+
+
+def _clear(conn: Connection, projection: Projection) -> None:
+    for table in reversed(projection.tables):
+        conn.execute(delete(table))
 
 
 def _set_checkpoint(conn: Connection, name: str, position: int, *, insert: bool = False) -> None:

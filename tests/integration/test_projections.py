@@ -78,6 +78,25 @@ def test_a_projection_without_a_checkpoint_is_caught_up_from_the_log(
     assert _table(store)[0][2] == 2
 
 
+def test_a_projection_without_a_checkpoint_is_rebuilt_over_what_its_tables_held(
+    services: Services,
+) -> None:
+    # Rows a projection holds without a checkpoint are not its own: the replay starts clean
+    # (a stream-local replay inserts without reading; a stale row would collide or survive).
+    store = services.store
+    store.append("a", "tally", ANY, [new_event("a1"), new_event("a2")])
+    built = _table(store)
+    with store.engine.begin() as conn:
+        conn.execute(projection_checkpoints.delete())
+        conn.execute(streams.update().values(first_position=99, wilayah="32.79"))
+        stale = {**dict(zip(streams.c.keys(), built[0], strict=True)), "stream_id": "stale"}
+        conn.execute(streams.insert().values(stale))
+
+    services.projections.catch_up(store)
+
+    assert _table(store) == built
+
+
 def test_the_months_and_spans_of_more_children_than_a_statement_holds_parameters(
     services: Services,
 ) -> None:
