@@ -28,6 +28,7 @@ from domain.figures import (
     ChildMonth,
     ChildProfile,
     Figures,
+    NewCase,
     Period,
     Split,
     age_band,
@@ -117,11 +118,12 @@ class NowSums:
         wanted = {p.name: p for p in periods if (self.code, p.name) not in self._read}
         if not wanted:
             return
+        names = wanted.keys()
         sums: dict[str, list[DesaSums]] = defaultdict(list)
-        for period, desa, sex, band, counts in proj.period_sums(self.conn, self.code, list(wanted)):
+        for period, desa, sex, band, counts in proj.period_sums(self.conn, self.code, names):
             sums[period].append((desa, sex, band, counts))
         movers: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for period, desa, child_id in proj.movers_in(self.conn, self.code, list(wanted)):
+        for period, desa, child_id in proj.movers_in(self.conn, self.code, names):
             movers[period].append((desa, child_id))
         ids = sorted({i for pairs in movers.values() for _, i in pairs})
         months = sorted({m for p in wanted.values() for m in p.months})
@@ -145,8 +147,9 @@ class NowSums:
             for name, figures in theirs.units.items():
                 found.units.setdefault(name, Figures()).merge(figures)
         if detail:
-            cases = proj.month_rows(self.conn, code, period.months, new_cases_only=True)
-            found.figures.new_cases = _latest_case_each(cases)
+            found.figures.new_cases = _latest_case_each(
+                proj.new_cases(self.conn, code, period.months)
+            )
         return found
 
     def _sums(self, code: str, period: Period) -> _Read:
@@ -193,9 +196,9 @@ class _Read:
     source: Preloaded | None
 
 
-def _latest_case_each(rows: Iterable[ChildMonth]) -> list[ChildMonth]:
+def _latest_case_each(rows: Iterable[NewCase]) -> list[NewCase]:
     """Each child's latest new-case month, ordered as ``figures_of`` orders them."""
-    latest: dict[str, ChildMonth] = {}
+    latest: dict[str, NewCase] = {}
     for row in rows:
         if row.child_id not in latest or row.month > latest[row.child_id].month:
             latest[row.child_id] = row

@@ -28,7 +28,8 @@ from api.services import Services
 from domain import wilayah
 from domain.child.decider import age_on
 from domain.fact import DomainError, NotFound
-from domain.figures import ChildMonth, Figures, Period, Split, parse_period
+from domain.figures import Figures, Period, Split, parse_period
+from domain.figures import NewCase as Case
 from domain.figures.periods import months_between
 from events.area_figures import (
     AreaFigures,
@@ -450,14 +451,14 @@ def _none_last(value: float | None) -> float:
     return float("inf") if value is None else value
 
 
-def _cases(services: Services, principal: Principal, rows: list[ChildMonth]) -> list[NewCase]:
+def _cases(services: Services, principal: Principal, rows: list[Case]) -> list[NewCase]:
     readable = "children:read" in principal.scopes
     shown = masked_initials(services, [r.child_id for r in rows]) if readable else {}
     # Validated as one list: a kota's month has hundreds (measured: a quarter of the time of
     # model_construct for each).
     return _NEW_CASES.validate_python([
         {"child_id": r.child_id, "desa": r.desa, "sex": r.sex, "age_band": r.band,
-         "kind": r.new_case, "measured_on": r.measured_on,
+         "kind": r.kind, "measured_on": r.measured_on,
          "haz": None if r.haz is None else round(r.haz, 2), "initials": shown.get(r.child_id)}
         for r in rows
     ])  # fmt: skip

@@ -6,6 +6,7 @@ Pure: the projection, the "as known at" recomputation and the tests all call the
 from domain.figures.child import (
     ChildMonth,
     ChildProfile,
+    NewCase,
     Scored,
     Span,
     age_band,
@@ -20,6 +21,7 @@ __all__ = [
     "ChildMonth",
     "ChildProfile",
     "Figures",
+    "NewCase",
     "Period",
     "Scored",
     "Span",

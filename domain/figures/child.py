@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
-from typing import Final
+from typing import Final, NamedTuple
 
 from domain.figures.periods import month_end, month_of
 from domain.growth.rules import DAYS_PER_MONTH, MAX_AGE_MONTHS
@@ -109,6 +109,27 @@ class ChildMonth:
         if self.first_measured_stunted:
             return FIRST_MEASURED
         return INCIDENT if self.incident else None
+
+
+class NewCase(NamedTuple):
+    """A child who became a new stunting case in an area over a period: its latest such
+    month there (a light row: a kota's month lists hundreds)."""
+
+    child_id: str
+    month: str
+    desa: str
+    sex: str
+    band: str
+    kind: str  # FIRST_MEASURED or INCIDENT
+    measured_on: date
+    haz: float | None
+
+    @classmethod
+    def of(cls, row: ChildMonth) -> NewCase:
+        """The new case ``row`` made (a month with one)."""
+        assert row.new_case is not None
+        return cls(row.child_id, row.month, row.desa, row.sex, row.band, row.new_case,
+                   row.measured_on, row.haz)  # fmt: skip
 
 
 def age_band(birth_date: date, day: date) -> str:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Final
 
-from domain.figures.child import ChildMonth
+from domain.figures.child import ChildMonth, NewCase
 
 BANDS: Final = ("0-5", "6-11", "12-23", "24-59")
 SEXES: Final = ("M", "F")
@@ -86,7 +86,7 @@ class Figures:
     total: Split = field(default_factory=Split)
     by_sex: dict[str, Split] = field(default_factory=lambda: {s: Split() for s in SEXES})
     by_age_band: dict[str, Split] = field(default_factory=lambda: {b: Split() for b in BANDS})
-    new_cases: list[ChildMonth] = field(default_factory=list)
+    new_cases: list[NewCase] = field(default_factory=list)
     stunted_children: list[str] = field(default_factory=list)
 
     def add(self, sex: str, band: str, counts: Split, *, detail: bool = True) -> None:
@@ -121,7 +121,7 @@ class Figures:
                 *(self.by_age_band[b] for b in BANDS)]  # fmt: skip
 
 
-def case_order(row: ChildMonth) -> tuple[str, date, str]:
+def case_order(row: NewCase) -> tuple[str, date, str]:
     """How new cases are listed: by desa, date measured and child."""
     return row.desa, row.measured_on, row.child_id
 
@@ -202,7 +202,7 @@ def figures_of(
             figures.stunted_children.append(child_id)
         cases = [r for r in child.rows if r.new_case is not None]
         if cases:
-            figures.new_cases.append(max(cases, key=lambda r: r.month))
+            figures.new_cases.append(NewCase.of(max(cases, key=lambda r: r.month)))
     figures.new_cases.sort(key=case_order)
     return figures
 

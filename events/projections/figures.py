@@ -26,6 +26,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    Select,
     String,
     Table,
     bindparam,
@@ -38,7 +39,8 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from domain.child import events as e
 from domain.child.decider import STREAM_PREFIX
-from domain.figures import ChildMonth, ChildProfile, Scored, Span, child_months
+from domain.figures import ChildMonth, ChildProfile, NewCase, Scored, Span, child_months
+from domain.figures.child import FIRST_MEASURED, INCIDENT
 from domain.figures.periods import month_of
 from domain.figures.shares import Share, periods_of, shares
 from domain.figures.tally import COUNTS, Split
@@ -456,15 +458,10 @@ def within(column: Any, prefix: str) -> ColumnElement[bool]:
 
 
 def month_rows(
-    conn: Connection,
-    prefix: str,
-    months: Sequence[str],
-    *,
-    new_cases_only: bool = False,
-    ids: Sequence[str] | None = None,
+    conn: Connection, prefix: str, months: Sequence[str], *, ids: Sequence[str] | None = None
 ) -> list[ChildMonth]:
-    """The measured child-months in the area and months (only new cases, or only the
-    children ``ids``, if asked)."""
+    """The measured child-months in the area and months (only the children ``ids``, if
+    given)."""
     c = child_month_rows.c
     if ids is not None:
         query = select(*_IN_ORDER).where(c.month.in_(list(months)), within(c.desa, prefix))
@@ -473,25 +470,44 @@ def month_rows(
             for chunk in sql.chunks(ids)
             for row in conn.execute(query.where(c.child_id.in_(chunk)))
         ]
+    return [_month_from(row) for row in _in_months(conn, _AREA_MONTHS, prefix, months)]
+
+
+def new_cases(conn: Connection, prefix: str, months: Sequence[str]) -> list[NewCase]:
+    """The months in the area and ``months`` that made a child a new stunting case."""
+    return [
+        NewCase(child_id, month, desa, sex, band, FIRST_MEASURED if first else INCIDENT,
+                measured_on, haz)
+        for child_id, month, desa, sex, band, first, measured_on, haz
+        in _in_months(conn, _AREA_NEW_CASES, prefix, months)
+    ]  # fmt: skip
+
+
+def _in_months(
+    conn: Connection, statement: Select[Any], prefix: str, months: Sequence[str]
+) -> list[list[Any]]:
     # Prebuilt, on the driver: a kota's month is hundreds of rows, and SQLAlchemy's rows
     # cost more than the query. The months read are a range, then those asked are kept.
-    statement = _AREA_NEW_CASES if new_cases_only else _AREA_MONTHS
     params = {"first": min(months), "last": max(months), **sql.area(prefix)}
     wanted = set(months)
-    return [_month_from(row) for row in sql.fetch_typed(conn, statement, params)
-            if row[_MONTH_AT] in wanted]  # fmt: skip
+    return [row for row in sql.fetch_typed(conn, statement, params) if row[1] in wanted]
 
 
 _IN_ORDER: Final = tuple(child_month_rows.c[name] for name in _COLUMNS)
 _FLAG_AT: Final = tuple(i for i, name in enumerate(_COLUMNS) if name in _FLAGS)
-_MONTH_AT: Final = _COLUMNS.index("month")
-_AREA_MONTHS: Final = select(*_IN_ORDER).where(
+_IN_AREA_MONTHS: Final = (
     child_month_rows.c.month >= bindparam("first"),
     child_month_rows.c.month <= bindparam("last"),
     sql.under(child_month_rows.c.desa),
 )
+_AREA_MONTHS: Final = select(*_IN_ORDER).where(*_IN_AREA_MONTHS)  # month second, as below
 # Written as the partial index's own predicate, so that a prepared statement uses it too.
-_AREA_NEW_CASES: Final = _AREA_MONTHS.where(text(f"({_NEW_CASE})"))
+_AREA_NEW_CASES: Final = (
+    select(*(child_month_rows.c[name] for name in
+             ("child_id", "month", "desa", "sex", "band", "first_measured_stunted",
+              "measured_on", "haz")))
+    .where(*_IN_AREA_MONTHS, text(f"({_NEW_CASE})"))
+)  # fmt: skip
 
 
 def _month_from(values: list[Any]) -> ChildMonth:
@@ -503,25 +519,41 @@ def _month_from(values: list[Any]) -> ChildMonth:
 
 
 def period_sums(
-    conn: Connection, prefix: str, periods: Sequence[str]
+    conn: Connection, prefix: str, periods: Collection[str]
 ) -> list[tuple[str, str, str, str, Split]]:
     """The sums per (period, desa, sex, band) of the children counted in one desa over a
     period."""
-    c = area_period_sums.c
-    query = select(c.period, c.desa, c.sex, c.band, *(c[n] for n in COUNTS)).where(
-        c.period.in_(list(periods)), within(c.desa, prefix)
-    )
-    return [(p, d, sx, b, Split(*counts)) for p, d, sx, b, *counts in conn.execute(query)]
+    return [(p, d, sx, b, Split(*counts))
+            for p, d, sx, b, *counts in _in_periods(conn, _AREA_SUMS, prefix, periods)]  # fmt: skip
 
 
-def movers_in(conn: Connection, prefix: str, periods: Sequence[str]) -> list[tuple[str, str, str]]:
+def movers_in(
+    conn: Connection, prefix: str, periods: Collection[str]
+) -> list[tuple[str, str, str]]:
     """(period, desa, child) of the children present or measured in the area over a period
     who were in more than one desa then (left out of the sums)."""
-    c = period_movers.c
-    query = select(c.period, c.desa, c.child_id).where(
-        c.period.in_(list(periods)), within(c.desa, prefix)
+    return [(p, d, i) for p, d, i in _in_periods(conn, _AREA_MOVERS, prefix, periods)]
+
+
+def _in_periods(
+    conn: Connection, statement: Select[Any], prefix: str, periods: Collection[str]
+) -> list[Sequence[Any]]:
+    # Prebuilt, on the driver, as ``_in_months``: the periods read are the range from the
+    # first to the last name (which may take in a quarter or year between months), then
+    # those asked are kept.
+    params = {"first": min(periods), "last": max(periods), **sql.area(prefix)}
+    return [row for row in sql.fetch(conn, statement, params) if row[0] in periods]
+
+
+def _of_area_periods(table: Table, *columns: str) -> Select[Any]:
+    c = table.c
+    return select(c.period, c.desa, *(c[n] for n in columns)).where(
+        c.period >= bindparam("first"), c.period <= bindparam("last"), sql.under(c.desa)
     )
-    return [(p, d, i) for p, d, i in conn.execute(query)]
+
+
+_AREA_SUMS: Final = _of_area_periods(area_period_sums, "sex", "band", *COUNTS)
+_AREA_MOVERS: Final = _of_area_periods(period_movers, "child_id")
 
 
 def _month_of(row: dict[str, Any]) -> ChildMonth:
