@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -61,7 +61,9 @@ def _compiler(statement: ClauseElement, dialect: Dialect) -> SQLCompiler:
 
 
 def _sqlite_value(value: object) -> object:
-    return sqlite_text(value) if isinstance(value, datetime) else value
+    if isinstance(value, datetime):
+        return sqlite_text(value)
+    return value.isoformat() if isinstance(value, date) else value
 
 
 @lru_cache(maxsize=4096)
@@ -206,6 +208,9 @@ def chunks(values: Sequence[str], size: int = 5000) -> list[list[str]]:
     return [list(values[first : first + size]) for first in range(0, len(values), size)]
 
 
+_NONE: Params = {}
+
+
 @dataclass(frozen=True)
 class Reader:
     """A bare driver connection (autocommit) to read rows as SQLAlchemy would give them."""
@@ -228,24 +233,33 @@ class Reader:
             for (shape, _), results in zip(sent, found, strict=True)
         ]
 
-    def rows_in(self, statement: Select[Any], name: str, values: Sequence[object]) -> list[Row]:
+    def rows_in(
+        self, statement: Select[Any], name: str, values: Sequence[object], params: Params = _NONE
+    ) -> list[Row]:
         """The rows of ``statement`` with its expanding parameter ``name`` bound to ``values``
-        (``IN (...)``): compiled for this call, worth it for many values."""
-        expanded = _compiler(statement, self.dialect).construct_expanded_state({name: list(values)})
+        (``IN (...)``) and the others to ``params``: compiled for this call, worth it for
+        many values."""
+        expanded = _compiler(statement, self.dialect).construct_expanded_state(
+            {**params, name: list(values)}
+        )
         params, order = expanded.parameters, expanded.positiontup
         arguments = params if order is None else tuple(_sqlite_value(params[n]) for n in order)
         rows = self.driver.execute(expanded.statement, arguments).fetchall()
         return _mappings(_shape(statement, self.dialect), rows)
 
-    def rows_among(self, statement: Select[Any], column: Any, values: Sequence[str]) -> list[Row]:
-        """The rows of ``statement`` whose ``column`` is one of ``values`` (any number): on
-        PostgreSQL one array parameter (``= ANY``), a statement prepared once; on SQLite
-        ``IN`` lists of at most 5,000."""
+    def rows_among(
+        self, statement: Select[Any], column: Any, values: Sequence[str], params: Params = _NONE
+    ) -> list[Row]:
+        """The rows of ``statement`` (its other parameters bound to ``params``) whose
+        ``column`` is one of ``values`` (any number): on PostgreSQL one array parameter
+        (``= ANY``), a statement prepared once; on SQLite ``IN`` lists of at most 5,000."""
         postgres = self.dialect.name == "postgresql"
         among = _among(statement, column, postgres)
         if postgres:
-            return self.rows_each((among, [{"values": list(values)}]))[0][0]
-        return [row for chunk in chunks(values) for row in self.rows_in(among, "values", chunk)]
+            return self.rows_each((among, [{**params, "values": list(values)}]))[0][0]
+        return [
+            row for chunk in chunks(values) for row in self.rows_in(among, "values", chunk, params)
+        ]
 
     def rows_of_children(
         self, ids: Sequence[str], by_ids: Sequence[Select[Any]], each: Sequence[Select[Any]]
@@ -258,6 +272,11 @@ class Reader:
         params = [{"child_id": i} for i in ids]
         found = self.rows_each(*((statement, params) for statement in each))
         return [[r for rows in per_child for r in rows] for per_child in found]
+
+    @classmethod
+    def within(cls, conn: Connection) -> Reader:
+        """A reader on the driver connection beneath ``conn``, in its transaction."""
+        return cls(conn.dialect, conn.connection.driver_connection)
 
     @contextmanager
     def _pipeline(self) -> Iterator[None]:

@@ -462,15 +462,14 @@ def month_rows(
 ) -> list[ChildMonth]:
     """The measured child-months in the area and months (only the children ``ids``, if
     given)."""
-    c = child_month_rows.c
-    if ids is not None:
-        query = select(*_IN_ORDER).where(c.month.in_(list(months)), within(c.desa, prefix))
-        return [
-            _month_from(list(row))
-            for chunk in sql.chunks(ids)
-            for row in conn.execute(query.where(c.child_id.in_(chunk)))
-        ]
-    return [_month_from(row) for row in _in_months(conn, _AREA_MONTHS, prefix, months)]
+    if ids is None:
+        return [_month_from(row) for row in _in_months(conn, _AREA_MONTHS, prefix, months)]
+    params = {"first": min(months), "last": max(months), **sql.area(prefix)}
+    found = sql.Reader.within(conn).rows_among(
+        _AREA_MONTHS, child_month_rows.c.child_id, ids, params
+    )
+    wanted = set(months)
+    return [_month_of(row) for row in found if row["month"] in wanted]
 
 
 def new_cases(conn: Connection, prefix: str, months: Sequence[str]) -> list[NewCase]:
@@ -567,19 +566,23 @@ def span_rows(
 ) -> list[tuple[ChildProfile, Span]]:
     """Residence spans in the area that overlap the days ``first`` to ``last`` (of the
     children ``ids`` only, if given)."""
-    query = select(child_spans).where(
-        within(child_spans.c.desa, prefix),
-        child_spans.c.starts_on <= last,
-        or_(child_spans.c.ends_on.is_(None), child_spans.c.ends_on > first),
-    )
-    queries = [query] if ids is None else [
-        query.where(child_spans.c.child_id.in_(chunk)) for chunk in sql.chunks(ids)
-    ]  # fmt: skip
+    params, reader = {"first": first, "last": last, **sql.area(prefix)}, sql.Reader.within(conn)
+    if ids is None:
+        rows = reader.rows_each((_AREA_SPANS, [params]))[0][0]
+    else:
+        rows = reader.rows_among(_AREA_SPANS, child_spans.c.child_id, ids, params)
     found = []
-    for r in (row for q in queries for row in conn.execute(q)):
-        span = Span(r.desa, r.starts_on, r.ends_on)
-        found.append((ChildProfile(r.child_id, r.sex, r.birth_date, (span,)), span))
+    for r in rows:
+        span = Span(r["desa"], r["starts_on"], r["ends_on"])
+        found.append((ChildProfile(r["child_id"], r["sex"], r["birth_date"], (span,)), span))
     return found
+
+
+_AREA_SPANS: Final = select(child_spans).where(
+    sql.under(child_spans.c.desa),
+    child_spans.c.starts_on <= bindparam("last", type_=Date),
+    or_(child_spans.c.ends_on.is_(None), child_spans.c.ends_on > bindparam("first", type_=Date)),
+)
 
 
 def oldest_birth(day: date, months: float) -> date:
