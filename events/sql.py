@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ARRAY, Connection, DateTime, Select, String, Table, any_, bindparam, or_
+from sqlalchemy import ARRAY, Connection, DateTime, Select, String, Table, bindparam, func, or_
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -256,7 +256,8 @@ class Reader:
         postgres = self.dialect.name == "postgresql"
         among = _among(statement, column, postgres)
         if postgres:
-            return self.rows_each((among, [{**params, "values": list(values)}]))[0][0]
+            distinct = list(dict.fromkeys(values))  # joined, a repeated value would repeat rows
+            return self.rows_each((among, [{**params, "values": distinct}]))[0][0]
         return [
             row for chunk in chunks(values) for row in self.rows_in(among, "values", chunk, params)
         ]
@@ -292,16 +293,22 @@ _AMONG: dict[tuple[int, int, bool], tuple[Select[Any], Any, Select[Any]]] = {}
 
 def _among(statement: Select[Any], column: Any, postgres: bool) -> Select[Any]:
     """``statement`` narrowed to ``column`` among bound values, built once per statement
-    (keyed by identity: SQLAlchemy columns compare into expressions, not booleans)."""
+    (keyed by identity: SQLAlchemy columns compare into expressions, not booleans).
+
+    On PostgreSQL the values are a table (``unnest``) joined to ``column``'s: one index
+    lookup each. Given as ``= ANY(array)``, the planner costed a few hundred lookups above
+    a scan of the whole table, and compared each row with every value: 9.4 ms against
+    3.8 ms for 658 of 66,000 subject keys.
+    """
     key = (id(statement), id(column), postgres)
     if key not in _AMONG:
-        values = (
-            any_(bindparam("values", type_=ARRAY(String)))
-            if postgres
-            else bindparam("values", expanding=True)
-        )
-        condition = column == values if postgres else column.in_(values)
-        _AMONG[key] = (statement, column, statement.where(condition))  # keeps the keys alive
+        if postgres:
+            values = func.unnest(bindparam("values", type_=ARRAY(String)))
+            among = values.table_valued("value").render_derived(name="among")
+            narrowed = statement.join_from(among, column.table, column == among.c.value)
+        else:
+            narrowed = statement.where(column.in_(bindparam("values", expanding=True)))
+        _AMONG[key] = (statement, column, narrowed)  # keeps the keys alive
     return _AMONG[key][2]
 
 
