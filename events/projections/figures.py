@@ -173,7 +173,7 @@ class FigureIndex:
         kids, scored = _children_of(conn, batch, ids)
         profiles = [ChildProfile(i, *kids[i], spans[i]) for i in ids if i in kids]
         _write_spans(conn, [p for p in profiles if p != stored.get(p.child_id)], fresh=fresh)
-        since = self._since(batch)
+        since = {} if fresh else self._since(batch)  # whole streams: every month is new
         before: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         for row in rows.months:
             before[row["child_id"]][row["month"]] = row
