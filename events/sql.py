@@ -242,8 +242,8 @@ class Reader:
         expanded = _compiler(statement, self.dialect).construct_expanded_state(
             {**params, name: list(values)}
         )
-        params, order = expanded.parameters, expanded.positiontup
-        arguments = params if order is None else tuple(_sqlite_value(params[n]) for n in order)
+        bound, order = expanded.parameters, expanded.positiontup
+        arguments = bound if order is None else tuple(_sqlite_value(bound[n]) for n in order)
         rows = self.driver.execute(expanded.statement, arguments).fetchall()
         return _mappings(_shape(statement, self.dialect), rows)
 
@@ -252,7 +252,8 @@ class Reader:
     ) -> list[Row]:
         """The rows of ``statement`` (its other parameters bound to ``params``) whose
         ``column`` is one of ``values`` (any number): on PostgreSQL one array parameter
-        (``= ANY``), a statement prepared once; on SQLite ``IN`` lists of at most 5,000."""
+        joined as a table, a statement prepared once; on SQLite ``IN`` lists of at most
+        5,000."""
         postgres = self.dialect.name == "postgresql"
         among = _among(statement, column, postgres)
         if postgres:

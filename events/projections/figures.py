@@ -486,7 +486,8 @@ def _in_months(
     conn: Connection, statement: Select[Any], prefix: str, months: Sequence[str]
 ) -> list[list[Any]]:
     # Prebuilt, on the driver: a kota's month is hundreds of rows, and SQLAlchemy's rows
-    # cost more than the query. The months read are a range, then those asked are kept.
+    # cost more than the query. The months read are a range, then those asked are kept
+    # (the month is each statement's second column).
     params = {"first": min(months), "last": max(months), **sql.area(prefix)}
     wanted = set(months)
     return [row for row in sql.fetch_typed(conn, statement, params) if row[1] in wanted]
@@ -499,7 +500,7 @@ _IN_AREA_MONTHS: Final = (
     child_month_rows.c.month <= bindparam("last"),
     sql.under(child_month_rows.c.desa),
 )
-_AREA_MONTHS: Final = select(*_IN_ORDER).where(*_IN_AREA_MONTHS)  # month second, as below
+_AREA_MONTHS: Final = select(*_IN_ORDER).where(*_IN_AREA_MONTHS)
 # Written as the partial index's own predicate, so that a prepared statement uses it too.
 _AREA_NEW_CASES: Final = (
     select(*(child_month_rows.c[name] for name in

@@ -162,7 +162,7 @@ class ProjectionRunner:
             built = self.checkpoints(conn)
             new = [p for p in self.projections if p.name not in built]
             for projection in new:
-                _clear(conn, projection)  # whatever a never-built projection holds is not its
+                _clear(conn, projection)  # rows held without a checkpoint are not its own
                 _set_checkpoint(conn, projection.name, 0, insert=True)
             return self._replay(conn, new)
 
