@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import bindparam, select, text
 
+from events import sql
 from events.envelope import ANY, NO_STREAM, StreamAppend
 from events.errors import EventIdConflict, InvalidAppend, WrongExpectedVersion
 from events.schema import events
@@ -253,6 +254,24 @@ def test_latest_personal_reads_more_streams_than_one_statement_may_bind(
     asked = [f"child-{n}" for n in range(260_000)]
 
     assert store.latest_personal(asked, ("test.named",)) == {"child-1": {"name": "Anak Satu"}}
+
+
+def test_rows_among_gives_each_row_once_with_the_statements_other_parameters(
+    store: SqlEventStore,
+) -> None:
+    for stream in ("a", "b", "c"):
+        store.append(stream, "tally", NO_STREAM, [
+            new_event(f"{stream}1", event_type="test.kept"),
+            new_event(f"{stream}2", event_type="test.other"),
+        ])  # fmt: skip
+    query = select(events.c.event_id).where(events.c.event_type == bindparam("kind"))
+
+    with store.reader() as driver:
+        rows = sql.Reader(store.engine.dialect, driver).rows_among(
+            query, events.c.stream_id, ["a", "b", "a", "z"], {"kind": "test.kept"}
+        )
+
+    assert sorted(r["event_id"] for r in rows) == ["a1", "b1"]
 
 
 def test_update_of_an_event_row_is_refused_by_the_database(store: SqlEventStore) -> None:
