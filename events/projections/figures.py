@@ -464,9 +464,8 @@ def month_rows(
     given)."""
     if ids is None:
         return [_month_from(row) for row in _in_months(conn, _AREA_MONTHS, prefix, months)]
-    params = {"first": min(months), "last": max(months), **sql.area(prefix)}
     found = sql.Reader.within(conn).rows_among(
-        _AREA_MONTHS, child_month_rows.c.child_id, ids, params
+        _AREA_MONTHS, child_month_rows.c.child_id, ids, _names_in(prefix, months)
     )
     wanted = set(months)
     return [_month_of(row) for row in found if row["month"] in wanted]
@@ -488,9 +487,15 @@ def _in_months(
     # Prebuilt, on the driver: a kota's month is hundreds of rows, and SQLAlchemy's rows
     # cost more than the query. The months read are a range, then those asked are kept
     # (the month is each statement's second column).
-    params = {"first": min(months), "last": max(months), **sql.area(prefix)}
     wanted = set(months)
-    return [row for row in sql.fetch_typed(conn, statement, params) if row[1] in wanted]
+    found = sql.fetch_typed(conn, statement, _names_in(prefix, months))
+    return [row for row in found if row[1] in wanted]
+
+
+def _names_in(prefix: str, names: Collection[str]) -> dict[str, str]:
+    """The parameters of a read of the area ``prefix`` from the first to the last of the
+    month or period ``names`` (the names between are filtered out after)."""
+    return {"first": min(names), "last": max(names), **sql.area(prefix)}
 
 
 _IN_ORDER: Final = tuple(child_month_rows.c[name] for name in _COLUMNS)
@@ -541,8 +546,8 @@ def _in_periods(
     # Prebuilt, on the driver, as ``_in_months``: the periods read are the range from the
     # first to the last name (which may take in a quarter or year between months), then
     # those asked are kept.
-    params = {"first": min(periods), "last": max(periods), **sql.area(prefix)}
-    return [row for row in sql.fetch(conn, statement, params) if row[0] in periods]
+    return [row for row in sql.fetch(conn, statement, _names_in(prefix, periods))
+            if row[0] in periods]  # fmt: skip
 
 
 def _of_area_periods(table: Table, *columns: str) -> Select[Any]:
