@@ -213,7 +213,8 @@ _NONE: Params = {}
 
 @dataclass(frozen=True)
 class Reader:
-    """A bare driver connection (autocommit) to read rows as SQLAlchemy would give them."""
+    """A driver connection to read rows as SQLAlchemy would give them: a bare one
+    (autocommit), or the one beneath a SQLAlchemy connection, in its transaction (``within``)."""
 
     dialect: Dialect
     driver: Any
