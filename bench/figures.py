@@ -122,6 +122,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=20.0, help="each child-read window")
+    parser.add_argument("--rebuild-runs", type=int, default=None,
+                        help="rebuilds to time (default: --runs; 0 skips them, as at 10M "
+                        "events, where one takes half an hour)")  # fmt: skip
     args = parser.parse_args()
     with demo_database(PG_DB, args.children, CLIENT, Role.INTEGRATOR, SCOPES) as demo:
         events, last_month = demo.events, demo.seeded.last_month
@@ -136,7 +139,8 @@ def main() -> None:
             named = _latencies(client, KOTA, month, args.requests, None)
             reads = _child_reads(client, demo.url, args.seconds)
         known = _known_at(demo.url, demo.folder, last_month, args.runs)
-        rebuild = _rebuild(demo.url, demo.folder, args.runs)
+        rebuilds = args.runs if args.rebuild_runs is None else args.rebuild_runs
+        rebuild = _rebuild(demo.url, demo.folder, rebuilds) if rebuilds else None
     print(f"\nPostgreSQL, {events:,} events ({args.children:,} children), month {month}")
     print(f"  GET kota stats   p50 {kota[0]:.1f} ms  p99 {kota[1]:.1f} ms   (goal p99 <= 20 ms)")
     print(f"  GET desa stats   p50 {desa[0]:.1f} ms  p99 {desa[1]:.1f} ms")
@@ -147,7 +151,8 @@ def main() -> None:
               f"p99 {window.p99_ms:.1f} ms   (issue #6: p99 <= 10 ms at 1M events)")  # fmt: skip
     print(f"  known_at desa    {known[DESA]:.2f} s   (goal <= 1 s)")
     print(f"  known_at kota    {known[KOTA]:.2f} s   (goal <= 5 s)")
-    print(f"  rebuild          {rebuild:,.0f} events/s   (goal >= 50 000/s)")
+    if rebuild is not None:
+        print(f"  rebuild          {rebuild:,.0f} events/s   (goal >= 50 000/s)")
 
 
 if __name__ == "__main__":
