@@ -265,13 +265,21 @@ class Reader:
         ]
 
     def rows_of_children(
-        self, ids: Sequence[str], by_ids: Sequence[Select[Any]], each: Sequence[Select[Any]]
+        self,
+        ids: Sequence[str],
+        among: Sequence[tuple[Select[Any], Any]],
+        each: Sequence[Select[Any]],
     ) -> list[list[Row]]:
-        """Per table, the rows of the children ``ids``: for several children one ``IN``
-        read per table (``by_ids``, bound as ``ids``), for one a pipelined read per table
-        (``each``, bound as ``child_id``)."""
+        """Per table, the rows of the children ``ids``: for several children, per
+        (statement, column) of ``among``, the statement's rows whose column is one of ``ids``
+        (``rows_among``, all in one round trip on PostgreSQL); for one child a pipelined read
+        per statement of ``each`` (bound as ``child_id``)."""
         if len(ids) > 1:
-            return [self.rows_in(statement, "ids", ids) for statement in by_ids]
+            if self.dialect.name != "postgresql":
+                return [self.rows_among(statement, column, ids) for statement, column in among]
+            values = [{"values": list(dict.fromkeys(ids))}]
+            reads = [(_among(statement, column, True), values) for statement, column in among]
+            return [rows[0] for rows in self.rows_each(*reads)]
         params = [{"child_id": i} for i in ids]
         found = self.rows_each(*((statement, params) for statement in each))
         return [[r for rows in per_child for r in rows] for per_child in found]

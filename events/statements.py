@@ -22,6 +22,8 @@ READ_STREAM: Final = (
     )
     .order_by(events.c.stream_version)
 )
+# Whole streams, narrowed to some by ``sql.Reader.rows_among``.
+STREAMS: Final = select(*ROW).order_by(events.c.stream_id, events.c.stream_version)
 
 SUBJECT_KEY: Final = select(subject_keys.c.wrapped_key).where(
     subject_keys.c.key_id == bindparam("key_id")

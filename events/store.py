@@ -347,15 +347,12 @@ class SqlEventStore:
     def read_streams(self, stream_ids: Collection[str]) -> dict[str, list[RecordedEvent]]:
         """Several streams' events in version order, in one query (empty list: no stream)."""
         found: dict[str, list[RecordedEvent]] = {s: [] for s in stream_ids}
-        query = (
-            select(*statements.ROW)
-            .where(events.c.stream_id.in_(list(found)))
-            .order_by(events.c.stream_id, events.c.stream_version)
-        )
-        with self.engine.connect() as conn:
-            for row in conn.execute(query):
-                event = row_to_event(*row)
-                found[event.stream_id].append(event)
+        with self.reader() as driver:
+            reader = sql.Reader(self.engine.dialect, driver)
+            rows = reader.rows_among(statements.STREAMS, events.c.stream_id, list(found))
+        for row in rows:
+            event = row_to_event(*row.values())
+            found[event.stream_id].append(event)
         return found
 
     def read_all(

@@ -140,7 +140,7 @@ class ChildIndex:
         """The stored rows of the children of ``stream_ids`` (other streams are skipped)."""
         ids = [s.removeprefix(STREAM_PREFIX) for s in stream_ids if s.startswith(STREAM_PREFIX)]
         kids, history = reader.rows_of_children(
-            ids, (_by_child(children), _by_child(measurements)), (ONE_CHILD, _ITS_MEASUREMENTS)
+            ids, _AMONG_CHILDREN, (ONE_CHILD, _ITS_MEASUREMENTS)
         )
         return ChildRows({r["child_id"]: r for r in kids}, history)
 
@@ -185,6 +185,10 @@ class ChildIndex:
 
 
 ONE_CHILD = select(children).where(children.c.child_id == bindparam("child_id"))
+_AMONG_CHILDREN = (
+    (select(children), children.c.child_id),
+    (select(measurements), measurements.c.child_id),
+)
 _ITS_MEASUREMENTS = select(measurements).where(measurements.c.child_id == bindparam("child_id"))
 
 

@@ -144,9 +144,7 @@ class FigureIndex:
     def prefetch(self, reader: sql.Reader, stream_ids: Sequence[str]) -> FigureRows:
         """The stored spans and month rows of the children of ``stream_ids``."""
         ids = [s.removeprefix(STREAM_PREFIX) for s in stream_ids if s.startswith(STREAM_PREFIX)]
-        spans, months = reader.rows_of_children(
-            ids, (_SPANS_OF, _MONTHS_OF), (_ITS_SPANS, _ITS_MONTHS)
-        )
+        spans, months = reader.rows_of_children(ids, _AMONG_CHILDREN, (_ITS_SPANS, _ITS_MONTHS))
         return FigureRows(_profiles(tuple(r.values()) for r in spans), months)
 
     def apply_prefetched(
@@ -330,13 +328,17 @@ class FigureRows:
 
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
 # Built once: building a statement costs more than running it, inside the append lock.
-_SPANS_OF = (
+_SPANS = (
     select(child_spans.c.child_id, child_spans.c.sex, child_spans.c.birth_date,
            child_spans.c.desa, child_spans.c.starts_on, child_spans.c.ends_on)
-    .where(child_spans.c.child_id.in_(_IDS))
     .order_by(child_spans.c.child_id, child_spans.c.seq)
 )  # fmt: skip
+_SPANS_OF = _SPANS.where(child_spans.c.child_id.in_(_IDS))
 _MONTHS_OF = select(child_month_rows).where(child_month_rows.c.child_id.in_(_IDS))
+_AMONG_CHILDREN = (
+    (_SPANS, child_spans.c.child_id),
+    (select(child_month_rows), child_month_rows.c.child_id),
+)
 _ONE: BindParameter[str] = bindparam("child_id")
 _ITS_SPANS = (
     select(*_SPANS_OF.selected_columns).where(child_spans.c.child_id == _ONE)
