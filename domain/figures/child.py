@@ -21,6 +21,7 @@ The rules (documented for users in docs/figures.md):
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +34,8 @@ from domain.growth.rules import DAYS_PER_MONTH, MAX_AGE_MONTHS
 INCIDENT: Final = "incident"
 FIRST_MEASURED: Final = "first_measured_stunted"
 _BAND_EDGES: Final = ((6, "0-5"), (12, "6-11"), (24, "12-23"), (60, "24-59"))
+_BAND_STARTS: Final = tuple(edge for edge, _ in _BAND_EDGES[:-1])  # of the bands after the first
+_BAND_NAMES: Final = tuple(name for _, name in _BAND_EDGES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +138,7 @@ class NewCase(NamedTuple):
 def age_band(birth_date: date, day: date) -> str:
     """The age band of a child born on ``birth_date`` on ``day`` (59 months at most)."""
     months = min(int((day - birth_date).days / DAYS_PER_MONTH), 59)
-    return next(name for edge, name in _BAND_EDGES if months < edge)
+    return _BAND_NAMES[bisect_right(_BAND_STARTS, months)]
 
 
 def resident_at_end(profile: ChildProfile, month: str) -> str | None:

@@ -86,18 +86,19 @@ class _Month(NamedTuple):
 
 def _share(profile: ChildProfile, entries: Sequence[_Month]) -> Share:
     """The share of a period from its months (in order; each present or measured)."""
-    places = {e.resident for e in entries if e.resident is not None}
     rows = [row for e in entries for row in e.rows]
-    places.update(row.desa for row in rows)
-    if len(places) > 1:
-        return Share(tuple(sorted(places)))
+    places = [e.resident for e in entries if e.resident is not None]
+    places += [row.desa for row in rows]
+    desa = places[0]
+    if places.count(desa) != len(places):
+        return Share(tuple(sorted(set(places))))
     # The child's sex and age band are those of the period's last month it counts in.
     last = entries[-1]
     if last.rows:
         sex, band = last.rows[-1].sex, last.rows[-1].band
     else:
         sex, band = profile.sex, age_band(profile.birth_date, month_end(last.month))
-    return Share((places.pop(),), sex, band, period_counts(rows))
+    return Share((desa,), sex, band, period_counts(rows))
 
 
 def _register_bounds(profile: ChildProfile) -> tuple[str, str]:

@@ -146,7 +146,11 @@ class _Child:
 def period_counts(rows: Sequence[ChildMonth]) -> Split:
     """The counts of a child present over a period, from its measured months there (oldest
     first): measured if any, each indicator's status from its latest valid month."""
+    if not rows:
+        return Split(present=1)  # most of a child's months on the register in a rebuild
     haz = whz = waz = None
+    incident = first = False
+    flagged = 0
     for row in reversed(rows):
         if haz is None and row.haz_valid:
             haz = row
@@ -154,11 +158,12 @@ def period_counts(rows: Sequence[ChildMonth]) -> Split:
             whz = row
         if waz is None and row.waz_valid:
             waz = row
-    incident = any(r.incident for r in rows)
-    first = any(r.first_measured_stunted for r in rows)
+        incident = incident or row.incident
+        first = first or row.first_measured_stunted
+        flagged += row.flagged
     return Split(
         present=1,
-        measured=int(bool(rows)),
+        measured=1,
         measured_valid_haz=int(haz is not None),
         stunted=int(haz is not None and haz.stunted),
         severely_stunted=int(haz is not None and haz.severely_stunted),
@@ -171,7 +176,7 @@ def period_counts(rows: Sequence[ChildMonth]) -> Split:
         new_stunting=int(incident or first),
         incident=int(incident),
         first_measured_stunted=int(first),
-        flagged=sum(r.flagged for r in rows),
+        flagged=flagged,
     )
 
 

@@ -258,9 +258,10 @@ class _Sums:
             return
         key = (period, share.desa[0], share.sex, share.band)
         delta = self.deltas.setdefault(key, [0] * len(COUNTS))
-        counts = share.counts.__dict__
-        for i, name in enumerate(COUNTS):
-            delta[i] += sign * counts[name]
+        # A Split's fields, in the order of COUNTS; most are 0 (present, not measured).
+        for i, n in enumerate(share.counts.__dict__.values()):
+            if n:
+                delta[i] += sign * n
 
     def write(self, conn: Connection) -> None:
         """Add the changes to the stored sums; drop sums left empty; update the movers."""
