@@ -110,7 +110,8 @@ def build_services(settings: Settings) -> Services:
             MeetingIndex(registry),
             SponsorIndex(registry),
             SubscriptionIndex(registry),
-        ]
+        ],
+        replay_workers=settings.replay_workers or os.cpu_count() or 1,
     )
     store = SqlEventStore(engine, KeyRing(master_key(settings)), registry, inline=projections)
     return Services(settings, engine, store, registry, projections)

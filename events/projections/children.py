@@ -8,11 +8,11 @@ latest valid HAZ is < -2 and the previous valid HAZ was >= -2 or there was none.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, NamedTuple
 
 import orjson
 from sqlalchemy import (
@@ -149,15 +149,34 @@ class ChildIndex:
     ) -> None:
         """``apply`` on rows read before (``prefetch``): no reads, only writes."""
         assert isinstance(rows, ChildRows)
-        self._update(conn, batch, rows, fresh=False)
+        self._update(conn, batch, rows)
 
-    def replay(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
-        """``apply`` to whole streams of children with no rows yet: no reads, bulk inserts."""
-        self._update(conn, batch, ChildRows({}, []), fresh=True)
+    def replayed(
+        self,
+        batch: Sequence[RecordedEvent],
+        shared: MutableMapping[str, object],
+        conn: Connection | None,  # Replaying: this projection reads nothing
+    ) -> ChildReplay:
+        """The rows of whole streams of children with no rows yet (no reads)."""
+        computed = self._computed(batch, ChildRows({}, []))
+        shared[SHARED_ROWS] = computed.shared
+        return ChildReplay(computed.measurements, computed.children)
 
-    def _update(
-        self, conn: Connection, batch: Sequence[RecordedEvent], rows: ChildRows, *, fresh: bool
-    ) -> None:
+    def write_replayed(self, conn: Connection, replayed: object) -> None:
+        """Insert what ``replayed`` computed, in bulk."""
+        assert isinstance(replayed, ChildReplay)
+        sql.insert_rows(conn, measurements, replayed.measurements)
+        sql.insert_rows(conn, children, replayed.children)
+
+    def _update(self, conn: Connection, batch: Sequence[RecordedEvent], rows: ChildRows) -> None:
+        computed = self._computed(batch, rows)
+        upsert_plain(conn, measurements, computed.measurements, ["event_id"])
+        upsert_plain(conn, children, computed.children, ["child_id"])
+        # The figures projection runs next on the same batch: it may take these rows
+        # instead of reading them back (one transaction, so they are what it would read).
+        conn.info[SHARED_ROWS] = computed.shared
+
+    def _computed(self, batch: Sequence[RecordedEvent], rows: ChildRows) -> _Computed:
         ids = sorted({e.stream_id.removeprefix(STREAM_PREFIX) for e in batch})
         kids = rows.kids
         history = {r["event_id"]: r for r in rows.measurements}
@@ -172,16 +191,25 @@ class ChildIndex:
                 by_child[row["child_id"]].append(row)
         for child_id in ids:
             _reassess(kids[child_id], by_child[child_id], dirty)
-        changed, touched = [history[i] for i in sorted(dirty)], [kids[i] for i in ids]
-        if fresh:
-            sql.insert_rows(conn, measurements, changed)
-            sql.insert_rows(conn, children, touched)
-        else:
-            upsert_plain(conn, measurements, changed, ["event_id"])
-            upsert_plain(conn, children, touched, ["child_id"])
-        # The figures projection runs next on the same batch: it may take these rows
-        # instead of reading them back (one transaction, so they are what it would read).
-        conn.info[SHARED_ROWS] = (tuple(e.event_id for e in batch), kids, by_child)
+        return _Computed(
+            [history[i] for i in sorted(dirty)],
+            [kids[i] for i in ids],
+            (tuple(e.event_id for e in batch), kids, by_child),
+        )
+
+
+@dataclass(frozen=True)
+class ChildReplay:
+    """The rows whole streams give: new measurement rows and child rows."""
+
+    measurements: list[Json]
+    children: list[Json]
+
+
+class _Computed(NamedTuple):
+    measurements: list[Json]  # changed
+    children: list[Json]  # touched
+    shared: tuple[tuple[str, ...], dict[str, Json], dict[str, list[Json]]]  # SHARED_ROWS
 
 
 ONE_CHILD = select(children).where(children.c.child_id == bindparam("child_id"))

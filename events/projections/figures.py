@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from functools import cache
@@ -152,15 +152,44 @@ class FigureIndex:
     ) -> None:
         """``apply`` on rows read before (``prefetch``): no reads, only writes."""
         assert isinstance(rows, FigureRows)
-        self._update(conn, batch, rows, fresh=False)
+        self._update(conn, batch, rows)
 
-    def replay(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
-        """``apply`` to whole streams of children with no rows yet: no reads, bulk inserts."""
-        self._update(conn, batch, FigureRows({}, []), fresh=True)
+    def replayed(
+        self,
+        batch: Sequence[RecordedEvent],
+        shared: MutableMapping[str, object],
+        conn: Connection | None,
+    ) -> FigureReplay:
+        """The rows of whole streams of children with no rows yet, from the child rows the
+        child projection left in ``shared`` for this batch (or, without, read on ``conn``)."""
+        return self._computed(batch, FigureRows({}, []), shared, conn, fresh=True)
 
-    def _update(
-        self, conn: Connection, batch: Sequence[RecordedEvent], rows: FigureRows, *, fresh: bool
-    ) -> None:
+    def write_replayed(self, conn: Connection, replayed: object) -> None:
+        """Insert what ``replayed`` computed, in bulk; add its sums to the stored ones."""
+        assert isinstance(replayed, FigureReplay)
+        _write_spans(conn, replayed.profiles, fresh=True)
+        sql.insert_rows(conn, child_month_rows, replayed.changed)
+        replayed.sums.write(conn)
+
+    def _update(self, conn: Connection, batch: Sequence[RecordedEvent], rows: FigureRows) -> None:
+        computed = self._computed(batch, rows, conn.info, conn, fresh=False)
+        _write_spans(conn, computed.profiles, fresh=False)
+        if computed.gone:
+            sql.execute_many(conn, _DROP_MONTH, computed.gone)
+        upsert_plain(conn, child_month_rows, computed.changed, ["child_id", "month"])
+        computed.sums.write(conn)
+
+    def _computed(
+        self,
+        batch: Sequence[RecordedEvent],
+        rows: FigureRows,
+        shared: MutableMapping[str, object],
+        conn: Connection | None,
+        *,
+        fresh: bool,
+    ) -> FigureReplay:
+        """What the batch changes: the children's spans, month rows and sums (``fresh``:
+        whole streams of children with no rows yet, so every month is new)."""
         ids = sorted({e.stream_id.removeprefix(STREAM_PREFIX) for e in batch})
         stored = rows.profiles
         spans = {i: p.spans for i, p in stored.items()}
@@ -168,10 +197,9 @@ class FigureIndex:
             if event.event_type in _SPAN_TYPES:
                 child_id = event.stream_id.removeprefix(STREAM_PREFIX)
                 spans[child_id] = spans_after(spans.get(child_id, ()), self.registry.to_fact(event))
-        kids, scored = _children_of(conn, batch, ids)
+        kids, scored = _children_of(shared, conn, batch, ids)
         profiles = [ChildProfile(i, *kids[i], spans[i]) for i in ids if i in kids]
-        _write_spans(conn, [p for p in profiles if p != stored.get(p.child_id)], fresh=fresh)
-        since = {} if fresh else self._since(batch)  # whole streams: every month is new
+        since = {} if fresh else self._since(batch)
         before: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         for row in rows.months:
             before[row["child_id"]][row["month"]] = row
@@ -189,13 +217,8 @@ class FigureIndex:
             changed += [new[m] for m in moved]
             now: dict[str, ChildMonth | Mapping[str, Any]] = {**kept, **computed}
             sums.change(stored.get(child_id), old, profile, now, [*moved, *(old.keys() - new)])
-        if gone:
-            sql.execute_many(conn, _DROP_MONTH, gone)
-        if fresh:
-            sql.insert_rows(conn, child_month_rows, changed)
-        else:
-            upsert_plain(conn, child_month_rows, changed, ["child_id", "month"])
-        sums.write(conn)
+        written = [p for p in profiles if p != stored.get(p.child_id)]
+        return FigureReplay(written, gone, changed, sums)
 
     def _since(self, batch: Sequence[RecordedEvent]) -> dict[str, str]:
         """Per child whose events here are all new measurements, the first month they touch.
@@ -327,6 +350,17 @@ class FigureRows:
     months: list[dict[str, Any]]
 
 
+@dataclass
+class FigureReplay:
+    """What a batch changes: spans to store for these children (instead of theirs), month
+    rows to drop and to store, and the changes to the sums and movers."""
+
+    profiles: list[ChildProfile]
+    gone: list[dict[str, str]]
+    changed: list[dict[str, Any]]
+    sums: _Sums
+
+
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
 # Built once: building a statement costs more than running it, inside the append lock.
 _SPANS = (
@@ -365,13 +399,16 @@ def _profiles(rows: Iterable[Sequence[Any]]) -> dict[str, ChildProfile]:
 
 
 def _children_of(
-    conn: Connection, batch: Sequence[RecordedEvent], ids: list[str]
+    shared: MutableMapping[str, object],
+    conn: Connection | None,
+    batch: Sequence[RecordedEvent],
+    ids: list[str],
 ) -> tuple[dict[str, tuple[str, date]], dict[str, list[Scored]]]:
     """Sex, date of birth and scored measurements of the children, as the child projection
-    just left them (shared on the connection for the same batch) or as stored."""
-    shared = conn.info.pop(SHARED_ROWS, None)
-    if shared is not None and shared[0] == tuple(e.event_id for e in batch):
-        _, kid_rows, by_child = shared
+    just left them (in ``shared``, for the same batch) or as stored."""
+    left = shared.pop(SHARED_ROWS, None)
+    if isinstance(left, tuple) and left[0] == tuple(e.event_id for e in batch):
+        _, kid_rows, by_child = left
         kids = {i: (k["sex"], k["birth_date"]) for i, k in kid_rows.items()}
         scored = {
             i: [_scored(m["event_id"], m["measured_on"], m["position"], m["assessment"])
@@ -379,6 +416,7 @@ def _children_of(
             for i, rows in by_child.items()
         }  # fmt: skip
         return kids, scored
+    assert conn is not None, "the child rows are neither shared nor readable"
     rows = conn.execute(
         select(children.c.child_id, children.c.sex, children.c.birth_date)
         .where(children.c.child_id.in_(ids))

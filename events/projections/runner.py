@@ -11,8 +11,12 @@ incremental updates left.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import ClassVar, Protocol, runtime_checkable
+import gc
+import multiprocessing
+from collections import deque
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from sqlalchemy import Connection, Table, delete, literal, select, tuple_, update
 
@@ -65,12 +69,25 @@ class Prefetching(Protocol):
 @runtime_checkable
 class Replaying(Protocol):
     """A stream-local projection that can take whole streams none of whose rows are stored
-    (a rebuild's or a new projection's replay) without reading, inserting its rows in bulk.
-    ``replay`` must leave what ``apply`` would."""
+    (a rebuild's or a new projection's replay) in two steps: ``replayed`` computes their
+    rows, ``write_replayed`` inserts them in bulk; together they leave what ``apply`` would.
+
+    ``replayed`` reads nothing but what an earlier projection of the same batch left in
+    ``shared``, unless that is missing and it is given ``conn`` (a replay of this projection
+    alone): so a rebuild of every projection may compute it in other processes.
+    """
 
     name: ClassVar[str]
+    event_types: ClassVar[frozenset[str] | None]
 
-    def replay(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None: ...
+    def replayed(
+        self,
+        batch: Sequence[RecordedEvent],
+        shared: MutableMapping[str, object],
+        conn: Connection | None,
+    ) -> object: ...
+
+    def write_replayed(self, conn: Connection, replayed: object) -> None: ...
 
 
 Prefetched = Mapping[str, object]
@@ -80,13 +97,15 @@ Prefetched = Mapping[str, object]
 class ProjectionRunner:
     """The inline projections of one store."""
 
-    def __init__(self, projections: Sequence[Projection]) -> None:
+    def __init__(self, projections: Sequence[Projection], *, replay_workers: int = 1) -> None:
         names = [p.name for p in projections]
         if len(set(names)) != len(names):
             raise ValueError("projection names must be unique")
         self.projections = tuple(projections)
         # Checked once: isinstance against a runtime protocol costs ~0.1 ms a call.
         self._prefetchers = {p.name: p for p in projections if isinstance(p, Prefetching)}
+        self._replaying = {p.name for p in projections if isinstance(p, Replaying)}
+        self.replay_workers = replay_workers
 
     def apply(
         self,
@@ -166,14 +185,16 @@ class ProjectionRunner:
                 _set_checkpoint(conn, projection.name, 0, insert=True)
             return self._replay(conn, new)
 
-    @staticmethod
-    def _replay(conn: Connection, chosen: Sequence[Projection]) -> int:
+    def _replay(self, conn: Connection, chosen: Sequence[Projection]) -> int:
         """Replay the log into ``chosen``; the number of events the replays read."""
         if not chosen:
             return 0
         local = [p for p in chosen if p.stream_local]
         replayed = _by_log_order(conn, [p for p in chosen if not p.stream_local])
-        replayed = max(replayed, _by_stream(conn, local))
+        # Workers compute rows only from what the batch's earlier projections share:
+        # only when every Replaying projection is replayed (none has to read another's).
+        every = self._replaying <= {p.name for p in chosen}
+        replayed = max(replayed, _by_stream(conn, local, self.replay_workers if every else 1))
         head = SqlEventStore.head_in(conn).position
         for projection in chosen:
             _set_checkpoint(conn, projection.name, head)
@@ -194,52 +215,152 @@ def _by_log_order(conn: Connection, chosen: Sequence[Projection]) -> int:
         position, replayed = batch[-1].position, replayed + len(batch)
 
 
-def _by_stream(conn: Connection, chosen: Sequence[Projection]) -> int:
-    """Replay stream by stream (each stream's events in order, whole when they fit)."""
+def _by_stream(conn: Connection, chosen: Sequence[Projection], workers: int) -> int:
+    """Replay stream by stream (each stream's events in order, whole when they fit); the
+    rows of the ``Replaying`` projections are computed by ``workers`` processes if more
+    than one (and the log fills more than one chunk)."""
     if not chosen:
         return 0
-    wanted = _union_types(chosen)
-    key, replayed, went_on = ("", 0), 0, False  # went_on: the last chunk ended inside a stream
+    replaying = [p for p in chosen if isinstance(p, Replaying)]
+    others = [p for p in chosen if not isinstance(p, Replaying)]
+    theirs = _union_types(others)
+    mine = None if theirs is None else set(theirs)  # the event types others read
+    replayed = 0
+    with _Replayer(conn, replaying, workers) as replayer:
+        for rows, types, whole, more in _stream_chunks(conn, _union_types(chosen)):
+            if whole:  # here, decode only the events of the projections that are not Replaying
+                wanted = [r for r, t in zip(rows, types, strict=True) if mine is None or t in mine]
+                _apply(others, conn, [row_to_event(*row) for row in wanted])
+                replayer.replay(rows, more=more)
+            else:  # part of a stream longer than a chunk: after what came before it
+                replayer.drain()
+                _apply(chosen, conn, [row_to_event(*row) for row in rows])
+            replayed += len(rows)
+        replayer.drain()
+    return replayed
+
+
+_Rows = list[tuple[Any, ...]]
+
+
+def _stream_chunks(
+    conn: Connection, wanted: list[str] | None
+) -> Iterator[tuple[_Rows, list[str], bool, bool]]:
+    """The log's rows (``row_to_event``'s arguments) stream by stream, a chunk at a time:
+    with their event types, whether the chunk holds whole streams, and whether more chunks
+    may follow."""
+    key, went_on = ("", 0), False  # went_on: the last chunk ended inside a stream
     order = (events.c.stream_id, events.c.stream_version)
+    columns = (*order, events.c.event_type, *statements.ROW)
     while True:
-        query = select(*statements.ROW).where(tuple_(*order) > tuple_(*map(literal, key)))
+        query = select(*columns).where(tuple_(*order) > tuple_(*map(literal, key)))
         if wanted is not None:
             query = query.where(events.c.event_type.in_(wanted))
         rows = conn.execute(query.order_by(*order).limit(STREAM_CHUNK)).all()
         if not rows:
-            return replayed
-        batch = [row_to_event(*row) for row in rows]
-        full, one_stream = len(rows) == STREAM_CHUNK, batch[0].stream_id == batch[-1].stream_id
+            return
+        full, one_stream = len(rows) == STREAM_CHUNK, rows[0][0] == rows[-1][0]
         if full and not one_stream:
-            cut = batch[-1].stream_id  # may go on in the next chunk: replay it whole there
-            batch = [e for e in batch if e.stream_id != cut]
+            cut = rows[-1][0]  # may go on in the next chunk: replay it whole there
+            rows = [r for r in rows if r[0] != cut]
         # A stream longer than a chunk goes in parts, each applied to what the last left.
         goes_on = full and one_stream
-        _apply(chosen, conn, batch, whole_streams=not (went_on or goes_on))
-        key, replayed = (batch[-1].stream_id, batch[-1].stream_version), replayed + len(batch)
-        went_on = goes_on
+        types = [r[2] for r in rows]
+        yield [tuple(r[3:]) for r in rows], types, not (went_on or goes_on), full
+        key, went_on = (rows[-1][0], rows[-1][1]), goes_on
 
 
-def _apply(
-    chosen: Sequence[Projection],
-    conn: Connection,
+_FORKED: list[Replaying] = []  # a worker's projections, as the rebuilding process had them
+
+
+class _Replayer:
+    """Computes the ``Replaying`` projections' rows of chunks of whole streams, here or in
+    forked worker processes, and writes them on ``conn`` in the order of the chunks.
+
+    The workers only decode events and compute rows (``replayed`` without a connection);
+    every write stays in the rebuild's one transaction, so the projections are still never
+    seen half-built. Forked, the workers start in milliseconds with the projections as
+    they are here; the garbage collector is frozen across the fork so that a worker never
+    finalises a connection object it inherited.
+    """
+
+    def __init__(self, conn: Connection, projections: Sequence[Replaying], workers: int) -> None:
+        self.conn, self.projections = conn, projections
+        self.workers = workers if "fork" in multiprocessing.get_all_start_methods() else 1
+        self.pool: Pool | None = None
+        self.pending: deque[AsyncResult[list[object | None]]] = deque()
+
+    def __enter__(self) -> _Replayer:
+        return self
+
+    def __exit__(self, *failed: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate()  # after drain() nothing is left to compute
+            self.pool.join()
+
+    def replay(self, rows: _Rows, *, more: bool) -> None:
+        """Compute and write the projections' rows of the events ``rows`` hold, or hand
+        them to a worker and write what the workers finished before."""
+        if self.pool is None and more and self.workers > 1 and self.projections:
+            self.pool = self._fork()
+        if self.pool is None:
+            batch = [row_to_event(*row) for row in rows]
+            self._write(_computed(self.projections, batch, self.conn.info, self.conn))
+            return
+        self.pending.append(self.pool.apply_async(_computed_in_worker, (rows,)))
+        while len(self.pending) > self.workers:  # a chunk ahead for each worker, no more
+            self._write(self.pending.popleft().get())
+
+    def drain(self) -> None:
+        """Write everything handed to the workers."""
+        while self.pending:
+            self._write(self.pending.popleft().get())
+
+    def _fork(self) -> Pool:
+        _FORKED[:] = self.projections
+        gc.freeze()
+        try:
+            return multiprocessing.get_context("fork").Pool(self.workers)
+        finally:
+            gc.unfreeze()
+
+    def _write(self, parts: list[object | None]) -> None:
+        for projection, part in zip(self.projections, parts, strict=True):
+            if part is not None:
+                projection.write_replayed(self.conn, part)
+
+
+def _computed_in_worker(rows: _Rows) -> list[object | None]:
+    return _computed(_FORKED, [row_to_event(*row) for row in rows], {}, None)
+
+
+def _computed(
+    projections: Sequence[Replaying],
     batch: Sequence[RecordedEvent],
-    *,
-    whole_streams: bool = False,
-) -> None:
-    """Apply ``batch`` to each projection; ``whole_streams``: it holds the whole history of
-    its streams, replayed into cleared tables (so a ``Replaying`` projection need not read)."""
+    shared: MutableMapping[str, object],
+    conn: Connection | None,
+) -> list[object | None]:
+    """Each projection's rows of ``batch`` (None: no event of the batch is its)."""
+    found: list[object | None] = []
+    for projection in projections:
+        relevant = _relevant(projection, batch)
+        found.append(projection.replayed(relevant, shared, conn) if relevant else None)
+    return found
+
+
+def _apply(chosen: Sequence[Projection], conn: Connection, batch: Sequence[RecordedEvent]) -> None:
+    """Apply ``batch`` to each projection."""
     for projection in chosen:
         relevant = _relevant(projection, batch)
-        if not relevant:
-            continue
-        if whole_streams and isinstance(projection, Replaying):
-            projection.replay(conn, relevant)
-        else:
+        if relevant:
             projection.apply(conn, relevant)
 
 
-def _relevant(projection: Projection, batch: Sequence[RecordedEvent]) -> list[RecordedEvent]:
+class _Reading(Protocol):
+    event_types: ClassVar[frozenset[str] | None]  # None: every event
+
+
+def _relevant(projection: _Reading, batch: Sequence[RecordedEvent]) -> list[RecordedEvent]:
     types = projection.event_types
     return list(batch) if types is None else [e for e in batch if e.event_type in types]
 

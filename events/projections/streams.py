@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from functools import cache
 from typing import ClassVar
 
@@ -48,17 +48,36 @@ class StreamIndex:
 
     def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
         """One upsert per stream touched; first position and creation time are kept."""
-        rows: dict[str, dict[str, object]] = {}
-        for event in batch:
-            row = rows.setdefault(event.stream_id, {
-                "stream_id": event.stream_id, "stream_type": event.stream_type,
-                "first_position": event.position, "created_at": event.recorded_at,
-                "wilayah": None,
-            })  # fmt: skip
-            row["version"], row["last_position"] = event.stream_version, event.position
-            row["updated_at"] = event.recorded_at
-            row["wilayah"] = event.wilayah or row["wilayah"]
-        sql.execute_many(conn, _upsert(conn.dialect.name), list(rows.values()))
+        sql.execute_many(conn, _upsert(conn.dialect.name), _rows(batch))
+
+    def replayed(
+        self,
+        batch: Sequence[RecordedEvent],
+        shared: MutableMapping[str, object],  # Replaying: this projection shares nothing
+        conn: Connection | None,  # nor reads anything
+    ) -> list[dict[str, object]]:
+        """The rows of whole streams with no row yet."""
+        return _rows(batch)
+
+    def write_replayed(self, conn: Connection, replayed: object) -> None:
+        """Insert the rows ``replayed`` gave, in bulk."""
+        assert isinstance(replayed, list)
+        sql.insert_rows(conn, streams, replayed)
+
+
+def _rows(batch: Sequence[RecordedEvent]) -> list[dict[str, object]]:
+    """A row per stream the batch touches, as the batch leaves it."""
+    rows: dict[str, dict[str, object]] = {}
+    for event in batch:
+        row = rows.setdefault(event.stream_id, {
+            "stream_id": event.stream_id, "stream_type": event.stream_type,
+            "first_position": event.position, "created_at": event.recorded_at,
+            "wilayah": None,
+        })  # fmt: skip
+        row["version"], row["last_position"] = event.stream_version, event.position
+        row["updated_at"] = event.recorded_at
+        row["wilayah"] = event.wilayah or row["wilayah"]
+    return list(rows.values())
 
 
 @cache
