@@ -55,7 +55,8 @@ def _rebuild(url: str, folder: Path, runs: int) -> float:
             services.projections.rebuild(services.store)
             seconds = clock.perf_counter() - began
             rates.append(services.store.head().position / seconds)
-            print(f"  rebuild: {rates[-1]:,.0f} events/s ({seconds:.1f} s)", flush=True)
+            print(f"  rebuild: {rates[-1]:,.0f} events/s ({seconds:.1f} s, "
+                  f"{services.projections.replay_workers} replay workers)", flush=True)  # fmt: skip
     finally:
         services.close()
     return statistics.median(rates)
