@@ -111,10 +111,16 @@ def build_services(settings: Settings) -> Services:
             SponsorIndex(registry),
             SubscriptionIndex(registry),
         ],
-        replay_workers=settings.replay_workers or os.cpu_count() or 1,
+        replay_workers=settings.replay_workers or _cores(),
     )
     store = SqlEventStore(engine, KeyRing(master_key(settings)), registry, inline=projections)
     return Services(settings, engine, store, registry, projections)
+
+
+def _cores() -> int:
+    """The CPU cores this process may run on, at most 8 (a container's quota is not seen)."""
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    return min(8, len(usable) if usable else os.cpu_count() or 1)
 
 
 def master_key(settings: Settings) -> bytes:

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     trusted_jwks_file: Path | None = None
     demo: bool = False  # create the documented demo users at start
     webhook_worker: bool = True  # deliver webhooks inside `tumbuh serve` (or run `tumbuh worker`)
-    # Processes that compute a rebuild's rows (docs/scaling.md); 0: one per CPU core.
+    # Processes that compute a rebuild's rows (docs/figures.md); 0: one per CPU core, at most 8.
     replay_workers: int = Field(default=0, ge=0)
     demo_password: str = Field(default="tumbuh-demo-2025", repr=False)
 
