@@ -159,14 +159,14 @@ class FigureIndex:
         batch: Sequence[RecordedEvent],
         shared: MutableMapping[str, object],
         conn: Connection | None,
-    ) -> FigureReplay:
+    ) -> FigureChanges:
         """The rows of whole streams of children with no rows yet, from the child rows the
         child projection left in ``shared`` for this batch (or, without, read on ``conn``)."""
         return self._computed(batch, FigureRows({}, []), shared, conn, fresh=True)
 
     def write_replayed(self, conn: Connection, replayed: object) -> None:
         """Insert what ``replayed`` computed, in bulk; add its sums to the stored ones."""
-        assert isinstance(replayed, FigureReplay)
+        assert isinstance(replayed, FigureChanges)
         _write_spans(conn, replayed.profiles, fresh=True)
         sql.insert_rows(conn, child_month_rows, replayed.changed)
         replayed.sums.write(conn)
@@ -187,7 +187,7 @@ class FigureIndex:
         conn: Connection | None,
         *,
         fresh: bool,
-    ) -> FigureReplay:
+    ) -> FigureChanges:
         """What the batch changes: the children's spans, month rows and sums (``fresh``:
         whole streams of children with no rows yet, so every month is new)."""
         ids = sorted({e.stream_id.removeprefix(STREAM_PREFIX) for e in batch})
@@ -218,7 +218,7 @@ class FigureIndex:
             now: dict[str, ChildMonth | Mapping[str, Any]] = {**kept, **computed}
             sums.change(stored.get(child_id), old, profile, now, [*moved, *(old.keys() - new)])
         written = [p for p in profiles if p != stored.get(p.child_id)]
-        return FigureReplay(written, gone, changed, sums)
+        return FigureChanges(written, gone, changed, sums)
 
     def _since(self, batch: Sequence[RecordedEvent]) -> dict[str, str]:
         """Per child whose events here are all new measurements, the first month they touch.
@@ -351,7 +351,7 @@ class FigureRows:
 
 
 @dataclass
-class FigureReplay:
+class FigureChanges:
     """What a batch changes: spans to store for these children (instead of theirs), month
     rows to drop and to store, and the changes to the sums and movers."""
 
