@@ -162,11 +162,19 @@ class ChildIndex:
         shared[SHARED_ROWS] = computed.shared
         return ChildReplay(computed.measurements, computed.children)
 
-    def write_replayed(self, conn: Connection, replayed: object) -> None:
+    def write_replayed(
+        self,
+        conn: Connection,
+        replayed: object,
+        kept: MutableMapping[str, object],  # Replaying: nothing is kept for the end
+    ) -> None:
         """Insert what ``replayed`` computed, in bulk."""
         assert isinstance(replayed, ChildReplay)
         sql.insert_rows(conn, measurements, replayed.measurements)
         sql.insert_rows(conn, children, replayed.children)
+
+    def end_replay(self, conn: Connection, kept: MutableMapping[str, object]) -> None:
+        """Nothing was kept for the end."""
 
     def _update(self, conn: Connection, batch: Sequence[RecordedEvent], rows: ChildRows) -> None:
         computed = self._computed(batch, rows)

@@ -164,12 +164,23 @@ class FigureIndex:
         child projection left in ``shared`` for this batch (or, without, read on ``conn``)."""
         return self._computed(batch, FigureRows({}, []), shared, conn, fresh=True)
 
-    def write_replayed(self, conn: Connection, replayed: object) -> None:
-        """Insert what ``replayed`` computed, in bulk; add its sums to the stored ones."""
+    def write_replayed(
+        self, conn: Connection, replayed: object, kept: MutableMapping[str, object]
+    ) -> None:
+        """Insert what ``replayed`` computed, in bulk; its sums are added up in ``kept``:
+        each chunk's children share most of the area's sums."""
         assert isinstance(replayed, FigureChanges)
         _write_spans(conn, replayed.profiles, fresh=True)
         sql.insert_rows(conn, child_month_rows, replayed.changed)
-        replayed.sums.write(conn)
+        sums = kept.setdefault(self.name, _Sums())
+        assert isinstance(sums, _Sums)
+        sums.add(replayed.sums)
+
+    def end_replay(self, conn: Connection, kept: MutableMapping[str, object]) -> None:
+        """Add the sums of the chunks replayed so far to the stored ones."""
+        sums = kept.pop(self.name, None)
+        if isinstance(sums, _Sums):
+            sums.write(conn)
 
     def _update(self, conn: Connection, batch: Sequence[RecordedEvent], rows: FigureRows) -> None:
         computed = self._computed(batch, rows, conn.info, conn, fresh=False)
@@ -273,6 +284,14 @@ class _Sums:
                     self._count(profile.child_id, period, was, -1)
                 if now is not None:
                     self._count(profile.child_id, period, now, 1)
+
+    def add(self, other: _Sums) -> None:
+        """Take in ``other``'s changes too."""
+        for key, delta in other.deltas.items():
+            mine = self.deltas.setdefault(key, [0] * len(COUNTS))
+            mine[:] = [a + b for a, b in zip(mine, delta, strict=True)]
+        for mover, n in other.movers.items():
+            self.movers[mover] += n
 
     def _count(self, child_id: str, period: str, share: Share, sign: int) -> None:
         if share.counts is None:

@@ -87,7 +87,17 @@ class Replaying(Protocol):
         conn: Connection | None,
     ) -> object: ...
 
-    def write_replayed(self, conn: Connection, replayed: object) -> None: ...
+    def write_replayed(
+        self, conn: Connection, replayed: object, kept: MutableMapping[str, object]
+    ) -> None:
+        """Write what ``replayed`` computed; what adds up over chunks (sums) may instead be
+        added to ``kept`` (the replay's, empty at its start) for ``end_replay``."""
+        ...
+
+    def end_replay(self, conn: Connection, kept: MutableMapping[str, object]) -> None:
+        """Write what ``write_replayed`` kept (after the last chunk, and before a stream
+        longer than a chunk goes through ``apply``)."""
+        ...
 
 
 Prefetched = Mapping[str, object]
@@ -289,6 +299,7 @@ class _Replayer:
         self.workers = workers if "fork" in multiprocessing.get_all_start_methods() else 1
         self.pool: Pool | None = None
         self.pending: deque[AsyncResult[list[object | None]]] = deque()
+        self.kept: dict[str, object] = {}  # for end_replay
 
     def __enter__(self) -> _Replayer:
         return self
@@ -312,9 +323,11 @@ class _Replayer:
             self._write(self.pending.popleft().get())
 
     def drain(self) -> None:
-        """Write everything handed to the workers."""
+        """Write everything handed to the workers, and what was kept for the end."""
         while self.pending:
             self._write(self.pending.popleft().get())
+        for projection in self.projections:
+            projection.end_replay(self.conn, self.kept)
 
     def _fork(self) -> Pool:
         _FORKED[:] = self.projections
@@ -327,7 +340,7 @@ class _Replayer:
     def _write(self, parts: list[object | None]) -> None:
         for projection, part in zip(self.projections, parts, strict=True):
             if part is not None:
-                projection.write_replayed(self.conn, part)
+                projection.write_replayed(self.conn, part, self.kept)
 
 
 def _computed_in_worker(rows: _Rows) -> list[object | None]:

@@ -59,10 +59,18 @@ class StreamIndex:
         """The rows of whole streams with no row yet."""
         return _rows(batch)
 
-    def write_replayed(self, conn: Connection, replayed: object) -> None:
+    def write_replayed(
+        self,
+        conn: Connection,
+        replayed: object,
+        kept: MutableMapping[str, object],  # Replaying: nothing is kept for the end
+    ) -> None:
         """Insert the rows ``replayed`` gave, in bulk."""
         assert isinstance(replayed, list)
         sql.insert_rows(conn, streams, replayed)
+
+    def end_replay(self, conn: Connection, kept: MutableMapping[str, object]) -> None:
+        """Nothing was kept for the end."""
 
 
 def _rows(batch: Sequence[RecordedEvent]) -> list[dict[str, object]]:
