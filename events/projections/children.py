@@ -40,6 +40,7 @@ from domain.fact import Fact
 from domain.growth import RULE_VERSION, Assessment, GrowthInputError, assess
 from events import sql, statements
 from events.envelope import RecordedEvent
+from events.projections.runner import KeepsNothing
 from events.projections.upsert import upsert_plain
 from events.registry import Registry
 from events.schema import events, metadata
@@ -118,7 +119,7 @@ class ChildRows:
     measurements: list[Json]
 
 
-class ChildIndex:
+class ChildIndex(KeepsNothing):
     """Keeps ``proj_children`` and ``proj_measurements`` in step with the child streams."""
 
     name: ClassVar[str] = "children"
@@ -172,9 +173,6 @@ class ChildIndex:
         assert isinstance(replayed, ChildReplay)
         sql.insert_rows(conn, measurements, replayed.measurements)
         sql.insert_rows(conn, children, replayed.children)
-
-    def end_replay(self, conn: Connection, kept: MutableMapping[str, object]) -> None:
-        """Nothing was kept for the end."""
 
     def _update(self, conn: Connection, batch: Sequence[RecordedEvent], rows: ChildRows) -> None:
         computed = self._computed(batch, rows)

@@ -100,6 +100,13 @@ class Replaying(Protocol):
         ...
 
 
+class KeepsNothing:
+    """For a ``Replaying`` projection that writes each chunk's rows at once."""
+
+    def end_replay(self, conn: Connection, kept: MutableMapping[str, object]) -> None:
+        """Nothing was kept for the end."""
+
+
 Prefetched = Mapping[str, object]
 """Rows read before the lock, by projection name."""
 

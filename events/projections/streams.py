@@ -20,6 +20,7 @@ from sqlalchemy.sql.dml import Insert
 
 from events import sql
 from events.envelope import RecordedEvent
+from events.projections.runner import KeepsNothing
 from events.projections.upsert import insert_for
 from events.schema import metadata
 
@@ -37,7 +38,7 @@ streams = Table(
 )
 
 
-class StreamIndex:
+class StreamIndex(KeepsNothing):
     """Keeps ``proj_streams`` in step with the log."""
 
     name: ClassVar[str] = "streams"
@@ -68,9 +69,6 @@ class StreamIndex:
         """Insert the rows ``replayed`` gave, in bulk."""
         assert isinstance(replayed, list)
         sql.insert_rows(conn, streams, replayed)
-
-    def end_replay(self, conn: Connection, kept: MutableMapping[str, object]) -> None:
-        """Nothing was kept for the end."""
 
 
 def _rows(batch: Sequence[RecordedEvent]) -> list[dict[str, object]]:
