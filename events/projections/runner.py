@@ -240,13 +240,17 @@ def _by_stream(conn: Connection, chosen: Sequence[Projection], workers: int) -> 
         return 0
     replaying = [p for p in chosen if isinstance(p, Replaying)]
     others = [p for p in chosen if not isinstance(p, Replaying)]
-    theirs = _union_types(others)
-    mine = None if theirs is None else set(theirs)  # the event types others read
+    types_read = _union_types(others)
+    read_here = None if types_read is None else set(types_read)  # by the others, here
     replayed = 0
     with _Replayer(conn, replaying, workers) as replayer:
         for rows, types, whole, more in _stream_chunks(conn, _union_types(chosen)):
             if whole:  # here, decode only the events of the projections that are not Replaying
-                wanted = [r for r, t in zip(rows, types, strict=True) if mine is None or t in mine]
+                wanted = [
+                    r
+                    for r, t in zip(rows, types, strict=True)
+                    if read_here is None or t in read_here
+                ]
                 _apply(others, conn, [row_to_event(*row) for row in wanted])
                 replayer.replay(rows, more=more)
             else:  # part of a stream longer than a chunk: after what came before it
