@@ -255,13 +255,28 @@ class Reader:
         ``column`` is one of ``values`` (any number): on PostgreSQL one array parameter
         joined as a table, a statement prepared once; on SQLite ``IN`` lists of at most
         5,000."""
-        postgres = self.dialect.name == "postgresql"
-        among = _among(statement, column, postgres)
-        if postgres:
+        return self.rows_among_each([(statement, column)], values, params)[0]
+
+    def rows_among_each(
+        self,
+        among: Sequence[tuple[Select[Any], Any]],
+        values: Sequence[str],
+        params: Params = _NONE,
+    ) -> list[list[Row]]:
+        """``rows_among`` for each (statement, column) of ``among``; on PostgreSQL all in
+        one round trip."""
+        if self.dialect.name == "postgresql":
             distinct = list(dict.fromkeys(values))  # joined, a repeated value would repeat rows
-            return self.rows_each((among, [{**params, "values": distinct}]))[0][0]
+            bound = [{**params, "values": distinct}]
+            reads = [(_among(statement, column, True), bound) for statement, column in among]
+            return [rows[0] for rows in self.rows_each(*reads)]
         return [
-            row for chunk in chunks(values) for row in self.rows_in(among, "values", chunk, params)
+            [
+                row
+                for chunk in chunks(values)
+                for row in self.rows_in(_among(statement, column, False), "values", chunk, params)
+            ]
+            for statement, column in among
         ]
 
     def rows_of_children(
@@ -275,11 +290,7 @@ class Reader:
         (``rows_among``, all in one round trip on PostgreSQL); for one child a pipelined read
         per statement of ``each`` (bound as ``child_id``)."""
         if len(ids) > 1:
-            if self.dialect.name != "postgresql":
-                return [self.rows_among(statement, column, ids) for statement, column in among]
-            values = [{"values": list(dict.fromkeys(ids))}]
-            reads = [(_among(statement, column, True), values) for statement, column in among]
-            return [rows[0] for rows in self.rows_each(*reads)]
+            return self.rows_among_each(among, ids)
         params = [{"child_id": i} for i in ids]
         found = self.rows_each(*((statement, params) for statement in each))
         return [[r for rows in per_child for r in rows] for per_child in found]
