@@ -156,6 +156,7 @@ class SeedResult:
     exits: int
     meetings: int = 0
     resolutions: int = 0
+    rebuild_seconds: float = 0.0  # the rebuild of every projection once the history is written
 
 
 class SimulatedClock:
@@ -281,12 +282,15 @@ def seed(
     seed: int = DEFAULT_SEED,
     today: date | None = None,
     inline: bool = False,
+    reports: bool = True,
 ) -> SeedResult:
     """Write the demo into an empty store: the ``months`` before ``today``'s month (WIB).
 
     The projections are rebuilt once at the end, stream by stream, which leaves the rows the
     inline updates would have left (the runner's contract) in a fraction of the time;
-    ``inline`` applies them in every append instead, as the API does.
+    ``inline`` applies them in every append instead, as the API does. Without ``reports``
+    the camats' rakor reports are left out: each computes its kecamatan's figures as known
+    at a past day, which takes most of the seed's time at millions of events.
     """
     began = time.perf_counter()
     today = today or datetime.now(UTC).astimezone(WIB).date()
@@ -306,35 +310,42 @@ def seed(
     gc.disable()  # the seed keeps every child's state: cyclic GC passes would cost a third
     try:
         seeder.run()
+        rebuilding = time.perf_counter()
         if not inline:
             services.projections.rebuild(services.store)
+        rebuild_seconds = time.perf_counter() - rebuilding
         seeder.clock.now = seeder.end_at - timedelta(hours=1)  # still inside the window
-        reporting = SqlEventStore(
-            services.engine,
-            services.store.keyring,
-            services.registry,
-            clock=seeder.clock,
-            inline=services.projections,
-        )
-        reports = add_reports(
-            reporting,
-            services,
-            seeder.year,
-            SEED_META,
-            partial(seeder.event_id, rng=seeder.meeting_ids),
-        )
+        written = _reports(services, seeder) if reports else 0
     finally:
         if collecting:
             gc.enable()
     counts = seeder.counts
     return SeedResult(
-        children=len(seeder.kids), events=counts.events + reports,
+        children=len(seeder.kids), events=counts.events + written,
         seconds=time.perf_counter() - began, meetings=seeder.year.meetings,
         resolutions=seeder.year.resolutions,
         first_month=seeder.start, last_month=seeder.months[-1], late=counts.late,
         corrections=counts.corrections, voids=counts.voids, moves=counts.moves,
-        exits=counts.exits,
+        exits=counts.exits, rebuild_seconds=rebuild_seconds,
     )  # fmt: skip
+
+
+def _reports(services: Services, seeder: _Seeder) -> int:
+    """Append the camats' rakor reports at the seed's last hour, inline projections on."""
+    reporting = SqlEventStore(
+        services.engine,
+        services.store.keyring,
+        services.registry,
+        clock=seeder.clock,
+        inline=services.projections,
+    )
+    return add_reports(
+        reporting,
+        services,
+        seeder.year,
+        SEED_META,
+        partial(seeder.event_id, rng=seeder.meeting_ids),
+    )
 
 
 class Prevalence(NamedTuple):

@@ -60,11 +60,14 @@ def settings(url: str, folder: Path) -> Settings:
 
 
 @contextmanager
-def demo_database(name: str, children: int, client: str, role: Role, scopes: str) -> Iterator[Demo]:
-    """A fresh database ``name`` with the demo of ``children`` children and a client of
-    ``role`` holding ``scopes``; dropped afterwards."""
+def demo_database(
+    name: str, children: int, client: str, role: Role, scopes: str, reports: bool = True
+) -> Iterator[Demo]:
+    """A fresh database ``name`` with the demo of ``children`` children (the camats' rakor
+    reports only with ``reports``) and a client of ``role`` holding ``scopes``; dropped
+    afterwards."""
     reuse = os.environ.get("TUMBUH_BENCH_REUSE") == "1"
-    template = f"tumbuh_bench_seeded_{children}"
+    template = f"tumbuh_bench_seeded_{children}" + ("" if reports else "_without_reports")
     with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         kept = (
@@ -78,7 +81,7 @@ def demo_database(name: str, children: int, client: str, role: Role, scopes: str
     try:
         with tempfile.TemporaryDirectory(prefix=f"{name}-") as scratch:
             folder = Path(scratch)
-            seeded = _seeded(url) if kept else _seed(url, folder, children)
+            seeded = _seeded(url) if kept else _seed(url, folder, children, reports)
             if reuse and not kept:
                 _keep(url, seeded, template)
             yield _with_client(url, folder, seeded, client, role, scopes)
@@ -87,16 +90,18 @@ def demo_database(name: str, children: int, client: str, role: Role, scopes: str
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def _seed(url: str, folder: Path, children: int) -> demo_data.SeedResult:
+def _seed(url: str, folder: Path, children: int, reports: bool) -> demo_data.SeedResult:
     services = build_services(settings(url, folder))
     try:
         migrate.upgrade(services.engine)
         services.projections.catch_up(services.store)
-        seeded = demo_data.seed(services, children=children)
+        seeded = demo_data.seed(services, children=children, reports=reports)
         gc.collect()  # the seed leaves millions of cyclic objects: not inside a timed request
         print(
             f"  seeded {seeded.children} children, {seeded.events} events, "
-            f"{seeded.meetings} meetings in {seeded.seconds:.0f} s",
+            f"{seeded.meetings} meetings in {seeded.seconds:.0f} s; its rebuild of every "
+            f"projection: {seeded.events / seeded.rebuild_seconds:,.0f} events/s "
+            f"({seeded.rebuild_seconds:.0f} s)",
             flush=True,
         )
         return seeded
