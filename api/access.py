@@ -106,7 +106,10 @@ def _check_current(services: Services, claims: Claims) -> None:
         raise Unauthenticated("the principal changed since the token was issued: refresh it")
 
 
-def _authenticated(
+# A coroutine, though it reads: FastAPI would run a plain function in its thread pool, and the
+# hand-off (with the GIL passed between the loop's thread and a worker's) cost more than the
+# read itself, an indexed row of a projection that takes no lock (docs/scaling.md, 5 December).
+async def _authenticated(
     services: ServicesDep,
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
