@@ -13,6 +13,9 @@ from ``POST /v1/auth/token`` (client credentials) and prints the medians of ``--
    events/s and p50/p99 latency, against the ``eventsourcing`` peer's in-process
    single-command rate (``peer_eventsourcing.py``, 1 and 16 threads, the better counts),
    measured in the same run while the server idles. Goal: ratio >= 1, p99 <= 25 ms.
+   Then the floor: the same measurements to a route of ``bench/floor_app.py`` that goes
+   through the same middleware, authentication, body model and assessment but stores
+   nothing; what any store behind this stack could reach at most.
 2. ``POST /v1/posyandu-sessions`` of 100 measurements each, ``--clients`` concurrent
    clients: measurements/s. Goal >= 10 000/s.
 3. ``GET /v1/children/{id}`` of random children, ``--readers`` (4) concurrent clients,
@@ -128,6 +131,7 @@ class Figures:
     peer: float
     peer_1: float
     peer_16: float
+    floor: float
     sessions: float
     session_p99: float
     reads: float
@@ -313,13 +317,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(store: Installation) -> Iterator[str]:
-    """One uvicorn worker serving ``store``; yields its base URL."""
+def server(store: Installation, factory: str = "api.app:app_from_environment") -> Iterator[str]:
+    """One uvicorn worker serving ``store`` with the app ``factory`` builds; yields its base
+    URL."""
     port, log_path = _free_port(), store.folder / "server.log"
-    env = {**os.environ, "TUMBUH_DATABASE_URL": store.url, "TUMBUH_MASTER_KEY": KEY,
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "bench"),  # for floor_app
+           "TUMBUH_DATABASE_URL": store.url, "TUMBUH_MASTER_KEY": KEY,
            "TUMBUH_KEY_DIR": str(store.folder / "keys"), "TUMBUH_MIGRATE_ON_START": "false",
            "TUMBUH_LOG_LEVEL": "WARNING", "TUMBUH_ACCESS_TOKEN_TTL": "3600"}  # fmt: skip
-    command = [sys.executable, "-m", "uvicorn", "api.app:app_from_environment", "--factory",
+    command = [sys.executable, "-m", "uvicorn", factory, "--factory",
                "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
                "--no-access-log", "--log-level", "warning"]  # fmt: skip
     with log_path.open("wb") as log:
@@ -416,6 +422,20 @@ def measurements_step(shares: Sequence[Sequence[Child]], seed: int) -> Step:
     return step
 
 
+def floor_step(shares: Sequence[Sequence[Child]], seed: int) -> Step:
+    """The same measurements to ``bench/floor_app.py``'s route, which stores nothing."""
+    rngs, today = [random.Random(seed + i) for i in range(len(shares))], utc_today()
+
+    async def step(session: aiohttp.ClientSession, slot: int) -> int:
+        child = rngs[slot].choice(shares[slot])
+        body = measurement(rngs[slot], child.birth_date, today)
+        path = f"/bench/floor/{child.id}?sex={rngs[slot].choice('MF')}&born={child.birth_date}"
+        await _call(session, "POST", path, 201, body)
+        return 1
+
+    return step
+
+
 def sessions_step(shares: Sequence[Sequence[Child]], seed: int) -> Step:
     """A posyandu day of ``SESSION_ITEMS`` children of the client's share; all accepted."""
     rngs, today = [random.Random(seed + i) for i in range(len(shares))], utc_today()
@@ -456,15 +476,17 @@ def one_run(db: Db, base: str, bearer: str, store: Installation, args: Any, run:
     shares = [store.children[i::clients] for i in range(clients)]
     writes = asyncio.run(drive(base, bearer, clients, seconds, measurements_step(shares, seed)))
     peers = [float(peer.peer_single_appends(db, n, seconds)) for n in PEER_WRITERS]
+    floor = asyncio.run(drive(base, bearer, clients, seconds, floor_step(shares, seed + 30)))
     step = sessions_step(shares, seed + 50)
     sessions = asyncio.run(drive(base, bearer, clients, seconds, step))
     step = reads_step(store.children, args.readers, seed + 70)
     reads = asyncio.run(drive(base, bearer, args.readers, seconds, step))
     figures = Figures(writes.rate, writes.p50_ms, writes.p99_ms, max(peers), peers[0],
-                      peers[-1], sessions.rate, sessions.p99_ms, reads.rate, reads.p50_ms,
-                      reads.p99_ms)  # fmt: skip
+                      peers[-1], floor.rate, sessions.rate, sessions.p99_ms, reads.rate,
+                      reads.p50_ms, reads.p99_ms)  # fmt: skip
     print(f"  run {run + 1}: POST {writes.rate:.0f} ev/s p99 {writes.p99_ms:.1f} ms | peer "
-          f"{max(peers):.0f} ev/s | sessions {sessions.rate:.0f} meas/s | GET p99 "
+          f"{max(peers):.0f} ev/s | floor {floor.rate:.0f}/s | sessions {sessions.rate:.0f} "
+          f"meas/s | GET p99 "
           f"{reads.p99_ms:.1f} ms", flush=True)  # fmt: skip
     return figures
 
@@ -475,7 +497,10 @@ def measure_database(db: Db, args: Any) -> Figures:
     # process would mostly sleep in SQLite's busy handler.
     workers = args.fill_workers if db == "postgres" else 1
     print(f"{db}: filling {args.events} events", flush=True)
-    with installation(db, args.events, args.seed, workers) as store, server(store) as base:
+    with (
+        installation(db, args.events, args.seed, workers) as store,
+        server(store, "floor_app:app_with_floor") as base,
+    ):
         bearer = token(base, store.secret)
         runs = [one_run(db, base, bearer, store, args, run) for run in range(args.runs)]
     medians = {f.name: statistics.median(getattr(r, f.name) for r in runs) for f in fields(Figures)}
@@ -489,6 +514,8 @@ ROWS: tuple[tuple[str, str, str, Callable[[Figures], bool] | None], ...] = (
     ("1 peer ev/s, 1 thread", "peer_1", "", None),
     ("1 peer ev/s, 16 threads", "peer_16", "", None),
     ("1 ratio ours / peer (better)", "ratio", ">= 1", lambda f: f.writes >= f.peer),
+    ("1 floor: same POST, no store, /s", "floor", "", None),
+    ("1 ratio floor / peer", "floor_ratio", "", None),
     ("2 sessions x100 measurements/s", "sessions", ">= 10000", lambda f: f.sessions >= 10_000),
     ("2 sessions p99 ms", "session_p99", "", None),
     ("3 GET child req/s", "reads", "", None),
@@ -506,9 +533,11 @@ def table(results: dict[Db, Figures], args: Any) -> None:
     for label, name, goal, met in ROWS:
         cells = ""
         for figures in results.values():
-            value = figures.writes / figures.peer if name == "ratio" else getattr(figures, name)
+            ratios = {"ratio": figures.writes, "floor_ratio": figures.floor}
+            value = ratios[name] / figures.peer if name in ratios else getattr(figures, name)
             mark = "" if met is None else (" ok" if met(figures) else " NO")
-            cells += f"{value:>13.{2 if name == 'ratio' else 1 if '_p' in name else 0}f}{mark:3}"
+            places = 2 if name in ratios else 1 if "_p" in name else 0
+            cells += f"{value:>13.{places}f}{mark:3}"
         print(f"{label:32}{cells}  {goal}")
 
 

@@ -320,10 +320,10 @@ def _assessment_json(kid: Json, row: Json) -> str | None:
         )  # fmt: skip
     except GrowthInputError:  # a corrected birth date may leave a measurement unscorable
         return None
-    return orjson.dumps(_assessment_answer(scored)).decode()
+    return orjson.dumps(assessment_answer(scored)).decode()
 
 
-def _assessment_answer(scored: Assessment) -> Json:
+def assessment_answer(scored: Assessment) -> Json:
     """The public form of an assessment: z-scores, flags, categories and status booleans."""
     return {
         "rule_version": RULE_VERSION, "age_days": scored.age_days,
