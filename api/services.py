@@ -22,9 +22,12 @@ from api.memo import Memo
 from api.passwords import LoginThrottle, Passwords
 from api.settings import Settings
 from domain.catalog import FACTS
+from domain.child.commands import ChildCommand
+from domain.child.decider import ChildDecider, ChildState
 from events import migrate, timefmt
 from events.crypto import KEY_BYTES, KeyRing, generate_key
 from events.database import make_engine
+from events.handling import GroupCommit
 from events.projections.areas import AreaIndex
 from events.projections.children import ChildIndex
 from events.projections.figures import FigureIndex
@@ -59,6 +62,7 @@ class Services:
     log_watch: LogWatch = field(init=False)
     clock: Callable[[], datetime] = field(default=timefmt.utc_now)  # tests may set it
     evaluations: Memo[Any] = field(default_factory=lambda: Memo(64))
+    child_writes: GroupCommit[ChildCommand, ChildState] = field(init=False)
 
     def __post_init__(self) -> None:
         self.auth = TokenAuthority(self.settings)
@@ -74,6 +78,8 @@ class Services:
         )
         self.access_log = AccessLog(self.store)
         self.log_watch = LogWatch(self.engine)
+        # Concurrent writes to children's streams share transactions (docs/scaling.md).
+        self.child_writes = GroupCommit(self.store, ChildDecider())
 
     def start(self) -> None:
         """Migrate (when configured to) and bring the projections up to the log's head."""

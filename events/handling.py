@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 import uuid6
@@ -144,6 +145,141 @@ def execute_batch(
         a if not isinstance(a, list) else _stored(state_of[j.stream_id], a, recorded)
         for a, j in zip(answers, jobs, strict=True)
     ]
+
+
+@dataclass
+class _Waiting(Generic[CommandT, StateT]):
+    """One caller's command in a ``GroupCommit``, and, once its group is done, the answer."""
+
+    job: Job[CommandT]
+    meta: JsonObject
+    expected_version: int | None
+    guard: Callable[[StateT], None] | None
+    answer: Outcome[StateT] | Exception | None = None
+    done: bool = False
+
+
+@dataclass
+class GroupCommit(Generic[CommandT, StateT]):
+    """``execute`` for concurrent callers, appending their commands together (group commit).
+
+    While one group of commands is being appended, the commands of other threads wait; the
+    next group takes them all, at most one per stream and ``most`` in all, and appends them
+    in one transaction with the store's batch path (one read of the streams, one append).
+    Each caller gets what ``execute`` would have answered it alone: its outcome, or its own
+    refusal (the state's, ``If-Match``'s, a reused event id's). A race with another writer,
+    or any error of the group, runs that group's commands one by one through ``execute``,
+    so no command is refused for another's sake.
+
+    There is no thread of its own: the first waiting caller appends the group, then wakes
+    the others. One ``execute`` at a time costs the same as before.
+    """
+
+    store: SqlEventStore
+    decider: Decider[CommandT, StateT]
+    most: int = 64
+    _queue: list[_Waiting[CommandT, StateT]] = field(default_factory=list, init=False)
+    _busy: bool = field(default=False, init=False)
+    _turn: threading.Condition = field(default_factory=threading.Condition, init=False)
+
+    def execute(
+        self,
+        stream_id: str,
+        command: CommandT,
+        meta: JsonObject,
+        *,
+        expected_version: int | None = None,
+        event_ids: Sequence[str] | None = None,
+        guard: Callable[[StateT], None] | None = None,
+    ) -> Outcome[StateT]:
+        """As ``execute``, appended with the commands of other callers waiting meanwhile."""
+        job = Job(stream_id, command, tuple(event_ids or ()))
+        mine = _Waiting[CommandT, StateT](job, meta, expected_version, guard)
+        with self._turn:
+            self._queue.append(mine)
+            while not mine.done:
+                if self._busy:
+                    self._turn.wait()
+                    continue
+                group, self._busy = self._take(), True
+                self._turn.release()
+                try:
+                    self._append(group)
+                finally:
+                    self._turn.acquire()
+                    self._busy = False
+                    for waiting in group:
+                        waiting.done = True
+                    self._turn.notify_all()
+        if isinstance(mine.answer, Exception):
+            raise mine.answer
+        assert mine.answer is not None  # _append answers every command of its group
+        return mine.answer
+
+    def waiting(self) -> int:
+        """Commands waiting for the next group."""
+        with self._turn:
+            return len(self._queue)
+
+    def _take(self) -> list[_Waiting[CommandT, StateT]]:
+        """The oldest waiting command of each stream, at most ``most``; the rest stay queued."""
+        group: dict[str, _Waiting[CommandT, StateT]] = {}
+        rest = []
+        for waiting in self._queue:
+            if waiting.job.stream_id in group or len(group) == self.most:
+                rest.append(waiting)
+            else:
+                group[waiting.job.stream_id] = waiting
+        self._queue = rest
+        return list(group.values())
+
+    def _append(self, group: list[_Waiting[CommandT, StateT]]) -> None:
+        if len(group) > 1:
+            try:
+                self._together(group)
+            except Exception:  # a race, or any failure: each command is run alone below
+                for waiting in group:
+                    waiting.answer = None
+        for waiting in group:
+            if waiting.answer is None:
+                try:
+                    waiting.answer = execute(
+                        self.store, self.decider, waiting.job.stream_id, waiting.job.command,
+                        waiting.meta, expected_version=waiting.expected_version,
+                        event_ids=waiting.job.event_ids or None, guard=waiting.guard,
+                    )  # fmt: skip
+                except Exception as refused:  # raised again in its own caller's thread
+                    waiting.answer = refused
+
+    def _together(self, group: list[_Waiting[CommandT, StateT]]) -> None:
+        """One read of the group's streams, each command decided, one append; commands that
+        are refused or replayed are answered here, the others once they are stored."""
+        store, decider = self.store, self.decider
+        histories = store.read_streams({w.job.stream_id for w in group})
+        folded = {sid: _fold(store.registry, decider, h) for sid, h in histories.items()}
+        state_of = {sid: state for sid, (state, _) in folded.items()}
+        planned: dict[str, tuple[_Waiting[CommandT, StateT], list[NewEvent]]] = {}
+        for waiting in group:
+            sid = waiting.job.stream_id
+            if waiting.expected_version not in {None, folded[sid][1]}:
+                continue  # alone, after: execute answers a retry before If-Match
+            answer = _plan(store, decider, waiting.job, waiting.meta, histories, state_of,
+                           waiting.guard)  # fmt: skip
+            if not isinstance(answer, list):
+                waiting.answer = answer
+            elif not answer:
+                waiting.answer = Outcome(state_of[sid], folded[sid][1], [])
+            else:
+                planned[sid] = (waiting, answer)
+        if not planned:
+            return
+        appends = [
+            StreamAppend(sid, decider.stream_type, folded[sid][1] or NO_STREAM, tuple(new))
+            for sid, (_, new) in planned.items()
+        ]
+        recorded = {e.event_id: e for e in store.append_streams(appends)}
+        for sid, (waiting, new) in planned.items():
+            waiting.answer = _stored(state_of[sid], new, recorded)
 
 
 def _plan(  # noqa: PLR0917 - internal step of execute_batch

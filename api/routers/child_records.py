@@ -21,7 +21,6 @@ from api.routers.children import (
     child_answer,
     child_row,
     client_event_id,
-    decider,
     expected_version,
     today,
 )
@@ -30,7 +29,6 @@ from domain.child import commands as c
 from domain.child.decider import stream_id
 from domain.child.events import ChildPersonal, ExitReason
 from domain.growth import Sex
-from events.handling import execute
 
 router = APIRouter(tags=["children"])
 Writer = Annotated[Principal, Requires("children:write")]
@@ -80,9 +78,13 @@ def _run(
 ) -> ChildAnswer:
     given, key, if_match = keys
     event_id = client_event_id(principal, request, given, key)
-    execute(services.store, decider, stream_id(str(child_id)), command,
-            write_meta(principal, request), expected_version=expected_version(if_match),
-            event_ids=None if event_id is None else [event_id])  # fmt: skip
+    services.child_writes.execute(
+        stream_id(str(child_id)),
+        command,
+        write_meta(principal, request),
+        expected_version=expected_version(if_match),
+        event_ids=None if event_id is None else [event_id],
+    )
     response.status_code = 201
     return child_answer(services, principal, child_id, response)
 

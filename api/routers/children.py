@@ -28,7 +28,6 @@ from domain.fact import DomainError, NotFound
 from domain.growth import Sex
 from events import timefmt
 from events.envelope import JsonObject
-from events.handling import execute
 from events.projections import children as index
 from events.projections.areas import find_area
 
@@ -265,7 +264,7 @@ def register_child(  # noqa: PLR0917 - FastAPI parameters
     )  # fmt: skip
     ids = None if event_id is None else [event_id]
     meta = write_meta(principal, request)
-    execute(services.store, decider, stream_id(str(child_id)), command, meta, event_ids=ids)
+    services.child_writes.execute(stream_id(str(child_id)), command, meta, event_ids=ids)
     response.status_code = 201
     return child_answer(services, principal, child_id, response)
 

@@ -24,7 +24,6 @@ from api.routers.children import (
     MeasurementOut,
     child_row,
     client_event_id,
-    decider,
     etag,
     expected_version,
     measurement_out,
@@ -35,7 +34,7 @@ from domain.child import commands as c
 from domain.child.decider import ChildState, stream_id
 from domain.child.events import Measurement
 from events import sql
-from events.handling import execute, new_event_id
+from events.handling import new_event_id
 from events.projections import children as index
 
 router = APIRouter(tags=["children"])
@@ -117,10 +116,10 @@ def _write(
     event_id: str,
     if_match: str | None,
 ) -> Written:
-    outcome = execute(
-        services.store, decider, stream_id(str(child_id)), command,
-        write_meta(principal, request), expected_version=expected_version(if_match),
-        event_ids=[event_id], guard=in_reach(principal),
+    outcome = services.child_writes.execute(
+        stream_id(str(child_id)), command, write_meta(principal, request),
+        expected_version=expected_version(if_match), event_ids=[event_id],
+        guard=in_reach(principal),
     )  # fmt: skip
     # The stored version of the event: a replay answers what the first call answered.
     stored = outcome.events
