@@ -113,10 +113,7 @@ def execute_batch(
     stored already replays. If another writer moved one of the streams meanwhile, the jobs
     are run one by one instead, so the batch is never refused as a whole for a race.
     """
-    registry = store.registry
-    histories = store.read_streams({job.stream_id for job in jobs})
-    folded = {sid: _fold(registry, decider, h) for sid, h in histories.items()}
-    state_of = {sid: state for sid, (state, _) in folded.items()}
+    histories, folded, state_of = _read_folded(store, decider, {job.stream_id for job in jobs})
     answers: list[Answer[StateT] | list[NewEvent]] = []
     pending: dict[str, list[NewEvent]] = {}
     first_use: dict[str, int] = {}
@@ -133,12 +130,8 @@ def execute_batch(
             pending.setdefault(job.stream_id, []).extend(planned)
     if not pending:
         return [a for a in answers if not isinstance(a, list)]
-    appends = [
-        StreamAppend(sid, decider.stream_type, folded[sid][1] or NO_STREAM, tuple(new))
-        for sid, new in pending.items()
-    ]
     try:
-        recorded = {e.event_id: e for e in store.append_streams(appends)}
+        recorded = _append_planned(store, decider, folded, pending)
     except (WrongExpectedVersion, EventIdConflict, InvalidAppend):
         return [_one_by_one(store, decider, job, meta, guard) for job in jobs]
     return [
@@ -255,9 +248,7 @@ class GroupCommit(Generic[CommandT, StateT]):
         """One read of the group's streams, each command decided, one append; commands that
         are refused or replayed are answered here, the others once they are stored."""
         store, decider = self.store, self.decider
-        histories = store.read_streams({w.job.stream_id for w in group})
-        folded = {sid: _fold(store.registry, decider, h) for sid, h in histories.items()}
-        state_of = {sid: state for sid, (state, _) in folded.items()}
+        histories, folded, state_of = _read_folded(store, decider, {w.job.stream_id for w in group})
         planned: dict[str, tuple[_Waiting[CommandT, StateT], list[NewEvent]]] = {}
         for waiting in group:
             sid = waiting.job.stream_id
@@ -273,13 +264,33 @@ class GroupCommit(Generic[CommandT, StateT]):
                 planned[sid] = (waiting, answer)
         if not planned:
             return
-        appends = [
-            StreamAppend(sid, decider.stream_type, folded[sid][1] or NO_STREAM, tuple(new))
-            for sid, (_, new) in planned.items()
-        ]
-        recorded = {e.event_id: e for e in store.append_streams(appends)}
+        pending = {sid: new for sid, (_, new) in planned.items()}
+        recorded = _append_planned(store, decider, folded, pending)
         for sid, (waiting, new) in planned.items():
             waiting.answer = _stored(state_of[sid], new, recorded)
+
+
+def _read_folded(
+    store: SqlEventStore, decider: Decider[CommandT, StateT], stream_ids: set[str]
+) -> tuple[dict[str, list[RecordedEvent]], dict[str, tuple[StateT, int]], dict[str, StateT]]:
+    """The streams' histories in one read, each folded (state, version), and the states."""
+    histories = store.read_streams(stream_ids)
+    folded = {sid: _fold(store.registry, decider, h) for sid, h in histories.items()}
+    return histories, folded, {sid: state for sid, (state, _) in folded.items()}
+
+
+def _append_planned(
+    store: SqlEventStore,
+    decider: Decider[CommandT, StateT],
+    folded: dict[str, tuple[StateT, int]],
+    pending: dict[str, list[NewEvent]],
+) -> dict[str, RecordedEvent]:
+    """Append each stream's planned events at its folded version, in one transaction."""
+    appends = [
+        StreamAppend(sid, decider.stream_type, folded[sid][1] or NO_STREAM, tuple(new))
+        for sid, new in pending.items()
+    ]
+    return {e.event_id: e for e in store.append_streams(appends)}
 
 
 def _plan(  # noqa: PLR0917 - internal step of execute_batch
