@@ -34,7 +34,7 @@ from domain.child import commands as c
 from domain.child.decider import ChildState, stream_id
 from domain.child.events import Measurement
 from events import sql
-from events.handling import new_event_id
+from events.handling import Outcome, new_event_id
 from events.projections import children as index
 
 router = APIRouter(tags=["children"])
@@ -115,25 +115,42 @@ def _write(
     *,
     event_id: str,
     if_match: str | None,
-) -> Written:
+) -> Outcome[ChildState]:
     outcome = services.child_writes.execute(
         stream_id(str(child_id)), command, write_meta(principal, request),
         expected_version=expected_version(if_match), event_ids=[event_id],
         guard=in_reach(principal),
     )  # fmt: skip
+    return outcome
+
+
+def _written(outcome: Outcome[ChildState]) -> Written:
     # The stored version of the event: a replay answers what the first call answered.
     stored = outcome.events
     return Written(event_id=stored[0].event_id, version=stored[-1].stream_version)
 
 
 def _measured(
-    services: Services, child_id: uuid.UUID, measurement_id: str, written: Written
+    services: Services,
+    child_id: uuid.UUID,
+    measurement_id: str,
+    outcome: Outcome[ChildState],
+    state: str,
 ) -> MeasurementWritten:
-    with services.store.reader() as driver:
-        reader = sql.Reader(services.engine.dialect, driver)
-        row = index.measurement_of(reader, str(child_id), measurement_id)
-    assert row is not None  # just written, in the same transaction as the event
+    """The answer to a stored measurement or correction, with its row as the projection
+    holds it: computed from the command's state when it was just stored, read when it was
+    stored before (a replay: it may have been corrected or voided since)."""
+    if outcome.replayed:
+        with services.store.reader() as driver:
+            reader = sql.Reader(services.engine.dialect, driver)
+            row = index.measurement_of(reader, str(child_id), measurement_id)
+        assert row is not None  # stored, in the same transaction as the event
+    else:
+        child = outcome.state
+        values = child.measurements[measurement_id].measurement
+        row = index.written_measurement(measurement_id, state, child.sex, child.birth_date, values)
     out = measurement_out(row)
+    written = _written(outcome)
     return MeasurementWritten(**written.model_dump(), assessment=out.assessment, measurement=out)
 
 
@@ -154,10 +171,11 @@ def record_measurement(  # noqa: PLR0917 - FastAPI parameters
     command = c.RecordMeasurement(
         today=today(), measurement_id=event_id, measurement=body.values(principal)
     )
-    written = _write(services, principal, request, child_id, command,
+    outcome = _write(services, principal, request, child_id, command,
                      event_id=event_id, if_match=if_match)  # fmt: skip
-    etag(response, written.version)
-    return _measured(services, child_id, event_id, written)
+    answer = _measured(services, child_id, event_id, outcome, "recorded")
+    etag(response, answer.version)
+    return answer
 
 
 @router.post(
@@ -182,10 +200,11 @@ def correct_measurement(  # noqa: PLR0917 - FastAPI parameters
         today=today(), measurement_id=str(measurement_id),
         measurement=body.values(principal), reason=body.reason,
     )  # fmt: skip
-    written = _write(services, principal, request, child_id, command,
+    outcome = _write(services, principal, request, child_id, command,
                      event_id=event_id or new_event_id(), if_match=if_match)  # fmt: skip
-    etag(response, written.version)
-    return _measured(services, child_id, str(measurement_id), written)
+    answer = _measured(services, child_id, str(measurement_id), outcome, "corrected")
+    etag(response, answer.version)
+    return answer
 
 
 @router.post(
@@ -209,8 +228,9 @@ def void_measurement(  # noqa: PLR0917 - FastAPI parameters
     command = c.VoidMeasurement(
         today=today(), measurement_id=str(measurement_id), reason=body.reason
     )
-    written = _write(services, principal, request, child_id, command,
+    outcome = _write(services, principal, request, child_id, command,
                      event_id=event_id or new_event_id(), if_match=if_match)  # fmt: skip
+    written = _written(outcome)
     etag(response, written.version)
     return written
 

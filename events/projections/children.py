@@ -312,15 +312,30 @@ def _reassess(kid: Json, mine: list[Json], dirty: set[str]) -> None:
 
 def _assessment_json(kid: Json, row: Json) -> str | None:
     values = e.Measurement.model_validate_json(row["measurement"])
+    scored = _assessed(kid["sex"], kid["birth_date"], values)
+    return None if scored is None else orjson.dumps(scored).decode()
+
+
+def _assessed(sex: str, birth_date: date, values: e.Measurement) -> Json | None:
     try:
         scored = assess(
-            sex=kid["sex"], birth_date=kid["birth_date"], measured_on=values.measured_on,
+            sex=sex, birth_date=birth_date, measured_on=values.measured_on,
             weight_kg=values.weight_kg, length_cm=values.length_cm, position=values.position,
             oedema=values.oedema, muac_cm=values.muac_cm,
         )  # fmt: skip
     except GrowthInputError:  # a corrected birth date may leave a measurement unscorable
         return None
-    return orjson.dumps(assessment_answer(scored)).decode()
+    return assessment_answer(scored)
+
+
+def written_measurement(
+    event_id: str, state: str, sex: str, birth_date: date, values: e.Measurement
+) -> Json:
+    """A measurement just recorded or corrected as ``measurement_of`` would read it back:
+    the row's fields an answer shows, computed as ``apply`` computed the stored row (same
+    values, same child, same rule), so the writer's answer needs no second read."""
+    return {"event_id": event_id, "state": state, "measurement": values.model_dump(mode="json"),
+            "assessment": _assessed(sex, birth_date, values)}  # fmt: skip
 
 
 def assessment_answer(scored: Assessment) -> Json:

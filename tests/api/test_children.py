@@ -235,6 +235,30 @@ def test_a_correction_shows_up_in_the_child_and_its_history(
     assert [(m["event_id"], m["state"]) for m in history["items"]] == [(event_id, "corrected")]
 
 
+def test_a_writers_answer_is_the_measurement_as_its_history_then_shows_it(
+    client: TestClient, kader: dict[str, str]
+) -> None:
+    child = register(client, kader)
+    url = f"/v1/children/{child['id']}/measurements"
+    retried = {**kader, "Idempotency-Key": "sync-7"}
+    recorded = measure(client, retried, child["id"], muac_cm=13.1, head_cm=45.0)
+    event_id = recorded.json()["event_id"]
+    history = client.get(url, headers=kader).json()["items"]
+    assert recorded.json()["measurement"] == history[0]
+    assert recorded.json()["assessment"] == history[0]["assessment"]
+
+    changed = {**MEASUREMENT, "length_cm": 95.0, "weight_kg": 4.0, "oedema": True}
+    corrected = client.post(f"{url}/{event_id}/corrections", headers=kader,
+                            json={**changed, "reason": "misread"})  # fmt: skip
+    history = client.get(url, headers=kader).json()["items"]
+    assert corrected.json()["measurement"] == history[0]
+    assert history[0]["state"] == "corrected"
+    assert history[0]["assessment"]["flags"]  # implausible: flagged, still answered alike
+    # A retry of the first write answers the measurement as it is now, corrected.
+    again = measure(client, retried, child["id"], muac_cm=13.1, head_cm=45.0)
+    assert again.json()["measurement"] == history[0]
+
+
 def test_voiding_twice_is_a_conflict_and_the_void_counts_nowhere(
     client: TestClient, kader: dict[str, str]
 ) -> None:
