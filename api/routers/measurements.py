@@ -116,12 +116,11 @@ def _write(
     event_id: str,
     if_match: str | None,
 ) -> Outcome[ChildState]:
-    outcome = services.child_writes.execute(
+    return services.child_writes.execute(
         stream_id(str(child_id)), command, write_meta(principal, request),
         expected_version=expected_version(if_match), event_ids=[event_id],
         guard=in_reach(principal),
     )  # fmt: skip
-    return outcome
 
 
 def _written(outcome: Outcome[ChildState]) -> Written:
