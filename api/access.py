@@ -75,6 +75,17 @@ def authenticate(
     services: Services, request: Request, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
     """The caller named by the request's bearer token, or 401."""
+    claims = _claims(services, request, credentials)
+    if not claims.external:
+        with services.store.reader() as driver:
+            reader = sql.Reader(services.engine.dialect, driver)
+            _check_current(claims, index.standing(reader, claims.subject))
+    return _principal(claims)
+
+
+def _claims(
+    services: Services, request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Claims:
     if len(request.headers.get("authorization", "")) > MAX_TOKEN_BYTES + len("Bearer "):
         raise Unauthenticated("the token is longer than 8 KB")
     if credentials is None:
@@ -83,8 +94,10 @@ def authenticate(
         claims = services.auth.verify(credentials.credentials)
     except InvalidToken as refusal:
         raise Unauthenticated(str(refusal)) from None
-    if not claims.external:
-        _check_current(services, claims)
+    return claims
+
+
+def _principal(claims: Claims) -> Principal:
     return Principal(
         claims.subject,
         claims.role,
@@ -96,25 +109,33 @@ def authenticate(
     )
 
 
-def _check_current(services: Services, claims: Claims) -> None:
+def _check_current(claims: Claims, standing: tuple[int, bool] | None) -> None:
     """Refuse a token whose principal is disabled or changed since it was issued."""
-    with services.store.reader() as driver:
-        standing = index.standing(sql.Reader(services.engine.dialect, driver), claims.subject)
     if standing is None or standing[1]:
         raise Unauthenticated("the token's principal is disabled")
     if standing[0] != claims.version:
         raise Unauthenticated("the principal changed since the token was issued: refresh it")
 
 
-# A coroutine, though it reads: FastAPI would run a plain function in its thread pool, and the
-# hand-off (with the GIL passed between the loop's thread and a worker's) cost more than the
-# read itself, an indexed row of a projection that takes no lock (docs/scaling.md, 5 December).
+# A coroutine: on PostgreSQL it reads on the store's asynchronous pool, and the loop serves
+# other requests meanwhile; without the pool (SQLite) it reads on the loop, since FastAPI would
+# run a plain function in its thread pool, and the hand-off (with the GIL passed between the
+# loop's thread and a worker's) cost more than the read itself, an indexed row of a projection
+# that takes no lock (docs/scaling.md, 5 December).
 async def _authenticated(
     services: ServicesDep,
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    return authenticate(services, request, credentials)
+    pool = services.store.async_pool()
+    if pool is None:
+        return authenticate(services, request, credentials)
+    claims = _claims(services, request, credentials)
+    if not claims.external:
+        async with pool.connection() as driver:
+            reader = sql.AsyncReader(services.engine.dialect, driver)
+            _check_current(claims, await index.standing_async(reader, claims.subject))
+    return _principal(claims)
 
 
 def Requires(scope: str) -> params.Security:  # noqa: N802 (reads as a marker in Annotated)

@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         wired.auth.keys.refresh()  # read (or on first start generate) the signing keys
         wired.passwords.dummy()  # so that the first failed login costs what the others cost
         app.state.services = wired
+        await wired.store.open_async(wired.settings.db_pool_size)
         deliverer = None
         if wired.settings.webhook_worker and migrate.at_head(wired.engine):
             deliverer = Deliverer(wired)
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         finally:
             if deliverer is not None:
                 deliverer.stop()
+            await wired.store.close_async()
             if services is None:
                 wired.close()
 

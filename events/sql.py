@@ -227,12 +227,9 @@ class Reader:
             for statement, each in reads:
                 compiled = _compiled(statement, self.dialect)
                 run = [self.driver.execute(compiled.text, _arguments(compiled, p)) for p in each]
-                sent.append((_shape(statement, self.dialect), run))
-            found = [[cursor.fetchall() for cursor in run] for _, run in sent]
-        return [
-            [_mappings(shape, rows) for rows in results]
-            for (shape, _), results in zip(sent, found, strict=True)
-        ]
+                sent.append(run)
+            found = [[cursor.fetchall() for cursor in run] for run in sent]
+        return _shaped(self.dialect, reads, found)
 
     def rows_in(
         self, statement: Select[Any], name: str, values: Sequence[object], params: Params = _NONE
@@ -307,6 +304,45 @@ class Reader:
             return
         with self.driver.pipeline():
             yield
+
+
+@dataclass(frozen=True)
+class AsyncReader:
+    """``Reader.rows_each`` on an asynchronous PostgreSQL driver connection (autocommit): the
+    event loop serves other requests while the database answers."""
+
+    dialect: Dialect
+    driver: Any
+
+    async def rows(self, statement: Select[Any], params: Params) -> list[Row]:
+        """The rows of one statement (outside a pipeline, which would cost twice the CPU)."""
+        compiled = _compiled(statement, self.dialect)
+        cursor = await self.driver.execute(compiled.text, _arguments(compiled, params))
+        return _mappings(_shape(statement, self.dialect), await cursor.fetchall())
+
+    async def rows_each(
+        self, *reads: tuple[Select[Any], Sequence[Params]]
+    ) -> list[list[list[Row]]]:
+        """As ``Reader.rows_each``: all in one round trip."""
+        sent = []
+        async with self.driver.pipeline():
+            for statement, each in reads:
+                compiled = _compiled(statement, self.dialect)
+                execute = self.driver.execute
+                sent.append([await execute(compiled.text, _arguments(compiled, p)) for p in each])
+            found = [[await cursor.fetchall() for cursor in run] for run in sent]
+        return _shaped(self.dialect, reads, found)
+
+
+def _shaped(
+    dialect: Dialect,
+    reads: Sequence[tuple[Select[Any], Sequence[Params]]],
+    found: Sequence[Sequence[Sequence[Sequence[Any]]]],
+) -> list[list[list[Row]]]:
+    return [
+        [_mappings(_shape(statement, dialect), rows) for rows in results]
+        for (statement, _), results in zip(reads, found, strict=True)
+    ]
 
 
 _AMONG: dict[tuple[int, int, bool], tuple[Select[Any], Any, Select[Any]]] = {}

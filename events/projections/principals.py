@@ -114,6 +114,12 @@ def standing(reader: sql.Reader, name: str) -> tuple[int, bool] | None:
     return None if not rows else (int(rows[0][0]), bool(rows[0][1]))
 
 
+async def standing_async(reader: sql.AsyncReader, name: str) -> tuple[int, bool] | None:
+    """``standing`` for a coroutine."""
+    rows = await reader.rows(_STANDING, {"name": name})
+    return None if not rows else (int(rows[0]["version"]), bool(rows[0]["disabled"]))
+
+
 def all_principals(conn: Connection) -> list[PrincipalRecord]:
     """Every principal, by name."""
     rows = conn.execute(select(principals).order_by(principals.c.name))

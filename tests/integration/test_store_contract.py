@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from sqlalchemy import bindparam, select, text
 
@@ -203,17 +208,38 @@ def _renamed(store: SqlEventStore, stream_id: str) -> None:
     ])  # fmt: skip
 
 
+Reads = Callable[[SqlEventStore, str, str, Callable[[list[sql.Row]], object]], tuple[Any, Any]]
+
+
+def _read_now(store: SqlEventStore, stream: str, subject: str, guard: Any) -> tuple[Any, Any]:
+    query = select(events.c.event_id).where(events.c.stream_id == bindparam("stream_id"))
+    return store.rows_with_personal(query, {"stream_id": stream}, subject, PERSONAL_TYPES, guard)
+
+
+def _read_awaited(store: SqlEventStore, stream: str, subject: str, guard: Any) -> tuple[Any, Any]:
+    """The same read by a coroutine, on the asynchronous pool (PostgreSQL) opened for it."""
+    query = select(events.c.event_id).where(events.c.stream_id == bindparam("stream_id"))
+
+    async def read() -> tuple[Any, Any]:
+        await store.open_async(2)
+        try:
+            return await store.rows_with_personal_async(
+                query, {"stream_id": stream}, subject, PERSONAL_TYPES, guard
+            )
+        finally:
+            await store.close_async()
+
+    return asyncio.run(read())
+
+
+@pytest.mark.parametrize("read", [_read_now, _read_awaited], ids=["sync", "async"])
 def test_rows_with_personal_reads_the_rows_and_the_latest_personal_part_after_the_guard(
-    store: SqlEventStore,
+    store: SqlEventStore, read: Reads
 ) -> None:
     _renamed(store, "child-9")
-    query = select(events.c.event_id).where(events.c.stream_id == bindparam("stream_id"))
-    types = PERSONAL_TYPES
     seen: list[int] = []
 
-    rows, personal = store.rows_with_personal(
-        query, {"stream_id": "child-9"}, "child-9", types, guard=lambda r: seen.append(len(r))
-    )
+    rows, personal = read(store, "child-9", "child-9", lambda r: seen.append(len(r)))
 
     assert (len(rows), personal, seen) == (4, {"name": "Nama Baru"}, [4])
 
@@ -221,11 +247,37 @@ def test_rows_with_personal_reads_the_rows_and_the_latest_personal_part_after_th
         raise LookupError("out of reach")
 
     with pytest.raises(LookupError, match="out of reach"):  # before anything is opened
-        store.rows_with_personal(query, {"stream_id": "child-9"}, "child-9", types, refuse)
+        read(store, "child-9", "child-9", refuse)
     store.erase("child-9")
-    _, erased = store.rows_with_personal(query, {"stream_id": "x"}, "child-9", types, len)
-    _, none = store.rows_with_personal(query, {"stream_id": "x"}, "child-8", types, len)
+    _, erased = read(store, "x", "child-9", len)
+    _, none = read(store, "x", "child-8", len)
     assert (erased, none) == (None, None)
+
+
+def test_the_asynchronous_pool_serves_only_the_event_loop_that_opened_it(
+    store: SqlEventStore,
+) -> None:
+    postgres = store.engine.dialect.name == "postgresql"
+    seen: dict[str, bool] = {}
+
+    def elsewhere() -> None:  # another application's loop, in its own thread
+        async def look() -> None:
+            seen["other loop"] = store.async_pool() is not None
+
+        asyncio.run(look())
+
+    async def look() -> None:
+        await store.open_async(2)
+        seen["opened"] = store.async_pool() is not None
+        other = threading.Thread(target=elsewhere)
+        other.start()
+        other.join()
+        await store.close_async()
+        seen["closed"] = store.async_pool() is not None
+
+    asyncio.run(look())
+
+    assert seen == {"opened": postgres, "other loop": False, "closed": False}
 
 
 def test_latest_personal_reads_the_last_personal_part_of_each_stream_asked(
