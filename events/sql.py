@@ -324,11 +324,10 @@ class AsyncReader:
         self, *reads: tuple[Select[Any], Sequence[Params]]
     ) -> list[list[list[Row]]]:
         """As ``Reader.rows_each``: all in one round trip."""
-        sent = []
+        sent, execute = [], self.driver.execute
         async with self.driver.pipeline():
             for statement, each in reads:
                 compiled = _compiled(statement, self.dialect)
-                execute = self.driver.execute
                 sent.append([await execute(compiled.text, _arguments(compiled, p)) for p in each])
             found = [[await cursor.fetchall() for cursor in run] for run in sent]
         return _shaped(self.dialect, reads, found)
