@@ -1,9 +1,17 @@
 """Data quality per kader and posyandu: pure measures of groups of measurements.
 
-Digit preference and birth-date heaping (``digits``) and the z-score distribution
-(``distribution``). Every threshold is in ``rules``.
+Completeness, WHO-flag shares, position and timeliness (``measures``), implausible changes
+(``changes``), digit preference and birth-date heaping (``digits``) and the z-score
+distribution (``distribution``). Every threshold is in ``rules``.
 """
 
+from domain.quality.changes import (
+    ChangeFinding,
+    ChangeKind,
+    ChildChanges,
+    change_share,
+    implausible_changes,
+)
 from domain.quality.digits import (
     BirthDayHeaping,
     DigitPreference,
@@ -12,15 +20,40 @@ from domain.quality.digits import (
     terminal_digit,
 )
 from domain.quality.distribution import ZDistribution, z_distribution
+from domain.quality.measures import (
+    Completeness,
+    Measured,
+    PositionCheck,
+    Timeliness,
+    completeness,
+    flagged_shares,
+    on_schedule_share,
+    position_check,
+    timeliness,
+)
 from domain.quality.rules import QUALITY_RULE_VERSION
 
 __all__ = [
     "QUALITY_RULE_VERSION",
     "BirthDayHeaping",
+    "ChangeFinding",
+    "ChangeKind",
+    "ChildChanges",
+    "Completeness",
     "DigitPreference",
+    "Measured",
+    "PositionCheck",
+    "Timeliness",
     "ZDistribution",
     "birth_day_heaping",
+    "change_share",
+    "completeness",
     "digit_preference",
+    "flagged_shares",
+    "implausible_changes",
+    "on_schedule_share",
+    "position_check",
     "terminal_digit",
+    "timeliness",
     "z_distribution",
 ]
