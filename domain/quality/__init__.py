@@ -1,8 +1,9 @@
 """Data quality per kader and posyandu: pure measures of groups of measurements.
 
-Completeness, WHO-flag shares, position and timeliness (``measures``), implausible changes
-(``changes``), digit preference and birth-date heaping (``digits``) and the z-score
-distribution (``distribution``). Every threshold is in ``rules``.
+Completeness, WHO-flag shares, implausible changes (``changes``), digit preference and
+birth-date heaping (``digits``), the z-score distribution (``distribution``), position and
+timeliness (``measures``), and a documented 0-100 score (``score``), gathered per group by
+``report``. Every threshold and weight is in ``rules``.
 """
 
 from domain.quality.changes import (
@@ -31,7 +32,9 @@ from domain.quality.measures import (
     position_check,
     timeliness,
 )
+from domain.quality.report import QualityReport, quality_report
 from domain.quality.rules import QUALITY_RULE_VERSION
+from domain.quality.score import QualityScore, ScoreInputs, ScorePart, quality_score
 
 __all__ = [
     "QUALITY_RULE_VERSION",
@@ -43,6 +46,10 @@ __all__ = [
     "DigitPreference",
     "Measured",
     "PositionCheck",
+    "QualityReport",
+    "QualityScore",
+    "ScoreInputs",
+    "ScorePart",
     "Timeliness",
     "ZDistribution",
     "birth_day_heaping",
@@ -53,6 +60,8 @@ __all__ = [
     "implausible_changes",
     "on_schedule_share",
     "position_check",
+    "quality_report",
+    "quality_score",
     "terminal_digit",
     "timeliness",
     "z_distribution",
