@@ -28,7 +28,7 @@ The rules (documented for users by the integration, tested by hand-worked cases)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
@@ -97,11 +97,6 @@ def weight_gains(birth_date: date, weighings: Iterable[Weighing]) -> list[Weight
 def counted_by_month(gains: Iterable[WeightGain]) -> dict[str, WeightGain]:
     """The counted weighing of each month (``YYYY-MM``), from ``weight_gains``' answer."""
     return {gain.month: gain for gain in gains if gain.counted}
-
-
-def latest(gains: Sequence[WeightGain]) -> WeightGain | None:
-    """The child's latest weighing's result, if it was ever weighed."""
-    return gains[-1] if gains else None
 
 
 def _judge(
