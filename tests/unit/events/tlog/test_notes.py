@@ -256,3 +256,17 @@ def test_a_text_that_cannot_be_a_note_is_not_signed(text: str, reason: str) -> N
 def test_a_key_name_with_a_space_or_plus_is_refused(name: str) -> None:
     with pytest.raises(NoteError, match="key name"):
         Ed25519Verifier(name, b"\x00" * 32)
+
+
+def test_a_text_with_empty_lines_is_separated_at_the_last_one() -> None:
+    signer = Ed25519Signer.generate("quasimodo.example/salvatore")
+    text = (
+        "Ognuno sta solo sul cuor della terra\n"
+        "trafitto da un raggio di sole:\n"
+        "\n"
+        "ed è subito sera.\n"
+    )
+
+    opened = open_note(sign_note(text, [signer]), [signer.verifier()])
+
+    assert opened.text == text

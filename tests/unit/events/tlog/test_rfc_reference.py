@@ -86,6 +86,8 @@ def test_every_inclusion_proof_of_small_trees_is_the_rfc_path_and_only_it_verifi
                     verify_inclusion(other, size, leaf, path, _root(size))
             with pytest.raises(ProofError):
                 verify_inclusion(index, size, _flip(leaf), path, _root(size))
+            with pytest.raises(ProofError, match="longer"):
+                verify_inclusion(index, size, leaf, [*path, leaf], _root(size))
 
 
 def test_every_consistency_proof_of_small_trees_is_the_rfc_proof_and_only_it_verifies() -> None:
@@ -106,7 +108,7 @@ def test_every_consistency_proof_of_small_trees_is_the_rfc_proof_and_only_it_ver
                     verify_consistency(old, new, _root(old), _flip(_root(new)), proof)
                 with pytest.raises(ProofError):
                     verify_consistency(old, new, _root(old), _root(new), proof[:-1] or [b"x" * 32])
-                with pytest.raises(ProofError):
+                with pytest.raises(ProofError, match="longer"):
                     verify_consistency(old, new, _root(old), _root(new), [*proof, proof[-1]])
 
 
