@@ -107,6 +107,11 @@ def _decode(message: str | bytes) -> str:
             message = message.decode("utf-8")
         except UnicodeDecodeError as error:
             raise NoteError(f"a note is UTF-8; byte {error.start} is not") from None
+    elif not message.isascii():
+        try:
+            message.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise NoteError(f"a note is UTF-8; character {error.start} cannot be") from None
     control = _CONTROL.search(message)
     if control:
         raise NoteError(f"a note has no control character but newline; #{control.start()} is one")

@@ -158,6 +158,8 @@ def test_a_malformed_note_is_refused_with_its_reason(message: str, reason: str) 
 def test_a_note_that_is_not_utf8_is_refused() -> None:
     with pytest.raises(NoteError, match="UTF-8"):
         parse_note(b"\xff" + (TEXT + "\n" + PETER_SIG).encode())
+    with pytest.raises(NoteError, match="UTF-8"):
+        sign_note("a lone surrogate \ud800\n", [Ed25519Signer.generate("log")])
 
 
 def test_every_mangling_of_a_verifier_key_is_refused() -> None:
