@@ -207,7 +207,10 @@ def _split_key(text: str, what: str) -> tuple[str, int, int, bytes]:
     name, hex_id, encoded = parts
     if not _HEX_ID.fullmatch(hex_id):
         raise NoteError(f"{what}'s key id is 8 lowercase hex digits, not {hex_id!r}")
-    raw = b64decode(encoded, f"{what}'s key")
+    try:
+        raw = b64decode(encoded, "key")
+    except NoteError:  # never echo the key: in a signer key it is the secret seed
+        raise NoteError(f"{what}'s key is not canonical standard base64") from None
     if len(raw) != 1 + KEY_SIZE:
         raise NoteError(f"{what}'s key is a type byte and {KEY_SIZE} bytes")
     return check_key_name(name), int(hex_id, 16), raw[0], raw[1:]

@@ -272,3 +272,13 @@ def test_a_text_with_empty_lines_is_separated_at_the_last_one() -> None:
     opened = open_note(sign_note(text, [signer]), [signer.verifier()])
 
     assert opened.text == text
+
+
+def test_a_refused_signer_key_is_never_echoed_in_the_error() -> None:
+    secret = PETER_SKEY.split("+", 4)[4]  # base64 of the type byte and the seed
+    mangled = PETER_SKEY[:-1] + "!"
+
+    with pytest.raises(NoteError) as refused:
+        parse_skey(mangled)
+
+    assert secret[:12] not in str(refused.value)
