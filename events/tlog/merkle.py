@@ -65,13 +65,6 @@ def event_leaf_hash(event_hash: str) -> bytes:
     return leaf_hash(bytes.fromhex(event_hash))
 
 
-def check_hash(value: bytes, what: str) -> bytes:
-    """Return ``value`` if it is a 32-byte hash, else refuse it naming ``what``."""
-    if len(value) != HASH_SIZE:
-        raise ValueError(f"{what} must be {HASH_SIZE} bytes, not {len(value)}")
-    return value
-
-
 class NodeReader(Protocol):
     """Where the stored complete nodes are read from (a table, a dict, tiles)."""
 
