@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.access import Principal, Requires, ensure_reach, write_meta
+from api.access import Principal, Requires, ensure_writable, write_meta
 from api.deps import ServicesDep
 from api.meeting_views import PROBLEMS, Strict, derived_id, tag
 from api.routers.children import IdempotencyKey, client_event_id
@@ -104,7 +104,7 @@ def subscribe(  # noqa: PLR0917 - FastAPI parameters
     secret is in this answer only."""
     prefix = wilayah.parse_prefix(body.area_prefix, field="area_prefix")
     if prefix != wilayah.EVERYWHERE:
-        ensure_reach(caller, prefix, "area")
+        ensure_writable(caller, [prefix], "area")
     elif not caller.reach.everywhere:
         raise DomainError("give an area prefix inside your reach", field="area_prefix")
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
