@@ -446,7 +446,7 @@ def suggestions(  # noqa: PLR0917 - FastAPI parameters
 ) -> SuggestionPage:
     """Unsponsored stunted children in the areas the sponsor chose (or ``area`` among them),
     masked, the oldest case first."""
-    sponsor = sponsor_answer(services, caller, str(sponsor_id), Response())
+    sponsor = sponsor_answer(services, caller, str(sponsor_id), Response(), personal=False)
     chosen = sponsor.areas or ["*"]
     if area is not None:
         code = wilayah.parse(area, field="area")

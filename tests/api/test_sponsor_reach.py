@@ -152,3 +152,19 @@ def test_a_read_of_a_sponsors_personal_data_is_logged_with_its_wilayah(
     assert [(e.payload["subject"], e.wilayah) for e in reads] == [
         (f"sponsor-{both}", "32.79.02")  # the area holding both of its desa
     ]
+
+
+def test_answers_that_show_no_personal_part_record_no_read_of_it(
+    world: World, services: Services, mint: Minter
+) -> None:
+    donor = {"person": "Demo Donatur", "contact": "0812-5555-6666"}
+    near = sponsor(world, kind="asn", name=None, areas=[HEGARSARI], personal=donor)
+    bidan = bearer(mint(Role.BIDAN, HEGARSARI))
+    services.access_log.flush()
+    before = services.store.head().position
+
+    for tail in ("/view", "/suggestions"):
+        call(world, "GET", f"/v1/sponsors/{near}{tail}", headers=bidan)
+    services.access_log.flush()
+
+    assert [e for e in services.store.read_all(before, 100) if e.stream_type == "access"] == []
