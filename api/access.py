@@ -6,14 +6,15 @@ A route declares what it needs in one line::
 
 A missing or bad token answers 401 with ``WWW-Authenticate: Bearer``; a missing scope 403
 naming it; a single resource outside the caller's reach 404 (``ensure_reach``), and lists
-keep only what is inside it (``principal.reach``). Writes record who made them with
-``write_meta``.
+keep only what is inside it (``principal.reach``). A write needs every area of its target
+inside the reach (``ensure_writable``). Writes record who made them with ``write_meta``.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Final
 
@@ -24,7 +25,7 @@ from starlette.exceptions import HTTPException
 from api.auth import MAX_TOKEN_BYTES, Claims, InvalidToken
 from api.deps import ServicesDep
 from api.services import Services
-from domain.access import SCOPES, Reach, Role
+from domain.access import OWN_RECORDS_ONLY, SCOPES, Forbidden, Reach, Role, ceiling
 from domain.fact import NotFound
 from events import sql
 from events.envelope import JsonObject
@@ -98,10 +99,12 @@ def _claims(
 
 
 def _principal(claims: Claims) -> Principal:
+    # The role's ceiling holds whatever a token carries: a principal granted more before the
+    # ceiling was enforced, or a trusted issuer's token, gets no more than its role allows.
     return Principal(
         claims.subject,
         claims.role,
-        claims.scopes,
+        claims.scopes & ceiling(claims.role),
         Reach(claims.reach),
         claims.client,
         claims.issuer,
@@ -138,8 +141,9 @@ async def _authenticated(
     return _principal(claims)
 
 
-def Requires(scope: str) -> params.Security:  # noqa: N802 (reads as a marker in Annotated)
-    """A dependency: the authenticated caller, who must hold ``scope`` (else 403)."""
+def Requires(scope: str, *, area_wide: bool = False) -> params.Security:  # noqa: N802 (reads as a marker in Annotated)
+    """A dependency: the authenticated caller, who must hold ``scope`` (else 403); with
+    ``area_wide`` (an area's lists, queues, figures) never a role that acts for one party."""
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope}: add it to domain/access.py first")
 
@@ -147,6 +151,11 @@ def Requires(scope: str) -> params.Security:  # noqa: N802 (reads as a marker in
         # A coroutine, so that the check does not cost a hand-off to the thread pool.
         if scope not in principal.scopes:
             raise MissingScope(scope)
+        if area_wide and principal.role in OWN_RECORDS_ONLY:
+            raise Forbidden(
+                f"the {principal.role.value} role reads only its own sponsor's records, "
+                "not an area's lists, queues or figures"
+            )
         return principal
 
     return params.Security(dependency=caller, scopes=[scope])
@@ -158,6 +167,14 @@ CurrentPrincipal = Annotated[Principal, Security(_authenticated)]
 def ensure_reach(principal: Principal, wilayah: str | None, what: str = "resource") -> None:
     """404 unless the resource's area is inside the caller's reach (no existence leak)."""
     if not principal.reaches(wilayah):
+        raise NotFound(f"there is no such {what}")
+
+
+def ensure_writable(principal: Principal, areas: Sequence[str], what: str = "resource") -> None:
+    """404 unless every area of the target lies inside the caller's reach (a write to a
+    parent area, or to areas only partly inside, is refused as if it did not exist: the same
+    words as for an unknown one, so the answer leaks nothing)."""
+    if not principal.reach.changes(areas):
         raise NotFound(f"there is no such {what}")
 
 

@@ -32,6 +32,7 @@ from api.routers import (
     sponsors,
     subscriptions,
 )
+from api.security_headers import SecurityHeaders
 from api.services import Services, build_services
 from api.settings import Settings
 from api.webhooks import Deliverer
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     errors.install(app)
     app.add_middleware(errors.RefuseNul)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(PokeAfterWrites, watch=lambda: _watch(app))
     app.include_router(health.router)
     app.include_router(auth.router)

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.security_headers import add_to
 from domain.fact import DomainError
 from events.errors import (
     ConditionFailed,
@@ -127,8 +128,10 @@ def _http(_: Request, error: Exception) -> JSONResponse:
 def _unexpected(request: Request, error: Exception) -> JSONResponse:
     # The exception's text may hold request data; log its type and the route only.
     log.error("unhandled %s on %s %s", type(error).__name__, request.method, request.url.path)
-    return problem_response(500, "internal", "Internal Server Error",
-                            "The error was logged; nothing was changed.")  # fmt: skip
+    detail = "The error was logged; nothing was changed."
+    answer = problem_response(500, "internal", "Internal Server Error", detail)
+    add_to(answer.headers)  # answered outside the middleware that adds them to the others
+    return answer
 
 
 def _title(status: int) -> str:

@@ -17,7 +17,7 @@ from typing import Final
 from sqlalchemy import select
 
 from api.services import Services
-from domain import wilayah
+from domain.access import Reach
 from domain.fact import DomainError
 from domain.sponsor import commands as c
 from domain.sponsor.decider import FAMILY_PREFIX, FamilyDecider, FamilyState
@@ -58,9 +58,10 @@ def import_rows(
     report = report or Report()
     report.refused.extend(refused)
     registered = _registered(services, {r.desa for r in rows})
+    writer = Reach(tuple(reach))
     jobs, kept = [], []
     for row in rows:
-        if not wilayah.within(reach, row.desa):
+        if not writer.changes([row.desa]):
             report.refused.append(Refusal(row.number, "the desa is outside your reach"))
         elif row.desa not in registered:
             report.refused.append(Refusal(row.number, "there is no registered desa with this code"))

@@ -11,10 +11,9 @@ from typing import Annotated, Any
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.access import Principal, Requires, ensure_reach
+from api.access import Principal, Requires, ensure_writable
 from api.errors import Problem
 from api.services import Services
-from domain import wilayah
 from domain.fact import DomainError, NotFound
 from domain.meeting import events as e
 from domain.meeting.decider import ResolutionStatus
@@ -100,34 +99,40 @@ def desa_under(services: Services, code: str) -> list[str]:
 
 
 def visible_meeting(services: Services, caller: Principal, meeting_id: str) -> index.MeetingRow:
+    """The meeting, if the caller's reach overlaps its area (else 404)."""
     with services.engine.connect() as conn:
         found = index.find_meeting(conn, meeting_id)
-    if found is None or not overlaps(caller, [found.state.area]):
+    if found is None or not caller.reach.sees([found.state.area]):
         raise NotFound("there is no such meeting")
     return found
 
 
 def writable_meeting(services: Services, caller: Principal, meeting_id: str) -> index.MeetingRow:
+    """The meeting, if its area lies inside the caller's reach (else 404)."""
     found = visible_meeting(services, caller, meeting_id)
-    ensure_reach(caller, found.state.area, "meeting")
+    ensure_writable(caller, [found.state.area], "meeting")
     return found
 
 
 def visible_resolution(
     services: Services, caller: Principal, resolution_id: str
 ) -> index.ResolutionRow:
+    """The resolution, if the caller's reach overlaps one of its areas (else 404)."""
     with services.engine.connect() as conn:
         found = index.find_resolution(conn, resolution_id)
-    if found is None or not overlaps(caller, found.state.areas):
+    if found is None or not caller.reach.sees(found.state.areas):
         raise NotFound("there is no such resolution")
     return found
 
 
-def overlaps(caller: Principal, codes: Sequence[str]) -> bool:
-    reach = caller.reach
-    return reach.everywhere or any(
-        wilayah.covers(p, code) or wilayah.covers(code, p) for p in reach.prefixes for code in codes
-    )
+def writable_resolution(
+    services: Services, caller: Principal, resolution_id: str
+) -> index.ResolutionRow:
+    """The resolution, if every one of its areas lies inside the caller's reach (else 404):
+    a camat does not move the due date of, or close, the kota's resolution."""
+    found = visible_resolution(services, caller, resolution_id)
+    ensure_writable(caller, found.state.areas, "resolution")
+    return found
 
 
 def derived_id(event_id: str | None) -> uuid.UUID:

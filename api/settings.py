@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+
+from domain.webhook import targets
 
 DEFAULT_DATABASE_URL = "sqlite:///tumbuh.db"
 
@@ -41,9 +43,21 @@ class Settings(BaseSettings):
     trusted_jwks_file: Path | None = None
     demo: bool = False  # create the documented demo users at start
     webhook_worker: bool = True  # deliver webhooks inside `tumbuh serve` (or run `tumbuh worker`)
+    # CIDRs (comma-separated) webhooks may be sent to besides public addresses (docs/exchange.md).
+    webhook_allowed_networks: str = ""
     # Processes that compute a rebuild's rows (docs/figures.md); 0: one per CPU core, at most 8.
     replay_workers: int = Field(default=0, ge=0)
     demo_password: str = Field(default="tumbuh-demo-2025", repr=False)
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _cidrs(cls, text: str) -> str:
+        targets.networks(text)  # refuses a value that is not CIDRs, at start
+        return text
+
+    def webhook_networks(self) -> tuple[targets.Network, ...]:
+        """The networks webhooks may be sent to besides public addresses."""
+        return targets.networks(self.webhook_allowed_networks)
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,5 +1,10 @@
 """What the sponsor routes share: who may see a sponsor or a commitment, the answers made
-of a commitment's state, and the beneficiary lookups."""
+of a commitment's state, and the beneficiary lookups.
+
+A ``sponsor`` login reads only its own sponsor, that sponsor's commitments and deliveries,
+and its children masked: area-wide reads (``AreaReader``: families, queues, figures) answer
+it 403. A sponsor's record follows the reach of its areas like everything else.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,20 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from api.access import Principal, Requires, ensure_reach
+from api.access import Principal, Requires, ensure_reach, ensure_writable
 from api.services import Services
 from domain.access import Role
 from domain.fact import NotFound
 from domain.meeting.decider import local_day
 from domain.meeting.events import Document
 from domain.sponsor import events as e
-from domain.sponsor.decider import CommitmentState, Delivery
+from domain.sponsor.decider import CommitmentState, Delivery, SponsorState
 from domain.sponsor.fulfilment import fulfilment
 from events.projections import sponsors as index
 from events.projections.children import find_child
 
 Reader = Annotated[Principal, Requires("sponsors:read")]
+AreaReader = Annotated[Principal, Requires("sponsors:read", area_wide=True)]
 Writer = Annotated[Principal, Requires("sponsors:write")]
 Verifier = Annotated[Principal, Requires("deliveries:verify")]
 
@@ -132,6 +138,22 @@ def own_sponsor(services: Services, caller: Principal) -> str | None:
     return found
 
 
+def visible_sponsor(
+    services: Services, caller: Principal, sponsor_id: str
+) -> tuple[SponsorState, int]:
+    """The sponsor, if the caller may see it: one of its areas overlaps the caller's reach
+    (a sponsor without areas only to a reach of everywhere), and for a sponsor principal only
+    its own (404 otherwise)."""
+    mine = own_sponsor(services, caller)
+    with services.engine.connect() as conn:
+        found = index.find_sponsor(conn, sponsor_id)
+    if found is None or (mine is not None and mine != sponsor_id):
+        raise NotFound("there is no such sponsor")
+    if not caller.reach.sees(found[0].areas):
+        raise NotFound("there is no such sponsor")
+    return found
+
+
 def visible_commitment(
     services: Services, caller: Principal, commitment_id: str
 ) -> tuple[CommitmentState, int]:
@@ -148,8 +170,18 @@ def visible_commitment(
     return found
 
 
+def writable_commitment(
+    services: Services, caller: Principal, commitment_id: str
+) -> tuple[CommitmentState, int]:
+    """The commitment, if its desa lies inside the caller's reach (404 otherwise)."""
+    found = visible_commitment(services, caller, commitment_id)
+    ensure_writable(caller, [found[0].desa], "commitment")
+    return found
+
+
 def beneficiary_desa(services: Services, caller: Principal, beneficiary: e.Beneficiary) -> str:
-    """The desa a beneficiary lives in (404 if unknown or out of the caller's reach)."""
+    """The desa a commitment's beneficiary lives in (404 if unknown or outside the caller's
+    reach)."""
     with services.engine.connect() as conn:
         if beneficiary.kind is e.BeneficiaryKind.CHILD:
             child: dict[str, Any] | None = find_child(conn, beneficiary.id)
@@ -162,5 +194,5 @@ def beneficiary_desa(services: Services, caller: Principal, beneficiary: e.Benef
             desa = None if family is None else family[0].desa
     if desa is None:
         raise NotFound(f"there is no such {beneficiary.kind.value}")
-    ensure_reach(caller, desa, beneficiary.kind.value)
+    ensure_writable(caller, [desa], beneficiary.kind.value)
     return desa

@@ -13,9 +13,17 @@ part is never sent). The body is signed like Stripe's webhooks::
 A receiver answers 2xx to acknowledge; anything else, a timeout or a broken connection is
 retried with exponential backoff and jitter (0.5 s doubling up to 5 min), and after
 ``MAX_ATTEMPTS`` failures the event goes to the subscription's dead-letter list and the
-next one is sent. Only the programme's own streams are sent (areas, children, meetings,
-resolutions, families, sponsors, commitments), never principals, access records or
-subscriptions themselves.
+next one is sent. Only the programme's own streams are sent (those with a read scope in
+``STREAM_READ_SCOPES``: areas, children, meetings, resolutions, families, sponsors,
+commitments), never principals, access records or subscriptions themselves.
+
+Before every batch the owner's standing is checked again (``domain.webhook.standing``): a
+subscription whose owner is disabled, or lost a read scope or the reach it needs, is paused
+with the reason and sent nothing, and resumes once the owner holds them again. The target's
+host is resolved and checked before every batch too, and the batch is sent to the address
+checked (``api.webhook_targets``). What a failure left in ``last_error`` is one of two
+sentences, never the kind of failure: a subscriber must not learn from it which ports of a
+host are open.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import logging
 import random
 import threading
 import time
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -36,10 +45,21 @@ from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 
 from api.services import Services
-from domain.webhook.decider import PREFIX, SubscriptionState
+from api.webhook_targets import Pinned, TargetRefused, pin
+from domain.access import STREAM_READ_SCOPES, Reach, ceiling
+from domain.webhook.decider import (
+    PREFIX,
+    PauseSubscription,
+    ResumeSubscription,
+    SubscriptionDecider,
+    SubscriptionState,
+)
 from domain.webhook.events import SubscriptionCreated
+from domain.webhook.standing import Owner, refusal
 from events import outbox, timefmt
-from events.envelope import RecordedEvent
+from events.envelope import JsonObject, RecordedEvent
+from events.handling import execute
+from events.projections import principals
 from events.projections import subscriptions as index
 
 log = logging.getLogger("tumbuh.webhooks")
@@ -48,9 +68,9 @@ FIRST_DELAY: Final = 0.5  # seconds
 LAST_DELAY: Final = 300.0
 LEASE: Final = timedelta(seconds=60)
 BATCH: Final = 200
-SENT_STREAMS: Final = frozenset(
-    {"area", "child", "meeting", "resolution", "family", "sponsor", "commitment"}
-)
+SENT_STREAMS: Final = frozenset(STREAM_READ_SCOPES)
+NOT_DELIVERED: Final = "not delivered: the receiver did not answer 2xx in time"
+NOT_ALLOWED: Final = "not delivered: the target's host does not resolve to an allowed address"
 SIGNATURE: Final = "Tumbuh-Signature"
 POLL: Final = 0.02  # seconds between looks at the log while someone is subscribed
 IDLE: Final = 1.0  # … and while nobody is
@@ -143,19 +163,42 @@ class Deliverer:
         if cursor is None:
             return 0
         try:
+            if not self._may_send(key, subscription):
+                return 0
             return self._drain(key, subscription, cursor)
         finally:
             with self.services.engine.begin() as conn:
                 outbox.release(conn, key)
 
+    def _may_send(self, key: str, subscription: SubscriptionState) -> bool:
+        """Check the owner now; pause (with the reason) or resume the subscription."""
+        with self.services.engine.connect() as conn:
+            found = principals.find(conn, subscription.owner)
+        reason = refusal(owner_now(found), subscription.event_types, subscription.area_prefix)
+        if reason is not None:
+            if subscription.paused != reason:
+                log.warning("webhook %s paused: %s", key, reason)
+                self._run(key, PauseSubscription(at=self.services.clock(), reason=reason))
+            return False
+        if subscription.paused is not None:
+            log.info("webhook %s resumed: its owner may read what it sends again", key)
+            self._run(key, ResumeSubscription(at=self.services.clock()))
+        return True
+
+    def _run(self, key: str, command: PauseSubscription | ResumeSubscription) -> None:
+        execute(self.services.store, SubscriptionDecider(), PREFIX + key, command, _meta())
+
     def _drain(self, key: str, subscription: SubscriptionState, cursor: outbox.Cursor) -> int:
         batch = self.services.store.read_all(cursor.position, BATCH)
         position, sent = cursor.position, 0
+        target: Pinned | None = None
         for event in batch:
             if event.stream_type in SENT_STREAMS and subscription.wants(
                 event.event_type, event.wilayah
             ):
-                error = self._send(key, subscription, event)
+                if target is None:  # resolved and checked once per batch, when one is sent
+                    target = self._target(subscription)
+                error = NOT_ALLOWED if target is None else self._send(key, target, event)
                 if error is not None:
                     self._record_failure(key, cursor, position, sent, event, error)
                     return sent
@@ -166,14 +209,29 @@ class Deliverer:
                 outbox.advance(conn, key, position, sent)
         return sent
 
-    def _send(self, key: str, subscription: SubscriptionState, event: RecordedEvent) -> str | None:
+    def _target(self, subscription: SubscriptionState) -> Pinned | None:
+        try:
+            return pin(subscription.target_url, self.services.settings.webhook_networks())
+        except TargetRefused:
+            return None
+
+    def _send(self, key: str, target: Pinned, event: RecordedEvent) -> str | None:
         headers, body = message(event)
         headers[SIGNATURE] = signature(self._secret(key), body, int(time.time()))
         try:
-            answer = self.client.post(subscription.target_url, content=body, headers=headers)
+            answer = self.client.post(
+                target.url,
+                content=body,
+                headers=headers | target.headers,
+                extensions=target.extensions,
+            )
         except httpx.HTTPError as failure:
-            return f"{type(failure).__name__}"
-        return None if 200 <= answer.status_code < 300 else f"HTTP {answer.status_code}"
+            log.debug("webhook %s: %s", key, type(failure).__name__)  # for the operator only
+            return NOT_DELIVERED
+        if 200 <= answer.status_code < 300:
+            return None
+        log.debug("webhook %s: HTTP %d", key, answer.status_code)
+        return NOT_DELIVERED
 
     def _record_failure(  # noqa: PLR0917 - one failure's parts
         self,
@@ -222,3 +280,22 @@ class Deliverer:
                 raise LookupError(f"the secret of subscription {key} was erased")
             self._secrets[key] = str(opened["secret"])
         return self._secrets[key]
+
+
+def owner_now(found: principals.PrincipalRecord | None) -> Owner | None:
+    """A subscription's owner as the principals read model holds it now."""
+    if found is None:
+        return None
+    state = found.state
+    scopes = state.scopes & ceiling(state.role) if state.role else frozenset()
+    return Owner(state.role, scopes, Reach(state.reach), state.disabled)
+
+
+def _meta() -> JsonObject:
+    """The event ``meta`` of a pause or resume: the delivery worker's own decision."""
+    return {
+        "actor": "webhook-worker",
+        "role": "system",
+        "client": None,
+        "correlation_id": str(uuid.uuid4()),
+    }

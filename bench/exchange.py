@@ -46,6 +46,7 @@ PG_DB = "tumbuh_bench_exchange"
 CLIENT = "bench-exchange"
 SCOPES = "exchange:read exchange:write"
 KRS_ROWS = 10_000
+WEBHOOK_OWNER = "bench-webhooks"
 
 
 ARRIVALS: dict[str, float] = {}
@@ -105,12 +106,17 @@ def _over_http(
 
 
 def _subscribe(services: Services, target: str) -> None:
+    # The owner is checked before every batch: a client that may read children in the kota.
+    scopes = ["webhooks:manage", "children:read"]
+    services.principals.add_client(
+        WEBHOOK_OWNER, Role.INTEGRATOR, [KOTA], meta=operator_meta(), scopes=scopes
+    )
     command = CreateSubscription(
         at=datetime.now(UTC),
         target_url=target,
         event_types=("child.",),
         area_prefix=KOTA,
-        owner="bench",
+        owner=WEBHOOK_OWNER,
         secret="b" * 43,
     )
     execute(services.store, SubscriptionDecider(), PREFIX + "bench", command, operator_meta())
@@ -135,7 +141,8 @@ def _webhooks(url: str, folder: Path, backlog: int, latency: int) -> tuple[float
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     target = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
-    services = build_services(settings(url, folder))
+    loopback = {"webhook_allowed_networks": "127.0.0.0/8"}  # the receiver is local
+    services = build_services(settings(url, folder).model_copy(update=loopback))
     try:
         _subscribe(services, target)
         raw_store = services.store

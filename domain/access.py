@@ -1,14 +1,16 @@
-"""Who may do what, where: the one table of roles and scopes, and the reach check.
+"""Who may do what, where: the one table of roles and scopes, and the reach rules.
 
 A *scope* names a kind of action (``children:read``); a *role* names a job in the
 programme and brings default scopes, of which a principal may be granted fewer (or, for
-``auditor`` and the clients, more). A principal's *reach* is a set of wilayah prefixes; it
-sees and changes only what lies inside them. New features add their scopes here.
+``auditor`` and the clients, more): a role's defaults are its ceiling. A principal's
+*reach* is a set of wilayah prefixes. It *sees* what touches its reach (a camat reads the
+kota's rakor) and *changes* only what lies wholly inside it. New features add their scopes
+here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, TypeVar
@@ -84,12 +86,42 @@ ROLE_SCOPES: Final[dict[Role, frozenset[str]]] = {
 }
 CLIENT_ROLES: Final = frozenset({Role.INTEGRATOR, Role.BKKBN})
 USER_ROLES: Final = frozenset(Role) - CLIENT_ROLES
+# Roles whose defaults are no ceiling: an auditor may be granted pii:read, a client what its
+# integration needs. Every other role holds at most its defaults.
+UNCAPPED_ROLES: Final = CLIENT_ROLES | {Role.AUDITOR}
+# Roles that act for one party (a sponsor login for its sponsor): they read that party's own
+# records and never an area's lists, queues or figures, whatever their scopes.
+OWN_RECORDS_ONLY: Final = frozenset({Role.SPONSOR})
+# The scope that reads each kind of stream sent to webhook subscribers; an event type's
+# first word is its stream's kind (``child.measurement_recorded``).
+STREAM_READ_SCOPES: Final[dict[str, str]] = {
+    "area": "areas:read",
+    "child": "children:read",
+    "meeting": "meetings:read",
+    "resolution": "meetings:read",
+    "family": "sponsors:read",
+    "sponsor": "sponsors:read",
+    "commitment": "sponsors:read",
+}
 
 
 class UnknownScope(DomainError):
     """A scope name that is not in the table."""
 
     code = "unknown-scope"
+
+
+class ScopeAboveRole(DomainError):
+    """A scope beyond the role's ceiling (a sponsor granted ``children:read``)."""
+
+    code = "scope-above-role"
+
+
+class Forbidden(DomainError):
+    """The caller is known and may see the thing, but not do this with it: 403."""
+
+    status = 403
+    code = "forbidden"
 
 
 def parse_scopes(names: Iterable[str], *, field: str = "scope") -> frozenset[str]:
@@ -103,7 +135,28 @@ def parse_scopes(names: Iterable[str], *, field: str = "scope") -> frozenset[str
 
 def scopes_for(role: Role, granted: Iterable[str] | None = None) -> frozenset[str]:
     """The scopes a principal of ``role`` holds: those granted, else the role's defaults."""
-    return ROLE_SCOPES[role] if granted is None else parse_scopes(granted)
+    if granted is None:
+        return ROLE_SCOPES[role]
+    chosen = parse_scopes(granted)
+    check_ceiling(role, chosen)
+    return chosen
+
+
+def ceiling(role: Role) -> frozenset[str]:
+    """The most a principal of ``role`` may hold: its defaults, or every scope for the
+    auditor and the clients."""
+    return frozenset(SCOPES) if role in UNCAPPED_ROLES else ROLE_SCOPES[role]
+
+
+def check_ceiling(role: Role, scopes: Iterable[str]) -> None:
+    """Refuse scopes beyond the role's ceiling, naming the first."""
+    above = sorted(frozenset(scopes) - ceiling(role))
+    if above:
+        raise ScopeAboveRole(
+            f"the role {role.value} holds at most its default scopes; {above[0]} is not "
+            "among them (only an auditor or a client may be granted more)",
+            field="scope",
+        )
 
 
 def scope_text(scopes: Iterable[str]) -> str:
@@ -134,3 +187,21 @@ class Reach:
     def filter(self, items: Iterable[T], area: Callable[[T], str | None]) -> Iterator[T]:
         """The items whose area lies inside the reach."""
         return (item for item in items if self.covers(area(item)))
+
+    def sees(self, areas: Sequence[str]) -> bool:
+        """Read reach: whether one of ``areas`` lies inside the reach or holds part of it
+        (a camat sees the kota's rakor); with no area (installation-wide) only everywhere."""
+        if self.everywhere or not areas:
+            return self.everywhere
+        return any(
+            wilayah.covers(prefix, code) or wilayah.covers(code, prefix)
+            for prefix in self.prefixes
+            for code in areas
+        )
+
+    def changes(self, areas: Sequence[str]) -> bool:
+        """Write reach: whether every one of ``areas`` lies inside the reach; with no area
+        (installation-wide) only everywhere. A parent area is not inside a child's reach."""
+        if self.everywhere or not areas:
+            return self.everywhere
+        return all(self.covers(code) for code in areas)

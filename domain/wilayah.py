@@ -9,7 +9,7 @@ names an area and everything under it: ``32.79`` covers ``32.79.02.1001``. The p
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import IntEnum
 from typing import Final
 
@@ -81,6 +81,20 @@ def covers(prefix: str, code: str) -> bool:
 def within(reach: Iterable[str], code: str) -> bool:
     """Whether any prefix of ``reach`` covers ``code``."""
     return any(covers(prefix, code) for prefix in reach)
+
+
+def common(codes: Sequence[str]) -> str | None:
+    """The deepest area code holding all ``codes`` (None when they have none in common)."""
+    if not codes:
+        return None
+    shortest = min(codes, key=len).split(".")
+    parts: list[str] = []
+    for n, part in enumerate(shortest):
+        if all(c.split(".")[n] == part for c in codes):
+            parts.append(part)
+        else:
+            break
+    return ".".join(parts) or None
 
 
 def normalise_reach(prefixes: Iterable[str]) -> tuple[str, ...]:

@@ -7,8 +7,6 @@ timestamp or a log position); the answer names the log position it rests on in t
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import uuid
 from collections.abc import Sequence
@@ -19,6 +17,7 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter, ValidationError
 
 from api.access import Principal, Requires, ensure_reach
+from api.csv_answer import csv_text
 from api.deps import ServicesDep
 from api.errors import Problem
 from api.meeting_views import area_names, desa_under
@@ -469,17 +468,13 @@ _NEW_CASES: Final = TypeAdapter(list[NewCase])
 
 def _csv(answer: StatsAnswer) -> str:
     columns = list(Counts.model_fields)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["code", "period", "log_position", "group", *columns])
     head = [answer.code, answer.period, answer.log_position]
-    writer.writerow([*head, "all", *(_cell(getattr(answer, c)) for c in columns)])
-    groups = [*(("sex=" + k, v) for k, v in answer.by_sex.items()),
-              *(("age_band=" + k, v) for k, v in answer.by_age_band.items())]  # fmt: skip
+    rows: list[list[object]] = [["code", "period", "log_position", "group", *columns]]
+    rows.append([*head, "all", *(getattr(answer, c) for c in columns)])
+    groups = [
+        *(("sex=" + k, v) for k, v in answer.by_sex.items()),
+        *(("age_band=" + k, v) for k, v in answer.by_age_band.items()),
+    ]
     for group, counts in groups:
-        writer.writerow([*head, group, *(_cell(getattr(counts, c)) for c in columns)])
-    return out.getvalue()
-
-
-def _cell(value: object) -> object:
-    return "" if value is None else value
+        rows.append([*head, group, *(getattr(counts, c) for c in columns)])
+    return csv_text(rows, line_end="\n")

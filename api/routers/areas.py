@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.access import Principal, Requires, ensure_reach, write_meta
+from api.access import Principal, Requires, ensure_reach, ensure_writable, write_meta
 from api.deps import ServicesDep, StoreDep
 from api.errors import Problem
 from domain import wilayah
@@ -133,7 +133,7 @@ def register_area(
 ) -> AreaAnswer:
     """Register a desa/kelurahan inside the caller's reach (409 if it exists)."""
     code = area_code(body.code)
-    ensure_reach(caller, code, "area")
+    ensure_writable(caller, [code], "area")
     command = c.RegisterArea(at=timefmt.utc_now(), code=code, name=body.name,
                              kecamatan=body.kecamatan, kota=body.kota)  # fmt: skip
     outcome = execute(store, AreaDecider(), stream_id(code), command, write_meta(caller, request))
@@ -230,7 +230,8 @@ def _change(
     if_match: str | None,
 ) -> Outcome[AreaState]:
     """Run ``command`` on an area inside the caller's reach, conditionally on If-Match."""
-    canonical = _reached(caller, code)
+    canonical = area_code(code)
+    ensure_writable(caller, [canonical], "area")
     meta = write_meta(caller, request)
     return execute(store, AreaDecider(), stream_id(canonical), command, meta,
                    expected_version=_expected(if_match))  # fmt: skip

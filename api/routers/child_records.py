@@ -19,10 +19,10 @@ from api.routers.children import (
     IfMatch,
     checked_desa,
     child_answer,
-    child_row,
     client_event_id,
     expected_version,
     today,
+    writable_child,
 )
 from api.services import Services
 from domain.child import commands as c
@@ -101,7 +101,7 @@ def correct_registration(  # noqa: PLR0917 - FastAPI parameters
     idempotency_key: IdempotencyKey = None,
 ) -> ChildAnswer:
     """Correct registration details with a reason; measurements are reassessed."""
-    child_row(services, principal, child_id)
+    writable_child(services, principal, child_id)
     command = c.CorrectRegistration(
         today=today(), sex=body.sex, birth_date=body.birth_date, posyandu=body.posyandu,
         personal=body.personal, reason=body.reason,
@@ -124,7 +124,7 @@ def move_child(  # noqa: PLR0917 - FastAPI parameters
     idempotency_key: IdempotencyKey = None,
 ) -> ChildAnswer:
     """Move the child to another registered desa/kelurahan inside the caller's reach."""
-    child_row(services, principal, child_id)
+    writable_child(services, principal, child_id)
     to_desa = checked_desa(services, principal, body.to_desa, field="to_desa")
     command = c.MoveChild(today=today(), to_desa=to_desa, moved_on=body.moved_on)
     keys = (body.event_id, idempotency_key, if_match)
@@ -145,7 +145,7 @@ def exit_child(  # noqa: PLR0917 - FastAPI parameters
     idempotency_key: IdempotencyKey = None,
 ) -> ChildAnswer:
     """Take the child off the register (died, moved out); 60 months is derived, not an exit."""
-    child_row(services, principal, child_id)
+    writable_child(services, principal, child_id)
     command = c.ExitChild(today=today(), reason=body.reason, exited_on=body.exited_on)
     keys = (body.event_id, idempotency_key, if_match)
     return _run(

@@ -7,7 +7,7 @@ child's own key; answers show them only to callers holding ``pii:read``, masked 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta, timezone
 from functools import partial
 from typing import Annotated, Any, Literal
@@ -15,13 +15,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.access import Principal, Requires, ensure_reach, read_meta, write_meta
+from api.access import Principal, Requires, ensure_reach, ensure_writable, read_meta, write_meta
 from api.deps import ServicesDep
 from api.errors import Problem
 from api.services import Services
 from domain import wilayah
 from domain.child import commands as c
-from domain.child.decider import ChildDecider, age_on, stream_id
+from domain.child.decider import ChildDecider, ChildState, age_on, stream_id
 from domain.child.events import ChildPersonal, Measurement
 from domain.child.personal import initials, mask_nik
 from domain.fact import DomainError, NotFound
@@ -170,6 +170,24 @@ def child_row(services: Services, principal: Principal, child_id: uuid.UUID) -> 
     return _reached(principal, [] if row is None else [row])
 
 
+def writable_child(services: Services, principal: Principal, child_id: uuid.UUID) -> dict[str, Any]:
+    """The child's projection row, or 404 unless its desa lies inside the caller's reach."""
+    row = child_row(services, principal, child_id)
+    ensure_writable(principal, [str(row["desa"])], "child")
+    return row
+
+
+def writable_state_guard(principal: Principal) -> Callable[[ChildState], None]:
+    """Refuses (404, as for an unknown child) a write to a child outside the caller's reach."""
+
+    def guard(state: ChildState) -> None:
+        if not state.exists:
+            raise NotFound("there is no such child")
+        ensure_writable(principal, [state.desa], "child")
+
+    return guard
+
+
 def _reached(principal: Principal, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The one child row found, or 404 if none or out of the caller's reach."""
     if not rows:
@@ -236,9 +254,10 @@ def _personal_parts(services: Services, child_ids: Sequence[str]) -> dict[str, J
 def checked_desa(
     services: Services, principal: Principal, code: str, *, field: str = "desa"
 ) -> str:
-    """The canonical code of a registered desa in reach: 422 naming ``field``, or 404."""
+    """The canonical code of a registered desa a write may name: 422 naming ``field``, or
+    404 outside the caller's reach."""
     desa = wilayah.parse_desa(code, field=field)
-    ensure_reach(principal, desa, "desa")
+    ensure_writable(principal, [desa], "desa")
     with services.engine.connect() as conn:
         if find_area(conn, desa) is None:
             raise DomainError("there is no registered desa/kelurahan with this code", field=field)

@@ -21,6 +21,7 @@ from api.routers.sponsors import Suggestion, suggestion, unsponsored_cursor
 from api.services import Services
 from api.sponsor_figures import SponsorFigures, commitments_at, sponsor_figures
 from api.sponsor_views import (
+    AreaReader,
     CommitmentAnswer,
     DeliveryAnswer,
     Reader,
@@ -30,6 +31,8 @@ from api.sponsor_views import (
     own_sponsor,
     today,
     visible_commitment,
+    visible_sponsor,
+    writable_commitment,
 )
 from domain import wilayah
 from domain.fact import NotFound
@@ -141,10 +144,9 @@ def make_commitment(  # noqa: PLR0917 - FastAPI parameters
     caller: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> CommitmentAnswer:
-    """Record a sponsor's commitment to a beneficiary in the caller's reach."""
-    with services.engine.connect() as conn:
-        if index.find_sponsor(conn, str(body.sponsor)) is None:
-            raise NotFound("there is no such sponsor")
+    """Record a sponsor's commitment to a beneficiary in the caller's reach (the sponsor
+    must be one the caller sees)."""
+    visible_sponsor(services, caller, str(body.sponsor))
     desa = beneficiary_desa(services, caller, body.beneficiary)
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
     commitment_id = str(body.id or derived_id(event_id))
@@ -226,7 +228,7 @@ def change_status(  # noqa: PLR0917 - FastAPI parameters
 ) -> CommitmentAnswer:
     """Pause, resume, end or cancel a commitment (pause, end and cancel give a reason)."""
     key = str(commitment_id)
-    _visible(services, caller, key)
+    writable_commitment(services, caller, key)
     command = c.ChangeStatus(
         at=services.clock(), action=body.action, on=body.on, reason=body.reason
     )
@@ -253,7 +255,7 @@ def record_delivery(  # noqa: PLR0917 - FastAPI parameters
 ) -> DeliveryAnswer:
     """Record a delivery on an active commitment (counted once a TPK or bidan verifies it)."""
     key = str(commitment_id)
-    _visible(services, caller, key)
+    writable_commitment(services, caller, key)
     event_id = client_event_id(caller, request, None, idempotency_key)
     delivery_id = str(body.id or derived_id(event_id))
     command = c.RecordDelivery(
@@ -304,6 +306,7 @@ def verify_delivery(  # noqa: PLR0917 - FastAPI parameters
     """A TPK or bidan verifies the delivery (it counts in fulfilment) or rejects it (with the
     reason); a delivery is judged once (409 after)."""
     key, _, _ = _delivery(services, caller, str(delivery_id))
+    writable_commitment(services, caller, key)
     command = c.VerifyDelivery(
         at=services.clock(), delivery=str(delivery_id), verified=body.verified, reason=body.reason
     )
@@ -320,7 +323,7 @@ def verify_delivery(  # noqa: PLR0917 - FastAPI parameters
 def unsponsored_stunted(
     code: AreaCode,
     services: ServicesDep,
-    caller: Reader,
+    caller: AreaReader,
     after: Annotated[str | None, Query(max_length=60, description="The previous `next`.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> SuggestionQueue:
@@ -348,7 +351,7 @@ def unsponsored_stunted(
 def krs_without_commitment(
     code: AreaCode,
     services: ServicesDep,
-    caller: Reader,
+    caller: AreaReader,
     after: Annotated[uuid.UUID | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> FamilyQueue:
@@ -377,7 +380,7 @@ def krs_without_commitment(
 
 
 @router.get("/v1/areas/{code}/queues/overdue-deliveries", responses=PROBLEMS)
-def overdue_deliveries(code: AreaCode, services: ServicesDep, caller: Reader) -> OverdueQueue:
+def overdue_deliveries(code: AreaCode, services: ServicesDep, caller: AreaReader) -> OverdueQueue:
     """Active commitments in the area with nothing verified for more than one period, the
     longest waiting first."""
     area = _area(caller, code)
@@ -466,7 +469,7 @@ def sponsor_stats(  # noqa: PLR0917 - FastAPI parameters
     code: AreaCode,
     response: Response,
     services: ServicesDep,
-    caller: Reader,
+    caller: AreaReader,
     period: Annotated[str, Query(max_length=8, description="YYYY-MM, YYYY-Qn or YYYY.")],
     known_at: KnownAt = None,
 ) -> SponsorStats:

@@ -9,8 +9,6 @@ kota counts in the kota's row only. Everything can be asked as known at an earli
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import partial
@@ -20,6 +18,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from api.access import Principal, Requires, ensure_reach
+from api.csv_answer import csv_text
 from api.deps import ServicesDep
 from api.meeting_figures import indicator_value
 from api.meeting_views import area_names, desa_under
@@ -404,22 +403,19 @@ _SPONSOR_COLUMNS = tuple(SponsorColumns.model_fields)
 
 
 def _csv(answer: EvaluationAnswer) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        [
-            *_COLUMNS,
-            *(f"resolutions_{c}" for c in _RESOLUTION_COLUMNS),
-            *(f"sponsors_{c}" if c != "sponsors" else c for c in _SPONSOR_COLUMNS),
-        ]
-    )
+    header: list[object] = [
+        *_COLUMNS,
+        *(f"resolutions_{c}" for c in _RESOLUTION_COLUMNS),
+        *(f"sponsors_{c}" if c != "sponsors" else c for c in _SPONSOR_COLUMNS),
+    ]
+    rows: list[list[object]] = [header]
     for row in [*answer.rows, answer.total]:
         values = row.model_dump()
-        writer.writerow(
+        rows.append(
             [
-                *("" if values[c] is None else values[c] for c in _COLUMNS),
+                *(values[c] for c in _COLUMNS),
                 *(values["resolutions"][c] for c in _RESOLUTION_COLUMNS),
-                *("" if (v := values["sponsors"][c]) is None else v for c in _SPONSOR_COLUMNS),
+                *(values["sponsors"][c] for c in _SPONSOR_COLUMNS),
             ]
         )
-    return out.getvalue()
+    return csv_text(rows)

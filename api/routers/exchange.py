@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Annotated, Any, Final, Literal
 
@@ -14,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.access import Principal, Requires, ensure_reach, read_meta, write_meta
+from api.csv_answer import csv_text
 from api.deps import ServicesDep
 from api.fhir_export import bundle
 from api.indicators import indicator_values
@@ -233,14 +232,8 @@ def indicators(  # noqa: PLR0917 - FastAPI parameters
 
 
 def _indicator_csv(rows: list[IndicatorValue], period: str) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["org_unit", "level", "period", "indicator", "value"])
-    for row in rows:
-        writer.writerow(
-            [row.org_unit, row.level, period, row.indicator, "" if row.value is None else row.value]
-        )
-    return out.getvalue()
+    header: list[object] = ["org_unit", "level", "period", "indicator", "value"]
+    return csv_text([header, *([r.org_unit, r.level, period, r.indicator, r.value] for r in rows)])
 
 
 def _data_value_set(rows: list[IndicatorValue], period: str, position: int) -> dict[str, Any]:

@@ -7,13 +7,12 @@ assessments are not facts, so a change of the growth rule is applied by a rebuil
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.access import Principal, Requires, ensure_reach, write_meta
+from api.access import Principal, Requires, write_meta
 from api.deps import ServicesDep
 from api.routers.children import (
     PROBLEM,
@@ -28,6 +27,7 @@ from api.routers.children import (
     expected_version,
     measurement_out,
     today,
+    writable_state_guard,
 )
 from api.services import Services
 from domain.child import commands as c
@@ -97,15 +97,6 @@ class MeasurementPage(BaseModel):
     items: list[MeasurementOut]
 
 
-def in_reach(principal: Principal) -> Callable[[ChildState], None]:
-    """Refuses (404, as for an unknown child) a child outside the caller's reach."""
-
-    def guard(state: ChildState) -> None:
-        ensure_reach(principal, state.desa if state.exists else None, "child")
-
-    return guard
-
-
 def _write(
     services: Services,
     principal: Principal,
@@ -119,7 +110,7 @@ def _write(
     return services.child_writes.execute(
         stream_id(str(child_id)), command, write_meta(principal, request),
         expected_version=expected_version(if_match), event_ids=[event_id],
-        guard=in_reach(principal),
+        guard=writable_state_guard(principal),
     )  # fmt: skip
 
 

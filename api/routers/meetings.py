@@ -1,7 +1,8 @@
 """Meetings (rakor, Kampung KB reviews, evaluations), their area reports and minutes.
 
 A meeting is seen by whoever's reach overlaps its area (a camat sees the kota's rakor); it
-is changed only inside the caller's reach, and an area reports only for an area inside it.
+is changed only by a caller whose reach holds its area, and an area reports only for an
+area inside the caller's reach.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import minutes
-from api.access import Principal, ensure_reach, read_meta, write_meta
+from api.access import Principal, ensure_writable, read_meta, write_meta
 from api.deps import ServicesDep
 from api.meeting_figures import report_figures
 from api.meeting_views import (
@@ -189,7 +190,7 @@ def plan_meeting(  # noqa: PLR0917 - FastAPI parameters
 ) -> MeetingAnswer:
     """Plan a meeting over an area inside the caller's reach."""
     area = wilayah.parse(body.area, field="area")
-    ensure_reach(caller, area, "area")
+    ensure_writable(caller, [area], "area")
     _known_area(services, area, body.level)
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
     meeting_id = str(body.id or derived_id(event_id))
@@ -288,7 +289,7 @@ def report_area(  # noqa: PLR0917 - FastAPI parameters
     meeting's day, are attached. A later report for the same area replaces it."""
     found = visible_meeting(services, caller, str(meeting_id))
     area = wilayah.parse(body.area, field="area")
-    ensure_reach(caller, area, "area")
+    ensure_writable(caller, [area], "area")
     if not wilayah.covers(found.state.area, area):
         raise DomainError(
             f"the area lies outside the meeting's area {found.state.area}", field="area"

@@ -7,16 +7,15 @@ the reason; sending the same batch again changes nothing and returns the same an
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from api.access import Principal, Requires, ensure_reach, write_meta
+from api.access import Principal, Requires, write_meta
 from api.deps import ServicesDep
-from api.routers.children import PROBLEM, decider, today
+from api.routers.children import PROBLEM, decider, today, writable_state_guard
 from domain.child import commands as c
 from domain.child.decider import ChildState, stream_id
 from domain.child.events import Measurement
@@ -78,7 +77,9 @@ def record_session(
         raise HTTPException(413, f"a session holds at most {MAX_ITEMS} measurements")
     meta = write_meta(principal, request)
     jobs = [_job(principal, item) for item in body.items]
-    answers = execute_batch(services.store, decider, jobs, meta, guard=_in_reach(principal))
+    answers = execute_batch(
+        services.store, decider, jobs, meta, guard=writable_state_guard(principal)
+    )
     items = [_answer(item, answer) for item, answer in zip(body.items, answers, strict=True)]
     accepted = sum(a.accepted for a in items)
     return SessionAnswer(accepted=accepted, refused=len(items) - accepted, items=items)
@@ -91,13 +92,6 @@ def _job(principal: Principal, item: SessionItem) -> Job[c.RecordMeasurement]:
         values = values.model_copy(update={"measured_by": principal.id})
     command = c.RecordMeasurement(today=today(), measurement_id=event_id, measurement=values)
     return Job(stream_id(str(item.child_id)), command, (event_id,))
-
-
-def _in_reach(principal: Principal) -> Callable[[ChildState], None]:
-    def guard(state: ChildState) -> None:
-        ensure_reach(principal, state.desa if state.exists else None, "child")
-
-    return guard
 
 
 def _answer(item: SessionItem, answer: Answer[ChildState]) -> ItemAnswer:

@@ -1,6 +1,7 @@
 """Resolutions adopted at meetings: follow-up, targets against the figures, overdue queues.
 
-A resolution is seen and followed up by whoever's reach overlaps an area it concerns.
+A resolution is seen by whoever's reach overlaps an area it concerns, and followed up
+(progress, due date, closing, reopening) only by a caller whose reach holds all its areas.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.access import Principal, ensure_reach, write_meta
+from api.access import Principal, ensure_reach, ensure_writable, write_meta
 from api.deps import ServicesDep
 from api.meeting_figures import TargetCheck, check_target
 from api.meeting_views import (
@@ -29,6 +30,7 @@ from api.meeting_views import (
     tag,
     visible_resolution,
     writable_meeting,
+    writable_resolution,
 )
 from api.routers.children import IdempotencyKey, client_event_id, expected_version
 from api.services import Services
@@ -156,8 +158,8 @@ def adopt_resolution(  # noqa: PLR0917 - FastAPI parameters
     """A resolution adopted at a held meeting inside the caller's reach."""
     found = writable_meeting(services, caller, str(meeting_id))
     codes = tuple(wilayah.parse(a, field="areas") for a in body.areas)
-    for code in codes:
-        ensure_reach(caller, code, "area")
+    if codes:  # none: the decider says to name one
+        ensure_writable(caller, codes, "area")
     meeting = c.MeetingFacts(
         id=found.id,
         status=found.state.status.value,
@@ -412,7 +414,7 @@ def _change(  # noqa: PLR0917 - the parts of one conditional write
     if_match: str | None,
     event_id: str | None,
 ) -> ResolutionAnswer:
-    visible_resolution(services, caller, resolution_id)
+    writable_resolution(services, caller, resolution_id)
     execute(
         services.store,
         _resolutions,

@@ -1,6 +1,7 @@
 """Families at risk and their mothers, sponsors (orang tua asuh), a sponsor's own view and
 matching help. Personal parts (names, NIK, addresses, contacts) are answered only with
-``pii:read`` and never to a sponsor principal."""
+``pii:read`` and never to a sponsor principal; families only to area-wide readers, never
+to a sponsor principal (403); a sponsor only to readers whose reach overlaps its areas."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.access import Principal, ensure_reach, read_meta, write_meta
+from api.access import Principal, ensure_reach, ensure_writable, read_meta, write_meta
 from api.deps import ServicesDep
 from api.meeting_views import PROBLEMS, Strict, derived_id, tag
 from api.routers.children import (
@@ -21,8 +22,17 @@ from api.routers.children import (
     masked_initials,
 )
 from api.services import Services
-from api.sponsor_views import CommitmentAnswer, Reader, Writer, own_sponsor, today
+from api.sponsor_views import (
+    AreaReader,
+    CommitmentAnswer,
+    Reader,
+    Writer,
+    own_sponsor,
+    today,
+    visible_sponsor,
+)
 from domain import wilayah
+from domain.access import OWN_RECORDS_ONLY
 from domain.fact import DomainError, NotFound
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
@@ -229,7 +239,7 @@ def record_mother(  # noqa: PLR0917 - FastAPI parameters
     caller: Writer,
 ) -> FamilyAnswer:
     """Record a mother of the family (pregnant or breastfeeding), or change her status."""
-    _family(services, caller, str(family_id))
+    _writable_family(services, caller, str(family_id))
     execute(
         services.store,
         _families,
@@ -250,7 +260,7 @@ def change_risks(  # noqa: PLR0917 - FastAPI parameters
     caller: Writer,
 ) -> FamilyAnswer:
     """Set the family's KRS status and risk factors."""
-    _family(services, caller, str(family_id))
+    _writable_family(services, caller, str(family_id))
     command = c.ChangeRisks(at=services.clock(), krs=body.krs, risks=tuple(body.risks))
     execute(
         services.store,
@@ -265,14 +275,13 @@ def change_risks(  # noqa: PLR0917 - FastAPI parameters
 @router.get("/v1/families", responses=PROBLEMS)
 def list_families(  # noqa: PLR0917 - FastAPI parameters
     services: ServicesDep,
-    caller: Reader,
+    caller: AreaReader,
     area: Annotated[str | None, Query(max_length=20)] = None,
     krs: Annotated[bool | None, Query()] = None,
     after: Annotated[uuid.UUID | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> FamilyPage:
     """Families in the caller's reach (without personal parts), by id."""
-    _no_sponsor(caller)
     code = None if area is None else wilayah.parse(area, field="area")
     with services.engine.connect() as conn:
         rows = index.list_families(
@@ -289,10 +298,9 @@ def list_families(  # noqa: PLR0917 - FastAPI parameters
 
 @router.get("/v1/families/{family_id}", responses=PROBLEMS)
 def get_family(
-    family_id: FamilyId, response: Response, services: ServicesDep, caller: Reader
+    family_id: FamilyId, response: Response, services: ServicesDep, caller: AreaReader
 ) -> FamilyAnswer:
     """A family; its personal part (and its mothers' names) only with ``pii:read``."""
-    _no_sponsor(caller)
     return family_answer(services, caller, str(family_id), response)
 
 
@@ -302,7 +310,7 @@ def family_answer(
     """The family as answered, with its ETag; personal part only with ``pii:read``."""
     state, version = _family(services, caller, family_id)
     answer = _family_answer(family_id, state, version)
-    if "pii:read" in caller.scopes and caller.role.value != "sponsor":
+    if "pii:read" in caller.scopes:
         stream = FAMILY_PREFIX + family_id
         types = (e.FamilyRegistered.event_type,)
         if (opened := services.store.latest_personal([stream], types).get(stream)) is not None:
@@ -326,9 +334,15 @@ def register_sponsor(  # noqa: PLR0917 - FastAPI parameters
     caller: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> SponsorAnswer:
-    """Register a sponsor (and the login that acts for it, if any)."""
-    for area in body.areas:
-        ensure_reach(caller, wilayah.parse(area, field="areas"), "area")
+    """Register a sponsor over areas inside the caller's reach (and the login that acts
+    for it, if any)."""
+    areas = [wilayah.parse(area, field="areas") for area in body.areas]
+    if not areas and not caller.reach.everywhere:
+        raise DomainError(
+            "name the areas the sponsor gives in: without any it would be installation-wide",
+            field="areas",
+        )
+    ensure_writable(caller, areas, "area")
     if body.principal is not None:
         with services.engine.connect() as conn:
             if index.sponsor_of_principal(conn, body.principal) is not None:
@@ -364,17 +378,24 @@ def list_sponsors(
     after: Annotated[uuid.UUID | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> SponsorPage:
-    """Sponsors by id (a sponsor principal sees only itself); no personal parts."""
+    """Sponsors whose areas overlap the caller's reach, by id (a sponsor principal sees only
+    itself); no personal parts."""
     mine = own_sponsor(services, caller)
+    items: list[SponsorAnswer] = []
+    cursor = None if after is None else str(after)
     with services.engine.connect() as conn:
-        rows = index.list_sponsors(
-            conn,
-            kind=None if kind is None else kind.value,
-            after=None if after is None else str(after),
-            limit=limit,
-        )
-    items = [_sponsor_answer(i, s, v) for i, s, v in rows if mine is None or i == mine]
-    return SponsorPage(items=items, next=rows[-1][0] if len(rows) == limit else None)
+        while True:
+            rows = index.list_sponsors(
+                conn, kind=None if kind is None else kind.value, after=cursor, limit=limit
+            )
+            for key, state, version in rows:
+                if (mine is None or key == mine) and caller.reach.sees(state.areas):
+                    items.append(_sponsor_answer(key, state, version))
+                if len(items) == limit:
+                    return SponsorPage(items=items, next=key)
+            if len(rows) < limit:
+                return SponsorPage(items=items, next=None)
+            cursor = rows[-1][0]
 
 
 @router.get("/v1/sponsors/{sponsor_id}", responses=PROBLEMS)
@@ -389,14 +410,13 @@ def get_sponsor(
 def sponsor_view(
     sponsor_id: SponsorId, response: Response, services: ServicesDep, caller: Reader
 ) -> SponsorView:
-    """The sponsor's own view: its commitments with fulfilment and deliveries, and for each
-    sponsored child only its initials and the trend of its status — never a name, NIK or
-    address."""
-    sponsor = sponsor_answer(services, caller, str(sponsor_id), response)
-    sponsor.personal = None
+    """The sponsor's own view: its commitments in the caller's reach with fulfilment and
+    deliveries, and for each sponsored child only its initials and the trend of its status —
+    never a name, NIK or address."""
+    sponsor = sponsor_answer(services, caller, str(sponsor_id), response, personal=False)
     day = today(services)
     with services.engine.connect() as conn:
-        rows = index.list_commitments(conn, reach=("*",), sponsor=str(sponsor_id))
+        rows = index.list_commitments(conn, reach=caller.reach.prefixes, sponsor=str(sponsor_id))
         kids = sorted(
             {
                 s.beneficiary.id
@@ -426,7 +446,7 @@ def suggestions(  # noqa: PLR0917 - FastAPI parameters
 ) -> SuggestionPage:
     """Unsponsored stunted children in the areas the sponsor chose (or ``area`` among them),
     masked, the oldest case first."""
-    sponsor = sponsor_answer(services, caller, str(sponsor_id), Response())
+    sponsor = sponsor_answer(services, caller, str(sponsor_id), Response(), personal=False)
     chosen = sponsor.areas or ["*"]
     if area is not None:
         code = wilayah.parse(area, field="area")
@@ -455,22 +475,25 @@ def suggestions(  # noqa: PLR0917 - FastAPI parameters
 
 
 def sponsor_answer(
-    services: Services, caller: Principal, sponsor_id: str, response: Response
+    services: Services,
+    caller: Principal,
+    sponsor_id: str,
+    response: Response,
+    *,
+    personal: bool = True,
 ) -> SponsorAnswer:
-    """The sponsor as answered (404 for a sponsor principal asking for another one)."""
-    mine = own_sponsor(services, caller)
-    with services.engine.connect() as conn:
-        found = index.find_sponsor(conn, sponsor_id)
-    if found is None or (mine is not None and mine != sponsor_id):
-        raise NotFound("there is no such sponsor")
+    """The sponsor as answered (404 outside the caller's reach, or for a sponsor principal
+    asking for another one); its personal part only with ``pii:read``, a logged read."""
+    found = visible_sponsor(services, caller, sponsor_id)
     answer = _sponsor_answer(sponsor_id, *found)
-    if "pii:read" in caller.scopes and mine is None:
+    if personal and "pii:read" in caller.scopes and caller.role not in OWN_RECORDS_ONLY:
         stream = SPONSOR_PREFIX + sponsor_id
         types = (e.SponsorRegistered.event_type,)
         if (opened := services.store.latest_personal([stream], types).get(stream)) is not None:
             answer.personal = e.SponsorPersonal.model_validate(opened)
+            place = wilayah.common(found[0].areas)
             services.access_log.record(
-                caller.id, read_meta(caller), stream, None, "/v1/sponsors/{sponsor_id}"
+                caller.id, read_meta(caller), stream, place, "/v1/sponsors/{sponsor_id}"
             )
     tag(response, found[1])
     return answer
@@ -547,6 +570,11 @@ def _family(services: Services, caller: Principal, family_id: str) -> tuple[Fami
     return found
 
 
+def _writable_family(services: Services, caller: Principal, family_id: str) -> None:
+    state, _ = _family(services, caller, family_id)
+    ensure_writable(caller, [state.desa], "family")
+
+
 def _family_answer(family_id: str, state: FamilyState, version: int) -> FamilyAnswer:
     return FamilyAnswer(
         id=family_id,
@@ -576,10 +604,5 @@ def _child_in(services: Services, caller: Principal, child_id: str, *, field: st
         child = find_child(conn, child_id)
     if child is None:
         raise NotFound("there is no such child")
-    ensure_reach(caller, str(child["desa"]), "child")
+    ensure_writable(caller, [str(child["desa"])], "child")
     return str(child["desa"])
-
-
-def _no_sponsor(caller: Principal) -> None:
-    if caller.role.value == "sponsor":
-        raise NotFound("there is no such family")

@@ -1,5 +1,9 @@
 """Webhook subscriptions of third-party apps (``webhooks:manage``): what to send where, how
-delivery stands, the dead letters, and sending again from a log position."""
+delivery stands, the dead letters, and sending again from a log position.
+
+A subscription sends only what its owner may read: the read scope of every kind of event it
+names (403 otherwise), areas inside the owner's reach, to a URL whose host resolves to
+public addresses (422 otherwise; ``api.webhook_targets``)."""
 
 from __future__ import annotations
 
@@ -11,13 +15,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.access import Principal, Requires, ensure_reach, write_meta
+from api.access import Principal, Requires, ensure_writable, write_meta
 from api.deps import ServicesDep
 from api.meeting_views import PROBLEMS, Strict, derived_id, tag
 from api.routers.children import IdempotencyKey, client_event_id
 from api.services import Services
+from api.webhook_targets import pin
+from api.webhooks import owner_now
 from domain import wilayah
-from domain.access import Role
+from domain.access import Forbidden, Role
 from domain.fact import DomainError, NotFound
 from domain.webhook.decider import (
     PREFIX,
@@ -25,9 +31,13 @@ from domain.webhook.decider import (
     CreateSubscription,
     SubscriptionDecider,
     SubscriptionState,
+    target,
+    types,
 )
+from domain.webhook.standing import Owner, refusal
 from events import outbox
 from events.handling import execute
+from events.projections import principals
 from events.projections import subscriptions as index
 
 router = APIRouter(tags=["webhooks"])
@@ -41,11 +51,15 @@ class SubscriptionRequest(Strict):
 
     id: uuid.UUID | None = None
     event_id: uuid.UUID | None = None
-    target_url: str = Field(max_length=2000, description="http(s) URL that answers 2xx.")
+    target_url: str = Field(
+        max_length=2000,
+        description="http(s) URL that answers 2xx; its host must resolve to public addresses.",
+    )
     event_types: list[str] = Field(
         default_factory=list,
         max_length=50,
-        description="Event types or prefixes (child.); empty: every type.",
+        description="Event types or prefixes (child.), each needing its read scope; empty: "
+        "every type (every read scope).",
     )
     area_prefix: str = Field(max_length=20, description="Events about areas under this code.")
 
@@ -69,6 +83,9 @@ class SubscriptionAnswer(BaseModel):
     event_types: list[str]
     area_prefix: str
     active: bool
+    paused: str | None = Field(
+        None, description="Why nothing is sent now (the owner's standing, scopes or reach)."
+    )
     delivery: Delivery | None
     secret: str | None = Field(None, description="The HMAC key; shown once, at creation.")
     version: int
@@ -100,13 +117,15 @@ def subscribe(  # noqa: PLR0917 - FastAPI parameters
     caller: Manager,
     idempotency_key: IdempotencyKey = None,
 ) -> SubscriptionAnswer:
-    """Subscribe a URL to the events about areas inside the caller's reach; the signing
-    secret is in this answer only."""
+    """Subscribe a URL to the events about areas inside the caller's reach that the caller
+    may read; the signing secret is in this answer only."""
     prefix = wilayah.parse_prefix(body.area_prefix, field="area_prefix")
     if prefix != wilayah.EVERYWHERE:
-        ensure_reach(caller, prefix, "area")
+        ensure_writable(caller, [prefix], "area")
     elif not caller.reach.everywhere:
         raise DomainError("give an area prefix inside your reach", field="area_prefix")
+    pin(target(body.target_url), services.settings.webhook_networks())
+    _may_receive(caller, types(body.event_types), prefix)
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
     key = str(body.id or derived_id(event_id))
     secret = secrets.token_urlsafe(32)
@@ -178,7 +197,11 @@ def replay(
     """Send again, in order, every wanted event from log position ``from`` on (receivers
     deduplicate by the CloudEvents ``id``)."""
     key = str(subscription_id)
-    _mine(services, caller, key)
+    state, _ = _mine(services, caller, key)
+    with services.engine.connect() as conn:
+        owner = owner_now(principals.find(conn, state.owner))
+    if (reason := refusal(owner, state.event_types, state.area_prefix)) is not None:
+        raise Forbidden(f"nothing would be sent: {reason}")
     head = services.store.head().position
     if from_ > head + 1:
         raise DomainError(f"the log ends at position {head}", field="from")
@@ -226,9 +249,19 @@ def subscription_answer(
         event_types=list(state.event_types),
         area_prefix=state.area_prefix,
         active=state.active,
+        paused=state.paused,
         delivery=delivery,
         version=version,
     )
+
+
+def _may_receive(caller: Principal, event_types: tuple[str, ...], prefix: str) -> None:
+    """403 unless the caller may read every event the subscription would send."""
+    if caller.external:  # its standing could not be checked again before each delivery
+        raise Forbidden("a subscription needs a principal of this installation")
+    owner = Owner(caller.role, caller.scopes, caller.reach)
+    if (reason := refusal(owner, event_types, prefix)) is not None:
+        raise Forbidden(f"{reason}: a subscription sends only what its owner may read")
 
 
 def _mine(services: Services, caller: Principal, key: str) -> tuple[SubscriptionState, int]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import ClassVar, Final
 
-from domain.access import CLIENT_ROLES, USER_ROLES, Role, parse_scopes, scopes_for
+from domain.access import CLIENT_ROLES, USER_ROLES, Role, check_ceiling, parse_scopes, scopes_for
 from domain.fact import DomainError, Fact, NotFound, StateConflict
 from domain.principal import commands as c
 from domain.principal import events as e
@@ -99,6 +99,7 @@ def _grant_scopes(command: c.GrantScopes, state: PrincipalState) -> list[Fact]:
     if state.role is None:
         raise StateConflict("grant the principal a role first", field="role")
     added = parse_scopes(command.scopes) - state.scopes
+    check_ceiling(state.role, added)
     return [e.ScopesGranted(occurred_at=command.at, scopes=tuple(sorted(added)))] if added else []
 
 

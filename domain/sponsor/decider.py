@@ -218,7 +218,7 @@ class SponsorDecider:
         return [
             e.SponsorRegistered(
                 occurred_at=command.at,
-                wilayah=_common(areas),
+                wilayah=wilayah.common(areas),
                 kind=command.kind,
                 name=name,
                 named_publicly=command.named_publicly,
@@ -491,17 +491,3 @@ def _unique(values: Sequence[str], field: str) -> tuple[str, ...]:
     if len(values) > MAX_CHILDREN:
         raise DomainError(f"at most {MAX_CHILDREN}", field=field)
     return tuple(dict.fromkeys(values))
-
-
-def _common(codes: Sequence[str]) -> str | None:
-    """The deepest area code holding all ``codes`` (None when they have none in common)."""
-    if not codes:
-        return None
-    shortest = min(codes, key=len).split(".")
-    parts: list[str] = []
-    for n, part in enumerate(shortest):
-        if all(c.split(".")[n] == part for c in codes):
-            parts.append(part)
-        else:
-            break
-    return ".".join(parts) or None

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import AwareDatetime
 
 from domain import wilayah
+from domain.access import STREAM_READ_SCOPES
 from domain.fact import Command, DomainError, Fact, NotFound, StateConflict
 from domain.meeting.events import Value
 from domain.webhook import events as e
@@ -37,6 +38,19 @@ class CancelSubscription(Command):
     reason: str | None = None
 
 
+class PauseSubscription(Command):
+    """Send nothing until the owner may read what the subscription sends again."""
+
+    at: AwareDatetime
+    reason: str
+
+
+class ResumeSubscription(Command):
+    """The owner may read what the subscription sends again."""
+
+    at: AwareDatetime
+
+
 class SubscriptionState(Value):
     """A subscription as its history leaves it (without its secret)."""
 
@@ -46,6 +60,7 @@ class SubscriptionState(Value):
     event_types: tuple[str, ...] = ()
     area_prefix: str = wilayah.EVERYWHERE
     owner: str = ""
+    paused: str | None = None  # why nothing is sent now; None while sending
 
     def wants(self, event_type: str, area: str | None) -> bool:
         """Whether an event of ``event_type`` about ``area`` is sent."""
@@ -82,6 +97,10 @@ class SubscriptionDecider:
                 )
             case e.SubscriptionCancelled():
                 return state.model_copy(update={"active": False})
+            case e.SubscriptionPaused():
+                return state.model_copy(update={"paused": fact.reason})
+            case e.SubscriptionResumed():
+                return state.model_copy(update={"paused": None})
         return state
 
     def decide(self, command: Command, state: SubscriptionState) -> Sequence[Fact]:
@@ -106,6 +125,14 @@ class SubscriptionDecider:
             if not state.active:
                 raise StateConflict("the subscription is cancelled already")
             return [e.SubscriptionCancelled(occurred_at=command.at, reason=command.reason)]
+        if isinstance(command, PauseSubscription):
+            if not state.active or state.paused == command.reason:
+                return []
+            return [e.SubscriptionPaused(occurred_at=command.at, reason=command.reason)]
+        if isinstance(command, ResumeSubscription):
+            if not state.active or state.paused is None:
+                return []
+            return [e.SubscriptionResumed(occurred_at=command.at)]
         raise DomainError(f"{type(command).__name__} is not a subscription command")
 
 
@@ -120,7 +147,7 @@ def target(url: str) -> str:
 
 
 def types(names: Sequence[str]) -> tuple[str, ...]:
-    """Event types or type prefixes (``child.``); empty means every type."""
+    """Event types or type prefixes (``child.``) of the streams sent; empty: every type."""
     if len(names) > MAX_TYPES:
         raise DomainError(f"at most {MAX_TYPES} event types", field="event_types")
     for name in names:
@@ -128,4 +155,12 @@ def types(names: Sequence[str]) -> tuple[str, ...]:
             raise DomainError(
                 "an event type looks like child.measurement_recorded or child.", field="event_types"
             )
+        if kind(name) not in STREAM_READ_SCOPES:
+            sent = ", ".join(f"{k}." for k in sorted(STREAM_READ_SCOPES))
+            raise DomainError(f"the events sent are those of {sent}", field="event_types")
     return tuple(sorted(set(names)))
+
+
+def kind(event_type: str) -> str:
+    """The kind of stream an event type (or prefix) belongs to: its first word."""
+    return event_type.split(".", 1)[0]

@@ -37,4 +37,24 @@ class SubscriptionCancelled(Fact):
     reason: str | None = None
 
 
-SUBSCRIPTION_FACTS: tuple[type[Fact], ...] = (SubscriptionCreated, SubscriptionCancelled)
+class SubscriptionPaused(Fact):
+    """Nothing is sent while the owner lacks the standing, scopes or reach the subscription
+    needs; ``reason`` says which."""
+
+    event_type = "subscription.paused"
+
+    reason: str
+
+
+class SubscriptionResumed(Fact):
+    """The owner holds what the subscription needs again: sending goes on from the cursor."""
+
+    event_type = "subscription.resumed"
+
+
+SUBSCRIPTION_FACTS: tuple[type[Fact], ...] = (
+    SubscriptionCreated,
+    SubscriptionCancelled,
+    SubscriptionPaused,
+    SubscriptionResumed,
+)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from api.services import Services
+from api.settings import Settings
 from api.webhooks import Deliverer
 from domain.access import Role
 from events import outbox
@@ -25,6 +26,12 @@ __all__ = ["world"]  # the fixture, used by name
 
 
 @pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The receiver listens on loopback: this installation allows it as a webhook target."""
+    return settings.model_copy(update={"webhook_allowed_networks": "127.0.0.0/8"})
+
+
+@pytest.fixture
 def receiver() -> Iterator[Receiver]:
     found = Receiver()
     found.start()
@@ -33,7 +40,7 @@ def receiver() -> Iterator[Receiver]:
 
 
 def subscribe(world: World, mint: Minter, receiver: Receiver, **changes: Any) -> dict[str, Any]:
-    app = bearer(mint(Role.INTEGRATOR, "32.79", scopes=["webhooks:manage"]))
+    app = bearer(mint(Role.INTEGRATOR, "32.79", scopes=["webhooks:manage", "children:read"]))
     body = {"target_url": receiver.url, "event_types": ["child."], "area_prefix": "32.79"}
     answer = world.client.post("/v1/subscriptions", json=body | changes, headers=app)
     assert answer.status_code == 201, answer.text

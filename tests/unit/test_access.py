@@ -12,7 +12,9 @@ from domain.access import (
     SCOPES,
     Reach,
     Role,
+    ScopeAboveRole,
     UnknownScope,
+    ceiling,
     parse_scopes,
     scope_text,
     scopes_for,
@@ -90,3 +92,29 @@ def test_the_roles_table_in_the_docs_is_the_one_in_the_code() -> None:
         row = next(line for line in doc.splitlines() if line.startswith(f"| `{role.value}`"))
         listed = row.split("|")[2].split("`")[1].split()
         assert frozenset(listed) == ROLE_SCOPES[role], role
+
+
+def test_read_reach_overlaps_while_write_reach_holds_every_area() -> None:
+    camat = Reach.of(["32.79.02"])
+
+    assert camat.sees(["32.79"])  # the kota's rakor
+    assert camat.sees(["32.79.01", "32.79.02.1001"])
+    assert not camat.sees(["32.79.01"])
+    assert camat.changes(["32.79.02", "32.79.02.1001"])
+    assert not camat.changes(["32.79"])  # a parent area is not inside a child's reach
+    assert not camat.changes(["32.79.01", "32.79.02"])  # partly outside
+
+
+def test_a_target_without_areas_is_installation_wide() -> None:
+    assert not Reach.of(["32.79"]).sees([])
+    assert not Reach.of(["32.79"]).changes([])
+    assert Reach.of(["*"]).sees([])
+    assert Reach.of(["*"]).changes([])
+
+
+def test_a_roles_defaults_are_its_ceiling_except_for_the_auditor_and_clients() -> None:
+    assert ceiling(Role.SPONSOR) == {"sponsors:read"}
+    assert ceiling(Role.KADER) == ROLE_SCOPES[Role.KADER]
+    assert ceiling(Role.AUDITOR) == ceiling(Role.INTEGRATOR) == frozenset(SCOPES)
+    with pytest.raises(ScopeAboveRole, match="children:read"):
+        scopes_for(Role.SPONSOR, ["sponsors:read", "children:read"])

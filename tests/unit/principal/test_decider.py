@@ -130,11 +130,49 @@ def test_revoking_a_role_not_held_is_a_conflict() -> None:
 
 
 def test_scopes_granted_are_only_those_not_held_already() -> None:
-    command = c.GrantScopes(at=AT, scopes=("events:read", "children:read"))
+    narrowed = e.ScopesRevoked(occurred_at=AT, scopes=("areas:read",))
+    command = c.GrantScopes(at=AT, scopes=("areas:read", "children:read"))
 
-    facts = decider.decide(command, given(created()))
+    facts = decider.decide(command, given(created(), narrowed))
 
-    assert facts == [e.ScopesGranted(occurred_at=AT, scopes=("events:read",))]
+    assert facts == [e.ScopesGranted(occurred_at=AT, scopes=("areas:read",))]
+
+
+@pytest.mark.parametrize(
+    ("role", "scope"),
+    [
+        (Role.SPONSOR, "children:read"),
+        (Role.KADER, "events:read"),
+        (Role.KECAMATAN, "pii:read"),
+        (Role.TPPS, "principals:admin"),
+    ],
+)
+def test_a_role_s_defaults_are_its_ceiling_whichever_way_a_scope_is_granted(
+    role: Role, scope: str
+) -> None:
+    history = given(created(role))
+    ways = [
+        c.GrantScopes(at=AT, scopes=(scope,)),
+        c.GrantRole(at=AT, role=role, scopes=(scope,)),
+    ]
+
+    for command in ways:
+        with pytest.raises(DomainError, match=scope) as refusal:
+            decider.decide(command, history)
+        assert refusal.value.field == "scope"
+    with pytest.raises(DomainError, match=scope):
+        decider.decide(create(role=role, scopes=(scope,)), given())
+
+
+def test_an_auditor_and_a_client_may_be_granted_beyond_their_defaults() -> None:
+    auditor = given(created(Role.AUDITOR))
+    client = given(created(Role.INTEGRATOR, e.PrincipalKind.CLIENT))
+
+    to_auditor = decider.decide(c.GrantScopes(at=AT, scopes=("pii:read",)), auditor)
+    to_client = decider.decide(c.GrantScopes(at=AT, scopes=("children:read",)), client)
+
+    assert to_auditor == [e.ScopesGranted(occurred_at=AT, scopes=("pii:read",))]
+    assert to_client == [e.ScopesGranted(occurred_at=AT, scopes=("children:read",))]
 
 
 def test_scopes_cannot_be_granted_without_a_role() -> None:
