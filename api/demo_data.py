@@ -58,7 +58,7 @@ KOTA: Final = "Kota Banjar"
 ENTRY_HOUR: Final = 16
 """Everything of a day is entered at 16:00 WIB, after the posyandu: one instant per day."""
 REFERENCE_REGISTER: Final = 12_000
-"""The register size the reported e-PPGBM counts below are "out of" (DOMAIN.md)."""
+"""The register size the reported e-PPGBM counts below are "out of" (docs/demo.md)."""
 
 
 class Kecamatan(NamedTuple):
@@ -67,7 +67,7 @@ class Kecamatan(NamedTuple):
     code: str
     name: str
     child_share: float  # a demo assumption, not a published figure
-    stunted_reported: int  # e-PPGBM Jan-Jul 2024 (DOMAIN.md)
+    stunted_reported: int  # e-PPGBM Jan-Jul 2024 (docs/demo.md, "Sources")
 
     @property
     def target_prevalence(self) -> float:
