@@ -133,6 +133,7 @@ class Verdict:
     hashes: dict[int, str] = field(default_factory=dict)
     absent: list[tuple[int, int]] = field(default_factory=list)  # first..last of each gap
     incomplete: bool = False  # positions are absent and the walk was not told --partial
+    beyond: bool = False  # the last absent range runs from the export's end to the head
     unplaced: int = 0  # events without a wilayah (the principals')
     areas: str | None = None  # the code prefix every event's wilayah shares
     notes: list[str] = field(default_factory=list)  # what could not be checked, and why
@@ -148,9 +149,12 @@ class Verdict:
 
     def gaps(self) -> str:
         """The absent ranges, the first few named."""
-        named = [f"{a}" if a == b else f"{a}..{b}" for a, b in self.absent[:SHOWN_GAPS]]
-        more = len(self.absent) - SHOWN_GAPS
-        return ", ".join(named) + (f" and {more} more" if more > 0 else "")
+        named = [f"{a}" if a == b else f"{a}..{b}" for a, b in self.absent]
+        if self.beyond:
+            named[-1] += " (after the export's last event, up to the signed head)"
+        shown = named[: SHOWN_GAPS - 1] + named[-1:] if len(named) > SHOWN_GAPS else named
+        more = len(named) - len(shown)
+        return ", ".join(shown[:-1] + ([f"{more} more"] if more else []) + shown[-1:])
 
 
 def _fast_body(envelope: dict[str, Any]) -> bytes:
@@ -446,9 +450,11 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, KeyError, TypeError) as unusable:
         print(f"unusable input: {unusable}", file=sys.stderr)
         return 2
-    if verdict.ok and head is not None and int(head["position"]) > 0:
+    if (verdict.ok or verdict.incomplete) and head is not None and int(head["position"]) > 0:
         verdict = _compare_head(verdict, int(head["position"]), str(head["hash"]), args.partial)
-    return _report(verdict, args.export)
+    script = sys.argv[0] if argv is None and sys.argv[0].endswith(".py") else "verify_export.py"
+    again = " ".join(["python3", script, *(sys.argv[1:] if argv is None else argv), "--partial"])
+    return _report(verdict, args.partial, again)
 
 
 def _compare_head(verdict: Verdict, position: int, digest: str, partial: bool) -> Verdict:
@@ -461,19 +467,23 @@ def _compare_head(verdict: Verdict, position: int, digest: str, partial: bool) -
             "compared, so a truncated log is not ruled out (a reader with reach * can check it)"
         )
         return verdict
+    if seen is None and last is not None and last < position:  # absent up to the head
+        verdict.absent.append((last + 1, position))
+        verdict.beyond = True
+        if not verdict.incomplete:
+            verdict.broken(last + 1, f"absent: position {last + 1} is not in the export")
+            verdict.incomplete = True
+        return verdict
     if seen is None:
-        if last is None or last < position:
-            reason = f"truncated: the export ends at position {last}, before the signed head's"
-            return verdict.broken((last or 0) + 1, f"{reason} {position}")
         return verdict.broken(position, "the signed head's position is not in the export")
     if seen != digest:
         return verdict.broken(position, "forged: the hash differs from the signed head's")
     return verdict
 
 
-def _report(verdict: Verdict, export: str) -> int:
+def _report(verdict: Verdict, partial: bool, again: str) -> int:
     if verdict.incomplete:
-        print(_incomplete(verdict, export))
+        print(_incomplete(verdict, again))
         return INCOMPLETE
     if not verdict.ok:
         print(
@@ -485,9 +495,8 @@ def _report(verdict: Verdict, export: str) -> int:
     if verdict.withheld:
         withheld = f", {verdict.withheld} with withheld members (links checked)"
     span = f"{verdict.first_position}..{verdict.last_position}"
-    kind = "ok"
+    kind = "ok (partial)" if partial else "ok"
     if verdict.absent:
-        kind = "ok (partial)"
         span += f" with {verdict.absent_count} absent ({verdict.gaps()})"
     print(
         f"{kind}: {verdict.checked} events verified{withheld}; positions {span}, "
@@ -498,7 +507,7 @@ def _report(verdict: Verdict, export: str) -> int:
     return 0
 
 
-def _incomplete(verdict: Verdict, export: str) -> str:
+def _incomplete(verdict: Verdict, again: str) -> str:
     """Which positions are absent, what the export holds, and how to check it."""
     count, gaps = verdict.absent_count, len(verdict.absent)
     if verdict.unplaced == 0 and verdict.areas:
@@ -521,8 +530,9 @@ def _incomplete(verdict: Verdict, export: str) -> str:
             "is present.",
             "  Why: an export leaves out the events outside its reader's reach (the principals', "
             "which have no wilayah, unless the reach is *) and those a ?wilayah= or ?type= filter "
-            f"did not select. {holds}. An export meant to hold the whole log has lost rows.",
-            f"  A filtered export is checked as such with: verify_export.py {export} --partial",
+            f"did not select. {holds}. An export meant to hold the whole log was truncated or "
+            "has lost rows.",
+            f"  A filtered export is checked as such with: {again}",
             "  The whole chain is checked with an export by a reader whose reach is * "
             "(docs/audit.md).",
         ]

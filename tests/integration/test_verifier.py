@@ -142,7 +142,7 @@ def test_truncate_and_forge_passes_the_chain_but_not_a_head_signed_before(
     assert "BROKEN at position 5: forged" in capsys.readouterr().out
 
 
-def test_a_truncated_export_is_caught_by_the_head(
+def test_a_truncated_export_is_caught_by_the_head_naming_the_positions_up_to_it(
     five: SqlEventStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pinned = five.head()
@@ -152,8 +152,13 @@ def test_a_truncated_export_is_caught_by_the_head(
 
     status = verifier().main([str(export), "--head", str(head)])
 
-    assert status == 1
-    assert "truncated" in capsys.readouterr().out
+    told = capsys.readouterr().out
+    assert status == 3
+    assert (
+        "INCOMPLETE: 2 positions are absent from the export, in 1 gap: "
+        "4..5 (after the export's last event, up to the signed head)." in told
+    )
+    assert "An export meant to hold the whole log was truncated or has lost rows." in told
 
 
 def test_the_command_says_ok_for_an_intact_export_and_2_for_unusable_input(
@@ -204,7 +209,26 @@ def test_an_export_filtered_by_reach_is_reported_incomplete_naming_the_absent_po
         "The 4 events present verified"
     )
     assert "It holds no event without a wilayah, and all its events lie under 32.79" in told
-    assert f"verify_export.py {export} --partial" in told
+    assert f"python3 verify_export.py {export} --partial" in told
+
+
+def test_an_export_by_reach_that_ends_before_the_signed_head_is_incomplete_not_broken(
+    mixed: SqlEventStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    banjar = feed.Selection(reach=("32.79",))
+    export = _write(tmp_path / "export.ndjson", _lines(feed.export(mixed.engine, banjar, 0, 8)))
+    pinned = mixed.head()
+    head = _head_file(tmp_path, {"position": pinned.position, "hash": pinned.hash, "at": "x"})
+
+    status = verifier().main([str(export), "--head", str(head)])
+
+    told = capsys.readouterr().out
+    assert status == 3
+    assert "BROKEN" not in told
+    assert (
+        "4 positions are absent from the export, in 3 gaps: 3, 5..6, 8 (after the export's" in told
+    )
+    assert f"python3 verify_export.py {export} --head {head} --partial" in told
 
 
 def test_with_partial_a_filtered_export_verifies_and_says_what_it_could_not_compare(
