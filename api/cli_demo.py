@@ -222,22 +222,25 @@ class Bars:
     def month_written(self, written: int, months: int, events: int) -> None:
         """A month more is in the log."""
         self.events = events
-        self._advance("writing the months", months, written, lambda _: f"{self.events:,} events")
+        self._advance("1/3 writing the months", months, written, self._events_so_far)
 
     def rebuilding(self, replayed: int, events: int) -> None:
         """The rebuild read up to ``replayed`` events."""
-        self._advance("building the figures", events, replayed, lambda _: "events")
+        self._advance("2/3 building the figures", events, replayed, lambda _: "events")
 
     def reporting(self) -> None:
         """The last step, a few seconds."""
         self.close()
-        typer.echo("adding the camats' rakor reports", file=self.file)
+        typer.echo("3/3 adding the camats' rakor reports", file=self.file)
 
     def close(self) -> None:
         """End the bar being drawn."""
         if self.bar is not None:
             self.bar.render_finish()
             self.bar = None
+
+    def _events_so_far(self, _: int | None) -> str:
+        return f"{self.events:,} events"
 
     def _advance(self, label: str, length: int, done: int, show: Shown) -> None:
         if self.bar is None or self.label != label:

@@ -144,9 +144,9 @@ def test_the_seed_names_its_steps_when_not_on_a_terminal(fresh: dict[str, str]) 
     steps = [line for line in result.output.splitlines() if not line.startswith("generated")]
     assert steps[:4] == [
         "seeding the demo into tumbuh.db.seeding; it becomes tumbuh.db once complete",
-        "writing the months",
-        "building the figures",
-        "adding the camats' rakor reports",
+        "1/3 writing the months",
+        "2/3 building the figures",
+        "3/3 adding the camats' rakor reports",
     ]
 
 
@@ -165,8 +165,8 @@ def test_on_a_terminal_the_bars_count_the_months_and_then_the_events() -> None:
     bars.close()
 
     shown = terminal.getvalue()
-    assert "writing the months" in shown
+    assert "1/3 writing the months" in shown
     assert "3/24" in shown
     assert "11,837 events" in shown
-    assert "building the figures" in shown
+    assert "2/3 building the figures" in shown
     assert "20000/184844" in shown
