@@ -97,10 +97,14 @@ def _interrupted_file(settings: Settings, target: Path) -> bool:
     """Whether ``target`` holds an interrupted seed, then removed (saying so)."""
     from api import demo_data
     from api.services import build_services
+    from events import migrate as migrations
 
     services = build_services(settings)
     try:
-        left = demo_data.interrupted_seed(services)
+        if settings.migrate_at_start:  # an empty file, or one an older version seeded
+            migrations.upgrade(services.engine)
+        current = migrations.at_head(services.engine)
+        left = demo_data.interrupted_seed(services) if current else None
     finally:
         services.close()
     if left is None:

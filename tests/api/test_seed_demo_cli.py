@@ -137,6 +137,16 @@ def test_a_migrated_empty_store_is_seeded_in_place(tmp_path: Path) -> None:
     assert _children(Settings(database_url=url, key_dir=tmp_path / "tumbuh-keys"))[0] == 20
 
 
+def test_an_empty_file_in_place_of_the_store_is_migrated_and_seeded(tmp_path: Path) -> None:
+    (tmp_path / "tumbuh.db").touch()
+    url = f"sqlite:///{tmp_path / 'tumbuh.db'}"
+
+    result = _seed({"TUMBUH_DATABASE_URL": url})
+
+    assert result.exit_code == 0, result.output
+    assert _children(Settings(database_url=url, key_dir=tmp_path / "tumbuh-keys"))[0] == 20
+
+
 def test_the_seed_names_its_steps_when_not_on_a_terminal(fresh: dict[str, str]) -> None:
     result = _seed(fresh)
 
