@@ -67,8 +67,12 @@ def _routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
             yield from _routes(route.original_router.routes)
 
 
+def _methods(route: APIRoute) -> set[str]:
+    return set(route.methods or ()) & WRITES
+
+
 def _writes(app_routes: list[Any]) -> list[APIRoute]:
-    return [r for r in _routes(app_routes) if r.methods & WRITES]
+    return [r for r in _routes(app_routes) if _methods(r)]
 
 
 @pytest.fixture
@@ -91,7 +95,7 @@ def test_every_write_of_the_api_has_an_example_request_on_the_page(services: Ser
     missing = [
         f"{method} {route.path}"
         for route in _writes(app.routes)
-        for method in sorted(route.methods & WRITES)
+        for method in sorted(_methods(route))
         if not any(m == method and _template(route.path).match(p) for m, p in shown)
     ]
 
@@ -135,7 +139,7 @@ def _body_models(services: Services) -> dict[str, type[BaseModel]]:
         field = route.body_field
         kind = field.field_info.annotation if field is not None else None
         if isinstance(kind, type) and issubclass(kind, BaseModel):
-            models[f"{sorted(route.methods)[0]} {route.path}"] = kind
+            models[f"{sorted(_methods(route))[0]} {route.path}"] = kind
     return models
 
 
