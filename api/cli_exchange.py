@@ -3,7 +3,8 @@
 ``tumbuh import krs FILE`` reads a KRS family list (CSV with the documented header, or a
 JSON array with ``.json``), checks every row, and imports the valid ones a thousand at a
 time with a progress bar; each thousand is one transaction, and running the same file again
-changes nothing, so an interrupted import is finished by running it again.
+changes nothing, so an interrupted import is finished by running it again. The command
+imports the application only when it runs.
 """
 
 from __future__ import annotations
@@ -11,17 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import orjson
 import typer
 
-from api.identity import operator_meta
-from api.krs_import import Report, import_rows
-from api.services import build_services
-from api.settings import Settings
-from domain.fact import DomainError
-from domain.sponsor.krs import check, read_csv, read_objects
-
-imports = typer.Typer(help="Import data from the national systems.", no_args_is_help=True)
+imports = typer.Typer(
+    help="Import data from the national systems.", no_args_is_help=True, rich_markup_mode=None
+)
 SHOWN = 20
 
 
@@ -31,6 +26,13 @@ def import_krs(
     chunk: Annotated[int, typer.Option(min=1, max=10_000, help="Rows per transaction.")] = 1000,
 ) -> None:
     """Import a round of BKKBN's KRS family list, with a progress bar."""
+    from api.identity import operator_meta
+    from api.krs_import import Report, import_rows
+    from api.services import build_services
+    from api.settings import Settings
+    from domain.fact import DomainError
+    from domain.sponsor.krs import check
+
     try:
         rows = _read(file)
     except DomainError as refusal:
@@ -60,6 +62,10 @@ def import_krs(
 
 
 def _read(file: Path) -> list[dict[str, Any]]:
+    import orjson
+
+    from domain.sponsor.krs import read_csv, read_objects
+
     text = file.read_text(encoding="utf-8")
     if file.suffix.lower() == ".json":
         return list(read_objects(orjson.loads(text)))

@@ -2,7 +2,8 @@
 
 Every command works on the store ``TUMBUH_DATABASE_URL`` names. A password is read from
 standard input (``--password-stdin``) or prompted for twice; it is never an argument, so it
-stays out of shell history and process lists. A client secret is printed once.
+stays out of shell history and process lists. A client secret is printed once. Like every
+command, these import the application only when they run.
 """
 
 from __future__ import annotations
@@ -10,36 +11,48 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.identity import operator_meta
-from api.keys import KeysAreConfigured, KeySource
-from api.passwords import WeakPassword, check_password
-from api.services import Services, build_services
-from api.settings import Settings
-from domain.access import Role
-from domain.fact import DomainError
-from domain.principal import commands as c
-from events import timefmt
+from domain.roles import Role
+
+if TYPE_CHECKING:
+    from api.services import Services
+    from domain.principal.commands import PrincipalCommand
 
 principals = typer.Typer(
-    help="Users and clients: who may do what, and where.", no_args_is_help=True
+    help="Users and clients: who may do what, and where.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
-keys = typer.Typer(help="The keys that sign access tokens.", no_args_is_help=True)
+keys = typer.Typer(
+    help="The keys that sign access tokens.", no_args_is_help=True, rich_markup_mode=None
+)
 
-Wilayah = Annotated[list[str], typer.Option("--wilayah", help="Area prefix, e.g. 32.79 (repeat).")]
+Wilayah = Annotated[
+    list[str],
+    typer.Option("--wilayah", metavar="PREFIX", help="Area prefix, e.g. 32.79 (repeat)."),
+]
 Scopes = Annotated[
-    list[str] | None, typer.Option("--scope", help="Scope (repeat); default: the role's.")
+    list[str] | None,
+    typer.Option("--scope", metavar="SCOPE", help="Scope (repeat); default: the role's."),
 ]
 RoleOption = Annotated[Role, typer.Option("--role", help="The principal's role.")]
+AnyRole = Annotated[Role | None, typer.Option("--role", help="A role.")]
+Name = Annotated[str, typer.Argument(metavar="NAME", help="The user's or client's name.")]
+Username = Annotated[str, typer.Argument(metavar="USERNAME", help="The user's login name.")]
 FromStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")]
 
 
 @contextmanager
 def _store() -> Iterator[Services]:
     """The installation TUMBUH_DATABASE_URL names; refusals exit 1 with their reason."""
+    from api.passwords import WeakPassword
+    from api.services import build_services
+    from api.settings import Settings
+    from domain.fact import DomainError
+
     services = build_services(Settings())
     try:
         services.start()
@@ -52,6 +65,8 @@ def _store() -> Iterator[Services]:
 
 
 def _password(from_stdin: bool) -> str:
+    from api.passwords import WeakPassword, check_password
+
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -66,13 +81,15 @@ def _password(from_stdin: bool) -> str:
 
 @principals.command("add-user")
 def add_user(
-    username: str,
+    username: Username,
     role: RoleOption,
     wilayah: Wilayah,
     scope: Scopes = None,
     password_stdin: FromStdin = False,
 ) -> None:
     """Register a person who logs in with a username and password."""
+    from api.identity import operator_meta
+
     password = _password(password_stdin)
     with _store() as services:
         services.principals.add_user(
@@ -82,8 +99,10 @@ def add_user(
 
 
 @principals.command("add-client")
-def add_client(name: str, role: RoleOption, wilayah: Wilayah, scope: Scopes = None) -> None:
+def add_client(name: Name, role: RoleOption, wilayah: Wilayah, scope: Scopes = None) -> None:
     """Register a machine client; its secret is printed once, keep it safe."""
+    from api.identity import operator_meta
+
     with _store() as services:
         secret = services.principals.add_client(
             name, role, wilayah, meta=operator_meta(), scopes=scope
@@ -106,29 +125,38 @@ def list_principals() -> None:
         )
 
 
-def _change(name: str, make: Callable[[], c.PrincipalCommand], done: str) -> None:
+def _change(name: str, make: Callable[[], PrincipalCommand], done: str) -> None:
+    from api.identity import operator_meta
+
     with _store() as services:
         services.principals.change(name, make(), operator_meta())
     typer.echo(f"{name}: {done}")
 
 
 @principals.command()
-def disable(name: str) -> None:
+def disable(name: Name) -> None:
     """Stop a principal from logging in; its tokens stop working at once."""
+    from domain.principal import commands as c
+    from events import timefmt
+
     _change(name, lambda: c.Disable(at=timefmt.utc_now()), "disabled")
 
 
 @principals.command()
-def enable(name: str) -> None:
+def enable(name: Name) -> None:
     """Let a disabled principal log in again."""
+    from domain.principal import commands as c
+    from events import timefmt
+
     _change(name, lambda: c.Enable(at=timefmt.utc_now()), "enabled")
 
 
 @principals.command()
-def grant(
-    name: str, role: Annotated[Role | None, typer.Option("--role")] = None, scope: Scopes = None
-) -> None:
+def grant(name: Name, role: AnyRole = None, scope: Scopes = None) -> None:
     """Give a role (with --scope: only those scopes) or, without --role, add scopes."""
+    from domain.principal import commands as c
+    from events import timefmt
+
     if role is not None:
         _change(
             name,
@@ -144,10 +172,11 @@ def grant(
 
 
 @principals.command()
-def revoke(
-    name: str, role: Annotated[Role | None, typer.Option("--role")] = None, scope: Scopes = None
-) -> None:
+def revoke(name: Name, role: AnyRole = None, scope: Scopes = None) -> None:
     """Take a role away (and with it every scope), or take scopes away."""
+    from domain.principal import commands as c
+    from events import timefmt
+
     if role is not None:
         _change(name, lambda: c.RevokeRole(at=timefmt.utc_now(), role=role), "revoked")
     elif scope:
@@ -157,16 +186,21 @@ def revoke(
 
 
 @principals.command("set-reach")
-def set_reach(name: str, wilayah: Wilayah) -> None:
+def set_reach(name: Name, wilayah: Wilayah) -> None:
     """Set the areas a principal reaches."""
+    from domain.principal import commands as c
+    from events import timefmt
+
     _change(
         name, lambda: c.ChangeReach(at=timefmt.utc_now(), reach=tuple(wilayah)), "reach changed"
     )
 
 
 @principals.command("set-password")
-def set_password(username: str, password_stdin: FromStdin = False) -> None:
+def set_password(username: Username, password_stdin: FromStdin = False) -> None:
     """Give a user a new password; its sessions end."""
+    from api.identity import operator_meta
+
     password = _password(password_stdin)
     with _store() as services:
         services.principals.set_password(username, password, operator_meta())
@@ -174,8 +208,10 @@ def set_password(username: str, password_stdin: FromStdin = False) -> None:
 
 
 @principals.command("rotate-secret")
-def rotate_secret(name: str) -> None:
+def rotate_secret(name: Name) -> None:
     """Give a client a new secret, printed once; the old one stops working."""
+    from api.identity import operator_meta
+
     with _store() as services:
         secret = services.principals.rotate_secret(name, operator_meta())
     typer.echo(f"{name}: new secret, shown only now:")
@@ -185,6 +221,10 @@ def rotate_secret(name: str) -> None:
 @keys.command()
 def rotate() -> None:
     """Add a new signing key; the previous one verifies until its tokens have expired."""
+    from api.keys import KeysAreConfigured, KeySource
+    from api.settings import Settings
+    from events import timefmt
+
     settings = Settings()
     try:
         KeySource(settings).rotate(timefmt.utc_now())

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache, partial
 from statistics import NormalDist
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, Protocol
 
 import orjson
 from sqlalchemy import func, select
 
 from api.demo_meetings import DeciderStream, MeetingYear, Place, add_reports
+from api.demo_size import DEFAULT_CHILDREN, DEFAULT_MONTHS, DEFAULT_SEED
 from api.demo_sponsors import Kid, SponsorHalfYear
 from api.services import Services
 from domain.area import commands as ac
@@ -50,9 +51,6 @@ from events.store import SqlEventStore
 
 log = logging.getLogger("tumbuh")
 
-DEFAULT_CHILDREN: Final = 12_000
-DEFAULT_MONTHS: Final = 24
-DEFAULT_SEED: Final = 3279
 CHUNKS: Final = (200, 150, 100, 75, 50, 40, 30, 25, 20, 15, 10, 8, 6, 5, 4, 3, 2, 1)
 """Streams per append: a few sizes only, since the store compiles one head query per size."""
 WIB: Final = timezone(timedelta(hours=7), "WIB")
@@ -60,7 +58,7 @@ KOTA: Final = "Kota Banjar"
 ENTRY_HOUR: Final = 16
 """Everything of a day is entered at 16:00 WIB, after the posyandu: one instant per day."""
 REFERENCE_REGISTER: Final = 12_000
-"""The register size the reported e-PPGBM counts below are "out of" (DOMAIN.md)."""
+"""The register size the reported e-PPGBM counts below are "out of" (docs/demo.md)."""
 
 
 class Kecamatan(NamedTuple):
@@ -69,7 +67,7 @@ class Kecamatan(NamedTuple):
     code: str
     name: str
     child_share: float  # a demo assumption, not a published figure
-    stunted_reported: int  # e-PPGBM Jan-Jul 2024 (DOMAIN.md)
+    stunted_reported: int  # e-PPGBM Jan-Jul 2024 (docs/demo.md, "Sources")
 
     @property
     def target_prevalence(self) -> float:
@@ -138,6 +136,30 @@ class AlreadySeeded(Exception):
 
 class StoreNotEmpty(Exception):
     """The log holds events recorded after the demo's first simulated instant."""
+
+
+class SeedProgress(Protocol):
+    """Told how far the seed has come (``tumbuh seed-demo`` draws progress bars)."""
+
+    def month_written(self, written: int, months: int, events: int) -> None:
+        """``written`` of the window's ``months`` are in the log, ``events`` in all."""
+
+    def rebuilding(self, replayed: int, events: int) -> None:
+        """The projections' rebuild has read ``replayed`` of the log's ``events``."""
+
+    def reporting(self) -> None:
+        """The camats' rakor reports are being added (a few seconds)."""
+
+
+class _Silent:
+    def month_written(self, written: int, months: int, events: int) -> None:
+        pass
+
+    def rebuilding(self, replayed: int, events: int) -> None:
+        pass
+
+    def reporting(self) -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -283,6 +305,7 @@ def seed(
     today: date | None = None,
     inline: bool = False,
     reports: bool = True,
+    progress: SeedProgress | None = None,
 ) -> SeedResult:
     """Write the demo into an empty store: the ``months`` before ``today``'s month (WIB).
 
@@ -290,7 +313,8 @@ def seed(
     inline updates would have left (the runner's contract) in a fraction of the time;
     ``inline`` applies them in every append instead, as the API does. Without ``reports``
     the camats' rakor reports are left out: each computes its kecamatan's figures as known
-    at a past day, which takes most of the seed's time at millions of events.
+    at a past day, which takes most of the seed's time at millions of events. ``progress``
+    is told how far it has come.
     """
     began = time.perf_counter()
     today = today or datetime.now(UTC).astimezone(WIB).date()
@@ -306,15 +330,21 @@ def seed(
             f"the log holds {head.position} events recorded up to {head.recorded_at:%Y-%m-%d}, "
             f"after the demo's first simulated day {seeder.start}; seed an empty store"
         )
+    seeder.progress = progress or _Silent()
     collecting = gc.isenabled()
     gc.disable()  # the seed keeps every child's state: cyclic GC passes would cost a third
     try:
         seeder.run()
         rebuilding = time.perf_counter()
         if not inline:
-            services.projections.rebuild(services.store)
+            total = seeder.counts.events
+            services.projections.rebuild(
+                services.store, progress=partial(seeder.progress.rebuilding, events=total)
+            )
         rebuild_seconds = time.perf_counter() - rebuilding
         seeder.clock.now = seeder.end_at - timedelta(hours=1)  # still inside the window
+        if reports:
+            seeder.progress.reporting()
         written = _reports(services, seeder) if reports else 0
     finally:
         if collecting:
@@ -328,6 +358,21 @@ def seed(
         corrections=counts.corrections, voids=counts.voids, moves=counts.moves,
         exits=counts.exits, rebuild_seconds=rebuild_seconds,
     )  # fmt: skip
+
+
+def interrupted_seed(services: Services) -> int | None:
+    """The events an interrupted seed left, when the log holds nothing else and no child is
+    in the projections yet (they are built at the seed's end); None otherwise."""
+    head = services.store.head()
+    if head.position == 0:
+        return None
+    with services.engine.connect() as conn:
+        if conn.execute(select(func.count()).select_from(proj_children)).scalar_one():
+            return None
+    ends = [*services.store.read_all(limit=1), *services.store.read_all(head.position - 1, 1)]
+    if all(e.meta.get("actor") == SEED_META["actor"] for e in ends):
+        return head.position
+    return None
 
 
 def _reports(services: Services, seeder: _Seeder) -> int:
@@ -420,6 +465,7 @@ class _Seeder:
                                    clock=self.clock,
                                    inline=services.projections if inline else None)  # fmt: skip
         self.heap: list[_Intent] = []
+        self.progress: SeedProgress = _Silent()
         self.seq = 0
         self.counts = _Counts()
         self.quota = _Quotas(self.rng)
@@ -519,6 +565,7 @@ class _Seeder:
 
     def run(self) -> None:
         """Generate each month, then write everything recorded before the next one."""
+        self.progress.month_written(0, len(self.months), 0)
         self._areas()
         self.year.schedule()
         self.sponsors.schedule()
@@ -526,13 +573,15 @@ class _Seeder:
         for kid in self.kids:
             if kid.registered_on == self.start:  # balita already there: the initial import
                 self._register(kid, opened)
-        for first in self.months:
+        for done, first in enumerate(self.months, start=1):
             following = _add_months(first, 1)
             for kid in self.kids:
                 self._month(kid, first, following)
             self._flush(min(_at(following, 0), self.end_at))
+            if done == len(self.months):
+                self._flush(self.end_at)
             log.info("seed-demo: %s written, %d events so far", first, self.counts.events)
-        self._flush(self.end_at)
+            self.progress.month_written(done, len(self.months), self.counts.events)
 
     def _month(self, kid: _Child, first: date, following: date) -> None:
         if kid.registered_on >= following or (kid.exit and kid.exit[0] < first):

@@ -89,14 +89,23 @@ def _field_problem(error: dict[str, Any]) -> FieldProblem:
     return FieldProblem(location=location, field=".".join(named), message=str(error["msg"]))
 
 
-def _domain(_: Request, error: Exception) -> JSONResponse:
+def _domain(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
     errors = None
     if error.field is not None:
-        errors = [FieldProblem(location=["body", error.field], field=error.field,
-                               message=error.detail)]  # fmt: skip
+        where = [_location(request, error.field), error.field]
+        errors = [FieldProblem(location=where, field=error.field, message=error.detail)]
     return problem_response(error.status, error.code, _title(error.status), error.detail,
                             errors=errors)  # fmt: skip
+
+
+def _location(request: Request, field: str) -> str:
+    """Where the refused field came from: the path, the query string or the body."""
+    if field in request.path_params:
+        return "path"
+    if field in request.query_params:
+        return "query"
+    return "body"
 
 
 def _version(_: Request, error: Exception) -> JSONResponse:

@@ -37,6 +37,10 @@ class Strict(BaseModel):
 class ReasonRequest(Strict):
     """A reason, for cancelling a meeting or reopening a resolution."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "Bersamaan dengan kunjungan provinsi"}]}
+    )
+
     event_id: uuid.UUID | None = None
     reason: str = Field(max_length=TEXT)
 
@@ -146,9 +150,7 @@ def cursor(after: str | None) -> tuple[date, str] | None:
     try:
         return date.fromisoformat(day), str(uuid.UUID(last))
     except ValueError:
-        raise DomainError(
-            "give the `after` of the previous page's next link", field="after"
-        ) from None
+        raise DomainError("give the `next` of the previous page", field="after") from None
 
 
 def tag(response: Response, version: int) -> None:

@@ -1,4 +1,4 @@
-"""Throughput of the WHO growth assessment (issue 4, "Performance").
+"""Throughput of the WHO growth assessment (docs/growth.md, "Performance").
 
 What is measured:
 

@@ -1,13 +1,13 @@
 """The peer's side of the foundation benchmarks: the ``eventsourcing`` library (9.5.x).
 
-Issue 3 ("Performance") compares our event store with ``eventsourcing`` doing the same work
-on the same PostgreSQL server and SQLite build, in the same run. This module measures the
-peer, used the way its documentation recommends: an ``Application`` subclass whose command
-methods load an ``Aggregate`` from its stream (``repository.get``), call an ``@event``
-decorated method and ``save()``; persistence configured through the application's
-environment (``PERSISTENCE_MODULE``, ``POSTGRES_*``, ``SQLITE_DBNAME``); library defaults
-otherwise: no snapshotting, no aggregate cache (every command reads the stream from the
-database), JSON transcoding, no compression or encryption.
+The foundation benchmarks (docs/scaling.md) compare our event store with ``eventsourcing``
+doing the same work on the same PostgreSQL server and SQLite build, in the same run. This
+module measures the peer, used the way its documentation recommends: an ``Application``
+subclass whose command methods load an ``Aggregate`` from its stream (``repository.get``),
+call an ``@event`` decorated method and ``save()``; persistence configured through the
+application's environment (``PERSISTENCE_MODULE``, ``POSTGRES_*``, ``SQLITE_DBNAME``);
+library defaults otherwise: no snapshotting, no aggregate cache (every command reads the
+stream from the database), JSON transcoding, no compression or encryption.
 
 - ``peer_single_appends``: events/s of "load stream, decide, append one event" commands,
   one transaction each, with ``writers`` concurrent threads (or processes, PostgreSQL

@@ -1,4 +1,4 @@
-"""Raw-SQL insert baselines for the foundation benchmarks (issue 3, "Performance").
+"""Raw-SQL insert baselines for the foundation benchmarks (docs/scaling.md).
 
 What is measured: how many rows per second a plain driver can commit into a table shaped
 like an event log (bigint id, stream id, type name, ~400-byte payload), with no event

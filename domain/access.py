@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Final, TypeVar
 
 from domain import wilayah
 from domain.fact import DomainError
+from domain.roles import Role as Role  # noqa: PLC0414 - re-exported: the CLI imports it alone
 
 T = TypeVar("T")
 
@@ -38,28 +38,6 @@ SCOPES: Final[dict[str, str]] = {
     "exchange:read": "export data for the BKKBN exchange",
     "exchange:write": "import data from the BKKBN exchange",
 }
-
-
-class Role(StrEnum):
-    """A principal's job in the programme; explained once here.
-
-    ``tpps``: Tim Percepatan Penurunan Stunting of the kota/kab (DPPKB, DP3APMP2KB);
-    ``kader``: village cadre; ``bidan``: village midwife; ``tpk``: Tim Pendamping Keluarga;
-    ``kecamatan``: the camat's office or puskesmas; ``integrator``: a third-party app;
-    ``bkkbn``: the national family-planning board's data exchange; ``sponsor``: an orang
-    tua asuh acting for one sponsor (its own commitments only, children masked).
-    """
-
-    ADMIN = "admin"
-    TPPS = "tpps"
-    KADER = "kader"
-    BIDAN = "bidan"
-    TPK = "tpk"
-    KECAMATAN = "kecamatan"
-    AUDITOR = "auditor"
-    INTEGRATOR = "integrator"
-    BKKBN = "bkkbn"
-    SPONSOR = "sponsor"
 
 
 _FIELD_WORK: Final = frozenset(

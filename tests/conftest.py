@@ -2,8 +2,10 @@
 
 Each database is migrated once per session into a template; each test gets a copy (a file
 copy for SQLite, ``CREATE DATABASE … TEMPLATE`` for PostgreSQL), so tests are isolated and
-fast. PostgreSQL tests skip with a reason on a developer machine without PostgreSQL and
-fail under CI (``CI=true``), where an unreachable database is a broken build.
+fast. The tests create their own PostgreSQL databases through the server's ``postgres``
+database (or the one ``TUMBUH_TEST_POSTGRES_URL`` names), so a stock server will do. They
+skip with a reason that says what is missing on a developer machine without PostgreSQL and
+fail under CI (``CI=true``), where a missing database is a broken build.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from events import migrate
 from events.database import make_engine
 
 POSTGRES_URL = os.environ.get(
-    "TUMBUH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    "TUMBUH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 DATABASES = os.environ.get("TUMBUH_TEST_DATABASES", "sqlite,postgres").split(",")
 TEST_MASTER_KEY = base64.b64encode(bytes(range(32))).decode()
@@ -38,6 +40,23 @@ def unavailable(reason: str) -> None:
     if UNDER_CI:
         pytest.fail(f"{reason} (under CI this is a failure, not a skip)")
     pytest.skip(reason)
+
+
+def postgres_problem(url: str, error: psycopg.OperationalError) -> str:
+    """What is missing, in words, when connecting to ``url`` failed with ``error``."""
+    parsed = make_url(url)
+    server = f"PostgreSQL at {parsed.host}:{parsed.port or 5432}"
+    told = str(error).strip()
+    fatal = told.split("FATAL:", 1)[-1].strip().splitlines()[0] if "FATAL:" in told else ""
+    if fatal.startswith("database") and fatal.endswith("does not exist"):
+        return (
+            f'{server} has no database "{parsed.database}": create it, or point '
+            "TUMBUH_TEST_POSTGRES_URL at a database the tests may connect to"
+        )
+    if fatal:
+        return f'{server} refused the connection as "{parsed.username}": {fatal}'
+    reason = told.splitlines()[0].removeprefix("connection failed: ")
+    return f"{server} is unreachable: {reason}"
 
 
 def _admin_dsn() -> str:
@@ -79,12 +98,17 @@ def postgres_template() -> Iterator[str]:
     try:
         admin = psycopg.connect(_admin_dsn(), autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as error:
-        unavailable(f"PostgreSQL is unreachable at {make_url(POSTGRES_URL).host}: {error}")
+        unavailable(postgres_problem(POSTGRES_URL, error))
         raise
     name = f"tumbuh_tmpl_{os.getpid()}"
     with admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        except psycopg.errors.InsufficientPrivilege:
+            user = make_url(POSTGRES_URL).username
+            unavailable(f'PostgreSQL user "{user}" may not create databases: each test has one')
+            raise
     _prepare(_postgres_url(name))
     make_engine(_postgres_url(name)).dispose()
     yield name

@@ -12,8 +12,14 @@ check that catches a log truncated and re-grown with a recomputed chain.
 
     python tools/verify_export.py export.ndjson --head head.json --jwks jwks.json
 
-Exit status: 0 verified, 1 broken (the first bad position is printed), 2 unusable input.
-The canonical form checked here is spelled out in docs/audit.md.
+An export filtered by the reader's reach (or by ``?wilayah=``, ``?type=``) leaves positions
+out: the walk names the absent positions, says what the export holds, and checks the rest
+(each event's own hash, and its link wherever its predecessor is present); ``--partial``
+accepts such an export as what it is.
+
+Exit status: 0 verified (with ``--partial``: what the export holds), 1 broken (the first bad
+position is printed), 2 unusable input, 3 incomplete: positions are absent (``--partial``
+checks a filtered export). The canonical form checked here is spelled out in docs/audit.md.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ except ImportError:  # pragma: no cover - depends on what the auditor installed
 
 GENESIS = "0" * 64
 BLOCK = 5000  # lines per job when several processes recompute the hashes
+SHOWN_GAPS = 5  # absent ranges named in a report; the rest are counted
+INCOMPLETE = 3  # the exit status of an export with absent positions, without --partial
 # Envelope member -> body member; the rest have the same name in both.
 RENAMED = {"type": "event_type", "version": "stream_version"}
 NOT_IN_BODY = frozenset({"hash", "withheld"})
@@ -123,10 +131,30 @@ class Verdict:
     first_bad_position: int | None = None
     reason: str | None = None
     hashes: dict[int, str] = field(default_factory=dict)
+    absent: list[tuple[int, int]] = field(default_factory=list)  # first..last of each gap
+    incomplete: bool = False  # positions are absent and the walk was not told --partial
+    beyond: bool = False  # the last absent range runs from the export's end to the head
+    unplaced: int = 0  # events without a wilayah (the principals')
+    areas: str | None = None  # the code prefix every event's wilayah shares
+    notes: list[str] = field(default_factory=list)  # what could not be checked, and why
 
     def broken(self, position: int | None, reason: str) -> Verdict:
         self.ok, self.first_bad_position, self.reason = False, position, reason
         return self
+
+    @property
+    def absent_count(self) -> int:
+        """How many positions between the first and the last are not in the export."""
+        return sum(last - first + 1 for first, last in self.absent)
+
+    def gaps(self) -> str:
+        """The absent ranges, the first few named."""
+        named = [f"{a}" if a == b else f"{a}..{b}" for a, b in self.absent]
+        if self.beyond:
+            named[-1] += " (after the export's last event, up to the signed head)"
+        shown = named[: SHOWN_GAPS - 1] + named[-1:] if len(named) > SHOWN_GAPS else named
+        more = len(named) - len(shown)
+        return ", ".join(shown[:-1] + ([f"{more} more"] if more else []) + shown[-1:])
 
 
 def _fast_body(envelope: dict[str, Any]) -> bytes:
@@ -142,8 +170,8 @@ def _fast_body(envelope: dict[str, Any]) -> bytes:
     return _encode(envelope)
 
 
-# position, prev_hash, hash, problem, withheld: what one line says, checked on its own
-Checked = tuple[int | None, str | None, str | None, str | None, bool]
+# position, prev_hash, hash, problem, withheld, wilayah: what one line says, on its own
+Checked = tuple[int | None, str | None, str | None, str | None, bool, str | None]
 
 
 def check_line(line: str) -> Checked | None:
@@ -153,28 +181,31 @@ def check_line(line: str) -> Checked | None:
     try:
         envelope = _decode(line)
     except ValueError:
-        return None, None, None, "is not JSON", False
+        return None, None, None, "is not JSON", False, None
     if type(envelope) is not dict:
-        return None, None, None, "is not an envelope", False
+        return None, None, None, "is not an envelope", False, None
     position, digest = envelope.get("position"), envelope.get("hash")
-    prev_hash = envelope.get("prev_hash")
+    prev_hash, wilayah = envelope.get("prev_hash"), envelope.get("wilayah")
+    wilayah = wilayah if type(wilayah) is str else None
     if type(position) is not int or type(digest) is not str:
-        return None, None, None, "has no position or hash", False
+        return None, None, None, "has no position or hash", False, None
     if type(prev_hash) is not str or "unreadable_body" in envelope:
-        return position, None, digest, "changed content: the stored body is not readable", False
-    if "withheld" in envelope:
-        return position, prev_hash, digest, None, True  # its own hash cannot be recomputed
+        unreadable = "changed content: the stored body is not readable"
+        return position, None, digest, unreadable, False, wilayah
+    if "withheld" in envelope:  # its own hash cannot be recomputed
+        return position, prev_hash, digest, None, True, wilayah
     prefix = prev_hash.encode()
     try:
         if sha256(prefix + _fast_body(envelope)).hexdigest() == digest:
-            return position, prev_hash, digest, None, False
+            return position, prev_hash, digest, None, False, wilayah
         # A match above proves the content; without one, the reference encoding decides.
         body = canonical_body(_DOUBLES.decode(line))
     except (ValueError, TypeError) as wrong:
-        return position, prev_hash, digest, f"changed content: {wrong}", False
+        return position, prev_hash, digest, f"changed content: {wrong}", False, wilayah
     if sha256(prefix + body).hexdigest() != digest:
-        return position, prev_hash, digest, "changed content: the hash does not match", False
-    return position, prev_hash, digest, None, False
+        mismatch = "changed content: the hash does not match"
+        return position, prev_hash, digest, mismatch, False, wilayah
+    return position, prev_hash, digest, None, False, wilayah
 
 
 def _check_block(lines: list[str]) -> list[Checked | None]:
@@ -200,10 +231,12 @@ def _blocks(lines: Iterable[str]) -> Iterator[list[str]]:
 def walk(
     lines: Iterable[str], *, partial: bool = False, keep: Collection[int] = (), jobs: int = 1
 ) -> Verdict:
-    """Walk the export in order; ``partial`` for a filtered export (no link between events).
+    """Walk the export in order; ``partial`` for a filtered export, whose absent positions
+    are then expected rather than a finding.
 
-    ``keep``: positions whose hash to remember (the signed head's); ``jobs``: processes
-    that recompute the hashes (the links are checked here, in order).
+    Every event's own hash is recomputed, and its link checked wherever the position before
+    it is in the export. ``keep``: positions whose hash to remember (the signed head's);
+    ``jobs``: processes that recompute the hashes (the links are checked here, in order).
     """
     verdict = Verdict()
     last_position, last_hash, checked_count, withheld_count = -1, "", 0, 0
@@ -211,48 +244,64 @@ def walk(
         for number, checked in enumerate(_checked(lines, jobs), start=1):
             if checked is None:
                 continue
-            position, prev_hash, digest, problem, withheld = checked
-            if not (  # the common case, an intact next event, with the least work
-                problem is None and position == last_position + 1 and prev_hash == last_hash
-                and not partial and digest is not None
-            ):  # fmt: skip
-                if position is None or digest is None:
-                    return verdict.broken(None, f"line {number} {problem}")
+            position, prev_hash, digest, problem, withheld, wilayah = checked
+            if position is None or digest is None:
+                return verdict.broken(None, f"line {number} {problem}")
+            if problem or position != last_position + 1 or prev_hash != last_hash:
                 previous = (last_position, last_hash) if checked_count else None
-                problem = problem or _link_problem(position, prev_hash, previous, partial)
+                problem = problem or _link_problem(position, prev_hash, previous)
                 if problem is not None:
                     return verdict.broken(position, problem)
-                if verdict.first_position is None:
+                if previous is None:
                     verdict.first_position = position
+                elif position > last_position + 1:
+                    verdict.absent.append((last_position + 1, position - 1))
             last_position, last_hash = position, digest
             checked_count += 1
             withheld_count += withheld
+            _place(verdict, wilayah)
             if keep and position in keep:
                 verdict.hashes[position] = digest
     finally:
         verdict.checked, verdict.withheld = checked_count, withheld_count
         if checked_count:
             verdict.last_position, verdict.last_hash = last_position, last_hash
+    if verdict.absent and not partial:
+        first, _ = verdict.absent[0]
+        verdict.broken(first, f"absent: position {first} is not in the export")
+        verdict.incomplete = True
     return verdict
 
 
+def _place(verdict: Verdict, wilayah: str | None) -> None:
+    """Keep what the export's events have in common: how many have no wilayah, and the
+    code prefix the others share."""
+    if wilayah is None:
+        verdict.unplaced += 1
+    elif verdict.areas is None:
+        verdict.areas = wilayah
+    elif wilayah != verdict.areas and not wilayah.startswith(verdict.areas + "."):
+        shared = []
+        for mine, theirs in zip(verdict.areas.split("."), wilayah.split("."), strict=False):
+            if mine != theirs:
+                break
+            shared.append(mine)
+        verdict.areas = ".".join(shared)
+
+
 def _link_problem(
-    position: int, prev_hash: str | None, previous: tuple[int, str] | None, partial: bool
+    position: int, prev_hash: str | None, previous: tuple[int, str] | None
 ) -> str | None:
     if previous is None:
         if position == 1 and prev_hash != GENESIS:
             return "broken link: the first event does not follow the genesis hash"
         return None
     last_position, last_hash = previous
-    if partial:
-        return None if position > last_position else "reordered: positions do not increase"
-    if position != last_position + 1:
-        if position <= last_position:
-            return f"reordered: position {position} follows {last_position}"
-        return f"missing or moved row: position {last_position + 1} is not next in the export"
-    if prev_hash != last_hash:
-        return "broken link: prev_hash is not the previous event's hash"
-    return None
+    if position <= last_position:
+        return f"reordered: position {position} follows position {last_position}"
+    if position == last_position + 1 and prev_hash != last_hash:
+        return f"broken link: prev_hash is not the hash of position {last_position}"
+    return None  # consistent, or after absent positions: the link cannot be checked
 
 
 # -- the signed head (JWS ES256 / RS256, verified with the standard library) ---------------
@@ -367,7 +416,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--head", help="JSON of GET /v1/audit/head to compare with")
     parser.add_argument("--jwks", help="the JWK Set that verifies the head's jws")
     parser.add_argument(
-        "--partial", action="store_true", help="a filtered export: each event's hash, no links"
+        "--partial",
+        action="store_true",
+        help="a filtered export: absent positions are expected, the rest is checked",
     )
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="processes recomputing hashes"
@@ -399,35 +450,93 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, KeyError, TypeError) as unusable:
         print(f"unusable input: {unusable}", file=sys.stderr)
         return 2
-    if verdict.ok and head is not None and int(head["position"]) > 0:
-        verdict = _compare_head(verdict, int(head["position"]), str(head["hash"]))
-    return _report(verdict)
+    if (verdict.ok or verdict.incomplete) and head is not None and int(head["position"]) > 0:
+        verdict = _compare_head(verdict, int(head["position"]), str(head["hash"]), args.partial)
+    script = sys.argv[0] if argv is None and sys.argv[0].endswith(".py") else "verify_export.py"
+    again = " ".join(["python3", script, *(sys.argv[1:] if argv is None else argv), "--partial"])
+    return _report(verdict, args.partial, again)
 
 
-def _compare_head(verdict: Verdict, position: int, digest: str) -> Verdict:
+def _compare_head(verdict: Verdict, position: int, digest: str, partial: bool) -> Verdict:
     seen = verdict.hashes.get(position)
+    last = verdict.last_position
+    if seen is None and partial:  # a filtered export need not hold the head's event
+        end = f"ends at position {last}, before" if last is None or last < position else "skips"
+        verdict.notes.append(
+            f"the export {end} the signed head's position {position}: the head was not "
+            "compared, so a truncated log is not ruled out (a reader with reach * can check it)"
+        )
+        return verdict
+    if seen is None and last is not None and last < position:  # absent up to the head
+        verdict.absent.append((last + 1, position))
+        verdict.beyond = True
+        if not verdict.incomplete:
+            verdict.broken(last + 1, f"absent: position {last + 1} is not in the export")
+            verdict.incomplete = True
+        return verdict
     if seen is None:
-        if verdict.last_position is None or verdict.last_position < position:
-            reason = f"truncated: the export ends before the signed head {position}"
-            return verdict.broken(verdict.last_position, reason)
         return verdict.broken(position, "the signed head's position is not in the export")
     if seen != digest:
         return verdict.broken(position, "forged: the hash differs from the signed head's")
     return verdict
 
 
-def _report(verdict: Verdict) -> int:
+def _report(verdict: Verdict, partial: bool, again: str) -> int:
+    if verdict.incomplete:
+        print(_incomplete(verdict, again))
+        return INCOMPLETE
     if not verdict.ok:
-        print(f"BROKEN at position {verdict.first_bad_position}: {verdict.reason} "
-              f"({verdict.checked} events verified before it)")  # fmt: skip
+        print(
+            f"BROKEN at position {verdict.first_bad_position}: {verdict.reason} "
+            f"({verdict.checked} events verified before it)"
+        )
         return 1
     withheld = ""
     if verdict.withheld:
         withheld = f", {verdict.withheld} with withheld members (links checked)"
     span = f"{verdict.first_position}..{verdict.last_position}"
-    print(f"ok: {verdict.checked} events verified{withheld}; positions {span}, "
-          f"last hash {verdict.last_hash}")  # fmt: skip
+    kind = "ok (partial)" if partial else "ok"
+    if verdict.absent:
+        span += f" with {verdict.absent_count} absent ({verdict.gaps()})"
+    print(
+        f"{kind}: {verdict.checked} events verified{withheld}; positions {span}, "
+        f"last hash {verdict.last_hash}"
+    )
+    for note in verdict.notes:
+        print(f"note: {note}")
     return 0
+
+
+def _incomplete(verdict: Verdict, again: str) -> str:
+    """Which positions are absent, what the export holds, and how to check it."""
+    count, gaps = verdict.absent_count, len(verdict.absent)
+    if verdict.unplaced == 0 and verdict.areas:
+        holds = (
+            f"It holds no event without a wilayah, and all its events lie under "
+            f"{verdict.areas}, as in an export for a reader whose reach is such an area"
+        )
+    elif verdict.unplaced == 0:
+        holds = "It holds no event without a wilayah, as an export for a reader without reach *"
+    else:
+        holds = (
+            f"It holds {verdict.unplaced} events without a wilayah, so its reader's reach was *: "
+            "only a ?wilayah= or ?type= filter leaves positions out of such an export"
+        )
+    return "\n".join(
+        [
+            f"INCOMPLETE: {count} positions are absent from the export, in {gaps} "
+            f"{'gap' if gaps == 1 else 'gaps'}: {verdict.gaps()}. The {verdict.checked} events "
+            "present verified: each its own hash, and its link wherever the position before it "
+            "is present.",
+            "  Why: an export leaves out the events outside its reader's reach (the principals', "
+            "which have no wilayah, unless the reach is *) and those a ?wilayah= or ?type= filter "
+            f"did not select. {holds}. An export meant to hold the whole log was truncated or "
+            "has lost rows.",
+            f"  A filtered export is checked as such with: {again}",
+            "  The whole chain is checked with an export by a reader whose reach is * "
+            "(docs/audit.md).",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -385,11 +385,19 @@ def log_position_of(services: Services, known_at: str | None) -> int | None:
         try:
             instant = _INSTANT.validate_python(known_at)
         except ValidationError:
-            raise DomainError(
-                "give an RFC 3339 timestamp with its offset or a log position", field="known_at"
-            ) from None
+            raise DomainError(_known_at_refusal(known_at), field="known_at") from None
         position = position_at(services.engine, instant)
     return None if position >= head else position
+
+
+def _known_at_refusal(known_at: str) -> str:
+    refusal = "give an RFC 3339 timestamp with its offset or a log position"
+    if " " in known_at:  # a "+" sent unencoded arrives as a space
+        refusal += (
+            "; in a URL a + stands for a space, so send the offset's + as %2B "
+            "(known_at=2025-06-01T00:00:00%2B07:00)"
+        )
+    return refusal
 
 
 class FigureSource:

@@ -65,7 +65,10 @@ class AreaRequest(BaseModel):
 class KampungKbRequest(BaseModel):
     """A Kampung KB designation (or a change of its category)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"category": "Berkembang", "designated_on": "2024-08-17"}]},
+    )
 
     category: KampungKbCategory = Field(description="Dasar, Berkembang, Mandiri or Paripurna.")
     designated_on: date = Field(description="Date of the designation; not in the future.")
@@ -74,7 +77,9 @@ class KampungKbRequest(BaseModel):
 class SasaranRequest(BaseModel):
     """The targets of one year: balita (under five) and, among them, baduta (under two)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"balita": 420, "baduta": 160}]}
+    )
 
     balita: int = Field(ge=0, description="Target number of balita (0-59 months).")
     baduta: int = Field(ge=0, description="Target number of baduta (0-23 months); <= balita.")

@@ -9,7 +9,7 @@ from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from api.access import CurrentPrincipal
 from api.deps import ServicesDep
@@ -24,6 +24,14 @@ _PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 
 class TokenForm(BaseModel):
     """The token request's form fields (RFC 6749 §4.3, §4.4, §6); which apply per grant."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"grant_type": "password", "username": "demo-kader", "password": "tumbuh-demo-2025"}
+            ]
+        }
+    )
 
     grant_type: str | None = None
     username: str | None = None

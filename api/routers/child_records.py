@@ -45,6 +45,14 @@ class Change(BaseModel):
 class RegistrationCorrection(Change):
     """Corrected registration details; fields left null stay. ``personal`` replaces all."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"posyandu": "Posyandu Mawar", "reason": "salah pilih posyandu saat registrasi"}
+            ]
+        }
+    )
+
     sex: Sex | None = None
     birth_date: date | None = None
     posyandu: str | None = Field(None, min_length=1, max_length=120)
@@ -55,12 +63,20 @@ class RegistrationCorrection(Change):
 class Move(Change):
     """The child lives in another desa/kelurahan of the installation from ``moved_on``."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"moved_on": "2025-06-20", "to_desa": "32.79.02.2003"}]}
+    )
+
     to_desa: str
     moved_on: date
 
 
 class Exit(Change):
     """The child left the register: died or moved out of the installation."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"exited_on": "2025-07-25", "reason": "moved_out"}]}
+    )
 
     reason: ExitReason
     exited_on: date

@@ -46,7 +46,24 @@ decider = ChildDecider()
 class RegisterChildRequest(BaseModel):
     """A new child: non-personal fields for statistics, ``personal`` encrypted apart."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "sex": "F",
+                    "birth_date": "2024-03-05",
+                    "desa": "32.79.02.1001",
+                    "posyandu": "Posyandu Melati",
+                    "personal": {
+                        "name": "Demo Anak Contoh",
+                        "mother_name": "Demo Ibu Contoh",
+                        "address": "Alamat Demo 1",
+                    },
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID | None = Field(None, description="The child's id; chosen by the server if null.")
     event_id: uuid.UUID | None = Field(None, description="Makes a retry safe (or Idempotency-Key).")
@@ -126,7 +143,8 @@ class ChildAnswer(BaseModel):
 
 
 class ChildPage(BaseModel):
-    """One page of children (without personal fields), and the link to the next."""
+    """One page of children (without personal fields); ``next`` is the ``after`` of the next
+    page (or null), as in every list."""
 
     items: list[ChildAnswer]
     next: str | None
@@ -352,10 +370,4 @@ def list_children(  # noqa: PLR0917 - FastAPI parameters
             after=None if after is None else str(after), limit=limit,
         )  # fmt: skip
     items = [_answer(r) for r in rows]
-    query = (
-        f"limit={limit}"
-        + (f"&desa={code}" if code else "")
-        + (f"&status={status}" if status else "")
-    )
-    next_link = f"/v1/children?{query}&after={items[-1].id}" if len(items) == limit else None
-    return ChildPage(items=items, next=next_link)
+    return ChildPage(items=items, next=str(items[-1].id) if len(items) == limit else None)

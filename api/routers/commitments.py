@@ -10,7 +10,8 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic.config import JsonDict
 
 from api.access import Principal, ensure_reach, write_meta
 from api.deps import ServicesDep
@@ -58,6 +59,23 @@ _commitments = CommitmentDecider()
 class CommitmentRequest(Strict):
     """A sponsor's commitment to a child, a mother or a family."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sponsor": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d41",
+                    "beneficiary": {"kind": "child", "id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01"},
+                    "aid": "nutrition",
+                    "description": "PMT telur dan susu",
+                    "amount_rupiah": 15000,
+                    "frequency": "daily",
+                    "start": "2025-07-01",
+                    "end": "2025-12-31",
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID | None = None
     event_id: uuid.UUID | None = None
     sponsor: uuid.UUID
@@ -71,8 +89,30 @@ class CommitmentRequest(Strict):
     end: date | None = Field(None, description="Null: open-ended.")
 
 
+_PHOTO: JsonDict = {
+    "kind": "photo",
+    "media_type": "image/jpeg",
+    "sha256": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+    "size": 182044,
+}  # a photo's checksum and size, as the example of a delivery's evidence
+
+
 class DeliveryRequest(Strict):
     """Aid handed over."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "date": "2025-07-07",
+                    "amount_rupiah": 105000,
+                    "items": "7 paket PMT",
+                    "delivered_by": "tpk",
+                    "evidence": [_PHOTO],
+                }
+            ]
+        }
+    )
 
     id: uuid.UUID | None = None
     date: date
@@ -85,12 +125,22 @@ class DeliveryRequest(Strict):
 class VerifyRequest(Strict):
     """A TPK's or bidan's verdict on a delivery (a rejection gives its reason)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"verified": True}]})
+
     verified: bool
     reason: str | None = Field(None, max_length=1000)
 
 
 class StatusRequest(Strict):
     """Pause, resume, end or cancel a commitment."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"action": "pause", "on": "2025-07-20", "reason": "Keluarga pindah sementara"}
+            ]
+        }
+    )
 
     action: e.StatusAction
     on: date | None = Field(None, description="Defaults to today.")

@@ -44,7 +44,20 @@ MeasurementId = Annotated[uuid.UUID, Path(description="The event id of the measu
 class MeasurementRequest(Measurement):
     """A measurement; ``event_id`` (or ``Idempotency-Key``) makes a retry safe."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "measured_on": "2025-05-10",
+                    "weight_kg": 9.8,
+                    "length_cm": 77.9,
+                    "position": "lying",
+                    "measured_by": "kader",
+                }
+            ]
+        },
+    )
 
     event_id: uuid.UUID | None = None
 
@@ -58,6 +71,20 @@ class MeasurementRequest(Measurement):
 class CorrectionRequest(MeasurementRequest):
     """The corrected values of a measurement, and why."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "measured_on": "2025-05-10",
+                    "weight_kg": 9.6,
+                    "length_cm": 77.9,
+                    "position": "lying",
+                    "reason": "timbangan belum dinolkan; ditimbang ulang",
+                }
+            ]
+        }
+    )
+
     reason: str = Field(min_length=1, max_length=500)
 
     def values(self, principal: Principal) -> Measurement:
@@ -70,7 +97,12 @@ class CorrectionRequest(MeasurementRequest):
 class VoidRequest(BaseModel):
     """Why the measurement no longer counts."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "entri ganda: pengukuran yang sama tercatat dua kali"}]
+        },
+    )
 
     reason: str = Field(min_length=1, max_length=500)
     event_id: uuid.UUID | None = None

@@ -103,6 +103,20 @@ class AttendeeRequest(Strict):
 class HeldRequest(Strict):
     """The meeting took place: minutes and attendance."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "minutes": "Rapat dibuka oleh Kepala DPPKB. Laporan per kecamatan.",
+                    "attendance": [
+                        {"office": "DPPKB Kota Banjar", "position": "Kepala"},
+                        {"office": "Kecamatan Pataruman", "position": "Camat", "count": 2},
+                    ],
+                }
+            ]
+        }
+    )
+
     event_id: uuid.UUID | None = None
     held_on: date | None = Field(None, description="Defaults to the planned date.")
     minutes: str = Field(max_length=50_000, description="The minutes (notulen) text.")
@@ -111,6 +125,20 @@ class HeldRequest(Strict):
 
 class ReportRequest(Strict):
     """An area's progress report; the figures are attached by the server."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "area": "32.79.02",
+                    "office": "Kecamatan Pataruman",
+                    "kampung_kb": {"designated": True, "maturity": "Berkembang"},
+                    "activities": ["Posyandu serentak"],
+                    "obstacles": [{"code": "data", "text": "Entri e-PPGBM terlambat"}],
+                }
+            ]
+        }
+    )
 
     event_id: uuid.UUID | None = None
     area: str = Field(max_length=20, description="The reporting area, inside the meeting's.")
@@ -170,7 +198,7 @@ class MeetingAnswer(BaseModel):
 
 
 class MeetingPage(BaseModel):
-    """A page of meetings by date; ``next`` is the link to the next page."""
+    """A page of meetings by date; ``next`` is the ``after`` of the next page (or null)."""
 
     items: list[MeetingSummary]
     next: str | None
@@ -357,14 +385,7 @@ def list_meetings(  # noqa: PLR0917 - FastAPI parameters
         )
         for r in rows
     ]
-    query = "&".join(
-        f"{k}={v}"
-        for k, v in (("area", code), ("from", from_), ("to", to), ("limit", limit))
-        if v is not None
-    )
-    following = None
-    if len(rows) == limit:
-        following = f"/v1/meetings?{query}&after={rows[-1].state.date}_{rows[-1].id}"
+    following = f"{rows[-1].state.date}_{rows[-1].id}" if len(rows) == limit else None
     return MeetingPage(items=items, next=following)
 
 

@@ -39,7 +39,26 @@ class SessionItem(Measurement):
 class PosyanduSession(BaseModel):
     """The measurements of one posyandu day (at most 500; more is 413)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "posyandu": "Posyandu Mawar",
+                    "items": [
+                        {
+                            "child_id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01",
+                            "event_id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d13",
+                            "measured_on": "2025-06-10",
+                            "weight_kg": 10.0,
+                            "length_cm": 78.9,
+                            "position": "lying",
+                        }
+                    ],
+                }
+            ]
+        },
+    )
 
     posyandu: str | None = Field(None, max_length=120)
     items: list[SessionItem]

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import Principal, ensure_reach, ensure_writable, write_meta
 from api.deps import ServicesDep
@@ -58,6 +58,20 @@ _resolutions = ResolutionDecider()
 class ResolutionRequest(Strict):
     """A resolution the meeting adopted."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "Sweeping balita yang belum ditimbang",
+                    "office": "Puskesmas Pataruman",
+                    "due": "2025-08-31",
+                    "areas": ["32.79.02"],
+                    "target": {"indicator": "coverage", "value": 0.9},
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID | None = Field(None, description="Chosen by the server if null.")
     event_id: uuid.UUID | None = None
     text: str = Field(max_length=TEXT)
@@ -72,6 +86,10 @@ class ResolutionRequest(Strict):
 class ProgressRequest(Strict):
     """A progress update by the responsible office."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"text": "Sweeping di 4 dari 8 desa", "percent": 50}]}
+    )
+
     event_id: uuid.UUID | None = None
     text: str = Field(max_length=TEXT)
     percent: int = Field(ge=0, le=100)
@@ -81,6 +99,12 @@ class ProgressRequest(Strict):
 class DueRequest(Strict):
     """A new due date and why."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"due": "2025-09-30", "reason": "Menunggu jadwal posyandu serentak"}]
+        }
+    )
+
     event_id: uuid.UUID | None = None
     due: date
     reason: str = Field(max_length=TEXT)
@@ -88,6 +112,12 @@ class DueRequest(Strict):
 
 class CloseRequest(Strict):
     """Close a resolution as done or dropped."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"outcome": "done", "reason": "Semua desa sudah disweeping"}]
+        }
+    )
 
     event_id: uuid.UUID | None = None
     outcome: e.Outcome
@@ -130,7 +160,7 @@ class ResolutionAnswer(ResolutionSummary):
 
 
 class ResolutionPage(BaseModel):
-    """A page of resolutions by due date; ``next`` is the link to the next page."""
+    """A page of resolutions by due date; ``next`` is the ``after`` of the next page (or null)."""
 
     items: list[ResolutionSummary]
     next: str | None
@@ -222,18 +252,7 @@ def list_resolutions(  # noqa: PLR0917 - FastAPI parameters
             after=cursor(after),
             limit=limit,
         )
-    params = (
-        ("area", code),
-        ("status", status.value if status else None),
-        ("overdue", None if overdue is None else str(overdue).lower()),
-        ("office", office),
-        ("meeting", meeting),
-        ("limit", limit),
-    )
-    query = "&".join(f"{k}={v}" for k, v in params if v is not None)
-    following = None
-    if len(rows) == limit:
-        following = f"/v1/resolutions?{query}&after={rows[-1].state.due}_{rows[-1].id}"
+    following = f"{rows[-1].state.due}_{rows[-1].id}" if len(rows) == limit else None
     return ResolutionPage(items=[summary(r, today) for r in rows], next=following)
 
 

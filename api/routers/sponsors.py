@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import Principal, ensure_reach, ensure_writable, read_meta, write_meta
 from api.deps import ServicesDep
@@ -58,6 +58,18 @@ _families, _sponsors = FamilyDecider(), SponsorDecider()
 class MotherRequest(Strict):
     """A mother of the family: pregnant with a due date, or breastfeeding."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "pregnant",
+                    "due_date": "2025-11-01",
+                    "personal": {"name": "Demo Ibu Contoh"},
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID | None = Field(None, description="Chosen by the server if null.")
     status: e.MotherStatus
     due_date: date | None = None
@@ -66,6 +78,20 @@ class MotherRequest(Strict):
 
 class FamilyRequest(Strict):
     """A family of a desa: KRS or not, risk factors, its registered children and mothers."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "desa": "32.79.02.2003",
+                    "krs": True,
+                    "risks": ["no_safe_water"],
+                    "children": ["0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01"],
+                    "personal": {"head_name": "Demo Kepala Keluarga", "address": "Alamat Demo 1"},
+                }
+            ]
+        }
+    )
 
     id: uuid.UUID | None = None
     event_id: uuid.UUID | None = None
@@ -80,12 +106,31 @@ class FamilyRequest(Strict):
 class RisksRequest(Strict):
     """The family's KRS status and risk factors now."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"krs": True, "risks": ["no_safe_water", "birth_spacing_under_2y"]}]
+        }
+    )
+
     krs: bool
     risks: list[e.RiskFactor] = Field(max_length=6)
 
 
 class SponsorRequest(Strict):
     """A sponsor; an organisation gives its (public) name, a person goes in ``personal``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "baznas",
+                    "name": "Baznas Kota Banjar",
+                    "named_publicly": True,
+                    "areas": ["32.79"],
+                }
+            ]
+        }
+    )
 
     id: uuid.UUID | None = None
     event_id: uuid.UUID | None = None

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import Principal, Requires, ensure_writable, write_meta
 from api.deps import ServicesDep
@@ -48,6 +48,18 @@ _decider = SubscriptionDecider()
 
 class SubscriptionRequest(Strict):
     """Where to send which events."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "target_url": "https://dinkes.example.id/hooks/tumbuh",
+                    "area_prefix": "32.79",
+                    "event_types": ["child.measurement_recorded"],
+                }
+            ]
+        }
+    )
 
     id: uuid.UUID | None = None
     event_id: uuid.UUID | None = None

@@ -9,12 +9,12 @@ The rules (documented for users in docs/figures.md):
   The month's status per indicator is that of the latest measurement with a valid z-score
   for it (a flagged, implausible z-score is not valid).
 * *Oedema* (bilateral, under 60 months) has no WHZ, yet the child counts as wasted and
-  severely wasted (DOMAIN.md); by the WHO/UNICEF survey convention such a measurement is in
+  severely wasted (WHO's convention); by the WHO/UNICEF survey convention such a measurement is in
   the wasting numerators and in their denominator, so ``whz_valid`` means "valid for
   wasting": a valid WHZ or oedema.
-* *New stunting* follows DOMAIN.md: a valid HAZ < -2 whose previous valid HAZ was >= -2
-  (*incident*), or the child's first valid HAZ ever, if < -2 (*first measured stunted*).
-  It counts in the month of that measurement.
+* *New stunting* is Tumbuh's rule (no regulation defines it): a valid HAZ < -2 whose
+  previous valid HAZ was >= -2 (*incident*), or the child's first valid HAZ ever, if < -2
+  (*first measured stunted*). It counts in the month of that measurement.
 * The age band is the age in completed months on the month's last day (59 at most).
 """
 

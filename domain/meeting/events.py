@@ -66,6 +66,19 @@ class Value(BaseModel):
 class Document(Value):
     """A file kept elsewhere, named by its content: SHA-256 (hex) and size in bytes."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "minutes",
+                    "media_type": "application/pdf",
+                    "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                    "size": 48213,
+                }
+            ]
+        }
+    )
+
     sha256: str = Field(pattern=SHA256_PATTERN)
     size: int = Field(gt=0, le=10**10)
     kind: DocumentKind = DocumentKind.OTHER

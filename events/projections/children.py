@@ -2,7 +2,7 @@
 
 Assessments are computed here with ``domain.growth.assess``, not stored as facts, so a new
 rule version is applied by a rebuild. Corrections and voids recompute the child's status
-from its non-voided, corrected history; the "new stunting case" follows DOMAIN.md: the
+from its non-voided, corrected history; the "new stunting case" follows docs/figures.md: the
 latest valid HAZ is < -2 and the previous valid HAZ was >= -2 or there was none.
 """
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import signal
 from collections import deque
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -28,6 +29,8 @@ from events.store import SqlEventStore
 
 REPLAY_CHUNK = 5000
 STREAM_CHUNK = 20000
+Progress = Callable[[int], None]
+"""Told how many events a replay has read so far."""
 
 
 class Projection(Protocol):
@@ -179,18 +182,24 @@ class ProjectionRunner:
         with store.engine.connect() as conn:
             return self.checkpoints(conn)
 
-    def rebuild(self, store: SqlEventStore, names: Sequence[str] | None = None) -> int:
+    def rebuild(
+        self,
+        store: SqlEventStore,
+        names: Sequence[str] | None = None,
+        progress: Progress | None = None,
+    ) -> int:
         """Clear and replay the named projections (all if None); returns events replayed.
 
         Appends wait meanwhile (the rebuild holds the append lock), so the projection is
         never seen half-built and no event slips between replay and resumption.
+        ``progress`` is told the events read so far, stream by stream, after each chunk.
         """
         chosen = [p for p in self.projections if names is None or p.name in names]
         with store.writer() as conn:
             for projection in chosen:
                 _clear(conn, projection)
                 _set_checkpoint(conn, projection.name, 0)
-            return self._replay(conn, chosen)
+            return self._replay(conn, chosen, progress)
 
     def catch_up(self, store: SqlEventStore) -> int:
         """Build projections that were never built (e.g. newly added) up to the log's head."""
@@ -202,7 +211,9 @@ class ProjectionRunner:
                 _set_checkpoint(conn, projection.name, 0, insert=True)
             return self._replay(conn, new)
 
-    def _replay(self, conn: Connection, chosen: Sequence[Projection]) -> int:
+    def _replay(
+        self, conn: Connection, chosen: Sequence[Projection], progress: Progress | None = None
+    ) -> int:
         """Replay the log into ``chosen``; the number of events the replays read."""
         if not chosen:
             return 0
@@ -211,7 +222,8 @@ class ProjectionRunner:
         # Workers compute rows only from what the batch's earlier projections share:
         # only when every Replaying projection is replayed (none has to read another's).
         every = self._replaying <= {p.name for p in chosen}
-        replayed = max(replayed, _by_stream(conn, local, self.replay_workers if every else 1))
+        workers = self.replay_workers if every else 1
+        replayed = max(replayed, _by_stream(conn, local, workers, progress or _unheard))
         head = SqlEventStore.head_in(conn).position
         for projection in chosen:
             _set_checkpoint(conn, projection.name, head)
@@ -232,7 +244,13 @@ def _by_log_order(conn: Connection, chosen: Sequence[Projection]) -> int:
         position, replayed = batch[-1].position, replayed + len(batch)
 
 
-def _by_stream(conn: Connection, chosen: Sequence[Projection], workers: int) -> int:
+def _unheard(_: int) -> None:
+    """No one follows this replay's progress."""
+
+
+def _by_stream(
+    conn: Connection, chosen: Sequence[Projection], workers: int, progress: Progress
+) -> int:
     """Replay stream by stream (each stream's events in order, whole when they fit); the
     rows of the ``Replaying`` projections are computed by ``workers`` processes if more
     than one (and the log fills more than one chunk)."""
@@ -257,6 +275,7 @@ def _by_stream(conn: Connection, chosen: Sequence[Projection], workers: int) -> 
                 replayer.drain()
                 _apply(chosen, conn, [row_to_event(*row) for row in rows])
             replayed += len(rows)
+            progress(replayed)
         replayer.drain()
     return replayed
 
@@ -344,7 +363,7 @@ class _Replayer:
         _FORKED[:] = self.projections
         gc.freeze()
         try:
-            return multiprocessing.get_context("fork").Pool(self.workers)
+            return multiprocessing.get_context("fork").Pool(self.workers, _ignore_interrupts)
         finally:
             gc.unfreeze()
 
@@ -352,6 +371,12 @@ class _Replayer:
         for projection, part in zip(self.projections, parts, strict=True):
             if part is not None:
                 projection.write_replayed(self.conn, part, self.kept)
+
+
+def _ignore_interrupts() -> None:
+    """A worker leaves Ctrl-C to the rebuilding process, which ends the pool (no traceback
+    from every worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _computed_in_worker(rows: _Rows) -> list[object | None]:

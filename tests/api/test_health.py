@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -27,6 +29,34 @@ def test_readyz_reports_the_database_and_the_log_position(client: TestClient) ->
     assert body["status"] == "ready"
     assert body["database"] in {"sqlite", "postgresql"}
     assert body["log_position"] == 0
+
+
+def test_readyz_does_not_log_alembics_notes_on_every_call(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+
+    for _ in range(3):
+        client.get("/readyz")
+
+    chatter = [r.getMessage() for r in caplog.records if r.name.startswith("alembic")]
+    assert chatter == []
+
+
+def test_a_start_that_migrates_logs_the_upgrades_but_not_alembics_notes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'fresh.db'}", master_key=TEST_MASTER_KEY
+    )
+    caplog.set_level(logging.INFO)
+
+    with TestClient(create_app(settings)) as fresh:
+        fresh.get("/readyz")
+
+    logged = [r.getMessage() for r in caplog.records if r.name.startswith("alembic")]
+    assert any(m.startswith("Running upgrade") for m in logged)
+    assert not [m for m in logged if m.startswith(("Context impl", "Will assume"))]
 
 
 def test_an_unknown_route_answers_problem_json(client: TestClient) -> None:

@@ -2,7 +2,7 @@
 naive recount from the raw log; and "as known at" a position equals a copy of the log cut there.
 
 The naive recount implements the rules of ``domain/figures/child.py``'s docstring and
-DOMAIN.md ("Zero new stunting") directly, without ``domain.figures`` (``parse_period`` is
+docs/figures.md ("New stunting") directly, without ``domain.figures`` (``parse_period`` is
 used only to call the product). Each example writes its children under a kota prefix of its
 own in the test's store, so examples never see each other's children.
 """
@@ -277,7 +277,7 @@ class Child:
 @dataclass(frozen=True)
 class Taken:
     """A counted measurement: its day, recording order, valid z-scores, whether flagged, and
-    whether it shows oedema under 60 months (severe wasting, DOMAIN.md)."""
+    whether it shows oedema under 60 months (severe wasting, docs/figures.md)."""
 
     event_id: str
     day: date
@@ -342,7 +342,7 @@ def taken(kid: Child) -> list[Taken]:
 
 
 def new_cases(history: list[Taken]) -> dict[str, str]:
-    """DOMAIN.md: a valid HAZ < -2 first ever, or after a valid HAZ >= -2."""
+    """docs/figures.md: a valid HAZ < -2 first ever, or after a valid HAZ >= -2."""
     cases: dict[str, str] = {}
     previous: float | None = None
     for t in history:

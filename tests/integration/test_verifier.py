@@ -80,13 +80,14 @@ def test_a_changed_byte_in_a_body_is_found(five: SqlEventStore, new: bytes, reas
     assert reason in verdict.reason
 
 
-def test_a_deleted_row_is_found_as_missing(five: SqlEventStore) -> None:
+def test_a_deleted_row_is_found_as_absent_at_its_own_position(five: SqlEventStore) -> None:
     raw(five.engine, "DELETE FROM events WHERE position = 2")
 
     verdict = verifier().walk(_export(five))
 
-    assert (verdict.ok, verdict.first_bad_position) == (False, 3)
-    assert "missing or moved row: position 2" in verdict.reason
+    assert (verdict.ok, verdict.incomplete, verdict.first_bad_position) == (False, True, 2)
+    assert verdict.reason == "absent: position 2 is not in the export"
+    assert verdict.absent == [(2, 2)]
 
 
 def test_two_swapped_rows_are_found(five: SqlEventStore) -> None:
@@ -95,8 +96,8 @@ def test_two_swapped_rows_are_found(five: SqlEventStore) -> None:
 
     verdict = verifier().walk(_export(five))
 
-    assert (verdict.ok, verdict.first_bad_position) == (False, 3)  # what row 2 now shows
-    assert "moved row: position 2 is not next" in verdict.reason
+    assert (verdict.ok, verdict.first_bad_position) == (False, 2)  # shown after row 3's
+    assert verdict.reason == "reordered: position 2 follows position 3"
 
 
 def test_a_forged_row_with_a_recomputed_hash_breaks_the_next_link(five: SqlEventStore) -> None:
@@ -141,7 +142,7 @@ def test_truncate_and_forge_passes_the_chain_but_not_a_head_signed_before(
     assert "BROKEN at position 5: forged" in capsys.readouterr().out
 
 
-def test_a_truncated_export_is_caught_by_the_head(
+def test_a_truncated_export_is_caught_by_the_head_naming_the_positions_up_to_it(
     five: SqlEventStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pinned = five.head()
@@ -151,8 +152,13 @@ def test_a_truncated_export_is_caught_by_the_head(
 
     status = verifier().main([str(export), "--head", str(head)])
 
-    assert status == 1
-    assert "truncated" in capsys.readouterr().out
+    told = capsys.readouterr().out
+    assert status == 3
+    assert (
+        "INCOMPLETE: 2 positions are absent from the export, in 1 gap: "
+        "4..5 (after the export's last event, up to the signed head)." in told
+    )
+    assert "An export meant to hold the whole log was truncated or has lost rows." in told
 
 
 def test_the_command_says_ok_for_an_intact_export_and_2_for_unusable_input(
@@ -166,6 +172,95 @@ def test_the_command_says_ok_for_an_intact_export_and_2_for_unusable_input(
     assert verifier().main([str(export), "--head", str(head)]) == 0
     assert "ok: 5 events verified" in capsys.readouterr().out
     assert verifier().main([str(tmp_path / "missing.ndjson")]) == 2
+
+
+@pytest.fixture
+def mixed(store: SqlEventStore) -> SqlEventStore:
+    """Kota Banjar's events (1-2, 4, 7), a principal's without a wilayah (3, 5-6), and one
+    of Kota Banjarbaru (8): what a reader with reach 32.79 may not see is 3, 5, 6 and 8."""
+    banjar = [new_event(f"k{i}", wilayah=f"32.79.0{i + 1}.1001") for i in range(4)]
+    store.append("k", "tally", NO_STREAM, banjar[:2])
+    store.append("p", "principal", NO_STREAM, [new_event("p0", wilayah=None)])
+    store.append("k", "tally", 2, banjar[2:3])
+    store.append("p", "principal", 1, [new_event(f"p{i}", wilayah=None) for i in (1, 2)])
+    store.append("k", "tally", 3, banjar[3:])
+    store.append("b", "tally", NO_STREAM, [new_event("b0", wilayah="63.72.02.1001")])
+    return store
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_an_export_filtered_by_reach_is_reported_incomplete_naming_the_absent_positions(
+    mixed: SqlEventStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    banjar = feed.Selection(reach=("32.79",))
+    export = _write(tmp_path / "export.ndjson", _lines(feed.export(mixed.engine, banjar, 0, 8)))
+
+    status = verifier().main([str(export)])
+
+    told = capsys.readouterr().out
+    assert status == 3
+    assert "BROKEN" not in told
+    assert told.startswith(
+        "INCOMPLETE: 3 positions are absent from the export, in 2 gaps: 3, 5..6. "
+        "The 4 events present verified"
+    )
+    assert "It holds no event without a wilayah, and all its events lie under 32.79" in told
+    assert f"python3 verify_export.py {export} --partial" in told
+
+
+def test_an_export_by_reach_that_ends_before_the_signed_head_is_incomplete_not_broken(
+    mixed: SqlEventStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    banjar = feed.Selection(reach=("32.79",))
+    export = _write(tmp_path / "export.ndjson", _lines(feed.export(mixed.engine, banjar, 0, 8)))
+    pinned = mixed.head()
+    head = _head_file(tmp_path, {"position": pinned.position, "hash": pinned.hash, "at": "x"})
+
+    status = verifier().main([str(export), "--head", str(head)])
+
+    told = capsys.readouterr().out
+    assert status == 3
+    assert "BROKEN" not in told
+    assert (
+        "4 positions are absent from the export, in 3 gaps: 3, 5..6, 8 (after the export's" in told
+    )
+    assert f"python3 verify_export.py {export} --head {head} --partial" in told
+
+
+def test_with_partial_a_filtered_export_verifies_and_says_what_it_could_not_compare(
+    mixed: SqlEventStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    banjar = feed.Selection(reach=("32.79",))
+    export = _write(tmp_path / "export.ndjson", _lines(feed.export(mixed.engine, banjar, 0, 8)))
+    pinned = mixed.head()
+    head = _head_file(tmp_path, {"position": pinned.position, "hash": pinned.hash, "at": "x"})
+
+    status = verifier().main([str(export), "--partial", "--head", str(head)])
+
+    told = capsys.readouterr().out
+    assert status == 0
+    assert "ok (partial): 4 events verified; positions 1..7 with 3 absent (3, 5..6)" in told
+    assert "note: the export ends at position 7, before the signed head's position 8" in told
+
+
+def test_a_partial_export_still_checks_the_link_between_neighbours_present(
+    mixed: SqlEventStore,
+) -> None:
+    drop_guard(mixed.engine)
+    first = mixed.read_all()[0]
+    forged = first.body.replace(b'"n":"k0"', b'"n":"k9"')
+    rehashed = {"b": forged, "h": link_hash(first.prev_hash, forged)}
+    raw(mixed.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 1", **rehashed)
+    banjar = feed.Selection(reach=("32.79",))
+
+    verdict = verifier().walk(_lines(feed.export(mixed.engine, banjar, 0, 8)), partial=True)
+
+    assert (verdict.ok, verdict.first_bad_position) == (False, 2)
+    assert verdict.reason == "broken link: prev_hash is not the hash of position 1"
 
 
 def test_a_filtered_export_is_checked_event_by_event(five: SqlEventStore) -> None:
