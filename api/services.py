@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ from api.grants import Grants
 from api.identity import Principals, seed_demo
 from api.log_watch import LogWatch
 from api.memo import Memo
-from api.passwords import LoginThrottle, Passwords
+from api.passwords import Passwords
 from api.settings import Settings
+from api.throttle import LoginThrottle
 from domain.catalog import FACTS
 from domain.child.commands import ChildCommand
 from domain.child.decider import ChildDecider, ChildState
@@ -66,8 +68,10 @@ class Services:
 
     def __post_init__(self) -> None:
         self.auth = TokenAuthority(self.settings)
-        self.passwords = Passwords()
-        self.throttle = LoginThrottle()
+        self.passwords = Passwords(concurrent=self.settings.password_checks)
+        self.throttle = LoginThrottle(
+            self.engine, partial(self.store.writer, lock=False), self.settings
+        )
         self.principals = Principals(self.store, self.passwords)
         self.grants = Grants(
             self.engine,
