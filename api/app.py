@@ -20,6 +20,7 @@ from api.routers import (
     child_records,
     children,
     commitments,
+    erasure,
     evaluation,
     exchange,
     growth,
@@ -30,6 +31,7 @@ from api.routers import (
     posyandu,
     resolutions,
     sponsors,
+    subject_access,
     subscriptions,
 )
 from api.services import Services, build_services
@@ -103,6 +105,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(exchange.router)
     app.include_router(subscriptions.router)
     app.include_router(evaluation.router)
+    app.include_router(erasure.router)
+    app.include_router(subject_access.router)
     return app
 
 

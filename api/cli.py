@@ -17,6 +17,7 @@ from api import demo_data
 from api.access import Principal
 from api.cli_exchange import imports
 from api.cli_identity import keys, principals
+from api.cli_personal import erase
 from api.replay import Replayed, ReplayRefused, replay_services
 from api.replay import replay as replay_export
 from api.routers.area_stats import stats_answer
@@ -33,6 +34,7 @@ app = typer.Typer(help="Tumbuh: the stunting-reduction programme's system of rec
 app.add_typer(principals, name="principals")
 app.add_typer(keys, name="keys")
 app.add_typer(imports, name="import")
+app.add_typer(erase, name="erase")
 
 
 @app.command()

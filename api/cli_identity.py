@@ -27,7 +27,9 @@ from events import timefmt
 principals = typer.Typer(
     help="Users and clients: who may do what, and where.", no_args_is_help=True
 )
-keys = typer.Typer(help="The keys that sign access tokens.", no_args_is_help=True)
+keys = typer.Typer(
+    help="The keys that sign access tokens, and the master key.", no_args_is_help=True
+)
 
 Wilayah = Annotated[list[str], typer.Option("--wilayah", help="Area prefix, e.g. 32.79 (repeat).")]
 Scopes = Annotated[

@@ -7,9 +7,9 @@ import re
 from functools import cache
 from typing import Any, Final
 
-from sqlalchemy import Select, TextClause, bindparam, func, select, text
+from sqlalchemy import Select, TextClause, bindparam, func, or_, select, text
 
-from events.schema import events, subject_keys
+from events.schema import events, person_keys, subject_keys
 
 APPEND_LOCK: Final = text("SELECT pg_advisory_xact_lock(7420211)")
 ROW: Final = (events.c.position, events.c.prev_hash, events.c.hash, events.c.body)
@@ -25,8 +25,15 @@ READ_STREAM: Final = (
 # Whole streams, narrowed to some by ``sql.Reader.rows_among``.
 STREAMS: Final = select(*ROW).order_by(events.c.stream_id, events.c.stream_version)
 
-SUBJECT_KEY: Final = select(subject_keys.c.wrapped_key).where(
-    subject_keys.c.key_id == bindparam("key_id")
+# A stream's data keys: its own (every part sealed before keys were per person) and those
+# of the persons named in it (bound as ``stream_id``).
+STREAM_KEYS: Final = select(subject_keys.c.key_id, subject_keys.c.wrapped_key).where(
+    or_(
+        subject_keys.c.key_id == bindparam("stream_id"),
+        subject_keys.c.key_id.in_(
+            select(person_keys.c.key_id).where(person_keys.c.stream_id == bindparam("stream_id"))
+        ),
+    )
 )
 
 
