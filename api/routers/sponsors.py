@@ -36,6 +36,7 @@ from domain.sponsor.decider import (
     SponsorState,
 )
 from events.handling import execute
+from events.personal import Opened
 from events.projections import sponsors as index
 from events.projections.children import find_child, measurements_of
 
@@ -101,6 +102,9 @@ class FamilyAnswer(BaseModel):
     children: list[str]
     mothers: list[Mother]
     personal: e.FamilyPersonal | None = None
+    erased: list[str] = Field(
+        default_factory=list, description="Whose personal data was erased at their request."
+    )
     version: int
 
 
@@ -121,6 +125,9 @@ class SponsorAnswer(BaseModel):
     areas: list[str]
     principal: str | None
     personal: e.SponsorPersonal | None = None
+    erased: list[str] = Field(
+        default_factory=list, description="Whose personal data was erased at their request."
+    )
     version: int
 
 
@@ -305,8 +312,10 @@ def family_answer(
     if "pii:read" in caller.scopes and caller.role.value != "sponsor":
         stream = FAMILY_PREFIX + family_id
         types = (e.FamilyRegistered.event_type,)
-        if (opened := services.store.latest_personal([stream], types).get(stream)) is not None:
-            answer.personal = e.FamilyPersonal.model_validate(opened)
+        opened = services.store.latest_opened([stream], types).get(stream)
+        answer.erased = [] if opened is None else erased_as(opened, "head")
+        if opened is not None and opened.readable:
+            answer.personal = e.FamilyPersonal.model_validate(opened.plain)
             services.access_log.record(
                 caller.id, read_meta(caller), stream, state.desa, "/v1/families/{family_id}"
             )
@@ -467,8 +476,10 @@ def sponsor_answer(
     if "pii:read" in caller.scopes and mine is None:
         stream = SPONSOR_PREFIX + sponsor_id
         types = (e.SponsorRegistered.event_type,)
-        if (opened := services.store.latest_personal([stream], types).get(stream)) is not None:
-            answer.personal = e.SponsorPersonal.model_validate(opened)
+        opened = services.store.latest_opened([stream], types).get(stream)
+        answer.erased = [] if opened is None else erased_as(opened, "sponsor")
+        if opened is not None and opened.readable:
+            answer.personal = e.SponsorPersonal.model_validate(opened.plain)
             services.access_log.record(
                 caller.id, read_meta(caller), stream, None, "/v1/sponsors/{sponsor_id}"
             )
@@ -578,6 +589,11 @@ def _child_in(services: Services, caller: Principal, child_id: str, *, field: st
         raise NotFound("there is no such child")
     ensure_reach(caller, str(child["desa"]), "child")
     return str(child["desa"])
+
+
+def erased_as(opened: Opened, whole: str) -> list[str]:
+    """The subjects erased, a part from before keys were per person named ``whole``."""
+    return sorted({whole if s == "*" else s for s in opened.erased})
 
 
 def _no_sponsor(caller: Principal) -> None:
