@@ -60,3 +60,20 @@ def test_a_family_imported_before_keeps_its_stream_and_its_kk_number_is_withheld
     assert [e["payload"].get("source_id") for e in shown] == [None, None]
     assert shown[0]["withheld"] == ["source_id"]
     assert KK not in str(shown)
+
+
+def test_erasing_the_family_head_erases_the_kk_number_too(
+    world: World, services: Services, mint: Minter
+) -> None:
+    bkkbn = bearer(mint(Role.BKKBN, "32.79"))
+    admin = bearer(mint(Role.ADMIN, "*"))
+    send(world.client, bkkbn, "\n".join([TOP, line(KK)]))
+    imported = services.store.read_all(event_types=["family.round_imported"])
+    family = imported[0].stream_id.removeprefix(FAMILY_PREFIX)
+
+    answer = world.client.post(
+        f"/v1/families/{family}/erasure", json={"reason": "letter 18/2026"}, headers=admin
+    )
+
+    assert answer.status_code == 200, answer.text
+    assert services.store.open_personal(imported) == {imported[0].event_id: None}
