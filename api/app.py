@@ -20,6 +20,7 @@ from api.routers import (
     child_records,
     children,
     commitments,
+    erasure,
     evaluation,
     exchange,
     growth,
@@ -30,6 +31,7 @@ from api.routers import (
     posyandu,
     resolutions,
     sponsors,
+    subject_access,
     subscriptions,
 )
 from api.security_headers import SecurityHeaders
@@ -87,24 +89,29 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(errors.RefuseNul)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(PokeAfterWrites, watch=lambda: _watch(app))
-    app.include_router(health.router)
-    app.include_router(auth.router)
-    app.include_router(growth.router)
-    app.include_router(areas.router)
-    app.include_router(area_stats.router)
-    app.include_router(children.router)
-    app.include_router(measurements.router)
-    app.include_router(child_records.router)
-    app.include_router(posyandu.router)
-    app.include_router(growth_chart.router)
-    app.include_router(audit.router)
-    app.include_router(meetings.router)
-    app.include_router(resolutions.router)
-    app.include_router(sponsors.router)
-    app.include_router(commitments.router)
-    app.include_router(exchange.router)
-    app.include_router(subscriptions.router)
-    app.include_router(evaluation.router)
+    for module in (
+        health,
+        auth,
+        growth,
+        areas,
+        area_stats,
+        children,
+        measurements,
+        child_records,
+        posyandu,
+        growth_chart,
+        audit,
+        meetings,
+        resolutions,
+        sponsors,
+        commitments,
+        exchange,
+        subscriptions,
+        evaluation,
+        erasure,
+        subject_access,
+    ):
+        app.include_router(module.router)
     return app
 
 

@@ -33,6 +33,8 @@ from domain.wilayah import normalise_reach
 ALGORITHMS: Final = frozenset({"ES256", "RS256"})
 MAX_TOKEN_BYTES: Final = 8192
 LEEWAY: Final = 10  # seconds of clock difference tolerated between issuer and verifier
+ACCESS_TOKEN_TYPE: Final = "at+jwt"  # noqa: S105 (RFC 9068 §2.1: a JOSE typ, not a secret)
+_ACCESS_TYPES: Final = frozenset({ACCESS_TOKEN_TYPE, "application/" + ACCESS_TOKEN_TYPE})
 _RELOAD_EVERY: Final = 5.0  # seconds between looks at the key files for a rotation
 _CACHE_SIZE: Final = 4096
 _ROLES: Final = frozenset(r.value for r in Role)
@@ -171,9 +173,11 @@ class TokenAuthority:
         return self.sign(claims)
 
     def sign(self, claims: Mapping[str, object], headers: Mapping[str, str] | None = None) -> str:
-        """Sign arbitrary claims with the current key (mint uses it; so do tests)."""
+        """Sign claims with the current key, as an access token (``typ`` at+jwt) unless
+        ``headers`` say otherwise (mint uses it; so do the signed heads and tests)."""
         kid, alg, key = self.keys.signer()
-        return jwt.encode(dict(claims), key, algorithm=alg, headers={"kid": kid, **(headers or {})})
+        header = {"kid": kid, "typ": ACCESS_TOKEN_TYPE, **(headers or {})}
+        return jwt.encode(dict(claims), key, algorithm=alg, headers=header)
 
     def verify(self, token: str) -> Claims:
         """The claims of a valid token, or ``InvalidToken`` saying why not."""
@@ -210,7 +214,18 @@ class TokenAuthority:
             raise InvalidToken("the token's key is unknown")
         if verifier.alg != alg:
             raise InvalidToken("the token's algorithm does not match its key")
-        return _claims(self._decode(token, verifier), verifier)
+        # RFC 9068 §4: a JWT of another kind signed by the same key (a signed head, an ID
+        # token of the trusted issuer) must not pass for an access token.
+        typ = header.get("typ")
+        if not isinstance(typ, str) or typ.lower() not in _ACCESS_TYPES:
+            raise InvalidToken("the token is not an access token (typ at+jwt, RFC 9068)")
+        payload = self._decode(token, verifier)
+        issued = payload["iat"]  # python-jose checks only that int() takes it
+        if not isinstance(issued, int | float) or isinstance(issued, bool):
+            raise InvalidToken("the token's iat is not a number")
+        if issued > self.clock() + LEEWAY:
+            raise InvalidToken("the token was issued in the future")
+        return _claims(payload, verifier)
 
     def _decode(self, token: str, verifier: _Verifier) -> dict[str, Any]:
         s = self.settings

@@ -17,6 +17,7 @@ import typer
 from api.cli_demo import seed_demo
 from api.cli_exchange import imports
 from api.cli_identity import keys, principals
+from api.cli_personal import erase
 
 if TYPE_CHECKING:
     from api.replay import Replayed
@@ -31,6 +32,7 @@ app = typer.Typer(
 app.add_typer(principals, name="principals")
 app.add_typer(keys, name="keys")
 app.add_typer(imports, name="import")
+app.add_typer(erase, name="erase")
 PERIOD = re.compile(r"\d{4}(-\d{2}|-Q[1-4])?")
 
 

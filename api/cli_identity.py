@@ -27,7 +27,9 @@ principals = typer.Typer(
     rich_markup_mode=None,
 )
 keys = typer.Typer(
-    help="The keys that sign access tokens.", no_args_is_help=True, rich_markup_mode=None
+    help="The keys that sign access tokens, and the master key.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 Wilayah = Annotated[

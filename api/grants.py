@@ -1,7 +1,9 @@
 """The OAuth2 grants of the token endpoint (RFC 6749): password, client credentials, refresh.
 
-A wrong password and an unknown user fail alike (same error, an Argon2 check each), and
-repeated failures for one username are slowed down. Logs name the username (or, for one
+A wrong password and an unknown user fail alike (same error, an Argon2 check each);
+repeated failures for one username are slowed down, and a client address that fails too
+often is stopped (``api.throttle``); a burst beyond the bound of password checks at once is
+refused with 503 rather than queued (``api.passwords``). Logs name the username (or, for one
 that does not exist, a short fingerprint of it: people type passwords into the wrong box)
 and never a password, secret or token.
 """
@@ -10,20 +12,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import re
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Final
 
 from sqlalchemy import Connection, Engine
 
 from api.auth import TokenAuthority
-from api.passwords import LoginThrottle, Passwords
+from api.passwords import Busy, Passwords
 from api.settings import Settings
+from api.throttle import LoginThrottle
 from domain.access import SCOPES, scope_text
 from domain.principal.events import PrincipalKind
 from events import refresh_tokens, timefmt
@@ -54,6 +56,15 @@ class GrantError(Exception):
 
 
 @dataclass(frozen=True)
+class Credentials:
+    """What a login presents: a name, its secret, and the client address it came from."""
+
+    name: str
+    secret: str
+    address: str
+
+
+@dataclass(frozen=True)
 class Granted:
     """A successful grant: the tokens and what they allow."""
 
@@ -80,22 +91,33 @@ class Grants:
         self.throttle, self.settings, self.clock = throttle, settings, clock
 
     def password(
-        self, username: str, password: str, scope: str | None, client: str | None
+        self, username: str, password: str, scope: str | None, client: str | None, address: str
     ) -> Granted:
         """``grant_type=password``: a user logs in; answers with a refresh token too."""
+        client = client or None  # empty: no client, as OAuth2 libraries send it
         if client is not None and not CLIENT_ID.fullmatch(client):
             raise GrantError("invalid_request", "client_id has 1 to 63 of A-Z a-z 0-9 . _ -")
-        user = self._authenticate(username, password, PrincipalKind.USER, _bad_login)
+        if client is not None and client not in self.settings.public_client_ids:
+            # Else any name would stand in the token and in the events' meta.client.
+            raise _bad_client("client_id names no registered public client")
+        user = self._authenticate(
+            Credentials(username, password, address), PrincipalKind.USER, _bad_login
+        )
         scopes = _requested(user, scope)
-        family = Family(str(uuid.uuid4()), user.name, client, scope_text(scopes))
+        ends = self.clock() + timedelta(seconds=self.settings.refresh_token_absolute_ttl)
+        family = Family(str(uuid.uuid4()), user.name, client, scope_text(scopes), ends)
         with self.engine.begin() as conn:
             refresh_tokens.purge_expired(conn, user.name, self.clock())
             refresh = self._next_refresh(conn, family)
         return self._granted(user, scopes, client, refresh)
 
-    def client_credentials(self, client_id: str, secret: str, scope: str | None) -> Granted:
+    def client_credentials(
+        self, client_id: str, secret: str, scope: str | None, address: str
+    ) -> Granted:
         """``grant_type=client_credentials``: a machine client authenticates itself."""
-        client = self._authenticate(client_id, secret, PrincipalKind.CLIENT, _bad_client)
+        client = self._authenticate(
+            Credentials(client_id, secret, address), PrincipalKind.CLIENT, _bad_client
+        )
         return self._granted(client, _requested(client, scope), client.name, None)
 
     def refresh(self, token: str, scope: str | None) -> Granted:
@@ -118,32 +140,43 @@ class Grants:
         raise _bad_refresh()
 
     def _authenticate(
-        self, name: str, secret: str, kind: PrincipalKind, refusal: Callable[[str], GrantError]
+        self, given: Credentials, kind: PrincipalKind, refusal: Callable[[str], GrantError]
     ) -> PrincipalRecord:
         record = None
-        if len(name) <= MAX_NAME:  # longer names cannot exist
+        if len(given.name) <= MAX_NAME:  # longer names cannot exist
             with self.engine.connect() as conn:
-                record = index.find(conn, name)
-        name = name[: MAX_NAME + 1]  # keeps the throttle's memory small whatever is sent
+                record = index.find(conn, given.name)
+        name = given.name[: MAX_NAME + 1]  # keeps the throttle's keys small whatever is sent
         known = record if record is not None and record.state.kind is kind else None
         label = name if known is not None else _fingerprint(name)
-        wait = self.throttle.wait(name)
-        if wait > 0:
-            log.warning("login for %s refused: backing off after repeated failures", label)
-            error = refusal(f"too many failed attempts; try again in {math.ceil(wait)} s")
-            error.headers["Retry-After"] = str(math.ceil(wait))
-            raise error
-        matches = self.passwords.verify(secret, None if known is None else known.state.secret_hash)
+        blocked = self.throttle.blocked(name, given.address)
+        if blocked is not None:
+            log.warning("login for %s refused: %s failed too often", label, blocked.reason)
+            raise _slow_down(blocked.seconds, blocked.reason)
+        try:
+            matches = self.passwords.verify(
+                given.secret, None if known is None else known.state.secret_hash
+            )
+        except Busy as busy:
+            raise GrantError(
+                "temporarily_unavailable", str(busy), status=503, headers={"Retry-After": "1"}
+            ) from None
         if known is None or not matches or not _usable(known):
-            log.warning("login failed for %s (%d in a row)", label, self.throttle.failed(name))
+            failures = self.throttle.failed(name, given.address)
+            log.warning("login failed for %s (%d in a row)", label, failures)
             raise refusal("the credentials are not valid")
         self.throttle.succeeded(name)
         return known
 
     def _next_refresh(self, conn: Connection, family: Family) -> str:
+        """The family's next token: valid for the sliding lifetime, never past its end."""
         token = secrets.token_urlsafe(32)
         now = self.clock()
-        expires = now + timedelta(seconds=self.settings.refresh_token_ttl)
+        if family.ends_at is None:  # a login from before the absolute lifetime existed
+            ends = now + timedelta(seconds=self.settings.refresh_token_absolute_ttl)
+            family = replace(family, ends_at=ends)
+        assert family.ends_at is not None
+        expires = min(now + timedelta(seconds=self.settings.refresh_token_ttl), family.ends_at)
         refresh_tokens.issue(conn, token, family, now, expires)
         return token
 
@@ -201,6 +234,15 @@ def _bad_client(description: str) -> GrantError:
         description,
         status=401,
         headers={"WWW-Authenticate": 'Basic realm="tumbuh"'},
+    )
+
+
+def _slow_down(seconds: int, reason: str) -> GrantError:
+    return GrantError(
+        "slow_down",
+        f"too many failed logins from {reason}; try again in {seconds} s",
+        status=429,
+        headers={"Retry-After": str(seconds)},
     )
 
 

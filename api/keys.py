@@ -101,8 +101,10 @@ class KeySource:
 
     def _first_key(self) -> None:
         # Several workers may start at once; the lock lets exactly one of them generate.
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with open(self.folder / ".lock", "w") as lock:
+        self._make_folder()
+        with os.fdopen(
+            os.open(self.folder / ".lock", os.O_WRONLY | os.O_CREAT, 0o600), "w"
+        ) as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not (self.folder / MANIFEST).exists():
                 self._write_manifest(self._new_key(), None)
@@ -116,8 +118,13 @@ class KeySource:
     def _read(self, name: str) -> bytes:
         return (self.folder / Path(name).name).read_bytes()
 
+    def _make_folder(self) -> None:
+        """The key folder and its jwt/ folder, readable by their owner only when created."""
+        self.folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, exist_ok=True)
+
     def _new_key(self) -> str:
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._make_folder()
         name = f"signing-{secrets.token_hex(8)}.pem"
         descriptor = os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
@@ -132,7 +139,9 @@ class KeySource:
     def _write_manifest(self, current: str, previous: dict[str, str] | None) -> None:
         # Written beside and renamed over, so a reader never sees half a manifest.
         staging = self.folder / f".{MANIFEST}.{secrets.token_hex(4)}"
-        staging.write_text(json.dumps({"current": current, "previous": previous}, indent=2))
+        descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(json.dumps({"current": current, "previous": previous}, indent=2))
         os.replace(staging, self.folder / MANIFEST)
 
 

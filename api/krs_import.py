@@ -2,9 +2,12 @@
 
 Each checked row becomes a ``family.round_imported`` event on the family's stream, whose id
 follows from (source, family id), so the same family is the same stream in every round;
-importing a round again with the same data changes nothing. The rows of one call are
-written in one transaction: the valid ones are all stored, and the report names each
-refused row and why.
+importing a round again with the same data changes nothing. The family id at the source is
+a KK number, personal data: it is sealed in the event's personal part, and the stream's id
+follows from it by a keyed hash (HMAC under the identity key), so that nobody can find a
+family's stream by hashing KK numbers; a family imported before under the unkeyed id it
+had then keeps that stream. The rows of one call are written in one transaction: the valid
+ones are all stored, and the report names each refused row and why.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from domain.sponsor.krs import SOURCE, KrsRow, Refusal
 from events.envelope import JsonObject
 from events.handling import Job, Outcome, execute_batch
 from events.projections.areas import areas
+from events.schema import events
 
 _FAMILIES: Final = uuid.UUID("0b8f5a3e-2c71-4f0e-9d1a-6e4b7c2f9a10")
+_AT_ONCE: Final = 500  # stream ids one statement asks for
 
 
 @dataclass
@@ -40,8 +45,28 @@ class Report:
 
 
 def family_id(source: str, source_id: str) -> str:
-    """The family's id here: the same for the same family of the same source."""
+    """The id a family had before ids were keyed: derivable from its KK number alone."""
     return str(uuid.uuid5(_FAMILIES, f"{source}\n{source_id}"))
+
+
+def family_streams(services: Services, rows: Sequence[KrsRow]) -> dict[str, str]:
+    """Each row's family stream by its family id at the source: the stream a family was
+    imported into before ids were keyed, else the keyed one."""
+    legacy = {r.family_id: FAMILY_PREFIX + family_id(SOURCE, r.family_id) for r in rows}
+    existing: set[str] = set()
+    with services.store.writer(lock=False) as conn:
+        keyring, now = services.store.keyring, services.clock()
+        keyed = {
+            r.family_id: FAMILY_PREFIX
+            + str(uuid.UUID(keyring.pseudonym(conn, f"{SOURCE}\n{r.family_id}", now)[:32]))
+            for r in rows
+        }
+        streams = sorted(legacy.values())
+        for start in range(0, len(streams), _AT_ONCE):
+            chunk = streams[start : start + _AT_ONCE]
+            found = select(events.c.stream_id).where(events.c.stream_id.in_(chunk)).distinct()
+            existing |= set(conn.execute(found).scalars())
+    return {k: legacy[k] if legacy[k] in existing else keyed[k] for k in legacy}
 
 
 def import_rows(
@@ -59,6 +84,7 @@ def import_rows(
     report.refused.extend(refused)
     registered = _registered(services, {r.desa for r in rows})
     writer = Reach(tuple(reach))
+    streams = family_streams(services, rows)
     jobs, kept = [], []
     for row in rows:
         if not writer.changes([row.desa]):
@@ -73,8 +99,7 @@ def import_rows(
                 desa=row.desa,
                 data=row.data,
             )
-            stream = FAMILY_PREFIX + family_id(SOURCE, row.family_id)
-            jobs.append(Job(stream, command, ()))
+            jobs.append(Job(streams[row.family_id], command, ()))
             kept.append(row)
     answers = execute_batch(services.store, FamilyDecider(), jobs, meta) if jobs else []
     for row, answer in zip(kept, answers, strict=True):

@@ -1,13 +1,11 @@
-"""Passwords and client secrets: Argon2 hashing, and backoff after failed logins."""
+"""Passwords and client secrets: Argon2 hashing, a bounded number of checks at once."""
 
 from __future__ import annotations
 
 import functools
 import secrets
 import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
 from pwdlib import PasswordHash
@@ -20,6 +18,11 @@ ARGON2_TIME_COST: Final = 4
 ARGON2_MEMORY_KIB: Final = 24 * 1024
 MIN_PASSWORD_LENGTH: Final = 10
 MAX_SECRET_LENGTH: Final = 256  # longer inputs are refused before hashing (cheap DoS)
+CONCURRENT_CHECKS: Final = 4
+
+
+class Busy(Exception):
+    """As many password checks as allowed are running: try again in a moment (503)."""
 
 
 class WeakPassword(ValueError):
@@ -27,14 +30,28 @@ class WeakPassword(ValueError):
 
 
 class Passwords:
-    """Hashes and checks secrets; a check for an unknown user costs as much as a real one."""
+    """Hashes and checks secrets; a check for an unknown user costs as much as a real one.
+
+    At most ``concurrent`` checks run at once: each holds 24 MiB and a core for about
+    70 ms, so a burst of bogus logins would otherwise take the memory and every worker
+    thread of the process (60 at once: 208 to 869 MiB, and other requests waited 15 s).
+    A check beyond the bound is refused at once (``Busy``), never queued.
+    """
 
     def __init__(
-        self, time_cost: int = ARGON2_TIME_COST, memory_kib: int = ARGON2_MEMORY_KIB
+        self,
+        time_cost: int = ARGON2_TIME_COST,
+        memory_kib: int = ARGON2_MEMORY_KIB,
+        concurrent: int = CONCURRENT_CHECKS,
     ) -> None:
         self.time_cost, self.memory_kib = time_cost, memory_kib
         hasher = Argon2Hasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
         self._hash = PasswordHash((hasher,))
+        self._slots = threading.BoundedSemaphore(concurrent)
+        # The checks run on these few threads only: glibc keeps each thread's freed Argon2
+        # memory in that thread's arena, so checks on every request thread in turn would
+        # grow the process by 24 MiB per thread even with few running at once.
+        self._workers = ThreadPoolExecutor(concurrent, thread_name_prefix="argon2")
 
     def hash(self, secret: str) -> str:
         """The Argon2 hash of a new password or secret."""
@@ -42,9 +59,18 @@ class Passwords:
         return self._hash.hash(secret)
 
     def verify(self, secret: str, secret_hash: str | None) -> bool:
-        """Whether ``secret`` matches; with no hash, spend the same time and answer no."""
+        """Whether ``secret`` matches; with no hash, spend the same time and answer no.
+        ``Busy`` when the bound of checks at once is reached."""
         if len(secret) > MAX_SECRET_LENGTH:
             return False
+        if not self._slots.acquire(blocking=False):
+            raise Busy("too many logins are being checked; try again in a moment")
+        try:
+            return self._workers.submit(self._check, secret, secret_hash).result()
+        finally:
+            self._slots.release()
+
+    def _check(self, secret: str, secret_hash: str | None) -> bool:
         if secret_hash is None:
             self._hash.verify(secret, self.dummy())
             return False
@@ -76,63 +102,3 @@ def check_password(secret: str) -> None:
 def new_client_secret() -> str:
     """A random client secret (256 bits), shown once to the operator."""
     return secrets.token_urlsafe(32)
-
-
-@dataclass
-class _Failures:
-    count: int
-    last: float
-    blocked_until: float
-
-
-class LoginThrottle:
-    """Slows repeated failed logins for one username, whether or not the username exists.
-
-    The first few failures are free (typing mistakes); then each further one blocks the
-    username for twice as long as the one before, up to a minute. A success clears it.
-    State is per process and bounded; a quiet quarter of an hour forgets a username.
-    """
-
-    FREE: Final = 3
-    CAP_SECONDS: Final = 60.0
-    FORGET_AFTER: Final = 900.0
-    MAX_TRACKED: Final = 10_000
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self._failures: dict[str, _Failures] = {}
-        self._lock = threading.Lock()
-
-    def wait(self, username: str) -> float:
-        """Seconds until ``username`` may try again (0: now)."""
-        with self._lock:
-            entry = self._current(username)
-            return 0.0 if entry is None else max(0.0, entry.blocked_until - self.clock())
-
-    def failed(self, username: str) -> int:
-        """Count a failure; returns the failures in a row."""
-        with self._lock:
-            now = self.clock()
-            entry = self._current(username) or _Failures(0, now, now)
-            entry.count, entry.last = entry.count + 1, now
-            if entry.count > self.FREE:
-                entry.blocked_until = now + min(
-                    2.0 ** (entry.count - self.FREE - 1), self.CAP_SECONDS
-                )
-            self._failures.pop(username, None)
-            self._failures[username] = entry
-            while len(self._failures) > self.MAX_TRACKED:
-                self._failures.pop(next(iter(self._failures)))
-            return entry.count
-
-    def succeeded(self, username: str) -> None:
-        """Forget the failures of ``username``."""
-        with self._lock:
-            self._failures.pop(username, None)
-
-    def _current(self, username: str) -> _Failures | None:
-        entry = self._failures.get(username)
-        if entry is not None and self.clock() - entry.last > self.FORGET_AFTER:
-            del self._failures[username]
-            return None
-        return entry

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
@@ -18,14 +17,17 @@ from api.auth import TokenAuthority
 from api.grants import Grants
 from api.identity import Principals, seed_demo
 from api.log_watch import LogWatch
+from api.master_key import master_keys, master_stamp
 from api.memo import Memo
-from api.passwords import LoginThrottle, Passwords
+from api.passwords import Passwords
 from api.settings import Settings
+from api.throttle import LoginThrottle
 from domain.catalog import FACTS
 from domain.child.commands import ChildCommand
 from domain.child.decider import ChildDecider, ChildState
+from domain.sponsor.events import RoundImported, round_imported_v1
 from events import migrate, timefmt
-from events.crypto import KEY_BYTES, KeyRing, generate_key
+from events.crypto import KeyRing, MissingMasterKey
 from events.database import make_engine
 from events.handling import GroupCommit
 from events.projections.areas import AreaIndex
@@ -41,7 +43,6 @@ from events.registry import Registry
 from events.store import SqlEventStore
 
 log = logging.getLogger("tumbuh")
-MASTER_KEY_FILE = "master.key"
 
 
 @dataclass
@@ -66,8 +67,10 @@ class Services:
 
     def __post_init__(self) -> None:
         self.auth = TokenAuthority(self.settings)
-        self.passwords = Passwords()
-        self.throttle = LoginThrottle()
+        self.passwords = Passwords(concurrent=self.settings.password_checks)
+        self.throttle = LoginThrottle(
+            self.engine, partial(self.store.writer, lock=False), self.settings
+        )
         self.principals = Principals(self.store, self.passwords)
         self.grants = Grants(
             self.engine,
@@ -89,6 +92,12 @@ class Services:
             # Serve anyway: /readyz answers 503 until an operator runs `tumbuh migrate`.
             log.error("the database is not at the newest migration: run `tumbuh migrate`")
             return
+        try:
+            with self.store.writer(lock=False) as conn:
+                self.store.keyring.check(conn, self.clock())
+        except MissingMasterKey as missing:
+            log.error("%s", missing)
+            raise
         self.projections.catch_up(self.store)
         seed_demo(self.principals, self.settings)
         self.access_log.start()
@@ -106,6 +115,7 @@ def build_services(settings: Settings) -> Services:
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     registry = Registry()
     registry.register(*FACTS)
+    registry.upcaster(RoundImported.event_type, 1)(round_imported_v1)
     projections = ProjectionRunner(
         [
             StreamIndex(),
@@ -119,7 +129,8 @@ def build_services(settings: Settings) -> Services:
         ],
         replay_workers=settings.replay_workers or _cores(),
     )
-    store = SqlEventStore(engine, KeyRing(master_key(settings)), registry, inline=projections)
+    keyring = KeyRing(partial(master_keys, settings), stamp=master_stamp(settings))
+    store = SqlEventStore(engine, keyring, registry, inline=projections)
     return Services(settings, engine, store, registry, projections)
 
 
@@ -127,25 +138,3 @@ def _cores() -> int:
     """The CPU cores this process may run on, at most 8 (a container's quota is not seen)."""
     usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     return min(8, len(usable) if usable else os.cpu_count() or 1)
-
-
-def master_key(settings: Settings) -> bytes:
-    """The configured master key, or the one generated on first start into the key folder."""
-    if settings.master_key:
-        key = base64.b64decode(settings.master_key)
-        if len(key) != KEY_BYTES:
-            raise ValueError("TUMBUH_MASTER_KEY must be base64 of 32 bytes")
-        return key
-    return _key_file(settings.key_directory() / MASTER_KEY_FILE)
-
-
-def _key_file(path: Path) -> bytes:
-    if path.exists():
-        return base64.b64decode(path.read_text())
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = generate_key()
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(base64.b64encode(key).decode())
-    log.warning("generated a new master key in %s: back it up with the database", path.parent)
-    return key

@@ -30,6 +30,16 @@ class Settings(BaseSettings):
     # Identity and access (docs/identity.md).
     access_token_ttl: int = Field(default=900, gt=0)  # seconds
     refresh_token_ttl: int = Field(default=14 * 24 * 3600, gt=0)  # sliding: each use renews
+    # The absolute end of a login's refresh tokens, however often they are used (seconds).
+    refresh_token_absolute_ttl: int = Field(default=30 * 24 * 3600, gt=0)
+    # Public clients (RFC 6749 §2.1: apps that keep no secret) that may name themselves in a
+    # password grant's client_id; comma-separated. Any other non-empty client_id: invalid_client.
+    public_clients: str = ""
+    # Failed logins one client address may make within the window before 429 (any usernames).
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window: int = Field(default=600, gt=0)  # seconds
+    # Password checks (Argon2, 24 MiB each) running at once in one process; beyond, 503.
+    password_checks: int = Field(default=4, ge=1)
     issuer: str = "tumbuh"  # the iss of the tokens this installation signs
     audience: str = "tumbuh-api"  # the aud its tokens carry and it accepts
     signing_algorithm: Literal["ES256", "RS256"] = "ES256"  # for keys generated from now on
@@ -63,6 +73,11 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """Whether the store is the embedded SQLite file."""
         return make_url(self.database_url).get_backend_name() == "sqlite"
+
+    @property
+    def public_client_ids(self) -> frozenset[str]:
+        """The public clients a password grant may name."""
+        return frozenset(c.strip() for c in self.public_clients.split(",") if c.strip())
 
     @property
     def migrate_at_start(self) -> bool:

@@ -27,6 +27,7 @@ SCOPES: Final[dict[str, str]] = {
     "children:write": "register children and correct their records",
     "measurements:write": "record measurements",
     "pii:read": "see personal fields (names, NIK, address) unmasked",
+    "pii:erase": "erase a person's personal data at her request (UU PDP)",
     "events:read": "read and verify the event log",
     "principals:admin": "manage users, clients, roles and reach",
     "meetings:read": "read meetings, their reports and minutes, and resolutions",

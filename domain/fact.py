@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class PersonalPart:
+    """The personal fields of one person in a fact, sealed under that person's own key.
+
+    ``subject`` is her place in the stream (``child``, ``mother``, ``head``, ``sponsor``,
+    ``official``, ``mother-<id>``); ``identifier`` recognises the same person in any
+    stream (``nik:<16 digits>``, ``name:<normalised name>``), so that one key holds her data
+    wherever she is named and one erasure removes it everywhere. Without one, the person
+    is known only as this subject of this stream.
+    """
+
+    subject: str
+    fields: Mapping[str, Any]
+    identifier: str | None = None
+
+
+def nik_identifier(nik: str | None) -> str | None:
+    """The identifier of a person with a NIK (None without one)."""
+    return None if nik is None else "nik:" + nik
+
+
+def name_identifier(name: str) -> str:
+    """The identifier of a person known only by name (an official): spacing and case aside."""
+    return "name:" + _SPACES.sub(" ", name).strip().casefold()
 
 
 class Fact(BaseModel):
@@ -23,9 +53,22 @@ class Fact(BaseModel):
 
     event_type: ClassVar[str]
     schema_version: ClassVar[int] = 1
+    personal_subject: ClassVar[str] = "subject"  # whose a personal part is, if not split
 
     occurred_at: AwareDatetime
     wilayah: str | None = None
+
+    def personal_parts(self) -> tuple[PersonalPart, ...]:
+        """The personal part split by person: as its model splits it (``parts()``), else one
+        part, all of it ``personal_subject``'s."""
+        personal: BaseModel | None = getattr(self, "personal", None)
+        if personal is None:
+            return ()
+        split = getattr(personal, "parts", None)
+        if split is not None:
+            parts: tuple[PersonalPart, ...] = split()
+            return parts
+        return (PersonalPart(self.personal_subject, personal.model_dump(mode="json")),)
 
 
 class Command(BaseModel):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
 from threading import RLock
 from typing import Any
 
@@ -26,10 +28,19 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    if not _is_memory(url):
+        _create_private(Path(str(parsed.database)))
     engine = create_engine(url, poolclass=NullPool if _is_memory(url) else None)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only (SQLite would create it as the
+    umask allows, often world-readable); its journal and WAL files take its permissions."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _is_memory(url: str) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final, TypeAlias
+from typing import Any, Final, TypeAlias
+
+from domain.fact import PersonalPart
 
 JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, "JsonValue"] | None
 JsonObject: TypeAlias = dict[str, JsonValue]
@@ -35,7 +37,10 @@ class NewEvent:
     wilayah: str | None = None
     personal: JsonObject | None = None
     meta: JsonObject = field(default_factory=dict)
-    subject_id: str | None = None  # whose key seals ``personal``; the stream's id if None
+    subject_id: str | None = None  # whose key seals an unsplit ``personal``; the stream's id
+    # ``personal`` split by person, each part sealed under its person's key; empty: all of
+    # ``personal`` is sealed as one part under the key ``subject_id`` (or the stream's)
+    parts: tuple[PersonalPart, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +53,60 @@ class StreamAppend:
     events: tuple[NewEvent, ...]
 
 
+WHOLE: Final = "*"
+"""The subject of a part that holds the whole personal part of its event: sealed under one
+key for the stream (every event written before keys were per person, and unsplit ones)."""
+
+
 @dataclass(frozen=True, slots=True)
-class SealedPersonal:
-    """The encrypted personal part as stored: the subject key's id and the ciphertext."""
+class SealedPart:
+    """One person's personal fields as stored: whose (``subject``), under which key."""
 
     key_id: str
     ciphertext: str  # base64 of nonce ‖ AES-GCM ciphertext ‖ tag
+    subject: str = WHOLE
+
+
+@dataclass(frozen=True, slots=True)
+class SealedPersonal:
+    """The encrypted personal part as stored: one sealed part per person.
+
+    Stored as ``{"key_id", "ciphertext"}`` when it is one whole part (the form of every
+    event from before keys were per person), else as ``{"parts": [{"subject", "key_id",
+    "ciphertext"}, …]}``.
+    """
+
+    parts: tuple[SealedPart, ...]
+
+    @classmethod
+    def of(cls, key_id: str, ciphertext: str) -> SealedPersonal:
+        """One whole part under one key."""
+        return cls((SealedPart(key_id, ciphertext),))
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> SealedPersonal:
+        """The stored form read back."""
+        if "parts" not in doc:
+            return cls.of(str(doc["key_id"]), str(doc["ciphertext"]))
+        return cls(
+            tuple(SealedPart(p["key_id"], p["ciphertext"], p["subject"]) for p in doc["parts"])
+        )
+
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        """The keys its parts are sealed under."""
+        return tuple(p.key_id for p in self.parts)
 
     def to_json(self) -> JsonObject:
         """The form that enters the canonical body."""
-        return {"key_id": self.key_id, "ciphertext": self.ciphertext}
+        if len(self.parts) == 1 and self.parts[0].subject == WHOLE:
+            return {"key_id": self.parts[0].key_id, "ciphertext": self.parts[0].ciphertext}
+        return {
+            "parts": [
+                {"subject": p.subject, "key_id": p.key_id, "ciphertext": p.ciphertext}
+                for p in self.parts
+            ]
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,3 +34,14 @@ class EventIdConflict(StoreError):
 
 class InvalidAppend(StoreError):
     """An append that is malformed in itself (no events, an id twice, a bad stream id)."""
+
+
+class PersonErased(InvalidAppend):
+    """Personal data for a person whose data was erased: not written again (422)."""
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(
+            f"the personal data of this {subject} was erased at the person's request; "
+            "write the record without it"
+        )
+        self.subject = subject

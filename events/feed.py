@@ -29,8 +29,9 @@ from events.schema import events
 ENVELOPE_ROW: Final = (events.c.position, events.c.body, events.c.hash)
 EXPORT_CHUNK: Final = 5000
 _RENAMED: Final[dict[str, str]] = {"event_type": "type", "stream_version": "version"}
-# Payload members never shown to readers: a principal's Argon2 secret hash.
-WITHHELD: Final = frozenset({"secret_hash"})
+# Payload members never shown to readers: a principal's Argon2 secret hash, and a family's
+# id at its source (a KK number), which version 1 of family.round_imported kept in clear.
+WITHHELD: Final = frozenset({"secret_hash", "source_id"})
 
 
 @dataclass(frozen=True)

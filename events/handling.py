@@ -12,6 +12,7 @@ import uuid6
 from domain.fact import Command, Decider, DomainError
 from events.envelope import NO_STREAM, JsonObject, NewEvent, RecordedEvent, StreamAppend
 from events.errors import ConditionFailed, EventIdConflict, InvalidAppend, WrongExpectedVersion
+from events.personal import present
 from events.registry import Registry
 from events.store import SqlEventStore
 
@@ -395,7 +396,9 @@ def _replay(
     again = decider.decide(command, _fold(registry, decider, before)[0])
     personal = store.open_personal(stored)
     mine = [_comparable(registry.to_new(f, "-", {})) for f in again]
-    theirs = [(e.event_type, e.payload, e.wilayah, personal.get(e.event_id)) for e in stored]
+    theirs = [
+        (e.event_type, e.payload, e.wilayah, present(personal.get(e.event_id))) for e in stored
+    ]
     if mine != theirs:
         raise EventIdConflict(stored[0].event_id, "the same event id was used for another command")
     state = _fold(registry, decider, history)[0]
@@ -403,4 +406,4 @@ def _replay(
 
 
 def _comparable(new: NewEvent) -> tuple[object, ...]:
-    return new.event_type, new.payload, new.wilayah, new.personal
+    return new.event_type, new.payload, new.wilayah, present(new.personal)

@@ -30,6 +30,9 @@ refresh_tokens = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("used_at", DateTime(timezone=True), nullable=True),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    # The login's absolute end: no token of the family outlives it (NULL: a family from
+    # before this column, ended at its next use plus the absolute lifetime).
+    Column("family_expires_at", DateTime(timezone=True), nullable=True),
 )
 
 
@@ -49,6 +52,7 @@ class Family:
     principal: str
     client: str | None
     scope: str
+    ends_at: datetime | None = None  # no token of the family is valid after it
 
 
 def digest(token: str) -> str:
@@ -69,6 +73,7 @@ def issue(
             scope=family.scope,
             issued_at=timefmt.as_utc(now),
             expires_at=timefmt.as_utc(expires_at),
+            family_expires_at=None if family.ends_at is None else timefmt.as_utc(family.ends_at),
         )
     )
 
@@ -79,7 +84,8 @@ def use(conn: Connection, token: str, now: datetime) -> Family | Refusal:
     row = conn.execute(select(table).where(table.c.token_hash == digest(token))).first()
     if row is None:
         return Refusal.UNKNOWN
-    family = Family(row.family_id, row.principal, row.client, row.scope)
+    ends = None if row.family_expires_at is None else timefmt.as_utc(row.family_expires_at)
+    family = Family(row.family_id, row.principal, row.client, row.scope, ends)
     if row.used_at is not None or row.revoked_at is not None:
         revoke_family(conn, family.family_id, now)
         return Refusal.REUSED

@@ -71,6 +71,7 @@ class Registry:
             payload=payload,
             personal=None if personal is None else personal.model_dump(mode="json"),
             meta=meta,
+            parts=fact.personal_parts(),
         )
 
     def to_fact(self, event: RecordedEvent, personal: JsonObject | None = None) -> Fact:

@@ -125,7 +125,7 @@ def row_to_event(position: int, prev_hash: str, digest: str, body: bytes) -> Rec
         recorded_at=timefmt.from_text(doc["recorded_at"]),
         wilayah=doc["wilayah"],
         payload=doc["payload"],
-        personal=None if personal is None else SealedPersonal(**personal),
+        personal=None if personal is None else SealedPersonal.from_json(personal),
         meta=doc["meta"],
         prev_hash=prev_hash,
         hash=digest,

@@ -49,6 +49,19 @@ subject_keys = Table(
     Column("erased_at", DateTime(timezone=True), nullable=True),
 )
 
+person_keys = Table(
+    "person_keys",
+    metadata,
+    # Which keys hold which person's data: the person (a keyed hash of her NIK or name, or
+    # "<stream>#<subject>" without one) as ``subject`` of ``stream_id``, under ``key_id``.
+    # No personal data: erasing a person erases every key listed for her.
+    Column("stream_id", String(120), primary_key=True),
+    Column("subject", String(80), primary_key=True),
+    Column("person", String(120), primary_key=True),
+    Column("key_id", String(120), primary_key=True),
+    Index("ix_person_keys_person", "person"),
+)
+
 projection_checkpoints = Table(
     "projection_checkpoints",
     metadata,

@@ -7,9 +7,9 @@ import re
 from functools import cache
 from typing import Any, Final
 
-from sqlalchemy import Select, TextClause, bindparam, func, select, text
+from sqlalchemy import Select, TextClause, bindparam, func, select, text, union_all
 
-from events.schema import events, subject_keys
+from events.schema import events, person_keys, subject_keys
 
 APPEND_LOCK: Final = text("SELECT pg_advisory_xact_lock(7420211)")
 ROW: Final = (events.c.position, events.c.prev_hash, events.c.hash, events.c.body)
@@ -25,10 +25,19 @@ READ_STREAM: Final = (
 # Whole streams, narrowed to some by ``sql.Reader.rows_among``.
 STREAMS: Final = select(*ROW).order_by(events.c.stream_id, events.c.stream_version)
 
-SUBJECT_KEY: Final = select(subject_keys.c.wrapped_key).where(
-    subject_keys.c.key_id == bindparam("key_id")
-)
-
+# A stream's data keys: its own (every part sealed before keys were per person) and those
+# of the persons named in it (bound as ``stream_id``). A UNION, not an OR: PostgreSQL
+# answered ``key_id = … OR key_id IN (…)`` by scanning the whole key table (31 ms at 50,000
+# keys), the UNION by two index probes (0.07 ms).
+_KEYS_OF_STREAM: Final = union_all(
+    select(subject_keys.c.key_id, subject_keys.c.wrapped_key).where(
+        subject_keys.c.key_id == bindparam("stream_id")
+    ),
+    select(subject_keys.c.key_id, subject_keys.c.wrapped_key)
+    .join(person_keys, person_keys.c.key_id == subject_keys.c.key_id)
+    .where(person_keys.c.stream_id == bindparam("stream_id")),
+).subquery()
+STREAM_KEYS: Final = select(_KEYS_OF_STREAM.c.key_id, _KEYS_OF_STREAM.c.wrapped_key)
 
 SUBJECT_KEYS: Final = select(subject_keys.c.key_id, subject_keys.c.wrapped_key)
 

@@ -13,25 +13,24 @@ from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from typing import Any, Protocol
 
-import orjson
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy import Connection, Engine, Select, bindparam, func, select
+from sqlalchemy import Connection, Engine, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
-from events import sql, statements, timefmt
-from events.chain import GENESIS_HASH, BodyTemplate, canonical, link_hash
-from events.crypto import KeyRing, open_sealed, seal
+from events import persons, sql, statements, timefmt
+from events.chain import GENESIS_HASH, BodyTemplate, link_hash
+from events.crypto import KeyRing, seal, seal_part
 from events.database import IMMEDIATE, WriterGate, is_sqlite
 from events.envelope import (
     ExpectedVersion,
     Head,
-    JsonObject,
     NewEvent,
     RecordedEvent,
     SealedPersonal,
     StreamAppend,
 )
-from events.errors import EventIdConflict, InvalidAppend, WrongExpectedVersion
+from events.errors import EventIdConflict, InvalidAppend, PersonErased, WrongExpectedVersion
+from events.personal import PersonalReads, opened_part, present
 from events.registry import Registry
 from events.rows import (
     all_query,
@@ -42,7 +41,8 @@ from events.rows import (
     row_to_event,
     to_row,
 )
-from events.schema import events, subject_keys
+from events.schema import events
+from events.shredding import Compaction, compact_keys, secure_delete
 from events.verification import StoredRow, Verdict, check_chain, check_rows
 
 VERSIONS_AT_ONCE = 500
@@ -75,7 +75,7 @@ class InlineProjections(Protocol):
         ...
 
 
-class SqlEventStore:
+class SqlEventStore(PersonalReads):
     """The event store on SQLAlchemy Core; the same code for SQLite and PostgreSQL."""
 
     def __init__(
@@ -140,8 +140,13 @@ class SqlEventStore:
             [StreamAppend(stream_id, stream_type, expected_version, tuple(new_events))]
         )
 
-    def append_streams(self, appends: Sequence[StreamAppend]) -> list[RecordedEvent]:
-        """Append to several streams in one transaction: all of it is stored, or nothing."""
+    def append_streams(
+        self,
+        appends: Sequence[StreamAppend],
+        also: Callable[[Connection], None] | None = None,
+    ) -> list[RecordedEvent]:
+        """Append to several streams in one transaction: all of it is stored, or nothing.
+        ``also`` runs in that transaction, under the append lock (an erasure's key update)."""
         check_shape(appends)
         sealed = self._seal_personal(appends)
         templates = [
@@ -152,6 +157,8 @@ class SqlEventStore:
             with self.writer(lock=False) as conn:
                 head, versions = self._lock_and_read_head(conn, appends)
                 recorded = self._build(head, appends, versions, templates, sealed)
+                if also is not None:
+                    also(conn)
                 self._write(conn, recorded, prefetched if seen == versions else None)
         except (*self._integrity_errors, WrongExpectedVersion) as refused:
             # Under the append lock only a reused event_id violates a constraint, and a
@@ -216,17 +223,44 @@ class SqlEventStore:
         if not wanted:
             return {}
         sealed: dict[str, SealedPersonal] = {}
+        held: list[persons.Held] = []
         # A writer from the start: a SQLite transaction that reads, then writes, fails at
         # once ("database is locked") when another writer holds the lock, instead of waiting.
         with self.writer(lock=False) as conn:
+            now = self.clock()
             for stream_id, new in wanted:
-                key_id = new.subject_id or stream_id
-                data_key = self.keyring.ensure(conn, key_id, self.clock())
-                if data_key is None:
-                    raise InvalidAppend(f"subject {key_id} was erased: no new personal data")
-                assert new.personal is not None
-                sealed[new.event_id] = seal(data_key, key_id, new.event_id, new.personal)
+                sealed[new.event_id] = self._sealed(conn, stream_id, new, now, held)
+            persons.record(conn, held)
         return sealed
+
+    def _sealed(
+        self,
+        conn: Connection,
+        stream_id: str,
+        new: NewEvent,
+        now: datetime,
+        held: list[persons.Held],
+    ) -> SealedPersonal:
+        """Each person's fields under her own key (or all of them under one, unsplit)."""
+        assert new.personal is not None
+        if not new.parts:
+            key_id = new.subject_id or stream_id
+            data_key = self._live_key(conn, key_id, "subject", now)
+            return SealedPersonal((seal(data_key, key_id, new.event_id, new.personal),))
+        parts = []
+        for part in new.parts:
+            key_id = self.keyring.key_id_for(conn, stream_id, part, now)
+            data_key = self._live_key(conn, key_id, part.subject, now)
+            fields = dict(part.fields)
+            parts.append(seal_part(data_key, key_id, new.event_id, part.subject, fields))
+            held.append(persons.Held(stream_id, part.subject, key_id, key_id))
+        return SealedPersonal(tuple(parts))
+
+    def _live_key(self, conn: Connection, key_id: str, subject: str, now: datetime) -> bytes:
+        data_key = self.keyring.ensure(conn, key_id, now)
+        if data_key is None:
+            raise PersonErased(subject.split("-", maxsplit=1)[0])
+        return data_key
 
     def _replayed(self, appends: Sequence[StreamAppend]) -> list[RecordedEvent] | None:
         """The stored events of an append stored before with the same content, else None."""
@@ -257,10 +291,9 @@ class SqlEventStore:
         if (new.personal is None) != (stored.personal is None):
             raise EventIdConflict(new.event_id, "personal part differs")
         if new.personal is not None and stored.personal is not None:
-            key = self.keyring.load(conn, [stored.personal.key_id])[stored.personal.key_id]
-            if key is None or open_sealed(key, stored.event_id, stored.personal) != canonical(
-                new.personal
-            ):
+            keys = self.keyring.load(conn, stored.personal.key_ids)
+            opened = opened_part(keys, stored.event_id, stored.personal)
+            if opened.erased or present(opened.plain) != present(new.personal):
                 raise EventIdConflict(new.event_id, "personal part differs")
 
     def _lock_and_read_head(
@@ -402,106 +435,6 @@ class SqlEventStore:
         with self.engine.connect() as conn:
             return [row_to_event(*row) for row in conn.execute(query)]
 
-    def rows_with_personal(
-        self,
-        query: Select[Any],
-        params: sql.Params,
-        stream_id: str,
-        event_types: tuple[str, ...],
-        guard: Callable[[list[sql.Row]], object],
-    ) -> tuple[list[sql.Row], JsonObject | None]:
-        """The rows of ``query`` with the personal part of ``stream_id``'s last event of
-        ``event_types`` that carries one, decrypted (None: none, or the subject was erased).
-        ``guard`` may refuse on the rows (e.g. out of the caller's reach) before anything
-        is decrypted.
-
-        One round trip on PostgreSQL for the rows, the stream's events and its data key, on
-        one connection without a transaction (each statement sees its own snapshot): a
-        child's answer read in three transactions cost 2.4 ms, this way 0.5 ms.
-        """
-        reads = _with_personal(query, params, stream_id, event_types)
-        with self.reader() as driver:
-            found = sql.Reader(self.engine.dialect, driver).rows_each(*reads)
-        return self._opened(found, stream_id, guard)
-
-    async def rows_with_personal_async(
-        self,
-        query: Select[Any],
-        params: sql.Params,
-        stream_id: str,
-        event_types: tuple[str, ...],
-        guard: Callable[[list[sql.Row]], object],
-    ) -> tuple[list[sql.Row], JsonObject | None]:
-        """``rows_with_personal`` for a coroutine: on PostgreSQL with the asynchronous pool
-        open (``open_async``), the event loop serves other requests during the round trip."""
-        pool = self.async_pool()
-        if pool is None:
-            return self.rows_with_personal(query, params, stream_id, event_types, guard)
-        reads = _with_personal(query, params, stream_id, event_types)
-        async with pool.connection() as driver:
-            found = await sql.AsyncReader(self.engine.dialect, driver).rows_each(*reads)
-        return self._opened(found, stream_id, guard)
-
-    def _opened(
-        self,
-        found: list[list[list[sql.Row]]],
-        stream_id: str,
-        guard: Callable[[list[sql.Row]], object],
-    ) -> tuple[list[sql.Row], JsonObject | None]:
-        rows, sealed, keys = found
-        guard(rows[0])
-        stored = [row_to_event(*r.values()) for r in sealed[0]]
-        latest = next((e for e in reversed(stored) if e.personal is not None), None)
-        if latest is None or latest.personal is None:
-            return rows[0], None
-        if latest.personal.key_id != stream_id:  # sealed under another subject's key
-            return rows[0], self.open_personal([latest])[latest.event_id]
-        key = self.keyring.unwrap(stream_id, keys[0][0]["wrapped_key"]) if keys[0] else None
-        plain = None if key is None else open_sealed(key, latest.event_id, latest.personal)
-        return rows[0], None if plain is None else orjson.loads(plain)
-
-    def latest_personal(
-        self, stream_ids: Sequence[str], event_types: tuple[str, ...]
-    ) -> dict[str, JsonObject]:
-        """Per stream, the decrypted personal part of its last event of ``event_types`` that
-        carries one (streams with none, or whose subject was erased, are left out).
-
-        Two reads for any number of streams, on one connection without a transaction, the
-        events through the partial index of the child's personal events when those are the
-        types asked: a kota month's 658 new cases read their initials in 33-42 ms (wall),
-        80-93 ms when each stream was read whole through SQLAlchemy.
-        """
-        latest: dict[str, tuple[str, SealedPersonal]] = {}  # by stream: event id, sealed part
-        with self.reader() as driver:
-            reader = sql.Reader(self.engine.dialect, driver)
-            sealed = statements.sealed_in(event_types)
-            for row in reader.rows_among(sealed, events.c.stream_id, stream_ids):
-                doc = orjson.loads(row["body"])  # only these three fields of the event
-                if doc["personal"] is not None:  # in version order: the last one stays
-                    latest[doc["stream_id"]] = doc["event_id"], SealedPersonal(**doc["personal"])
-            key_ids = sorted({personal.key_id for _, personal in latest.values()})
-            stored = reader.rows_among(statements.SUBJECT_KEYS, subject_keys.c.key_id, key_ids)
-            wrapped = {row["key_id"]: row["wrapped_key"] for row in stored}
-        keys = {k: self.keyring.unwrap(k, w) for k, w in wrapped.items()}
-        return {
-            stream_id: orjson.loads(open_sealed(key, event_id, personal))
-            for stream_id, (event_id, personal) in latest.items()
-            if (key := keys.get(personal.key_id)) is not None
-        }
-
-    def open_personal(self, stored: Sequence[RecordedEvent]) -> dict[str, JsonObject | None]:
-        """Personal parts by event id, decrypted; None where the subject was erased."""
-        sealed = [e for e in stored if e.personal is not None]
-        with self.engine.connect() as conn:
-            keys = self.keyring.load(conn, {e.personal.key_id for e in sealed if e.personal})
-        opened: dict[str, JsonObject | None] = {}
-        for event in sealed:
-            assert event.personal is not None
-            key = keys.get(event.personal.key_id)
-            plain = None if key is None else open_sealed(key, event.event_id, event.personal)
-            opened[event.event_id] = None if plain is None else orjson.loads(plain)
-        return opened
-
     def verify(self, first: int = 1, last: int | None = None, *, columns: bool = True) -> Verdict:
         """Check the chain from ``first`` to ``last`` (the head if None).
 
@@ -531,9 +464,29 @@ class SqlEventStore:
         return verdict
 
     def erase(self, subject_id: str) -> bool:
-        """Destroy a subject's key: its personal parts read as erased, the chain stays valid."""
-        with self.engine.begin() as conn:
-            return self.keyring.erase(conn, subject_id, self.clock())
+        """Destroy one data key (a stream's own, or a person's): its parts read as erased,
+        the chain stays valid; False if there was none to destroy. Unrecorded: an erasure
+        a person asked for goes through ``erase_recorded``."""
+        with self.writer(lock=False) as conn:
+            secure_delete(conn)
+            erased = self.keyring.erase(conn, [subject_id], self.clock())
+        compact_keys(self.engine)
+        return bool(erased)
+
+    def erase_recorded(
+        self, key_ids: Sequence[str], record: StreamAppend
+    ) -> tuple[list[RecordedEvent], list[str], Compaction]:
+        """Destroy data keys and append the event that records it, in one transaction;
+        then clear the destroyed keys' dead copies from the key table (``compact_keys``).
+        Returns the recorded events, the keys destroyed now, and what the clearing did."""
+        erased: list[str] = []
+
+        def destroy(conn: Connection) -> None:
+            secure_delete(conn)
+            erased.extend(self.keyring.erase(conn, key_ids, self.clock()))
+
+        recorded = self.append_streams([record], also=destroy)
+        return recorded, erased, compact_keys(self.engine)
 
 
 def _more_versions(conn: Connection, appends: Sequence[StreamAppend]) -> dict[str, int]:
@@ -561,14 +514,3 @@ def _versions(appends: Sequence[StreamAppend], rows: Sequence[Sequence[Any]]) ->
     if not rows:
         return {a.stream_id: 0 for a in appends}
     return {a.stream_id: int(v or 0) for a, v in zip(appends, rows[0][3:], strict=True)}
-
-
-def _with_personal(
-    query: Select[Any], params: sql.Params, stream_id: str, event_types: tuple[str, ...]
-) -> tuple[tuple[Select[Any], list[sql.Params]], ...]:
-    """The reads of ``rows_with_personal``: the rows, the stream's sealed events, its key."""
-    return (
-        (query, [params]),
-        (statements.sealed_of(event_types), [{"stream_id": stream_id}]),
-        (statements.SUBJECT_KEY, [{"key_id": stream_id}]),
-    )

@@ -11,7 +11,8 @@ def all_metadata() -> MetaData:
     import events.projections.children  # noqa: PLC0415
     import events.projections.principals  # noqa: PLC0415
     import events.projections.streams  # noqa: PLC0415
-    import events.refresh_tokens  # noqa: F401, PLC0415
+    import events.refresh_tokens  # noqa: PLC0415
+    import events.throttle  # noqa: F401, PLC0415
     from events.schema import metadata  # noqa: PLC0415
 
     return metadata

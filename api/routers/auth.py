@@ -15,6 +15,7 @@ from api.access import CurrentPrincipal
 from api.deps import ServicesDep
 from api.errors import Problem
 from api.grants import Granted, GrantError, Grants
+from api.throttle import address_of
 from domain.access import scope_text
 
 router = APIRouter(tags=["identity"])
@@ -95,7 +96,7 @@ class Me(BaseModel):
     "/v1/auth/token",
     response_model=TokenAnswer,
     response_model_exclude_none=True,
-    responses={400: {"model": OAuthError}, 401: {"model": OAuthError}},
+    responses={s: {"model": OAuthError} for s in (400, 401, 429, 503)},
 )
 def token(
     request: Request, services: ServicesDep, form: Annotated[TokenForm, Form()]
@@ -136,12 +137,13 @@ def me(principal: CurrentPrincipal) -> Me:
 
 
 def _grant(request: Request, grants: Grants, form: TokenForm) -> Granted:
+    address = address_of(request.client.host if request.client else None)
     if form.grant_type == "password":
         username, password = _given(form.username, "username"), _given(form.password, "password")
-        return grants.password(username, password, form.scope, form.client_id)
+        return grants.password(username, password, form.scope, form.client_id, address)
     if form.grant_type == "client_credentials":
         who, secret = _client_credentials(request, form.client_id, form.client_secret)
-        return grants.client_credentials(who, secret, form.scope)
+        return grants.client_credentials(who, secret, form.scope, address)
     if form.grant_type == "refresh_token":
         return grants.refresh(_given(form.refresh_token, "refresh_token"), form.scope)
     if not form.grant_type:

@@ -28,6 +28,7 @@ from domain.fact import DomainError, NotFound
 from domain.growth import Sex
 from events import timefmt
 from events.envelope import JsonObject
+from events.personal import Opened
 from events.projections import children as index
 from events.projections.areas import find_area
 
@@ -85,6 +86,10 @@ class PersonalAnswer(BaseModel):
     mother_name: str | None
     mother_nik: str | None
     address: str | None
+    erased: list[Literal["child", "mother"]] = Field(
+        default_factory=list,
+        description="Whose personal data was erased at their request (its fields are null).",
+    )
 
 
 class AssessmentOut(BaseModel):
@@ -230,29 +235,47 @@ def _answer(row: dict[str, Any], personal: PersonalAnswer | None = None) -> Chil
 
 
 def _personal(
-    services: Services, principal: Principal, row: dict[str, Any], values: ChildPersonal | None
+    services: Services, principal: Principal, row: dict[str, Any], opened: Opened | None
 ) -> PersonalAnswer | None:
-    if values is None:  # no personal part, or the child's key was erased
+    if opened is None:  # no personal part
         return None
+    values = {k: None if v is None else str(v) for k, v in opened.plain.items()}
+    erased = erased_subjects(opened)
     if "pii:read" in principal.scopes:
-        services.access_log.record(
-            principal.id, read_meta(principal), stream_id(str(row["child_id"])),
-            str(row["desa"]), "/v1/children/{child_id}",
-        )  # fmt: skip
-        return PersonalAnswer(masked=False, **values.model_dump())
-    return PersonalAnswer(
-        masked=True, name=initials(values.name), nik=mask_nik(values.nik),
-        mother_name=initials(values.mother_name), mother_nik=mask_nik(values.mother_nik),
-        address=None if values.address is None else "***",
-    )  # fmt: skip
+        if opened.readable:
+            subject = stream_id(str(row["child_id"]))
+            where, route = str(row["desa"]), "/v1/children/{child_id}"
+            services.access_log.record(principal.id, read_meta(principal), subject, where, route)
+        shown = {**EMPTY_PERSONAL, **values, "masked": False, "erased": erased}
+        return PersonalAnswer.model_validate(shown)
+    masked = {
+        "name": initials(values.get("name")),
+        "nik": mask_nik(values.get("nik")),
+        "mother_name": initials(values.get("mother_name")),
+        "mother_nik": mask_nik(values.get("mother_nik")),
+        "address": None if values.get("address") is None else "***",
+    }
+    return PersonalAnswer.model_validate({**masked, "masked": True, "erased": erased})
+
+
+EMPTY_PERSONAL: dict[str, None] = dict.fromkeys(ChildPersonal.model_fields)
+
+
+def erased_subjects(opened: Opened) -> list[Literal["child", "mother"]]:
+    """Whose parts were erased ("*", a part from before keys were per person: both)."""
+    erased: set[str] = set(opened.erased)
+    if "*" in erased:
+        erased = {"child", "mother"}
+    return [s for s in ("child", "mother") if s in erased]
 
 
 def personal_of(services: Services, child_ids: Sequence[str]) -> dict[str, ChildPersonal]:
     """The children's personal fields now, for any number of children (children without a
-    personal part, or whose key was erased, are left out)."""
+    personal part, or whose own part was erased, are left out)."""
     return {
         child_id: ChildPersonal.model_validate(plain)
         for child_id, plain in _personal_parts(services, child_ids).items()
+        if "name" in plain
     }
 
 
@@ -260,7 +283,8 @@ def masked_initials(services: Services, child_ids: Sequence[str]) -> dict[str, s
     """The children's initials, by id (absent: no personal part or an erased key)."""
     # The name as stored (validated when it was written): a kota's hundreds of new cases
     # need only it.
-    return {c: initials(str(p["name"])) for c, p in _personal_parts(services, child_ids).items()}
+    parts = _personal_parts(services, child_ids).items()
+    return {c: initials(str(p["name"])) for c, p in parts if "name" in p}
 
 
 def _personal_parts(services: Services, child_ids: Sequence[str]) -> dict[str, JsonObject]:
@@ -342,14 +366,13 @@ def _child_answer(
     principal: Principal,
     child_id: uuid.UUID,
     response: Response,
-    read: tuple[list[dict[str, Any]], JsonObject | None],
+    read: tuple[list[dict[str, Any]], Opened | None],
 ) -> ChildAnswer:
-    found, values = read
+    found, opened = read
     row = index.decoded(found[0])
     etag(response, int(row["version"]))
     response.headers["Location"] = f"/v1/children/{child_id}"
-    personal = None if values is None else ChildPersonal.model_validate(values)
-    return _answer(row, _personal(services, principal, row, personal))
+    return _answer(row, _personal(services, principal, row, opened))
 
 
 @router.get("/v1/children", responses=PROBLEM)

@@ -497,13 +497,13 @@ def _officials(
     latest = feed.latest_sealed(services.engine, [stream], (e.MeetingHeld.event_type,))
     if stream not in latest:
         return ()
-    opened = services.store.open_personal([latest[stream]]).get(latest[stream].event_id)
-    if opened is None:
-        return None
+    opened = services.store.open_parts([latest[stream]])[latest[stream].event_id]
+    if not opened.readable:  # every official named was erased at his request
+        return ()
     services.access_log.record(
         caller.id, read_meta(caller), stream, state.area, "/v1/meetings/{meeting_id}"
     )
-    return e.MeetingPersonal.model_validate(opened).officials
+    return e.MeetingPersonal.model_validate(opened.plain).officials
 
 
 def _known_area(services: Services, area: str, level: e.Level) -> None:

@@ -46,6 +46,7 @@ from domain.sponsor.decider import (
     SponsorState,
 )
 from events.handling import execute
+from events.personal import Opened
 from events.projections import sponsors as index
 from events.projections.children import find_child, measurements_of
 
@@ -156,6 +157,9 @@ class FamilyAnswer(BaseModel):
     children: list[str]
     mothers: list[Mother]
     personal: e.FamilyPersonal | None = None
+    erased: list[str] = Field(
+        default_factory=list, description="Whose personal data was erased at their request."
+    )
     version: int
 
 
@@ -176,6 +180,9 @@ class SponsorAnswer(BaseModel):
     areas: list[str]
     principal: str | None
     personal: e.SponsorPersonal | None = None
+    erased: list[str] = Field(
+        default_factory=list, description="Whose personal data was erased at their request."
+    )
     version: int
 
 
@@ -358,8 +365,10 @@ def family_answer(
     if "pii:read" in caller.scopes:
         stream = FAMILY_PREFIX + family_id
         types = (e.FamilyRegistered.event_type,)
-        if (opened := services.store.latest_personal([stream], types).get(stream)) is not None:
-            answer.personal = e.FamilyPersonal.model_validate(opened)
+        opened = services.store.latest_opened([stream], types).get(stream)
+        answer.erased = [] if opened is None else erased_as(opened, "head")
+        if opened is not None and opened.readable:
+            answer.personal = e.FamilyPersonal.model_validate(opened.plain)
             services.access_log.record(
                 caller.id, read_meta(caller), stream, state.desa, "/v1/families/{family_id}"
             )
@@ -534,8 +543,10 @@ def sponsor_answer(
     if personal and "pii:read" in caller.scopes and caller.role not in OWN_RECORDS_ONLY:
         stream = SPONSOR_PREFIX + sponsor_id
         types = (e.SponsorRegistered.event_type,)
-        if (opened := services.store.latest_personal([stream], types).get(stream)) is not None:
-            answer.personal = e.SponsorPersonal.model_validate(opened)
+        opened = services.store.latest_opened([stream], types).get(stream)
+        answer.erased = [] if opened is None else erased_as(opened, "sponsor")
+        if opened is not None and opened.readable:
+            answer.personal = e.SponsorPersonal.model_validate(opened.plain)
             place = wilayah.common(found[0].areas)
             services.access_log.record(
                 caller.id, read_meta(caller), stream, place, "/v1/sponsors/{sponsor_id}"
@@ -651,3 +662,8 @@ def _child_in(services: Services, caller: Principal, child_id: str, *, field: st
         raise NotFound("there is no such child")
     ensure_writable(caller, [str(child["desa"])], "child")
     return str(child["desa"])
+
+
+def erased_as(opened: Opened, whole: str) -> list[str]:
+    """The subjects erased, a part from before keys were per person named ``whole``."""
+    return sorted({whole if s == "*" else s for s in opened.erased})

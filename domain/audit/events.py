@@ -1,14 +1,18 @@
-"""Reads of personal data, recorded as events like every other fact.
+"""Reads and erasures of personal data, recorded as events like every other fact.
 
 A read is an event on the reader's access stream (``access-<principal id>``): the subject
 read (a stream id, never a name), the route and the subject's area as ``wilayah`` so an
-auditor with that area in reach sees who read whom there.
+auditor with that area in reach sees who read whom there. An erasure is an event on the
+eraser's access stream: whose data (a stream id and the person's place in it), the data
+keys destroyed (their ids: pseudonyms, never a name or a NIK) and the reason given.
 """
 
 from __future__ import annotations
 
 import hashlib
 from typing import Final
+
+from pydantic import Field
 
 from domain.fact import Fact
 
@@ -26,6 +30,19 @@ class PersonalDataRead(Fact):
     route: str  # the API route template, e.g. /v1/children/{child_id}
 
 
+class PersonalDataErased(Fact):
+    """A person's personal data was erased at her request: her data keys were destroyed,
+    in every stream that names her. ``reason`` must not name her (a letter's number)."""
+
+    event_type = "access.personal_erased"
+
+    subject: str  # the stream the erasure was asked for, e.g. child-<uuid>
+    person: str  # her place in it: child, mother, head, mother-<id>, sponsor, official
+    keys: tuple[str, ...]  # the data keys destroyed
+    streams: tuple[str, ...]  # every stream that named her
+    reason: str = Field(min_length=3, max_length=500)
+
+
 def access_stream(principal_id: str) -> str:
     """The stream that holds one principal's reads (a long external id by its digest)."""
     if len(principal_id) > _LONGEST_ID:
@@ -33,4 +50,4 @@ def access_stream(principal_id: str) -> str:
     return STREAM_PREFIX + principal_id
 
 
-ACCESS_FACTS: tuple[type[Fact], ...] = (PersonalDataRead,)
+ACCESS_FACTS: tuple[type[Fact], ...] = (PersonalDataRead, PersonalDataErased)

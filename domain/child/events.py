@@ -13,8 +13,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.fact import Fact
+from domain.fact import Fact, PersonalPart, nik_identifier
 from domain.growth import Position, Sex
+
+CHILD_FIELDS = ("name", "nik", "address")
+MOTHER_FIELDS = ("mother_name", "mother_nik")
 
 
 class ChildPersonal(BaseModel):
@@ -27,6 +30,16 @@ class ChildPersonal(BaseModel):
     mother_name: str | None = Field(None, max_length=120)
     mother_nik: str | None = None
     address: str | None = Field(None, max_length=300)
+
+    def parts(self) -> tuple[PersonalPart, ...]:
+        """The child's fields under the child's key, the mother's under hers (she may be
+        named again in her family's record: her NIK makes her one person in both)."""
+        data = self.model_dump(mode="json")
+        child = PersonalPart("child", {k: data[k] for k in CHILD_FIELDS}, nik_identifier(self.nik))
+        mother = {k: data[k] for k in MOTHER_FIELDS}
+        if all(v is None for v in mother.values()):
+            return (child,)
+        return child, PersonalPart("mother", mother, nik_identifier(self.mother_nik))
 
 
 class Place(StrEnum):

@@ -15,7 +15,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.area.events import KampungKbCategory
-from domain.fact import Fact
+from domain.fact import Fact, PersonalPart, name_identifier
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
@@ -105,6 +105,15 @@ class MeetingPersonal(Value):
     """The personal part of a held meeting: the officials named in the attendance list."""
 
     officials: tuple[Official, ...] = ()
+
+    def parts(self) -> tuple[PersonalPart, ...]:
+        """Each official under his own key, the same in every meeting that names him."""
+        return tuple(
+            PersonalPart(
+                "official", {"officials": [o.model_dump(mode="json")]}, name_identifier(o.name)
+            )
+            for o in self.officials
+        )
 
 
 class Kendala(Value):

@@ -42,7 +42,7 @@ class FamilyState(Value):
     children: tuple[str, ...] = ()
     mothers: tuple[Mother, ...] = ()
     source: str | None = None
-    source_id: str | None = None
+    source_id: str | None = None  # no longer kept (personal); read models from before hold it
     rounds: dict[str, e.PkRound] = Field(default_factory=dict)
 
 
@@ -77,7 +77,6 @@ class FamilyDecider:
                         "krs": fact.data.krs,
                         "risks": fact.data.risks,
                         "source": fact.source,
-                        "source_id": fact.source_id,
                         "rounds": rounds,
                     }
                 )
@@ -137,7 +136,9 @@ class FamilyDecider:
 
 def _import_round(command: c.ImportRound, state: FamilyState) -> list[Fact]:
     """The round's data as a new fact, nothing when the same round was imported the same."""
-    if state.exists and (state.source, state.source_id) != (command.source, command.source_id):
+    # The stream's id follows from the source and the family's id there, so the same
+    # stream with the same source is the same family.
+    if state.exists and state.source != command.source:
         raise StateConflict("this family was registered from elsewhere", field="family_id")
     data = command.data.model_copy(update={"risks": _risks(command.data.risks)})
     if state.rounds.get(data.round) == data and state.desa == command.desa:
@@ -147,9 +148,9 @@ def _import_round(command: c.ImportRound, state: FamilyState) -> list[Fact]:
             occurred_at=command.at,
             wilayah=command.desa,
             source=command.source,
-            source_id=command.source_id,
             desa=command.desa,
             data=data,
+            personal=e.FamilyIdentifiers(source_id=command.source_id),
         )
     ]
 

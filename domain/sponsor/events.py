@@ -1,19 +1,20 @@
 """What happened to families at risk, sponsors (orang tua asuh), their commitments and the
 deliveries made on them.
 
-Names, NIK, addresses and contacts of people are personal data: only in ``personal``
-(encrypted under the family's or the sponsor's stream key). Money is whole
-Rupiah, never a float.
+Names, NIK, addresses, contacts and KK numbers are personal data: only in ``personal``,
+encrypted under the key of the person they belong to (the family head, each mother, the
+sponsor). Money is whole Rupiah, never a float.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
-from domain.fact import Fact
+from domain.fact import Fact, PersonalPart, nik_identifier
 from domain.meeting.events import Document, Value
 
 
@@ -105,6 +106,21 @@ class FamilyPersonal(Value):
     nik: str | None = None
     address: str | None = Field(None, max_length=300)
 
+    def parts(self) -> tuple[PersonalPart, ...]:
+        """All of it the family head's."""
+        return (PersonalPart("head", self.model_dump(mode="json"), nik_identifier(self.nik)),)
+
+
+class FamilyIdentifiers(Value):
+    """The family's number in the source it was imported from (a KK number, in BKKBN's
+    lists): it names the household, so it is the family head's personal data."""
+
+    source_id: str = Field(min_length=1, max_length=64)
+
+    def parts(self) -> tuple[PersonalPart, ...]:
+        """All of it the family head's."""
+        return (PersonalPart("head", self.model_dump(mode="json")),)
+
 
 class MotherPersonal(Value):
     """A mother's name and NIK: personal data."""
@@ -160,15 +176,17 @@ class PkRound(Value):
 
 
 class RoundImported(Fact):
-    """A PK round's data on the family, imported from ``source`` under its id there; the
-    family's KRS status and risk factors become the round's."""
+    """A PK round's data on the family, imported from ``source`` under its id there (in
+    ``personal``: version 1 kept it in the plain payload); the family's KRS status and risk
+    factors become the round's."""
 
     event_type = "family.round_imported"
+    schema_version = 2
 
     source: str
-    source_id: str
     desa: str
     data: PkRound
+    personal: FamilyIdentifiers | None = None
 
 
 class ChildLinked(Fact):
@@ -190,12 +208,20 @@ class MotherRecorded(Fact):
     due_date: date | None = None
     personal: MotherPersonal | None = None
 
+    def personal_parts(self) -> tuple[PersonalPart, ...]:
+        """The mother's name and NIK, hers: the same key as where her child names her."""
+        if self.personal is None:
+            return ()
+        fields = self.personal.model_dump(mode="json")
+        return (PersonalPart(f"mother-{self.mother}", fields, nik_identifier(self.personal.nik)),)
+
 
 class SponsorRegistered(Fact):
     """A sponsor: its kind, public name (organisations), whether it may be named publicly,
     the areas it chose, and the principal (login) that acts for it, if any."""
 
     event_type = "sponsor.registered"
+    personal_subject = "sponsor"
 
     kind: SponsorKind
     name: str | None
@@ -253,6 +279,12 @@ class DeliveryVerified(Fact):
     delivery: str
     verified: bool
     reason: str | None = None
+
+
+def round_imported_v1(payload: dict[str, Any]) -> dict[str, Any]:
+    """Upcaster: version 1 kept the family's id at the source (a KK number) in the plain
+    payload; it is read without it (the stored bytes keep it, the feed withholds it)."""
+    return {k: v for k, v in payload.items() if k != "source_id"}
 
 
 FAMILY_FACTS: tuple[type[Fact], ...] = (

@@ -21,6 +21,7 @@ class SubscriptionCreated(Fact):
     ``area_prefix`` go to ``target_url``."""
 
     event_type = "subscription.created"
+    personal_subject = "secret"
 
     target_url: str
     event_types: tuple[str, ...] = ()

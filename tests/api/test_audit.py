@@ -153,7 +153,9 @@ def test_personal_data_and_secret_hashes_never_appear_in_the_feed(
     for secret in (NAME, NIK, MOTHER_NIK, CHILD["personal"]["address"], password_hash()):
         assert secret not in response.text
     registered = next(e for e in shown if e["type"] == "child.registered")
-    assert set(registered["personal"]) == {"key_id", "ciphertext"}
+    parts = registered["personal"]["parts"]
+    assert [p["subject"] for p in parts] == ["child", "mother"]  # each under her own key
+    assert all(set(p) == {"subject", "key_id", "ciphertext"} for p in parts)
     created = [e for e in shown if e["type"] == "principal.created"]
     assert created
     assert all(e["payload"]["secret_hash"] is None for e in created)

@@ -206,3 +206,35 @@ def test_no_token_at_all_is_refused(client: TestClient) -> None:
     response = client.get("/v1/me")
 
     assert_refused(response)
+
+
+def test_a_token_issued_in_the_future_is_refused(
+    client: TestClient, services: Services, claims: dict[str, Any]
+) -> None:
+    later = claims["iat"] + 3600
+    token = services.auth.sign(claims | {"iat": later, "exp": later + 900})
+
+    response = client.get("/v1/me", headers=bearer(token))
+
+    assert_refused(response)
+    assert "future" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("typ", ["JWT", "tumbuh-head+jws", "id_token+jwt"])
+def test_a_jwt_that_is_not_typed_as_an_access_token_is_refused(
+    client: TestClient, services: Services, claims: dict[str, Any], typ: str
+) -> None:
+    token = services.auth.sign(claims, headers={"typ": typ})
+
+    response = client.get("/v1/me", headers=bearer(token))
+
+    assert_refused(response)
+    assert "at+jwt" in response.json()["detail"]
+
+
+def test_issued_access_tokens_are_typed_at_jwt(mint: Minter) -> None:
+    token = mint(Role.KADER, name=NAME)
+
+    header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+
+    assert header["typ"] == "at+jwt"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import operator
 import statistics
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.services import Services
+from api.app import create_app
+from api.services import Services, build_services
 from domain.access import Role
 from domain.principal.commands import Disable
 from events import timefmt
@@ -121,7 +124,7 @@ def test_repeated_failures_for_one_username_are_slowed_down(
 
     blocked = login(client, "kader-pataruman")
 
-    assert_oauth_error(blocked, 400, "invalid_grant")
+    assert_oauth_error(blocked, 429, "slow_down")
     assert int(blocked.headers["retry-after"]) >= 1
     assert login(client, "another-user").json()["error_description"].startswith("the credentials")
 
@@ -273,3 +276,81 @@ def test_disabling_a_user_ends_its_refresh_tokens(client: TestClient, services: 
     response = refresh(client, token)
 
     assert_oauth_error(response, 400, "invalid_grant")
+
+
+def test_a_password_grant_naming_an_unregistered_client_is_invalid_client(
+    client: TestClient, services: Services
+) -> None:
+    add_principal(services, "kader-pataruman", Role.KADER)
+
+    response = login(client, "kader-pataruman", client_id="any-name-at-all")
+
+    assert_oauth_error(response, 401, "invalid_client")
+
+
+def test_a_password_grant_may_name_a_registered_public_client_or_none(
+    client: TestClient, services: Services
+) -> None:
+    add_principal(services, "kader-pataruman", Role.KADER)
+    services.grants.settings = services.settings.model_copy(
+        update={"public_clients": "tumbuh-field-app, posyandu-web"}
+    )
+
+    named = login(client, "kader-pataruman", client_id="tumbuh-field-app").json()
+    empty = login(client, "kader-pataruman", client_id="").json()
+
+    assert client.get("/v1/me", headers=bearer(named["access_token"])).json()["client"] == (
+        "tumbuh-field-app"
+    )
+    assert client.get("/v1/me", headers=bearer(empty["access_token"])).json()["client"] is None
+
+
+def test_refresh_tokens_end_at_the_absolute_lifetime_however_often_they_are_used(
+    client: TestClient, services: Services
+) -> None:
+    add_principal(services, "kader-pataruman", Role.KADER)
+    services.grants.settings = services.settings.model_copy(
+        update={"refresh_token_ttl": 100, "refresh_token_absolute_ttl": 250}
+    )
+    start = timefmt.utc_now()
+    services.grants.clock = lambda: start
+    token = login(client, "kader-pataruman").json()["refresh_token"]
+
+    kept = []
+    for seconds in (90, 180, 240, 260):
+        services.grants.clock = partial(operator.add, start, timedelta(seconds=seconds))
+        answer = refresh(client, token)
+        kept.append(answer.status_code)
+        token = answer.json().get("refresh_token", token)
+
+    assert kept == [200, 200, 200, 400]
+
+
+def test_failed_logins_from_one_address_are_stopped_whatever_the_usernames(
+    client: TestClient, services: Services
+) -> None:
+    add_principal(services, "kader-pataruman", Role.KADER)
+    for n in range(20):
+        login(client, f"sprayed-{n}", "a-common-password")
+
+    twenty_first = login(client, "sprayed-20", "a-common-password")
+    even_right = login(client, "kader-pataruman")
+
+    assert_oauth_error(twenty_first, 400, "invalid_grant")
+    assert_oauth_error(even_right, 429, "slow_down")
+    assert 590 <= int(even_right.headers["retry-after"]) <= 600
+
+
+def test_failed_login_counts_are_shared_by_every_worker_process(
+    client: TestClient, services: Services
+) -> None:
+    add_principal(services, "kader-pataruman", Role.KADER)
+    another_worker = build_services(services.settings)
+    for _ in range(4):
+        login(client, "kader-pataruman", "not-the-password")
+
+    with TestClient(create_app(services.settings, services=another_worker)) as elsewhere:
+        blocked = login(elsewhere, "kader-pataruman")
+    another_worker.close()
+
+    assert_oauth_error(blocked, 429, "slow_down")

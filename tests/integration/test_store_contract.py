@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select, text
 from events import sql
 from events.envelope import ANY, NO_STREAM, StreamAppend
 from events.errors import EventIdConflict, InvalidAppend, WrongExpectedVersion
+from events.personal import Opened
 from events.schema import events
 from events.store import VERSIONS_AT_ONCE, SqlEventStore
 from tests.integration.conftest import new_event
@@ -241,7 +242,7 @@ def test_rows_with_personal_reads_the_rows_and_the_latest_personal_part_after_th
 
     rows, personal = read(store, "child-9", "child-9", lambda r: seen.append(len(r)))
 
-    assert (len(rows), personal, seen) == (4, {"name": "Nama Baru"}, [4])
+    assert (len(rows), personal, seen) == (4, Opened({"name": "Nama Baru"}), [4])
 
     def refuse(rows: object) -> None:
         raise LookupError("out of reach")
@@ -251,7 +252,7 @@ def test_rows_with_personal_reads_the_rows_and_the_latest_personal_part_after_th
     store.erase("child-9")
     _, erased = read(store, "x", "child-9", len)
     _, none = read(store, "x", "child-8", len)
-    assert (erased, none) == (None, None)
+    assert (erased, none) == (Opened({}, ("*",)), None)
 
 
 def test_the_asynchronous_pool_serves_only_the_event_loop_that_opened_it(
