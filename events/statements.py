@@ -24,6 +24,7 @@ READ_STREAM: Final = (
 )
 # Whole streams, narrowed to some by ``sql.Reader.rows_among``.
 STREAMS: Final = select(*ROW).order_by(events.c.stream_id, events.c.stream_version)
+EVENT_STREAMS: Final = select(events.c.event_id, events.c.stream_id)
 
 SUBJECT_KEY: Final = select(subject_keys.c.wrapped_key).where(
     subject_keys.c.key_id == bindparam("key_id")

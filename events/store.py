@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol
 
 import orjson
@@ -48,6 +50,15 @@ from events.verification import StoredRow, Verdict, check_chain, check_rows
 VERSIONS_AT_ONCE = 500
 """Streams whose versions one statement reads: far below SQLite's 2,000 result columns and
 PostgreSQL's 1,664 target entries."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    """Streams as a decision sees them (under the append lock for ``append_decided``)."""
+
+    histories: dict[str, list[RecordedEvent]]  # each stream's events (empty: no stream)
+    owners: dict[str, str]  # the stream of each given event id already stored, if known
+    open_personal: Callable[[Sequence[RecordedEvent]], dict[str, JsonObject | None]]
 
 
 class InlineProjections(Protocol):
@@ -164,6 +175,42 @@ class SqlEventStore:
             raise InvalidAppend("the append violates a constraint of the event table") from None
         return recorded
 
+    def append_decided(
+        self,
+        stream_ids: Collection[str],
+        event_ids: Collection[str],
+        decide: Callable[[Seen], Sequence[StreamAppend]],
+    ) -> list[RecordedEvent]:
+        """Read the streams, ``decide`` the appends and append them, all under the append lock.
+
+        No other writer can move the streams between the read and the append, so this never
+        races: the way out for a batch that raced an optimistic append (a posyandu day under
+        concurrent sessions). It keeps every other writer waiting while ``decide`` runs.
+        """
+        with self.writer() as conn:
+            reader = sql.Reader.within(conn)
+            histories: dict[str, list[RecordedEvent]] = {s: [] for s in stream_ids}
+            for row in reader.rows_among(statements.STREAMS, events.c.stream_id, list(histories)):
+                event = row_to_event(*row.values())
+                histories[event.stream_id].append(event)
+            taken = reader.rows_among(statements.EVENT_STREAMS, events.c.event_id, list(event_ids))
+            owners = {row["event_id"]: row["stream_id"] for row in taken}
+            view = Seen(histories, owners, partial(self._open_in, conn))
+            appends = decide(view)
+            if not appends:
+                return []
+            check_shape(appends)
+            sealed = self._seal_in(conn, appends)
+            templates = [
+                BodyTemplate(content(a, n, sealed.get(n.event_id)))
+                for a in appends
+                for n in a.events
+            ]
+            head, versions = self._lock_and_read_head(conn, appends)
+            recorded = self._build(head, appends, versions, templates, sealed)
+            self._write(conn, recorded, None)
+        return recorded
+
     @contextmanager
     def writer(self, *, lock: bool = True) -> Iterator[Connection]:
         """A transaction that holds the append lock until it commits or rolls back."""
@@ -212,21 +259,42 @@ class SqlEventStore:
         return _versions(appends, rows), found
 
     def _seal_personal(self, appends: Sequence[StreamAppend]) -> dict[str, SealedPersonal]:
-        wanted = [(a.stream_id, n) for a in appends for n in a.events if n.personal is not None]
-        if not wanted:
+        if all(n.personal is None for a in appends for n in a.events):
             return {}
-        sealed: dict[str, SealedPersonal] = {}
         # A writer from the start: a SQLite transaction that reads, then writes, fails at
         # once ("database is locked") when another writer holds the lock, instead of waiting.
         with self.writer(lock=False) as conn:
-            for stream_id, new in wanted:
-                key_id = new.subject_id or stream_id
+            return self._seal_in(conn, appends)
+
+    def _seal_in(
+        self, conn: Connection, appends: Sequence[StreamAppend]
+    ) -> dict[str, SealedPersonal]:
+        """The personal parts of ``appends`` sealed under their subjects' keys, in ``conn``."""
+        sealed: dict[str, SealedPersonal] = {}
+        for append in appends:
+            for new in append.events:
+                if new.personal is None:
+                    continue
+                key_id = new.subject_id or append.stream_id
                 data_key = self.keyring.ensure(conn, key_id, self.clock())
                 if data_key is None:
                     raise InvalidAppend(f"subject {key_id} was erased: no new personal data")
-                assert new.personal is not None
                 sealed[new.event_id] = seal(data_key, key_id, new.event_id, new.personal)
         return sealed
+
+    def _open_in(
+        self, conn: Connection, stored: Sequence[RecordedEvent]
+    ) -> dict[str, JsonObject | None]:
+        """``open_personal`` in ``conn``'s transaction."""
+        sealed = [e for e in stored if e.personal is not None]
+        keys = self.keyring.load(conn, {e.personal.key_id for e in sealed if e.personal})
+        opened: dict[str, JsonObject | None] = {}
+        for event in sealed:
+            assert event.personal is not None
+            key = keys.get(event.personal.key_id)
+            plain = None if key is None else open_sealed(key, event.event_id, event.personal)
+            opened[event.event_id] = None if plain is None else orjson.loads(plain)
+        return opened
 
     def _replayed(self, appends: Sequence[StreamAppend]) -> list[RecordedEvent] | None:
         """The stored events of an append stored before with the same content, else None."""
@@ -491,16 +559,8 @@ class SqlEventStore:
 
     def open_personal(self, stored: Sequence[RecordedEvent]) -> dict[str, JsonObject | None]:
         """Personal parts by event id, decrypted; None where the subject was erased."""
-        sealed = [e for e in stored if e.personal is not None]
         with self.engine.connect() as conn:
-            keys = self.keyring.load(conn, {e.personal.key_id for e in sealed if e.personal})
-        opened: dict[str, JsonObject | None] = {}
-        for event in sealed:
-            assert event.personal is not None
-            key = keys.get(event.personal.key_id)
-            plain = None if key is None else open_sealed(key, event.event_id, event.personal)
-            opened[event.event_id] = None if plain is None else orjson.loads(plain)
-        return opened
+            return self._open_in(conn, stored)
 
     def verify(self, first: int = 1, last: int | None = None, *, columns: bool = True) -> Verdict:
         """Check the chain from ``first`` to ``last`` (the head if None).
