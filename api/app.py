@@ -7,10 +7,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import errors
+from api import errors, intake
 from api.log_watch import LogWatch, PokeAfterWrites
 from api.routers import (
     area_stats,
@@ -81,9 +81,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         version=VERSION,
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(intake.refuse_nul)],
     )
     errors.install(app)
-    app.add_middleware(errors.RefuseNul)
     app.add_middleware(PokeAfterWrites, watch=lambda: _watch(app))
     app.include_router(health.router)
     app.include_router(auth.router)
@@ -103,6 +103,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(exchange.router)
     app.include_router(subscriptions.router)
     app.include_router(evaluation.router)
+    larger = {exchange.KRS: exchange.MAX_BYTES}  # a KRS file of 50,000 rows
+    app.add_middleware(intake.BodyLimit, limit=settings.max_body_bytes, larger=larger)
     return app
 
 
