@@ -25,8 +25,8 @@ CHILDREN = 5
 
 
 def _item(child_id: str, event_id: str | None = None, **changes: Any) -> dict[str, Any]:
-    return {**MEASUREMENT, "event_id": event_id or str(uuid.uuid4()), "child_id": child_id,
-            **changes}  # fmt: skip
+    event_id = event_id or str(uuid.uuid4())
+    return {**MEASUREMENT, "event_id": event_id, "child_id": child_id, **changes}
 
 
 def _sessions(children: list[str], elsewhere: str) -> list[list[dict[str, Any]]]:
