@@ -9,8 +9,8 @@ not problem+json, hence this middleware.)
 
 PostgreSQL text cannot hold U+0000 while SQLite can: ``refuse_nul`` refuses a NUL that would
 reach a field (a decoded path or query value, a header, a form value, or a string or key of
-a JSON body), naming the field, on both databases alike. The text ``%00`` or ``\\u0000``
-*inside* a JSON string is six characters like any other and is not refused.
+a JSON body), naming the field, on both databases alike. The text ``%00``, or ``\\u0000`` as
+six characters (``"\\\\u0000"`` in JSON), is an ordinary value and is not refused.
 """
 
 from __future__ import annotations
