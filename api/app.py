@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import errors, intake
+from api import errors, intake, responses
 from api.log_watch import LogWatch, PokeAfterWrites
 from api.routers import (
     area_stats,
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         dependencies=[Depends(intake.refuse_nul)],
     )
     errors.install(app)
+    responses.install(app)
     app.add_middleware(PokeAfterWrites, watch=lambda: _watch(app))
     app.include_router(health.router)
     app.include_router(auth.router)

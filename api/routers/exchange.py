@@ -20,6 +20,7 @@ from api.indicators import indicator_values
 from api.intake import nul_location
 from api.krs_import import import_rows
 from api.meeting_views import PROBLEMS
+from api.responses import CSV, also, problems
 from api.routers.area_stats import KnownAt, log_position_of
 from api.routers.children import personal_of
 from domain import wilayah
@@ -58,11 +59,7 @@ class KrsReport(BaseModel):
 
 @router.post(
     KRS,
-    responses={
-        **PROBLEMS,
-        413: PROBLEMS[422],
-        200: {"description": "The per-row report."},
-    },
+    responses={**problems(404), 200: {"description": "The per-row report."}},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -188,7 +185,7 @@ def indicator_dictionary(caller: Exporter) -> list[IndicatorEntry]:
 @router.get(
     "/v1/exchange/indicators",
     response_model=IndicatorAnswer,
-    responses={**PROBLEMS, 200: {"content": {"text/csv": {}, "application/json": {}}}},
+    responses={**PROBLEMS, **also(CSV)},
 )
 def indicators(  # noqa: PLR0917 - FastAPI parameters
     services: ServicesDep,
