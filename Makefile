@@ -9,7 +9,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 PORT ?= 8000
 
-.PHONY: run test install lint types imports pytest openapi bench clean
+.PHONY: run test install lint types imports pytest fuzz openapi bench clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -39,6 +39,12 @@ imports:
 # migrations (upgrade head + alembic check) and the OpenAPI drift test.
 pytest:
 	$(RUN) pytest -q
+
+# Schemathesis over every operation, on SQLite and PostgreSQL, with a longer and randomised
+# budget than the one the suite runs (tests/api/test_fuzz.py); it prints what it sent.
+fuzz: install
+	TUMBUH_FUZZ_EXAMPLES=$${TUMBUH_FUZZ_EXAMPLES:-150} TUMBUH_FUZZ_RANDOM=1 \
+		$(RUN) pytest tests/api/test_fuzz.py -q -s
 
 openapi: install
 	$(RUN) python -m api.openapi
