@@ -52,7 +52,10 @@ def test_twenty_parallel_sessions_over_the_same_children_store_each_item_once_or
 
     def send(items: list[dict[str, Any]]) -> httpx.Response:
         start.wait()
-        return client.post("/v1/posyandu-sessions", json={"items": items}, headers=kader)
+        answer: httpx.Response = client.post(
+            "/v1/posyandu-sessions", json={"items": items}, headers=kader
+        )
+        return answer
 
     with ThreadPoolExecutor(SESSIONS) as pool:
         answers = list(pool.map(send, sessions))
