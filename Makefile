@@ -43,7 +43,7 @@ pytest:
 # Schemathesis over every operation, on SQLite and PostgreSQL, with a longer and randomised
 # budget than the one the suite runs (tests/api/test_fuzz.py); it prints what it sent.
 fuzz: install
-	TUMBUH_FUZZ_EXAMPLES=$${TUMBUH_FUZZ_EXAMPLES:-150} TUMBUH_FUZZ_RANDOM=1 \
+	TUMBUH_TEST_FUZZ_EXAMPLES=$${TUMBUH_TEST_FUZZ_EXAMPLES:-150} TUMBUH_TEST_FUZZ_RANDOM=1 \
 		$(RUN) pytest tests/api/test_fuzz.py -q -s
 
 openapi: install

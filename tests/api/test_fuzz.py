@@ -5,8 +5,8 @@ Every operation gets valid and invalid cases generated from ``openapi/openapi.js
 app serves it), sent with an admin's token that reaches Kota Banjar, and every answer is
 checked: no 5xx, a documented status, a documented media type, a body that fits the
 documented schema, the documented headers. The budget (cases per operation and mode) fits
-CI; ``make fuzz`` runs a longer, randomised one (``TUMBUH_FUZZ_EXAMPLES``,
-``TUMBUH_FUZZ_RANDOM``).
+CI; ``make fuzz`` runs a longer, randomised one (``TUMBUH_TEST_FUZZ_EXAMPLES``,
+``TUMBUH_TEST_FUZZ_RANDOM``).
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ from domain.child.decider import stream_id as child_stream
 from tests.api.test_area_stats import HEGARSARI, World, world
 from tests.api.tokens import Minter, bearer
 
-EXAMPLES = int(os.environ.get("TUMBUH_FUZZ_EXAMPLES", "10"))
-RANDOM = os.environ.get("TUMBUH_FUZZ_RANDOM", "") not in ("", "0", "false")
+EXAMPLES = int(os.environ.get("TUMBUH_TEST_FUZZ_EXAMPLES", "10"))
+RANDOM = os.environ.get("TUMBUH_TEST_FUZZ_RANDOM", "") not in ("", "0", "false")
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
