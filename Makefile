@@ -13,7 +13,7 @@ PORT ?= 8000
 DEMO_FILES := tumbuh.db tumbuh.db-wal tumbuh.db-shm tumbuh.db.seeding tumbuh.db.seeding-wal \
 	tumbuh.db.seeding-shm tumbuh-keys
 
-.PHONY: run test install install-service lint types imports pytest openapi bench reset-demo clean
+.PHONY: run test install install-service lint types imports pytest fuzz openapi bench reset-demo clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -49,6 +49,12 @@ imports:
 # migrations (upgrade head + alembic check) and the OpenAPI drift test.
 pytest:
 	$(RUN) pytest -q
+
+# Schemathesis over every operation, on SQLite and PostgreSQL, with a longer and randomised
+# budget than the one the suite runs (tests/api/test_fuzz.py); it prints what it sent.
+fuzz: install
+	TUMBUH_TEST_FUZZ_EXAMPLES=$${TUMBUH_TEST_FUZZ_EXAMPLES:-150} TUMBUH_TEST_FUZZ_RANDOM=1 \
+		$(RUN) pytest tests/api/test_fuzz.py -q -s
 
 openapi: install
 	$(RUN) python -m api.openapi

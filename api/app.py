@@ -7,10 +7,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import errors
+from api import errors, intake, responses
 from api.log_watch import LogWatch, PokeAfterWrites
 from api.routers import (
     area_stats,
@@ -84,10 +84,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         version=VERSION,
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(intake.refuse_nul)],
     )
     errors.install(app)
-    app.add_middleware(errors.RefuseNul)
-    app.add_middleware(SecurityHeaders)
+    responses.install(app)
     app.add_middleware(PokeAfterWrites, watch=lambda: _watch(app))
     for module in (
         health,
@@ -112,6 +112,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         subject_access,
     ):
         app.include_router(module.router)
+    larger = {exchange.KRS: exchange.MAX_BYTES}  # a KRS file of 50,000 rows
+    app.add_middleware(intake.BodyLimit, limit=settings.max_body_bytes, larger=larger)
+    # Outermost, so that every answer carries the headers, the body limit's own included.
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from api.access import Principal, ensure_reach
+from api.access import Principal, ensure_writable
 from api.services import Services
 from domain.audit.events import STREAM_TYPE, PersonalDataErased, access_stream
 from domain.child.decider import stream_id as child_stream
@@ -97,7 +97,7 @@ def child(services: Services, caller: Principal, child_id: object, subject: str)
         row = child_index.find_child(conn, str(child_id))
     if row is None:
         raise NotFound("there is no such child")
-    ensure_reach(caller, str(row["desa"]), "child")
+    ensure_writable(caller, [str(row["desa"])], "child")
     return Target(child_stream(str(child_id)), subject, str(row["desa"]))
 
 
@@ -107,17 +107,17 @@ def family(services: Services, caller: Principal, family_id: object, subject: st
         found = sponsor_index.find_family(conn, str(family_id))
     if found is None:
         raise NotFound("there is no such family")
-    ensure_reach(caller, found[0].desa, "family")
+    ensure_writable(caller, [found[0].desa], "family")
     return Target(FAMILY_PREFIX + str(family_id), subject, found[0].desa)
 
 
 def sponsor(services: Services, caller: Principal, sponsor_id: object) -> Target:
-    """The sponsor (a person's name, a contact), if one of its areas is in reach."""
+    """The sponsor (a person's name, a contact), if every one of its areas is in reach."""
     with services.engine.connect() as conn:
         found = sponsor_index.find_sponsor(conn, str(sponsor_id))
-    areas = () if found is None else found[0].areas
-    if found is None or not (caller.reach.everywhere or any(caller.reaches(a) for a in areas)):
+    if found is None:
         raise NotFound("there is no such sponsor")
+    ensure_writable(caller, found[0].areas, "sponsor")
     return Target(SPONSOR_PREFIX + str(sponsor_id), "sponsor", None)
 
 
@@ -127,7 +127,7 @@ def official(services: Services, caller: Principal, meeting_id: object, number: 
         found = meeting_index.find_meeting(conn, str(meeting_id))
     if found is None:
         raise NotFound("there is no such meeting")
-    ensure_reach(caller, found.state.area, "meeting")
+    ensure_writable(caller, [found.state.area], "meeting")
     stream = meeting_stream(str(meeting_id))
     return Target(stream, "official", found.state.area, _official(services, stream, number))
 

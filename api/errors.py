@@ -15,7 +15,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.security_headers import add_to
 from domain.fact import DomainError
@@ -134,6 +133,51 @@ def _http(_: Request, error: Exception) -> JSONResponse:
                             headers=getattr(error, "headers", None))  # fmt: skip
 
 
+class NulCharacter(Exception):
+    """A field holds U+0000, which PostgreSQL text cannot store (refused on both databases)."""
+
+    def __init__(self, location: list[str | int]) -> None:
+        super().__init__("a field holds a NUL character")
+        self.location = location
+
+
+def _nul(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, NulCharacter)
+    location = error.location
+    named = ".".join(str(p) for p in location[1:]) or str(location[0])
+    message = "holds a NUL character (U+0000), which no field accepts"
+    return problem_response(
+        422,
+        "nul-character",
+        "Unprocessable Content",
+        f"{named} {message}",
+        errors=[FieldProblem(location=location, field=named, message=message)],
+    )
+
+
+def too_large(limit: int) -> JSONResponse:
+    """413: the body is longer than the operation takes."""
+    return problem_response(
+        413,
+        "body-too-large",
+        "Content Too Large",
+        f"the body is longer than the {limit} bytes this operation takes",
+    )
+
+
+class BodyTooLarge(HTTPException):
+    """413: the body streaming in passed the operation's limit (``api.intake.BodyLimit``)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the body is longer than the {limit} bytes this operation takes")
+        self.limit = limit
+
+
+def _too_large(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, BodyTooLarge)
+    return too_large(error.limit)
+
+
 def _unexpected(request: Request, error: Exception) -> JSONResponse:
     # The exception's text may hold request data; log its type and the route only.
     log.error("unhandled %s on %s %s", type(error).__name__, request.method, request.url.path)
@@ -160,39 +204,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(EventIdConflict, _event_id)
     app.add_exception_handler(InvalidAppend, _invalid_append)
     app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(BodyTooLarge, _too_large)
+    app.add_exception_handler(NulCharacter, _nul)
     app.add_exception_handler(Exception, _unexpected)
-
-
-class RefuseNul:
-    """Refuses (422) a request whose path, query or body holds U+0000, before any route.
-
-    PostgreSQL text cannot hold NUL while SQLite can: refusing it at the door gives every
-    route the same clear answer on both databases, where it would otherwise reach the
-    database as an error. A JSON body is read whole first (this API takes no streams).
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        head = bytes(scope.get("raw_path") or b"") + b"?" + bytes(scope.get("query_string", b""))
-        messages = [await receive()]
-        while messages[-1]["type"] == "http.request" and messages[-1].get("more_body"):
-            messages.append(await receive())
-        body = b"".join(m.get("body", b"") for m in messages)
-        if any(nul in text for text in (head, body) for nul in (b"%00", b"\x00", b"\\u0000")):
-            answer = problem_response(
-                422, "nul-character", "Unprocessable Content",
-                "the request holds a NUL character (U+0000), which no field accepts",
-            )  # fmt: skip
-            await answer(scope, receive, send)
-            return
-        pending = iter(messages)
-
-        async def replay() -> Message:
-            return next(pending, None) or await receive()
-
-        await self.app(scope, replay, send)

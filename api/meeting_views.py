@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import Principal, Requires, ensure_writable
-from api.errors import Problem
+from api.responses import problems
 from api.services import Services
 from domain.fact import DomainError, NotFound
 from domain.meeting import events as e
@@ -21,8 +21,7 @@ from events import sql
 from events.projections import meetings as index
 from events.projections.areas import areas_under
 
-_PROBLEM: dict[str, Any] = {"model": Problem, "content": {"application/problem+json": {}}}
-PROBLEMS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 404, 409, 412, 422), _PROBLEM)
+PROBLEMS = problems(404, 409, 412)
 Reader = Annotated[Principal, Requires("meetings:read")]
 Writer = Annotated[Principal, Requires("meetings:write")]
 TEXT = 4000

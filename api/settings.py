@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     key_dir: Path | None = None
     migrate_on_start: bool | None = None  # default: yes for SQLite, no for PostgreSQL
     log_level: str = "INFO"
+    # The longest request body taken, in bytes (the KRS import takes its own 16 MiB).
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     db_pool_size: int = 10
     # Identity and access (docs/identity.md).
     access_token_ttl: int = Field(default=900, gt=0)  # seconds

@@ -14,7 +14,7 @@ from events.envelope import NO_STREAM, JsonObject, NewEvent, RecordedEvent, Stre
 from events.errors import ConditionFailed, EventIdConflict, InvalidAppend, WrongExpectedVersion
 from events.personal import present
 from events.registry import Registry
-from events.store import SqlEventStore
+from events.store import Seen, SqlEventStore
 
 StateT = TypeVar("StateT")
 CommandT = TypeVar("CommandT", bound=Command)
@@ -62,7 +62,9 @@ def execute(
         if guard is not None:
             guard(state)
         if event_ids:
-            replay = _replay(store, decider, history, command, event_ids)
+            replay = _replay(
+                store, decider, history, command, event_ids, open_personal=store.open_personal
+            )
             if replay is not None:
                 return replay
         if expected_version is not None and expected_version != version:
@@ -83,7 +85,12 @@ def execute(
             state = decider.evolve(state, fact)
         replayed = recorded[0].stream_version <= version  # an identical concurrent retry won
         return Outcome(state, recorded[-1].stream_version, recorded, replayed=replayed)
-    raise WrongExpectedVersion(stream_id, version, store_version(store, stream_id))
+    # Raced each time: decided once more under the append lock, where nothing can race it.
+    job = Job(stream_id, command, tuple(event_ids or ()))
+    [answer] = _batch_locked(store, decider, [job], meta, guard)
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
 
 
 @dataclass(frozen=True)
@@ -111,34 +118,91 @@ def execute_batch(
 
     The answers are those ``execute`` would give one by one, in order: ``guard`` may refuse
     a job on the stream's state (e.g. out of the caller's reach), a job whose events are
-    stored already replays. If another writer moved one of the streams meanwhile, the jobs
-    are run one by one instead, so the batch is never refused as a whole for a race.
+    stored already replays. If another writer moved one of the streams meanwhile (or an
+    event id turns out to be stored in another stream), the whole batch is decided again
+    under the append lock, where nothing can move its streams: each job is then stored once
+    or refused with its reason, and the batch is never refused as a whole for a race.
     """
-    histories, folded, state_of = _read_folded(store, decider, {job.stream_id for job in jobs})
-    answers: list[Answer[StateT] | list[NewEvent]] = []
+    stream_ids = {job.stream_id for job in jobs}
+    seen = Seen(store.read_streams(stream_ids), {}, store.open_personal)
+    plan = _plan_batch(store, decider, jobs, meta, guard, seen)
+    if not plan.pending:
+        return plan.answers_after({})
+    try:
+        recorded = _append_planned(store, decider, plan.folded, plan.pending)
+    except (WrongExpectedVersion, EventIdConflict, InvalidAppend):
+        return _batch_locked(store, decider, jobs, meta, guard)
+    return plan.answers_after(recorded)
+
+
+def _batch_locked(
+    store: SqlEventStore,
+    decider: Decider[CommandT, StateT],
+    jobs: Sequence[Job[CommandT]],
+    meta: JsonObject,
+    guard: Callable[[StateT], None] | None,
+) -> list[Answer[StateT]]:
+    """``execute_batch`` read, decided and appended under the append lock: it cannot race."""
+    plans: list[_BatchPlan[StateT]] = []
+
+    def decide(seen: Seen) -> list[StreamAppend]:
+        plans.append(_plan_batch(store, decider, jobs, meta, guard, seen))
+        return _appends(decider, plans[-1].folded, plans[-1].pending)
+
+    event_ids = [i for job in jobs for i in job.event_ids]
+    stored = store.append_decided({job.stream_id for job in jobs}, event_ids, decide)
+    return plans[-1].answers_after({e.event_id: e for e in stored})
+
+
+@dataclass
+class _BatchPlan(Generic[StateT]):
+    """A batch decided on one read of its streams: each job's answer, or its new events."""
+
+    stream_ids: list[str]  # each job's stream
+    planned: list[Answer[StateT] | list[NewEvent]]
+    folded: dict[str, tuple[StateT, int]]  # each stream as read: state and version
+    state_of: dict[str, StateT]  # each stream's state after the accepted jobs
+    pending: dict[str, list[NewEvent]]  # each stream's new events
+
+    def answers_after(self, recorded: dict[str, RecordedEvent]) -> list[Answer[StateT]]:
+        """The answers, once the pending events are stored as ``recorded``."""
+        answers: list[Answer[StateT]] = []
+        for sid, planned in zip(self.stream_ids, self.planned, strict=True):
+            if not isinstance(planned, list):
+                answers.append(planned)
+            elif not planned:  # the command changed nothing
+                answers.append(Outcome(self.folded[sid][0], self.folded[sid][1], []))
+            else:
+                answers.append(_stored(self.state_of[sid], planned, recorded))
+        return answers
+
+
+def _plan_batch(  # noqa: PLR0917 - internal step of execute_batch
+    store: SqlEventStore,
+    decider: Decider[CommandT, StateT],
+    jobs: Sequence[Job[CommandT]],
+    meta: JsonObject,
+    guard: Callable[[StateT], None] | None,
+    seen: Seen,
+) -> _BatchPlan[StateT]:
+    """Decide each job on the streams ``seen``, in order, each on the state the earlier
+    accepted jobs of its stream left."""
+    folded, state_of = _folded(store.registry, decider, seen)
+    planned: list[Answer[StateT] | list[NewEvent]] = []
     pending: dict[str, list[NewEvent]] = {}
     first_use: dict[str, int] = {}
     for number, job in enumerate(jobs):
         again = next((first_use[i] for i in job.event_ids if i in first_use), None)
         if again is not None:  # the same event ids twice in one batch
             same = (jobs[again].stream_id, jobs[again].command) == (job.stream_id, job.command)
-            answers.append(answers[again] if same else _reused(job))
+            planned.append(planned[again] if same else _reused(job))
             continue
-        planned = _plan(store, decider, job, meta, histories, state_of, guard)
-        answers.append(planned)
+        answer = _plan(store, decider, job, meta, seen, state_of, guard)
+        planned.append(answer)
         first_use.update(dict.fromkeys(job.event_ids, number))
-        if isinstance(planned, list):
-            pending.setdefault(job.stream_id, []).extend(planned)
-    if not pending:
-        return [a for a in answers if not isinstance(a, list)]
-    try:
-        recorded = _append_planned(store, decider, folded, pending)
-    except (WrongExpectedVersion, EventIdConflict, InvalidAppend):
-        return [_one_by_one(store, decider, job, meta, guard) for job in jobs]
-    return [
-        a if not isinstance(a, list) else _stored(state_of[j.stream_id], a, recorded)
-        for a, j in zip(answers, jobs, strict=True)
-    ]
+        if isinstance(answer, list) and answer:
+            pending.setdefault(job.stream_id, []).extend(answer)
+    return _BatchPlan([job.stream_id for job in jobs], planned, folded, state_of, pending)
 
 
 @dataclass
@@ -249,13 +313,14 @@ class GroupCommit(Generic[CommandT, StateT]):
         """One read of the group's streams, each command decided, one append; commands that
         are refused or replayed are answered here, the others once they are stored."""
         store, decider = self.store, self.decider
-        histories, folded, state_of = _read_folded(store, decider, {w.job.stream_id for w in group})
+        seen = Seen(store.read_streams({w.job.stream_id for w in group}), {}, store.open_personal)
+        folded, state_of = _folded(store.registry, decider, seen)
         planned: dict[str, tuple[_Waiting[CommandT, StateT], list[NewEvent]]] = {}
         for waiting in group:
             sid = waiting.job.stream_id
             if waiting.expected_version not in {None, folded[sid][1]}:
                 continue  # alone, after: execute answers a retry before If-Match
-            answer = _plan(store, decider, waiting.job, waiting.meta, histories, state_of,
+            answer = _plan(store, decider, waiting.job, waiting.meta, seen, state_of,
                            waiting.guard)  # fmt: skip
             if not isinstance(answer, list):
                 waiting.answer = answer
@@ -271,13 +336,12 @@ class GroupCommit(Generic[CommandT, StateT]):
             waiting.answer = _stored(state_of[sid], new, recorded)
 
 
-def _read_folded(
-    store: SqlEventStore, decider: Decider[CommandT, StateT], stream_ids: set[str]
-) -> tuple[dict[str, list[RecordedEvent]], dict[str, tuple[StateT, int]], dict[str, StateT]]:
-    """The streams' histories in one read, each folded (state, version), and the states."""
-    histories = store.read_streams(stream_ids)
-    folded = {sid: _fold(store.registry, decider, h) for sid, h in histories.items()}
-    return histories, folded, {sid: state for sid, (state, _) in folded.items()}
+def _folded(
+    registry: Registry, decider: Decider[CommandT, StateT], seen: Seen
+) -> tuple[dict[str, tuple[StateT, int]], dict[str, StateT]]:
+    """Each stream seen, folded (state, version), and the states alone."""
+    folded = {sid: _fold(registry, decider, h) for sid, h in seen.histories.items()}
+    return folded, {sid: state for sid, (state, _) in folded.items()}
 
 
 def _append_planned(
@@ -287,11 +351,20 @@ def _append_planned(
     pending: dict[str, list[NewEvent]],
 ) -> dict[str, RecordedEvent]:
     """Append each stream's planned events at its folded version, in one transaction."""
-    appends = [
+    stored = store.append_streams(_appends(decider, folded, pending))
+    return {e.event_id: e for e in stored}
+
+
+def _appends(
+    decider: Decider[CommandT, StateT],
+    folded: dict[str, tuple[StateT, int]],
+    pending: dict[str, list[NewEvent]],
+) -> list[StreamAppend]:
+    """Each stream's planned events, expected at its folded version."""
+    return [
         StreamAppend(sid, decider.stream_type, folded[sid][1] or NO_STREAM, tuple(new))
         for sid, new in pending.items()
     ]
-    return {e.event_id: e for e in store.append_streams(appends)}
 
 
 def _plan(  # noqa: PLR0917 - internal step of execute_batch
@@ -299,7 +372,7 @@ def _plan(  # noqa: PLR0917 - internal step of execute_batch
     decider: Decider[CommandT, StateT],
     job: Job[CommandT],
     meta: JsonObject,
-    histories: dict[str, list[RecordedEvent]],
+    seen: Seen,
     state_of: dict[str, StateT],
     guard: Callable[[StateT], None] | None,
 ) -> Answer[StateT] | list[NewEvent]:
@@ -307,9 +380,14 @@ def _plan(  # noqa: PLR0917 - internal step of execute_batch
     try:
         if guard is not None:
             guard(state_of[job.stream_id])
-        replay = _replay(store, decider, histories[job.stream_id], job.command, job.event_ids)
+        history = seen.histories[job.stream_id]
+        replay = _replay(
+            store, decider, history, job.command, job.event_ids, open_personal=seen.open_personal
+        )
         if replay is not None:
             return replay
+        if any(seen.owners.get(i, job.stream_id) != job.stream_id for i in job.event_ids):
+            return EventIdConflict(job.event_ids[0], "the event id is used in another stream")
         state = state_of[job.stream_id]
         facts = decider.decide(job.command, state)
         ids = _ids(job.event_ids, len(facts))
@@ -330,23 +408,6 @@ def _stored(
 ) -> Outcome[StateT]:
     mine = [recorded[n.event_id] for n in planned]
     return Outcome(state, mine[-1].stream_version, mine)
-
-
-def _one_by_one(
-    store: SqlEventStore,
-    decider: Decider[CommandT, StateT],
-    job: Job[CommandT],
-    meta: JsonObject,
-    guard: Callable[[StateT], None] | None,
-) -> Answer[StateT]:
-    try:
-        if guard is not None:
-            guard(fold(store.registry, decider, store.read_stream(job.stream_id)))
-        return execute(store, decider, job.stream_id, job.command, meta, event_ids=job.event_ids)
-    except (DomainError, EventIdConflict) as refused:
-        return refused
-    except InvalidAppend:
-        return EventIdConflict(job.event_ids[0], "the event id is used in another stream")
 
 
 def fold(
@@ -386,6 +447,8 @@ def _replay(
     history: Sequence[RecordedEvent],
     command: CommandT,
     event_ids: Sequence[str],
+    *,
+    open_personal: Callable[[Sequence[RecordedEvent]], dict[str, JsonObject | None]],
 ) -> Outcome[StateT] | None:
     """The earlier outcome of this command if its events are in the stream already."""
     registry = store.registry
@@ -394,7 +457,7 @@ def _replay(
         return None
     before = [e for e in history if e.stream_version < stored[0].stream_version]
     again = decider.decide(command, _fold(registry, decider, before)[0])
-    personal = store.open_personal(stored)
+    personal = open_personal(stored)
     mine = [_comparable(registry.to_new(f, "-", {})) for f in again]
     theirs = [
         (e.event_type, e.payload, e.wilayah, present(personal.get(e.event_id))) for e in stored

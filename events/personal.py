@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy import Engine, Select
+from sqlalchemy import Connection, Engine, Select
 
 from events import sql, statements
 from events.crypto import KeyRing, open_sealed
@@ -161,11 +161,15 @@ class PersonalReads:
 
     def open_parts(self, stored: Sequence[RecordedEvent]) -> dict[str, Opened]:
         """The personal parts of events, by event id."""
-        sealed = [e for e in stored if e.personal is not None]
         with self.engine.connect() as conn:
-            keys = self.keyring.load(
-                conn, {k for e in sealed if e.personal for k in e.personal.key_ids}
-            )
+            return self.open_parts_in(conn, stored)
+
+    def open_parts_in(self, conn: Connection, stored: Sequence[RecordedEvent]) -> dict[str, Opened]:
+        """``open_parts`` in ``conn``'s transaction."""
+        sealed = [e for e in stored if e.personal is not None]
+        keys = self.keyring.load(
+            conn, {k for e in sealed if e.personal for k in e.personal.key_ids}
+        )
         opened: dict[str, Opened] = {}
         for event in sealed:
             assert event.personal is not None
@@ -174,9 +178,16 @@ class PersonalReads:
 
     def open_personal(self, stored: Sequence[RecordedEvent]) -> dict[str, JsonObject | None]:
         """Personal parts by event id, decrypted; None where nothing of it can be read."""
+        with self.engine.connect() as conn:
+            return self.open_personal_in(conn, stored)
+
+    def open_personal_in(
+        self, conn: Connection, stored: Sequence[RecordedEvent]
+    ) -> dict[str, JsonObject | None]:
+        """``open_personal`` in ``conn``'s transaction."""
         return {
             event_id: opened.plain if opened.readable else None
-            for event_id, opened in self.open_parts(stored).items()
+            for event_id, opened in self.open_parts_in(conn, stored).items()
         }
 
 

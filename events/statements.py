@@ -24,6 +24,7 @@ READ_STREAM: Final = (
 )
 # Whole streams, narrowed to some by ``sql.Reader.rows_among``.
 STREAMS: Final = select(*ROW).order_by(events.c.stream_id, events.c.stream_version)
+EVENT_STREAMS: Final = select(events.c.event_id, events.c.stream_id)
 
 # A stream's data keys: its own (every part sealed before keys were per person) and those
 # of the persons named in it (bound as ``stream_id``). A UNION, not an OR: PostgreSQL

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol
 
 from psycopg_pool import AsyncConnectionPool
@@ -24,6 +26,7 @@ from events.database import IMMEDIATE, WriterGate, is_sqlite
 from events.envelope import (
     ExpectedVersion,
     Head,
+    JsonObject,
     NewEvent,
     RecordedEvent,
     SealedPersonal,
@@ -48,6 +51,15 @@ from events.verification import StoredRow, Verdict, check_chain, check_rows
 VERSIONS_AT_ONCE = 500
 """Streams whose versions one statement reads: far below SQLite's 2,000 result columns and
 PostgreSQL's 1,664 target entries."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    """Streams as a decision sees them (under the append lock for ``append_decided``)."""
+
+    histories: dict[str, list[RecordedEvent]]  # each stream's events (empty: no stream)
+    owners: dict[str, str]  # the stream of each given event id already stored, if known
+    open_personal: Callable[[Sequence[RecordedEvent]], dict[str, JsonObject | None]]
 
 
 class InlineProjections(Protocol):
@@ -171,6 +183,42 @@ class SqlEventStore(PersonalReads):
             raise InvalidAppend("the append violates a constraint of the event table") from None
         return recorded
 
+    def append_decided(
+        self,
+        stream_ids: Collection[str],
+        event_ids: Collection[str],
+        decide: Callable[[Seen], Sequence[StreamAppend]],
+    ) -> list[RecordedEvent]:
+        """Read the streams, ``decide`` the appends and append them, all under the append lock.
+
+        No other writer can move the streams between the read and the append, so this never
+        races: the way out for a batch that raced an optimistic append (a posyandu day under
+        concurrent sessions). It keeps every other writer waiting while ``decide`` runs.
+        """
+        with self.writer() as conn:
+            reader = sql.Reader.within(conn)
+            histories: dict[str, list[RecordedEvent]] = {s: [] for s in stream_ids}
+            for row in reader.rows_among(statements.STREAMS, events.c.stream_id, list(histories)):
+                event = row_to_event(*row.values())
+                histories[event.stream_id].append(event)
+            taken = reader.rows_among(statements.EVENT_STREAMS, events.c.event_id, list(event_ids))
+            owners = {row["event_id"]: row["stream_id"] for row in taken}
+            view = Seen(histories, owners, partial(self.open_personal_in, conn))
+            appends = decide(view)
+            if not appends:
+                return []
+            check_shape(appends)
+            sealed = self._seal_in(conn, appends)
+            templates = [
+                BodyTemplate(content(a, n, sealed.get(n.event_id)))
+                for a in appends
+                for n in a.events
+            ]
+            head, versions = self._lock_and_read_head(conn, appends)
+            recorded = self._build(head, appends, versions, templates, sealed)
+            self._write(conn, recorded, None)
+        return recorded
+
     @contextmanager
     def writer(self, *, lock: bool = True) -> Iterator[Connection]:
         """A transaction that holds the append lock until it commits or rolls back."""
@@ -219,18 +267,25 @@ class SqlEventStore(PersonalReads):
         return _versions(appends, rows), found
 
     def _seal_personal(self, appends: Sequence[StreamAppend]) -> dict[str, SealedPersonal]:
-        wanted = [(a.stream_id, n) for a in appends for n in a.events if n.personal is not None]
-        if not wanted:
+        if all(n.personal is None for a in appends for n in a.events):
             return {}
-        sealed: dict[str, SealedPersonal] = {}
-        held: list[persons.Held] = []
         # A writer from the start: a SQLite transaction that reads, then writes, fails at
         # once ("database is locked") when another writer holds the lock, instead of waiting.
         with self.writer(lock=False) as conn:
-            now = self.clock()
-            for stream_id, new in wanted:
-                sealed[new.event_id] = self._sealed(conn, stream_id, new, now, held)
-            persons.record(conn, held)
+            return self._seal_in(conn, appends)
+
+    def _seal_in(
+        self, conn: Connection, appends: Sequence[StreamAppend]
+    ) -> dict[str, SealedPersonal]:
+        """The personal parts of ``appends`` sealed under their persons' keys, in ``conn``."""
+        sealed: dict[str, SealedPersonal] = {}
+        held: list[persons.Held] = []
+        now = self.clock()
+        for append in appends:
+            for new in append.events:
+                if new.personal is not None:
+                    sealed[new.event_id] = self._sealed(conn, append.stream_id, new, now, held)
+        persons.record(conn, held)
         return sealed
 
     def _sealed(

@@ -19,8 +19,8 @@ from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter, ValidationErr
 from api.access import Principal, Requires, ensure_reach
 from api.csv_answer import csv_text
 from api.deps import ServicesDep
-from api.errors import Problem
 from api.meeting_views import area_names, desa_under
+from api.responses import CSV, also, problems
 from api.routers.children import masked_initials
 from api.routers.children import today as children_today
 from api.services import Services
@@ -42,8 +42,7 @@ from events.area_figures import (
 from events.projections import figures as proj
 
 router = APIRouter(tags=["figures"])
-_PROBLEM: dict[str, Any] = {"model": Problem, "content": {"application/problem+json": {}}}
-PROBLEMS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 404, 422), _PROBLEM)
+PROBLEMS = problems(404)
 _CODE = "Kemendagri code of a desa/kelurahan, kecamatan or kota (dotted or undotted)."
 _KNOWN_AT = (
     "The figures as the system would have answered at this moment: an RFC 3339 timestamp "
@@ -195,7 +194,9 @@ class QueueAnswer(BaseModel):
     next: str | None = None
 
 
-@router.get("/v1/areas/{code}/stats", response_model=StatsAnswer, responses=PROBLEMS)
+@router.get(
+    "/v1/areas/{code}/stats", response_model=StatsAnswer, responses={**PROBLEMS, **also(CSV)}
+)
 def area_stats(  # noqa: PLR0917 - FastAPI parameters
     code: CodePath,
     services: ServicesDep,
@@ -377,7 +378,7 @@ def log_position_of(services: Services, known_at: str | None) -> int | None:
     if known_at is None:
         return None
     head = services.store.head().position
-    if known_at.isdigit():
+    if known_at.isascii() and known_at.isdigit():
         position = int(known_at)
         if position > head:
             raise DomainError(f"the log ends at position {head}", field="known_at")

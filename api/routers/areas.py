@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import Principal, Requires, ensure_reach, ensure_writable, write_meta
 from api.deps import ServicesDep, StoreDep
-from api.errors import Problem
+from api.responses import problems
 from domain import wilayah
 from domain.area import commands as c
 from domain.area.decider import AreaDecider, AreaState, area_code, stream_id
@@ -21,15 +21,9 @@ from events.handling import Outcome, execute
 from events.projections import areas as index
 
 router = APIRouter(tags=["areas"])
-_PROBLEM: dict[str, Any] = {"model": Problem, "content": {"application/problem+json": {}}}
-_READ: dict[int | str, dict[str, Any]] = {
-    401: _PROBLEM,
-    403: _PROBLEM,
-    404: _PROBLEM,
-    422: _PROBLEM,
-}
-_CREATE: dict[int | str, dict[str, Any]] = {**_READ, 409: _PROBLEM}
-_WRITE: dict[int | str, dict[str, Any]] = {**_CREATE, 412: _PROBLEM}
+_READ = problems(404)
+_CREATE = problems(404, 409)
+_WRITE = problems(404, 409, 412)
 _CODE = "Kemendagri code of the desa/kelurahan: 32.79.02.1001 (or 3279021001)."
 Reader = Annotated[Principal, Requires("areas:read")]
 Writer = Annotated[Principal, Requires("areas:write")]

@@ -18,17 +18,14 @@ from starlette.concurrency import run_in_threadpool
 
 from api.access import Principal, Requires, ensure_reach
 from api.deps import ServicesDep
-from api.errors import Problem
+from api.responses import NDJSON, also, problems
 from api.services import Services
 from domain import wilayah
 from domain.fact import DomainError, NotFound
 from events import feed, timefmt
 
 router = APIRouter(tags=["audit"])
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    s: {"model": Problem, "content": {"application/problem+json": {}}} for s in (404, 422)
-}
-NDJSON: Final = "application/x-ndjson"
+PROBLEMS = problems(404)
 MAX_LIMIT: Final = 1000
 MAX_WAIT: Final = 30
 Auditor = Annotated[Principal, Requires("events:read")]
@@ -111,7 +108,7 @@ class VerifyAnswer(BaseModel):
 def _cursor(text: str | None) -> int:
     if text is None:
         return 0
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise DomainError("the cursor is a log position: digits only", field="after")
     return int(text)
 
@@ -136,7 +133,7 @@ def _selection(
 @router.get(
     "/v1/events",
     response_model=EventPage,
-    responses={**PROBLEMS, 200: {"content": {NDJSON: {}}}},
+    responses={**PROBLEMS, **also(NDJSON)},
 )
 async def read_events(  # noqa: PLR0917 - FastAPI parameters
     services: ServicesDep,

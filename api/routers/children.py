@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import Principal, Requires, ensure_reach, ensure_writable, read_meta, write_meta
 from api.deps import ServicesDep
-from api.errors import Problem
+from api.responses import problems
 from api.services import Services
 from domain import wilayah
 from domain.child import commands as c
@@ -33,9 +33,7 @@ from events.projections import children as index
 from events.projections.areas import find_area
 
 router = APIRouter(tags=["children"])
-PROBLEM: dict[int | str, dict[str, Any]] = {
-    s: {"model": Problem, "content": {"application/problem+json": {}}} for s in (404, 409, 412, 422)
-}
+PROBLEM = problems(404, 409, 412)
 _EASTERNMOST = timezone(timedelta(hours=9), "WIT")  # Papua, the first to reach a new day
 _IDEMPOTENCY = uuid.UUID("6f1d2c4e-7a0b-4c55-9d43-3e0f1b2a7c10")
 IdempotencyKey = Annotated[str | None, Header(max_length=200)]

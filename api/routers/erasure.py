@@ -5,7 +5,7 @@ the record inside the caller's reach; the erasure is itself an event (``docs/aud
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,13 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import erasure
 from api.access import Principal, Requires, write_meta
 from api.deps import ServicesDep
-from api.errors import Problem
+from api.responses import problems
 from api.services import Services
 
 router = APIRouter(tags=["personal data"])
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    s: {"model": Problem, "content": {"application/problem+json": {}}} for s in (404, 409, 422)
-}
+PROBLEMS = problems(404, 409, 422)
 Eraser = Annotated[Principal, Requires("pii:erase")]
 Id = Annotated[uuid.UUID, Path(description="The record's id (a UUID).")]
 
@@ -27,9 +25,12 @@ Id = Annotated[uuid.UUID, Path(description="The record's id (a UUID).")]
 class ErasureRequest(BaseModel):
     """Why the data is erased: the request's reference, never the person's name."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "request of 2026-12-01, ref 17"}]},
+    )
 
-    reason: str = Field(min_length=3, max_length=500, examples=["request of 2026-12-01, ref 17"])
+    reason: str = Field(min_length=3, max_length=500)
 
 
 class ErasureAnswer(BaseModel):

@@ -22,6 +22,7 @@ from api.csv_answer import csv_text
 from api.deps import ServicesDep
 from api.meeting_figures import indicator_value
 from api.meeting_views import area_names, desa_under
+from api.responses import CSV, also
 from api.routers.area_stats import PROBLEMS, CodePath, KnownAt, log_position_of
 from api.services import Services
 from api.sponsor_figures import SponsorFigures, commitments_at, sponsor_figures
@@ -114,7 +115,11 @@ class EvaluationAnswer(BaseModel):
     total: EvaluationRow
 
 
-@router.get("/v1/areas/{code}/evaluation", response_model=EvaluationAnswer, responses=PROBLEMS)
+@router.get(
+    "/v1/areas/{code}/evaluation",
+    response_model=EvaluationAnswer,
+    responses={**PROBLEMS, **also(CSV)},
+)
 def evaluation(  # noqa: PLR0917 - FastAPI parameters
     code: CodePath,
     response: Response,
@@ -372,7 +377,7 @@ def _as_of(services: Services, known_at: str | None, position: int | None) -> da
     position ``known_at`` names was recorded."""
     if position is None:
         return local_day(services.clock())
-    if known_at is not None and not known_at.isdigit():
+    if known_at is not None and not (known_at.isascii() and known_at.isdigit()):
         return local_day(datetime.fromisoformat(known_at))
     event = services.store.read_all(position - 1, 1)
     return local_day(event[0].recorded_at) if event else date(2000, 1, 1)

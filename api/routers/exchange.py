@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from typing import Annotated, Any, Final, Literal
 
@@ -16,8 +17,10 @@ from api.csv_answer import csv_text
 from api.deps import ServicesDep
 from api.fhir_export import bundle
 from api.indicators import indicator_values
+from api.intake import nul_location
 from api.krs_import import import_rows
 from api.meeting_views import PROBLEMS
+from api.responses import CSV, also, problems
 from api.routers.area_stats import KnownAt, log_position_of
 from api.routers.children import personal_of
 from domain import wilayah
@@ -25,14 +28,16 @@ from domain.child.decider import stream_id as child_stream
 from domain.exchange.indicators import DICTIONARY, RULE_VERSION, dhis2_period
 from domain.fact import DomainError, NotFound
 from domain.figures import parse_period
-from domain.sponsor.krs import HEADER, BadFile, TooManyRows, check, read_csv, read_objects
+from domain.sponsor.krs import HEADER, BadFile, check, read_csv, read_objects
 from events.projections.areas import list_areas
 from events.projections.children import desa_records
 
 router = APIRouter(tags=["exchange"])
 Importer = Annotated[Principal, Requires("exchange:write")]
 Exporter = Annotated[Principal, Requires("exchange:read")]
-MAX_BYTES: Final = 16 * 1024 * 1024
+KRS: Final = "/v1/exchange/krs"
+MAX_BYTES: Final = 16 * 1024 * 1024  # the body limit of KRS (api.intake.BodyLimit)
+_NUL = "the file holds a NUL character (U+0000), which no field accepts"
 _CSV_EXAMPLE = ",".join(HEADER) + "\nPK-000123,32.79.02.2003,2024,1,0,0,0,1,0,1,2,0\n"
 
 
@@ -53,12 +58,8 @@ class KrsReport(BaseModel):
 
 
 @router.post(
-    "/v1/exchange/krs",
-    responses={
-        **PROBLEMS,
-        413: PROBLEMS[422],
-        200: {"description": "The per-row report."},
-    },
+    KRS,
+    responses={**problems(404), 200: {"description": "The per-row report."}},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -79,12 +80,7 @@ async def import_krs(
     objects with the same keys), up to 50,000 rows: each row is created, updated, unchanged
     or refused with its reason; the valid rows are stored together, in one transaction.
     Importing the same file again changes nothing."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BYTES:
-        raise TooManyRows(f"at most {MAX_BYTES // (1024 * 1024)} MB in one request")
-    body = await request.body()
-    if len(body) > MAX_BYTES:
-        raise TooManyRows(f"at most {MAX_BYTES // (1024 * 1024)} MB in one request")
+    body = await request.body()  # at most MAX_BYTES (api.intake.BodyLimit)
     rows = await run_in_threadpool(_read, body, content_type)
     good, refused = check(rows)
     report = await run_in_threadpool(
@@ -111,11 +107,19 @@ def _read(body: bytes, content_type: str) -> list[dict[str, Any]]:
         raise BadFile("the file is not UTF-8 text", field="body") from None
     if kind == "application/json":
         try:
-            return list(read_objects(orjson.loads(text)))
+            parsed = orjson.loads(text)
         except orjson.JSONDecodeError:
             raise BadFile("the body is not JSON", field="body") from None
+        if nul_location(parsed, ["body"]) is not None:  # an escaped \u0000 in a value
+            raise BadFile(_NUL, field="body")
+        return list(read_objects(parsed))
+    if "\x00" in text:
+        raise BadFile(_NUL, field="body")
     if kind in ("text/csv", "text/plain", "application/csv"):
-        return list(read_csv(text))
+        try:
+            return list(read_csv(text))
+        except csv.Error:  # e.g. a cell longer than the csv module's 128 KiB
+            raise BadFile("the file is not CSV with one family per line", field="body") from None
     raise BadFile("send text/csv or application/json", field="Content-Type")
 
 
@@ -181,7 +185,7 @@ def indicator_dictionary(caller: Exporter) -> list[IndicatorEntry]:
 @router.get(
     "/v1/exchange/indicators",
     response_model=IndicatorAnswer,
-    responses={**PROBLEMS, 200: {"content": {"text/csv": {}, "application/json": {}}}},
+    responses={**PROBLEMS, **also(CSV)},
 )
 def indicators(  # noqa: PLR0917 - FastAPI parameters
     services: ServicesDep,

@@ -8,7 +8,7 @@ the integrators it is for hold only the scopes granted to them.
 from __future__ import annotations
 
 from datetime import date, timedelta, timezone
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic_core import PydanticCustomError
 
 from api.access import CurrentPrincipal
-from api.errors import Problem
+from api.responses import problems
 from domain.fact import NotFound
 from domain.growth import (
     RULE_VERSION,
@@ -34,7 +34,6 @@ from domain.growth.rules import LENGTH_RANGE_CM, MUAC_RANGE_CM, WEIGHT_RANGE_KG
 from events import timefmt
 
 router = APIRouter(tags=["growth"])
-_PROBLEM: dict[str, Any] = {"model": Problem, "content": {"application/problem+json": {}}}
 _CURVES_CACHE = "private, max-age=86400"  # the curves change only with the table source
 _EASTERNMOST = timezone(timedelta(hours=9), "WIT")  # Papua, the first to reach a new day
 _INDICATORS = [indicator.value for indicator in Indicator]
@@ -220,7 +219,6 @@ def _today() -> date:
 @router.post(
     "/v1/growth/assessments",
     response_model=AssessmentAnswer,
-    responses={401: _PROBLEM, 422: _PROBLEM},
 )
 def assess_measurement(body: AssessmentRequest, caller: CurrentPrincipal) -> AssessmentAnswer:
     """Score one measurement of a child under five (WHO 2006, Permenkes 2/2020); nothing stored.
@@ -246,7 +244,7 @@ def assess_measurement(body: AssessmentRequest, caller: CurrentPrincipal) -> Ass
 @router.get(
     "/v1/growth/standards/{indicator}",
     response_model=CurvesAnswer,
-    responses={401: _PROBLEM, 404: _PROBLEM, 422: _PROBLEM},
+    responses=problems(404),
 )
 def growth_standard(
     indicator: Annotated[

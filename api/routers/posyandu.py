@@ -84,7 +84,7 @@ class SessionAnswer(BaseModel):
     items: list[ItemAnswer]
 
 
-@router.post("/v1/posyandu-sessions", responses={**PROBLEM, 413: PROBLEM[422]})
+@router.post("/v1/posyandu-sessions", responses=PROBLEM)
 def record_session(
     body: PosyanduSession,
     request: Request,

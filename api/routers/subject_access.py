@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from api import subject_access
 from api.access import Principal, Requires, ensure_reach, read_meta
 from api.deps import ServicesDep
-from api.errors import Problem
+from api.responses import problems
 from domain.child.decider import stream_id
 from domain.fact import NotFound
 from events import timefmt
@@ -89,7 +89,7 @@ def _read(event: RecordedEvent) -> PersonalRead:
 
 @router.get(
     ROUTE,
-    responses={404: {"model": Problem, "content": {"application/problem+json": {}}}},
+    responses=problems(404),
 )
 def export_child(
     child_id: Annotated[uuid.UUID, Path(description="The child's id (a UUID).")],

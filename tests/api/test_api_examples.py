@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
+from api import webhook_targets
 from api.app import create_app
 from api.services import Services
 from events import timefmt
@@ -77,8 +78,10 @@ def _writes(app_routes: list[Any]) -> list[APIRoute]:
 
 @pytest.fixture
 def app_client(services: Services, monkeypatch: pytest.MonkeyPatch) -> TestClient:
-    """The app on an empty store with the demo principals, its clock on the story's day."""
+    """The app on an empty store with the demo principals, its clock on the story's day, and
+    the subscription's host resolving to a public address (this machine has no DNS)."""
     services.principals.seed_demo(services.settings.demo_password)
+    monkeypatch.setattr(webhook_targets, "lookup", lambda host, port: ["93.184.215.14"])
     monkeypatch.setattr(timefmt, "utc_now", lambda: TODAY)
     services.clock = lambda: TODAY
     app = create_app(services.settings, services=services)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection
 
 import pytest
@@ -121,7 +122,7 @@ def test_a_batch_answers_each_job_and_appends_the_accepted_ones_together(
     assert again.events == answers[2].events  # type: ignore[union-attr]
 
 
-def test_a_batch_that_races_another_writer_is_run_job_by_job(
+def test_a_batch_that_races_another_writer_is_decided_again_under_the_append_lock(
     store: SqlEventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     read = store.read_streams
@@ -138,3 +139,37 @@ def test_a_batch_that_races_another_writer_is_run_job_by_job(
 
     assert isinstance(answer, Outcome)
     assert (answer.state, answer.version) == (Tally(total=11), 2)
+
+
+def test_a_command_that_races_every_time_is_stored_under_the_append_lock(
+    store: SqlEventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read, racing = store.read_stream, threading.Lock()
+
+    def read_then_race(stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
+        found = read(stream_id, from_version)
+        if racing.acquire(blocking=False):  # not for the racing writer's own read
+            execute(store, TallyDecider(), "t1", Bump(by=1), META)  # lands after the read
+            racing.release()
+        return found
+
+    monkeypatch.setattr(store, "read_stream", read_then_race)
+
+    outcome = execute(store, TallyDecider(), "t1", Bump(by=1), META, event_ids=["mine"])
+
+    assert (outcome.state, outcome.version) == (Tally(total=4), 4)
+    assert [e.event_id for e in read("t1")][-1] == "mine"
+
+
+def test_a_raced_batch_refuses_only_the_job_whose_event_id_another_stream_holds(
+    store: SqlEventStore,
+) -> None:
+    execute(store, TallyDecider(), "t2", Bump(by=1), META, event_ids=["taken"])
+    jobs = [Job("t1", Bump(by=1), ("taken",)), Job("t1", Bump(by=2), ("free",))]
+
+    answers = execute_batch(store, TallyDecider(), jobs, META)
+
+    assert isinstance(answers[0], EventIdConflict)
+    assert isinstance(answers[1], Outcome)
+    assert (answers[1].state, answers[1].version) == (Tally(total=2), 1)
+    assert [e.event_id for e in store.read_stream("t1")] == ["free"]
