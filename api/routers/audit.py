@@ -45,6 +45,25 @@ Wait = Annotated[
 Last = Annotated[int | None, Query(alias="to", ge=1, description="Last position (default: head).")]
 
 
+class SealedWhole(BaseModel):
+    """A personal part sealed whole under one key."""
+
+    key_id: str
+    ciphertext: str
+
+
+class SealedPart(SealedWhole):
+    """One person's fields, sealed under her key."""
+
+    subject: str
+
+
+class SealedParts(BaseModel):
+    """A personal part sealed per person."""
+
+    parts: list[SealedPart]
+
+
 class Envelope(BaseModel):
     """One stored event as the chain covers it (``docs/audit.md`` gives the hashed form)."""
 
@@ -59,8 +78,9 @@ class Envelope(BaseModel):
     recorded_at: str = Field(description="Transaction time: when the log stored it.")
     wilayah: str | None
     payload: dict[str, Any]
-    personal: dict[str, str] | None = Field(
-        description="The personal part as stored: key id and AES-256-GCM ciphertext."
+    personal: SealedWhole | SealedParts | None = Field(
+        description="The personal part as stored: AES-256-GCM ciphertext under a data key, "
+        "one part per person (or one whole part, as events from before keys were per person)."
     )
     meta: dict[str, Any]
     prev_hash: str

@@ -29,11 +29,11 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+# On SQLite a master key is generated into the key folder, by design: these are PostgreSQL's.
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_on_postgresql_the_service_refuses_to_start_without_a_master_key(
     services: Services, tmp_path: Path
 ) -> None:
-    if services.settings.is_sqlite:
-        pytest.skip("on SQLite a master key is generated into the key folder, by design")
     settings = services.settings.model_copy(
         update={"master_key": None, "key_dir": tmp_path / "keys"}
     )
@@ -46,11 +46,10 @@ def test_on_postgresql_the_service_refuses_to_start_without_a_master_key(
     assert not (tmp_path / "keys" / "master.key").exists()
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_on_postgresql_commands_that_need_keys_refuse_without_a_master_key(
     services: Services, tmp_path: Path
 ) -> None:
-    if services.settings.is_sqlite:
-        pytest.skip("on SQLite a master key is generated into the key folder, by design")
     env = cli_env(services) | {"TUMBUH_MASTER_KEY": "", "TUMBUH_KEY_DIR": str(tmp_path / "k")}
 
     listing = CliRunner().invoke(cli, ["principals", "list"], env=env)
