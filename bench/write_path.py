@@ -365,7 +365,7 @@ def measure(db: Db, args: argparse.Namespace) -> None:
     """Fill a store on ``db``, measure the writes and the rebuilds, print the figures."""
     levels = [int(n) for n in args.levels.split(",")]
     per_run = ITEMS * args.sessions + args.singles + THREADS * PER_THREAD
-    http = (args.clients * args.sessions * ITEMS + 50) * args.runs if args.http else 0
+    http = (args.clients * args.sessions * ITEMS + args.singles) * args.runs if args.http else 0
     per_cohort = per_run * args.runs + 3 * ITEMS // 2 + http
     print(f"{db}: filling {len(levels)} cohorts of {per_cohort} children", flush=True)
     with bench.scratch_database(db) as (url, folder):
