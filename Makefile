@@ -65,6 +65,7 @@ bench: install
 	$(RUN) python bench/growth.py
 	$(RUN) python bench/auth.py
 	$(RUN) python bench/children.py
+	$(RUN) python bench/write_path.py
 	$(RUN) python bench/figures.py
 	$(RUN) python bench/audit.py
 	$(RUN) python bench/meetings.py

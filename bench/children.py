@@ -77,7 +77,7 @@ from events.registry import Registry
 
 Db = Literal["postgres", "sqlite"]
 Step = Callable[[aiohttp.ClientSession, int], Awaitable[int]]
-FillJob = tuple[int, list["Child"], date, int]  # first child's number, children, today, seed
+FillJob = tuple[int, list["Child"], date, int, "Cohort"]  # first number, children, today, seed
 ROOT = Path(__file__).resolve().parent.parent
 KEY = base64.b64encode(bytes(32)).decode()
 PG_DB = "tumbuh_bench_children"
@@ -100,6 +100,17 @@ class Child:
 
     id: str
     birth_date: date
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """How the fill writes each child's history: ``per_child`` events (a registration and
+    measurements spread evenly from birth to today), registered on the day it was filled
+    or, with ``registered_at_birth``, on its date of birth (then it is on the register, and
+    counts in the area's figures, every month since)."""
+
+    per_child: int = 10
+    registered_at_birth: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,17 +176,24 @@ def _personal(n: int, sex: Sex, birth: date) -> ChildPersonal:
 
 
 def _child_events(
-    registry: Registry, rng: random.Random, n: int, child: Child, today: date, meta: JsonObject
+    registry: Registry,
+    rng: random.Random,
+    n: int,
+    child: Child,
+    today: date,
+    meta: JsonObject,
+    cohort: Cohort,
 ) -> tuple[NewEvent, ...]:
     """A registration and measurements, decided by the child's own decider (pure)."""
     sex = rng.choice((Sex.MALE, Sex.FEMALE))
+    registered = child.birth_date if cohort.registered_at_birth else today
     commands: list[tuple[str, c.ChildCommand]] = [(new_event_id(), c.RegisterChild(
-        today=today, sex=sex, birth_date=child.birth_date, desa=DESAS[n % len(DESAS)],
+        today=registered, sex=sex, birth_date=child.birth_date, desa=DESAS[n % len(DESAS)],
         posyandu=f"Melati {n % 5 + 1}", personal=_personal(n, sex, child.birth_date),
     ))]  # fmt: skip
     age = (today - child.birth_date).days
-    for k in range(1, EVENTS_PER_CHILD):
-        on = child.birth_date + timedelta(days=age * k // EVENTS_PER_CHILD)
+    for k in range(1, cohort.per_child):
+        on = child.birth_date + timedelta(days=age * k // cohort.per_child)
         values = Measurement.model_validate({**measurement(rng, child.birth_date, on),
                                              "measured_by": "kader"})  # fmt: skip
         event_id = new_event_id()
@@ -194,37 +212,63 @@ _FILLER: list[Services] = []  # the fill worker process's own services
 
 
 def _fill_worker_start(url: str, folder: Path) -> None:
-    _FILLER.append(build_services(_settings(url, folder)))
+    _FILLER.append(build_services(settings(url, folder)))
 
 
 def _fill_chunk(job: FillJob) -> int:
     """Append one transaction of children; each chunk has its own random stream."""
-    first, chunk, today, seed = job
+    first, chunk, today, seed, cohort = job
     services, rng = _FILLER[0], random.Random(seed * 1_000_003 + first)
     meta = operator_meta("bench/children.py")
     try:
         services.store.append_streams([
             StreamAppend(stream_id(child.id), ChildDecider.stream_type, NO_STREAM,
-                         _child_events(services.registry, rng, n, child, today, meta))
+                         _child_events(services.registry, rng, n, child, today, meta, cohort))
             for n, child in enumerate(chunk, first)
         ])  # fmt: skip
     except Exception as error:  # the pool cannot always pickle the driver's errors
         raise RuntimeError(f"filling children {first}..: {error!r}"[:2000]) from None
-    return len(chunk) * EVENTS_PER_CHILD
+    return len(chunk) * cohort.per_child
+
+
+def new_children(rng: random.Random, count: int, today: date, youngest: int = 31) -> list[Child]:
+    """``count`` children with random ids, born ``youngest`` to 1,740 days before ``today``."""
+    return [
+        Child(str(uuid.UUID(int=rng.getrandbits(128), version=4)), _born(rng, today, youngest))
+        for _ in range(count)
+    ]
+
+
+def _born(rng: random.Random, today: date, youngest: int) -> date:
+    return today - timedelta(days=rng.randint(youngest, 1740))
 
 
 def fill(url: str, folder: Path, events: int, seed: int, workers: int) -> list[Child]:
-    """Append ``events`` child events, ``FILL_CHILDREN`` children per transaction.
+    """Append ``events`` child events, ``EVENTS_PER_CHILD`` a child (see ``fill_children``)."""
+    children = new_children(random.Random(seed), max(1, events // EVENTS_PER_CHILD), utc_today())
+    fill_children(url, folder, children, (seed, workers), Cohort(EVENTS_PER_CHILD))
+    return children
+
+
+def fill_children(
+    url: str,
+    folder: Path,
+    children: Sequence[Child],
+    seed_and_workers: tuple[int, int],
+    cohort: Cohort,
+    first: int = 0,
+) -> None:
+    """Append the histories of ``children`` (numbered from ``first``), ``FILL_CHILDREN`` per
+    transaction.
 
     ``workers`` processes append concurrently (each transaction still takes the append
     lock): building the events, their canonical bodies and the sealing run in parallel.
     """
-    rng, today = random.Random(seed), utc_today()
-    children = [Child(str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                      today - timedelta(days=rng.randint(31, 1740)))
-                for _ in range(max(1, events // EVENTS_PER_CHILD))]  # fmt: skip
-    chunks = [(i, children[i : i + FILL_CHILDREN], today, seed)
-              for i in range(0, len(children), FILL_CHILDREN)]  # fmt: skip
+    (seed, workers), today = seed_and_workers, utc_today()
+    chunks = [
+        (first + i, list(children[i : i + FILL_CHILDREN]), today, seed, cohort)
+        for i in range(0, len(children), FILL_CHILDREN)
+    ]
     start, done, report = time.perf_counter(), 0, max(len(chunks) // 10, 1)
     with _fill_pool(url, folder, workers) as appending:
         for n, appended in enumerate(appending(chunks), 1):
@@ -232,7 +276,6 @@ def fill(url: str, folder: Path, events: int, seed: int, workers: int) -> list[C
             if n % report == 0 or n == len(chunks):
                 rate = done / (time.perf_counter() - start)
                 print(f"  filled {done:>9} events ({rate:.0f} ev/s)", flush=True)
-    return children
 
 
 @contextmanager
@@ -262,6 +305,14 @@ def _register_areas(services: Services) -> None:
 @contextmanager
 def installation(db: Db, events: int, seed: int, workers: int) -> Iterator[Installation]:
     """A fresh, migrated, filled store on ``db`` with the bench client registered."""
+    with scratch_database(db) as (url, folder):
+        yield prepare(url, folder, lambda: fill(url, folder, events, seed, workers))
+
+
+@contextmanager
+def scratch_database(db: Db) -> Iterator[tuple[str, Path]]:
+    """An empty database on ``db`` (PostgreSQL: ``PG_DB``, created and dropped; SQLite: a
+    temporary file) and a scratch folder beside it: the URL and the folder."""
     with tempfile.TemporaryDirectory(prefix="tumbuh-bench-children-") as scratch:
         folder = Path(scratch)
         url = f"sqlite:///{folder / 'bench.db'}"
@@ -271,19 +322,22 @@ def installation(db: Db, events: int, seed: int, workers: int) -> Iterator[Insta
                 admin.execute(f"CREATE DATABASE {PG_DB}")
             url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
         try:
-            yield _prepare(url, folder, events, seed, workers)
+            yield url, folder
         finally:
             if db == "postgres":
                 with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
                     admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
-def _settings(url: str, folder: Path) -> Settings:
+def settings(url: str, folder: Path) -> Settings:
+    """The settings of a bench's services on the store at ``url``."""
     return Settings(database_url=url, master_key=KEY, key_dir=folder / "keys", db_pool_size=2)
 
 
-def _prepare(url: str, folder: Path, events: int, seed: int, workers: int) -> Installation:
-    services = build_services(_settings(url, folder))
+def prepare(url: str, folder: Path, filling: Callable[[], list[Child]]) -> Installation:
+    """Migrate the empty store at ``url``, register the areas and the bench client, fill it
+    with ``filling`` (which returns the children it wrote), verify the chain and ANALYZE."""
+    services = build_services(settings(url, folder))
     try:
         migrate.upgrade(services.engine)
         services.start()
@@ -292,7 +346,7 @@ def _prepare(url: str, folder: Path, events: int, seed: int, workers: int) -> In
             CLIENT, Role.INTEGRATOR, ["32.79"], meta=operator_meta(), scopes=SCOPES.split()
         )
         start = time.perf_counter()
-        children = fill(url, folder, events, seed, workers)
+        children = filling()
         filled = time.perf_counter() - start
         verdict = services.store.verify(columns=False)
         if not verdict.ok:
@@ -320,9 +374,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(store: Installation, factory: str = "api.app:app_from_environment") -> Iterator[str]:
+def server(
+    store: Installation,
+    factory: str = "api.app:app_from_environment",
+    pids: list[int] | None = None,
+) -> Iterator[str]:
     """One uvicorn worker serving ``store`` with the app ``factory`` builds; yields its base
-    URL."""
+    URL (and adds the server's process id to ``pids``, for a bench that reads its CPU)."""
     port, log_path = _free_port(), store.folder / "server.log"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "bench"),  # for floor_app
            "TUMBUH_DATABASE_URL": store.url, "TUMBUH_MASTER_KEY": KEY,
@@ -333,6 +391,8 @@ def server(store: Installation, factory: str = "api.app:app_from_environment") -
                "--no-access-log", "--log-level", "warning"]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
+        if pids is not None:
+            pids.append(process.pid)
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(base, process, log_path)
