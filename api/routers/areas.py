@@ -16,6 +16,7 @@ from domain.area import commands as c
 from domain.area.decider import AreaDecider, AreaState, area_code, stream_id
 from domain.area.events import AreaKind, KampungKbCategory
 from domain.fact import DomainError, NotFound
+from domain.values import ascii_digits
 from events import timefmt
 from events.handling import Outcome, execute
 from events.projections import areas as index
@@ -260,6 +261,6 @@ def _expected(if_match: str | None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not ascii_digits(text, 9):  # a stream version: an INTEGER column
         raise DomainError('If-Match carries the version in quotes: "3"', field="If-Match")
     return int(text)

@@ -22,6 +22,7 @@ from api.errors import Problem
 from api.services import Services
 from domain import wilayah
 from domain.fact import DomainError, NotFound
+from domain.values import ascii_digits
 from events import feed, timefmt
 
 router = APIRouter(tags=["audit"])
@@ -111,7 +112,7 @@ class VerifyAnswer(BaseModel):
 def _cursor(text: str | None) -> int:
     if text is None:
         return 0
-    if not text.isdigit() or len(text) > 18:
+    if not ascii_digits(text, 15):
         raise DomainError("the cursor is a log position: digits only", field="after")
     return int(text)
 

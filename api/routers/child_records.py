@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
@@ -26,9 +25,11 @@ from api.routers.children import (
 )
 from api.services import Services
 from domain.child import commands as c
+from domain.child.commands import PersonalEntry
 from domain.child.decider import stream_id
-from domain.child.events import ChildPersonal, ExitReason
+from domain.child.events import ExitReason
 from domain.growth import Sex
+from domain.values import Day, DesaCode, Line120, Text500
 
 router = APIRouter(tags=["children"])
 Writer = Annotated[Principal, Requires("children:write")]
@@ -46,24 +47,24 @@ class RegistrationCorrection(Change):
     """Corrected registration details; fields left null stay. ``personal`` replaces all."""
 
     sex: Sex | None = None
-    birth_date: date | None = None
-    posyandu: str | None = Field(None, min_length=1, max_length=120)
-    personal: ChildPersonal | None = None
-    reason: str = Field(min_length=1, max_length=500)
+    birth_date: Day | None = None
+    posyandu: Line120 | None = None
+    personal: PersonalEntry | None = None
+    reason: Text500
 
 
 class Move(Change):
     """The child lives in another desa/kelurahan of the installation from ``moved_on``."""
 
-    to_desa: str
-    moved_on: date
+    to_desa: DesaCode
+    moved_on: Day = Field(description="Not before the birth, the last move, nor after today.")
 
 
 class Exit(Change):
     """The child left the register: died or moved out of the installation."""
 
     reason: ExitReason
-    exited_on: date
+    exited_on: Day = Field(description="Not before the birth, the last move, nor after today.")
 
 
 def _run(

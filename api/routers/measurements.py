@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from api.access import Principal, Requires, ensure_reach, write_meta
 from api.deps import ServicesDep
@@ -31,8 +31,10 @@ from api.routers.children import (
 )
 from api.services import Services
 from domain.child import commands as c
+from domain.child.commands import MeasurementEntry
 from domain.child.decider import ChildState, stream_id
 from domain.child.events import Measurement
+from domain.values import Text500
 from events import sql
 from events.handling import Outcome, new_event_id
 from events.projections import children as index
@@ -41,7 +43,7 @@ router = APIRouter(tags=["children"])
 MeasurementId = Annotated[uuid.UUID, Path(description="The event id of the measurement.")]
 
 
-class MeasurementRequest(Measurement):
+class MeasurementRequest(MeasurementEntry):
     """A measurement; ``event_id`` (or ``Idempotency-Key``) makes a retry safe."""
 
     model_config = ConfigDict(extra="forbid")
@@ -58,7 +60,7 @@ class MeasurementRequest(Measurement):
 class CorrectionRequest(MeasurementRequest):
     """The corrected values of a measurement, and why."""
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text500
 
     def values(self, principal: Principal) -> Measurement:
         """The corrected measurement."""
@@ -72,7 +74,7 @@ class VoidRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text500
     event_id: uuid.UUID | None = None
 
 

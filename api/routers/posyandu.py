@@ -11,16 +11,18 @@ from collections.abc import Callable
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
 from api.access import Principal, Requires, ensure_reach, write_meta
 from api.deps import ServicesDep
 from api.routers.children import PROBLEM, decider, today
 from domain.child import commands as c
+from domain.child.commands import MeasurementTyped
 from domain.child.decider import ChildState, stream_id
 from domain.child.events import Measurement
 from domain.fact import DomainError
+from domain.values import Line120
 from events.errors import EventIdConflict
 from events.handling import Answer, Job, execute_batch
 
@@ -28,7 +30,7 @@ router = APIRouter(tags=["children"])
 MAX_ITEMS: Final = 500
 
 
-class SessionItem(Measurement):
+class SessionItem(MeasurementTyped):
     """One measurement of the day: whose, and the client's event id for it."""
 
     model_config = ConfigDict(extra="forbid")
@@ -42,7 +44,7 @@ class PosyanduSession(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    posyandu: str | None = Field(None, max_length=120)
+    posyandu: Line120 | None = None
     items: list[SessionItem]
 
 

@@ -15,10 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.fact import Fact
 from domain.growth import Position, Sex
+from domain.values import Finite
 
 
 class ChildPersonal(BaseModel):
-    """The personal part of a registration: encrypted, never in a plain payload or a log."""
+    """The personal part of a registration: encrypted, never in a plain payload or a log.
+
+    The form the log holds; what may be written from now on is ``commands.PersonalEntry``.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -45,17 +49,21 @@ class ExitReason(StrEnum):
 
 
 class Measurement(BaseModel):
-    """One anthropometric measurement as the kader wrote it down."""
+    """One anthropometric measurement as the kader wrote it down.
+
+    This is the form the log holds, as wide as what earlier versions stored; what may be
+    written from now on is ``commands.MeasurementEntry`` (ranges, strict types).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     measured_on: date
-    weight_kg: float | None = None
-    length_cm: float | None = None
+    weight_kg: Finite | None = None
+    length_cm: Finite | None = None
     position: Position | None = None
     oedema: bool = False
-    head_cm: float | None = None
-    muac_cm: float | None = None
+    head_cm: Finite | None = None
+    muac_cm: Finite | None = None
     place: Place = Place.POSYANDU
     measured_by: str | None = None  # a login name or role, never a person's name
 

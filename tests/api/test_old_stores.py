@@ -49,12 +49,20 @@ def _append_as_before(services: Services, child_id: str, facts: list[Fact]) -> N
 def old_child(client: TestClient, kader: dict[str, str], services: Services) -> str:
     """A child whose move and exit an earlier version stored with an unpadded year."""
     child = register(client, kader)
-    facts: list[Fact] = [
-        ChildMoved(occurred_at=at_midnight(MOVED_ON), wilayah=OTHER_DESA, from_desa=DESA,
-                   to_desa=OTHER_DESA, moved_on=MOVED_ON),
-        ChildExited(occurred_at=at_midnight(EXITED_ON), wilayah=OTHER_DESA,
-                    reason=ExitReason.DIED, exited_on=EXITED_ON),
-    ]  # fmt: skip
+    moved = ChildMoved(
+        occurred_at=at_midnight(MOVED_ON),
+        wilayah=OTHER_DESA,
+        from_desa=DESA,
+        to_desa=OTHER_DESA,
+        moved_on=MOVED_ON,
+    )
+    exited = ChildExited(
+        occurred_at=at_midnight(EXITED_ON),
+        wilayah=OTHER_DESA,
+        reason=ExitReason.DIED,
+        exited_on=EXITED_ON,
+    )
+    facts: list[Fact] = [moved, exited]
     _append_as_before(services, child["id"], facts)
     return str(child["id"])
 

@@ -75,8 +75,8 @@ def test_verify_reports_a_body_that_is_no_event_without_a_traceback(
     store.append("a", "tally", NO_STREAM, [new_event(f"a{i}") for i in range(3)])
     second = store.read_all()[1]
     drop_guard(store.engine)
-    raw(store.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 2",
-        b=b"[]", h=link_hash(second.prev_hash, b"[]"))  # fmt: skip
+    forged = {"b": b"[]", "h": link_hash(second.prev_hash, b"[]")}
+    raw(store.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 2", **forged)
 
     result = CliRunner().invoke(app, ["verify"], env=_env(settings))
 
