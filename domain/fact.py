@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import ClassVar, Protocol, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
 
 
 class Fact(BaseModel):
@@ -26,6 +26,16 @@ class Fact(BaseModel):
 
     occurred_at: AwareDatetime
     wilayah: str | None = None
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _in_utc(cls, instant: datetime) -> datetime:
+        """Valid time in UTC, as the log writes and reads it (an instant near the year 1 or
+        9999 that UTC cannot hold is refused here, not when the event is encoded)."""
+        try:
+            return instant.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("the instant lies outside the years 1 to 9999 in UTC") from None
 
 
 class Command(BaseModel):

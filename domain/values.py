@@ -190,6 +190,10 @@ Kilograms = Annotated[float, _measure(WEIGHT_RANGE_KG, "kg")]
 LengthCm = Annotated[float, _measure(LENGTH_RANGE_CM, "cm")]
 HeadCm = Annotated[float, _measure(HEAD_RANGE_CM, "cm")]
 MuacCm = Annotated[float, _measure(MUAC_RANGE_CM, "cm")]
+Int53 = Annotated[int, Field(ge=-SAFE_INT_MAX, le=SAFE_INT_MAX)]
+"""Any integer a JSON reader holds exactly: what the canonical encoding (RFC 8785) writes."""
+Int32 = Annotated[int, Field(ge=-INT32_MAX - 1, le=INT32_MAX)]
+"""Any integer an INTEGER column holds on PostgreSQL."""
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 """Any finite number: what the canonical encoding (RFC 8785) can write."""
 StrictFinite = Annotated[float, Field(strict=True, allow_inf_nan=False)]

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.area.events import KampungKbCategory
 from domain.fact import Fact
+from domain.values import Finite, Int53
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
@@ -112,26 +113,26 @@ class ReportFigures(Value):
     """The area figures of the month before the meeting, as known at the end of its day."""
 
     period: str
-    log_position: int
-    present: int
-    measured: int
-    coverage: float | None
-    measured_valid_haz: int
-    stunted: int
-    severely_stunted: int
-    prevalence_stunting: float | None
-    wasted: int
-    underweight: int
-    new_stunting: int
+    log_position: Int53
+    present: Int53
+    measured: Int53
+    coverage: Finite | None
+    measured_valid_haz: Int53
+    stunted: Int53
+    severely_stunted: Int53
+    prevalence_stunting: Finite | None
+    wasted: Int53
+    underweight: Int53
+    new_stunting: Int53
     zero_new_stunting: bool | None
-    flagged: int
+    flagged: Int53
 
 
 class Target(Value):
     """An indicator of the area figures and the value a resolution aims for."""
 
     indicator: str
-    value: float
+    value: Finite
 
 
 class MeetingPlanned(Fact):
@@ -210,7 +211,7 @@ class ProgressReported(Fact):
     event_type = "resolution.progress_reported"
 
     text: str
-    percent: int
+    percent: Int53
     evidence: tuple[Document, ...] = ()
 
 

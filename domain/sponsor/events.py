@@ -15,6 +15,7 @@ from pydantic import Field
 
 from domain.fact import Fact
 from domain.meeting.events import Document, Value
+from domain.values import Int53
 
 
 class RiskFactor(StrEnum):
@@ -154,8 +155,8 @@ class PkRound(Value):
     round: str
     krs: bool
     risks: tuple[RiskFactor, ...]
-    baduta: int
-    balita: int
+    baduta: Int53
+    balita: Int53
     pregnant: bool
 
 
@@ -215,7 +216,7 @@ class CommitmentMade(Fact):
     desa: str
     aid: Aid
     description: str
-    amount_rupiah: int
+    amount_rupiah: Int53
     items: str | None = None
     frequency: Frequency
     start: date
@@ -239,7 +240,7 @@ class DeliveryRecorded(Fact):
 
     delivery: str
     on: date
-    amount_rupiah: int
+    amount_rupiah: Int53
     items: str | None = None
     delivered_by: DeliveredBy
     evidence: tuple[Document, ...] = ()
