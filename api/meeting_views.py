@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from api.access import Principal, Requires, ensure_reach
 from api.errors import Problem
@@ -18,6 +18,7 @@ from domain import wilayah
 from domain.fact import DomainError, NotFound
 from domain.meeting import events as e
 from domain.meeting.decider import ResolutionStatus
+from domain.values import Text4000
 from events import sql
 from events.projections import meetings as index
 from events.projections.areas import areas_under
@@ -26,7 +27,6 @@ _PROBLEM: dict[str, Any] = {"model": Problem, "content": {"application/problem+j
 PROBLEMS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 404, 409, 412, 422), _PROBLEM)
 Reader = Annotated[Principal, Requires("meetings:read")]
 Writer = Annotated[Principal, Requires("meetings:write")]
-TEXT = 4000
 
 
 class Strict(BaseModel):
@@ -39,7 +39,7 @@ class ReasonRequest(Strict):
     """A reason, for cancelling a meeting or reopening a resolution."""
 
     event_id: uuid.UUID | None = None
-    reason: str = Field(max_length=TEXT)
+    reason: Text4000
 
 
 class ResolutionSummary(BaseModel):

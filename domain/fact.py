@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import ClassVar, Protocol, TypeVar
+from typing import Annotated, ClassVar, Protocol, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator
+
+Wilayah = Annotated[
+    str, StringConstraints(pattern=r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
+]
+"""An area code in its canonical dotted form, as every fact states it."""
 
 
 class Fact(BaseModel):
@@ -25,7 +30,7 @@ class Fact(BaseModel):
     schema_version: ClassVar[int] = 1
 
     occurred_at: AwareDatetime
-    wilayah: str | None = None
+    wilayah: Wilayah | None = None
 
     @field_validator("occurred_at")
     @classmethod

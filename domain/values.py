@@ -30,6 +30,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from domain.fact import Wilayah as FactWilayah
 from domain.growth.rules import (
     HEAD_RANGE_CM,
     LENGTH_RANGE_CM,
@@ -165,6 +166,8 @@ Year = Annotated[int, Field(strict=True, ge=FIRST_YEAR, le=LAST_YEAR)]
 """A year of the programme, 2000 to 2100."""
 Count = Annotated[int, Field(strict=True, ge=0, le=INT32_MAX)]
 """A whole number of people or things: 0 to 2^31 - 1 (an INTEGER column on PostgreSQL)."""
+Percent = Annotated[int, Field(strict=True, ge=0, le=100)]
+"""A whole percentage, 0 to 100."""
 AgeDays = Annotated[int, Field(strict=True, ge=0, le=36_525)]
 """An age in days: 0 to a century (z-scores exist only under 60 months)."""
 Version = Annotated[int, Field(strict=True, ge=0, le=INT32_MAX)]
@@ -217,3 +220,17 @@ def is_prose(value: str, max_length: int) -> bool:
 def ascii_digits(value: str, max_digits: int) -> bool:
     """Whether ``value`` is 1 to ``max_digits`` ASCII digits (``str.isdigit`` takes "²")."""
     return 0 < len(value) <= max_digits and value.isascii() and value.isdigit()
+
+
+# -- what the facts in the log hold (wider than what may be written, narrow enough to be
+# projected into the columns of both databases) ------------------------------------------
+
+Wilayah = FactWilayah
+"""An area code in its canonical dotted form, as every fact states it."""
+Ident = Annotated[str, StringConstraints(min_length=1, max_length=36)]
+"""The id of a thing: a UUID in text."""
+Str63 = Annotated[str, StringConstraints(max_length=63)]
+Str100 = Annotated[str, StringConstraints(max_length=100)]
+Str120 = Annotated[str, StringConstraints(max_length=120)]
+Str150 = Annotated[str, StringConstraints(max_length=150)]
+Str200 = Annotated[str, StringConstraints(max_length=200)]

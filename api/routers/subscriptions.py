@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from api.access import Principal, Requires, ensure_reach, write_meta
 from api.deps import ServicesDep
@@ -19,6 +19,7 @@ from api.services import Services
 from domain import wilayah
 from domain.access import Role
 from domain.fact import DomainError, NotFound
+from domain.values import AreaCode
 from domain.webhook.decider import (
     PREFIX,
     CancelSubscription,
@@ -36,18 +37,24 @@ SubscriptionId = Annotated[uuid.UUID, Path(description="The subscription's id (a
 _decider = SubscriptionDecider()
 
 
+TargetUrl = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://[!-~]+$")]
+EventTypeName = Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z_]*)?$")]
+
+
 class SubscriptionRequest(Strict):
     """Where to send which events."""
 
     id: uuid.UUID | None = None
     event_id: uuid.UUID | None = None
-    target_url: str = Field(max_length=2000, description="http(s) URL that answers 2xx.")
-    event_types: list[str] = Field(
+    target_url: TargetUrl = Field(
+        description="http(s) URL that answers 2xx: visible ASCII, a port from 1 to 65535."
+    )
+    event_types: list[EventTypeName] = Field(
         default_factory=list,
         max_length=50,
         description="Event types or prefixes (child.); empty: every type.",
     )
-    area_prefix: str = Field(max_length=20, description="Events about areas under this code.")
+    area_prefix: AreaCode = Field(description="Events about areas under this code.")
 
 
 class Delivery(BaseModel):

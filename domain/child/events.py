@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.fact import Fact
 from domain.growth import Position, Sex
-from domain.values import Finite
+from domain.values import Finite, Ident, Str120, Wilayah
 
 
 class ChildPersonal(BaseModel):
@@ -75,8 +75,8 @@ class ChildRegistered(Fact):
 
     sex: Sex
     birth_date: date
-    desa: str
-    posyandu: str
+    desa: Wilayah
+    posyandu: Str120
     personal: ChildPersonal | None = None
 
 
@@ -87,7 +87,7 @@ class RegistrationCorrected(Fact):
 
     sex: Sex | None = None
     birth_date: date | None = None
-    posyandu: str | None = None
+    posyandu: Str120 | None = None
     reason: str
     personal: ChildPersonal | None = None
 
@@ -97,8 +97,8 @@ class ChildMoved(Fact):
 
     event_type = "child.moved"
 
-    from_desa: str
-    to_desa: str
+    from_desa: Wilayah
+    to_desa: Wilayah
     moved_on: date
 
 
@@ -116,7 +116,7 @@ class MeasurementRecorded(Fact):
 
     event_type = "child.measurement_recorded"
 
-    measurement_id: str
+    measurement_id: Ident
     measurement: Measurement
 
 
@@ -125,7 +125,7 @@ class MeasurementCorrected(Fact):
 
     event_type = "child.measurement_corrected"
 
-    measurement_id: str
+    measurement_id: Ident
     measurement: Measurement
     reason: str
 
@@ -135,7 +135,7 @@ class MeasurementVoided(Fact):
 
     event_type = "child.measurement_voided"
 
-    measurement_id: str
+    measurement_id: Ident
     reason: str
 
 

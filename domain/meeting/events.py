@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.area.events import KampungKbCategory
 from domain.fact import Fact
-from domain.values import Finite, Int53
+from domain.values import Finite, Ident, Int53, Str150, Wilayah
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
@@ -141,7 +141,7 @@ class MeetingPlanned(Fact):
     event_type = "meeting.planned"
 
     level: Level
-    area: str
+    area: Wilayah
     date: date
     title: str
     organiser: str
@@ -183,8 +183,8 @@ class AreaReported(Fact):
 
     event_type = "meeting.area_reported"
 
-    area: str
-    office: str
+    area: Wilayah
+    office: Str150
     kampung_kb: KampungKbStatus | None = None
     activities: tuple[str, ...] = ()
     obstacles: tuple[Kendala, ...] = ()
@@ -196,12 +196,12 @@ class ResolutionAdopted(Fact):
 
     event_type = "resolution.adopted"
 
-    meeting: str
+    meeting: Ident
     meeting_date: date
     text: str
-    office: str
+    office: Str150
     due: date
-    areas: tuple[str, ...]
+    areas: tuple[Wilayah, ...]
     target: Target | None = None
 
 

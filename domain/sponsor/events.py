@@ -15,7 +15,7 @@ from pydantic import Field
 
 from domain.fact import Fact
 from domain.meeting.events import Document, Value
-from domain.values import Int53
+from domain.values import Ident, Int53, Str100, Wilayah
 
 
 class RiskFactor(StrEnum):
@@ -125,7 +125,7 @@ class Beneficiary(Value):
     """A child, a mother or a family, by id."""
 
     kind: BeneficiaryKind
-    id: str
+    id: Ident
 
 
 class FamilyRegistered(Fact):
@@ -133,10 +133,10 @@ class FamilyRegistered(Fact):
 
     event_type = "family.registered"
 
-    desa: str
+    desa: Wilayah
     krs: bool
     risks: tuple[RiskFactor, ...] = ()
-    children: tuple[str, ...] = ()
+    children: tuple[Ident, ...] = ()
     personal: FamilyPersonal | None = None
 
 
@@ -168,7 +168,7 @@ class RoundImported(Fact):
 
     source: str
     source_id: str
-    desa: str
+    desa: Wilayah
     data: PkRound
 
 
@@ -177,7 +177,7 @@ class ChildLinked(Fact):
 
     event_type = "family.child_linked"
 
-    child: str
+    child: Ident
 
 
 class MotherRecorded(Fact):
@@ -186,7 +186,7 @@ class MotherRecorded(Fact):
 
     event_type = "family.mother_recorded"
 
-    mother: str
+    mother: Ident
     status: MotherStatus
     due_date: date | None = None
     personal: MotherPersonal | None = None
@@ -201,8 +201,8 @@ class SponsorRegistered(Fact):
     kind: SponsorKind
     name: str | None
     named_publicly: bool
-    areas: tuple[str, ...] = ()
-    principal: str | None = None
+    areas: tuple[Wilayah, ...] = ()
+    principal: Str100 | None = None
     personal: SponsorPersonal | None = None
 
 
@@ -211,9 +211,9 @@ class CommitmentMade(Fact):
 
     event_type = "commitment.made"
 
-    sponsor: str
+    sponsor: Ident
     beneficiary: Beneficiary
-    desa: str
+    desa: Wilayah
     aid: Aid
     description: str
     amount_rupiah: Int53
@@ -238,7 +238,7 @@ class DeliveryRecorded(Fact):
 
     event_type = "commitment.delivery_recorded"
 
-    delivery: str
+    delivery: Ident
     on: date
     amount_rupiah: Int53
     items: str | None = None
@@ -251,7 +251,7 @@ class DeliveryVerified(Fact):
 
     event_type = "commitment.delivery_verified"
 
-    delivery: str
+    delivery: Ident
     verified: bool
     reason: str | None = None
 
