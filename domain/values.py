@@ -56,8 +56,9 @@ PROSE_PATTERN: Final = rf"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_DIRECTION_AND_
 _LINE: Final = re.compile(LINE_PATTERN)
 _PROSE: Final = re.compile(PROSE_PATTERN)
 _ISO_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-DAY_PATTERN: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-PROGRAMME_DAY_PATTERN: Final = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
+_MONTH_DAY: Final = r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+DAY_PATTERN: Final = r"^[0-9]{4}" + _MONTH_DAY
+PROGRAMME_DAY_PATTERN: Final = r"^(20[0-9]{2}|2100)" + _MONTH_DAY
 
 
 def _clean_line(value: str) -> str:
@@ -161,6 +162,24 @@ ProgrammeDay = Annotated[
     Field(json_schema_extra={"pattern": PROGRAMME_DAY_PATTERN}),
 ]
 """A date of the programme: ``YYYY-MM-DD`` from 2000-01-01 to 2100-12-31."""
+
+
+def _not_after_last_day(value: date) -> date:
+    if value > LAST_DAY:
+        raise PydanticCustomError(
+            "date_window", "give a date up to {last}", {"last": str(LAST_DAY)}
+        )
+    return value
+
+
+LogDay = Annotated[
+    date,
+    BeforeValidator(_iso_day),
+    AfterValidator(_not_after_last_day),
+    Field(json_schema_extra={"pattern": DAY_PATTERN}),
+]
+"""A date of a child's life as the log holds it: any year from 1 (earlier versions stored a
+move or an exit in the year 26), none after 2100-12-31."""
 
 Year = Annotated[int, Field(strict=True, ge=FIRST_YEAR, le=LAST_YEAR)]
 """A year of the programme, 2000 to 2100."""

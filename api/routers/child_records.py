@@ -29,7 +29,7 @@ from domain.child.commands import PersonalEntry
 from domain.child.decider import stream_id
 from domain.child.events import ExitReason
 from domain.growth import Sex
-from domain.values import Day, DesaCode, Line120, Text500
+from domain.values import Day, DesaCode, Line120, ProgrammeDay, Text500
 
 router = APIRouter(tags=["children"])
 Writer = Annotated[Principal, Requires("children:write")]
@@ -47,7 +47,7 @@ class RegistrationCorrection(Change):
     """Corrected registration details; fields left null stay. ``personal`` replaces all."""
 
     sex: Sex | None = None
-    birth_date: Day | None = None
+    birth_date: ProgrammeDay | None = None
     posyandu: Line120 | None = None
     personal: PersonalEntry | None = None
     reason: Text500

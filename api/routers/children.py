@@ -27,7 +27,7 @@ from domain.child.events import ChildPersonal, Measurement
 from domain.child.personal import initials, mask_nik
 from domain.fact import DomainError, NotFound
 from domain.growth import Sex
-from domain.values import Day, DesaCode, Line120, ascii_digits
+from domain.values import DesaCode, Line120, ProgrammeDay, ascii_digits
 from events import timefmt
 from events.envelope import JsonObject
 from events.projections import children as index
@@ -54,7 +54,9 @@ class RegisterChildRequest(BaseModel):
     id: uuid.UUID | None = Field(None, description="The child's id; chosen by the server if null.")
     event_id: uuid.UUID | None = Field(None, description="Makes a retry safe (or Idempotency-Key).")
     sex: Sex = Field(description="M (laki-laki) or F (perempuan).")
-    birth_date: Day = Field(description="Date of birth; not in the future, under 60 months.")
+    birth_date: ProgrammeDay = Field(
+        description="Date of birth; not in the future, under 60 months."
+    )
     desa: DesaCode = Field(description="Code of a registered desa/kelurahan, e.g. 32.79.02.1001.")
     posyandu: Line120 = Field(description="The posyandu's name.")
     personal: PersonalEntry | None = Field(

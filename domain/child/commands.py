@@ -13,7 +13,6 @@ from domain.child.events import ChildPersonal, ExitReason, Measurement, Place
 from domain.fact import Command
 from domain.growth import Position, Sex
 from domain.values import (
-    Day,
     HeadCm,
     Kilograms,
     LengthCm,
@@ -22,6 +21,7 @@ from domain.values import (
     MuacCm,
     Name,
     Nik,
+    ProgrammeDay,
     StrictBool,
     StrictFinite,
 )
@@ -45,7 +45,7 @@ class MeasurementTyped(Measurement):
     ``false`` for oedema, a date as ``YYYY-MM-DD``. The ranges are the decider's to check,
     so an item of a posyandu day is refused on its own, naming the field."""
 
-    measured_on: Day
+    measured_on: ProgrammeDay
     weight_kg: StrictFinite | None = None
     length_cm: StrictFinite | None = None
     position: Position | None = None

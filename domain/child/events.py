@@ -8,14 +8,13 @@ projections compute it, so a change of the growth rule can be replayed.
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.fact import Fact
 from domain.growth import Position, Sex
-from domain.values import Finite, Ident, Str120, Wilayah
+from domain.values import Finite, Ident, LogDay, ProgrammeDay, Str120, Wilayah
 
 
 class ChildPersonal(BaseModel):
@@ -57,7 +56,7 @@ class Measurement(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    measured_on: date
+    measured_on: ProgrammeDay
     weight_kg: Finite | None = None
     length_cm: Finite | None = None
     position: Position | None = None
@@ -74,7 +73,7 @@ class ChildRegistered(Fact):
     event_type = "child.registered"
 
     sex: Sex
-    birth_date: date
+    birth_date: ProgrammeDay
     desa: Wilayah
     posyandu: Str120
     personal: ChildPersonal | None = None
@@ -86,7 +85,7 @@ class RegistrationCorrected(Fact):
     event_type = "child.registration_corrected"
 
     sex: Sex | None = None
-    birth_date: date | None = None
+    birth_date: ProgrammeDay | None = None
     posyandu: Str120 | None = None
     reason: str
     personal: ChildPersonal | None = None
@@ -99,7 +98,7 @@ class ChildMoved(Fact):
 
     from_desa: Wilayah
     to_desa: Wilayah
-    moved_on: date
+    moved_on: LogDay
 
 
 class ChildExited(Fact):
@@ -108,7 +107,7 @@ class ChildExited(Fact):
     event_type = "child.exited"
 
     reason: ExitReason
-    exited_on: date
+    exited_on: LogDay
 
 
 class MeasurementRecorded(Fact):
