@@ -22,7 +22,7 @@ from api.errors import Problem
 from api.services import Services
 from domain import wilayah
 from domain.fact import DomainError, NotFound
-from domain.values import ascii_digits
+from domain.values import SAFE_INT_MAX, ascii_digits
 from events import feed, timefmt
 
 router = APIRouter(tags=["audit"])
@@ -46,7 +46,10 @@ Area = Annotated[
 Wait = Annotated[
     int, Query(ge=0, le=MAX_WAIT, description="Long-poll: seconds to wait for a new event.")
 ]
-Last = Annotated[int | None, Query(alias="to", ge=1, description="Last position (default: head).")]
+Last = Annotated[
+    int | None,
+    Query(alias="to", ge=1, le=SAFE_INT_MAX, description="Last position (default: head)."),
+]
 
 
 class Envelope(BaseModel):
@@ -213,9 +216,11 @@ def audit_head(services: ServicesDep, principal: Auditor) -> SignedHead:
 def audit_verify(
     services: ServicesDep,
     principal: Auditor,
-    first: Annotated[int, Query(alias="from", ge=1, description="First position.")] = 1,
+    first: Annotated[
+        int, Query(alias="from", ge=1, le=SAFE_INT_MAX, description="First position.")
+    ] = 1,
     last: Annotated[
-        int | None, Query(alias="to", ge=1, description="Last (default: head).")
+        int | None, Query(alias="to", ge=1, le=SAFE_INT_MAX, description="Last (default: head).")
     ] = None,
 ) -> VerifyAnswer:
     """Check links, hashes and indexed columns from ``from`` to ``to``."""

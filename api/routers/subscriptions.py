@@ -19,7 +19,7 @@ from api.services import Services
 from domain import wilayah
 from domain.access import Role
 from domain.fact import DomainError, NotFound
-from domain.values import AreaCode
+from domain.values import SAFE_INT_MAX, AreaCode
 from domain.webhook.decider import (
     PREFIX,
     CancelSubscription,
@@ -180,7 +180,9 @@ def replay(
     subscription_id: SubscriptionId,
     services: ServicesDep,
     caller: Manager,
-    from_: Annotated[int, Query(alias="from", ge=1, description="The first log position.")],
+    from_: Annotated[
+        int, Query(alias="from", ge=1, le=SAFE_INT_MAX, description="The first log position.")
+    ],
 ) -> ReplayAnswer:
     """Send again, in order, every wanted event from log position ``from`` on (receivers
     deduplicate by the CloudEvents ``id``)."""
