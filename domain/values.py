@@ -62,7 +62,7 @@ PROGRAMME_DAY_PATTERN: Final = r"^(20[0-9]{2}|2100)" + _MONTH_DAY
 
 
 def _clean_line(value: str) -> str:
-    if not _LINE.match(value):
+    if not _LINE.fullmatch(value):
         raise PydanticCustomError(
             "text_characters",
             "write one line of text: no line breaks, tabs, control characters, "
@@ -72,7 +72,7 @@ def _clean_line(value: str) -> str:
 
 
 def _clean_prose(value: str) -> str:
-    if not _PROSE.match(value):
+    if not _PROSE.fullmatch(value):
         raise PydanticCustomError(
             "text_characters",
             "no control characters (line breaks and tabs are fine), direction overrides or "
@@ -227,13 +227,13 @@ StrictBool = Annotated[bool, Field(strict=True)]
 def is_line(value: str, max_length: int) -> bool:
     """Whether ``value`` is, once trimmed, one line of 1 to ``max_length`` characters."""
     trimmed = value.strip()
-    return 0 < len(trimmed) <= max_length and _LINE.match(trimmed) is not None
+    return 0 < len(trimmed) <= max_length and _LINE.fullmatch(trimmed) is not None
 
 
 def is_prose(value: str, max_length: int) -> bool:
     """Whether ``value`` is, once trimmed, 1 to ``max_length`` characters of text."""
     trimmed = value.strip()
-    return 0 < len(trimmed) <= max_length and _PROSE.match(trimmed) is not None
+    return 0 < len(trimmed) <= max_length and _PROSE.fullmatch(trimmed) is not None
 
 
 def ascii_digits(value: str, max_digits: int) -> bool:
