@@ -107,6 +107,8 @@ def test_every_fact_its_model_accepts_round_trips(
     facts = data.draw(_stream(fact_class))
     store, registry, kind = services.store, services.registry, _stream_type(fact_class)
     stream = f"{kind}-{_key(facts[0])}"
+    if store.read_stream(stream):  # an area code drawn again in another example
+        reject()
     new = [registry.to_new(f, str(uuid.uuid4()), operator_meta()) for f in facts]
 
     stored = store.append(stream, kind, NO_STREAM, new)
