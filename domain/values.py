@@ -59,6 +59,7 @@ _ISO_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _MONTH_DAY: Final = r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 DAY_PATTERN: Final = r"^[0-9]{4}" + _MONTH_DAY
 PROGRAMME_DAY_PATTERN: Final = r"^(20[0-9]{2}|2100)" + _MONTH_DAY
+LOG_DAY_PATTERN: Final = r"^([01][0-9]{3}|20[0-9]{2}|2100)" + _MONTH_DAY
 
 
 def _clean_line(value: str) -> str:
@@ -176,7 +177,7 @@ LogDay = Annotated[
     date,
     BeforeValidator(_iso_day),
     AfterValidator(_not_after_last_day),
-    Field(json_schema_extra={"pattern": DAY_PATTERN}),
+    Field(json_schema_extra={"pattern": LOG_DAY_PATTERN}),
 ]
 """A date of a child's life as the log holds it: any year from 1 (earlier versions stored a
 move or an exit in the year 26), none after 2100-12-31."""
