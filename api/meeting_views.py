@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from api.access import Principal, Requires, ensure_writable
 from api.responses import problems
@@ -17,6 +17,7 @@ from api.services import Services
 from domain.fact import DomainError, NotFound
 from domain.meeting import events as e
 from domain.meeting.decider import ResolutionStatus
+from domain.values import Text4000
 from events import sql
 from events.projections import meetings as index
 from events.projections.areas import areas_under
@@ -24,7 +25,6 @@ from events.projections.areas import areas_under
 PROBLEMS = problems(404, 409, 412)
 Reader = Annotated[Principal, Requires("meetings:read")]
 Writer = Annotated[Principal, Requires("meetings:write")]
-TEXT = 4000
 
 
 class Strict(BaseModel):
@@ -41,7 +41,7 @@ class ReasonRequest(Strict):
     )
 
     event_id: uuid.UUID | None = None
-    reason: str = Field(max_length=TEXT)
+    reason: Text4000
 
 
 class ResolutionSummary(BaseModel):

@@ -5,10 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, ClassVar, Protocol, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Protocol, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator
+
+Wilayah = Annotated[
+    str, StringConstraints(pattern=r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
+]
+"""An area code in its canonical dotted form, as every fact states it."""
 
 _SPACES = re.compile(r"\s+")
 
@@ -56,7 +61,17 @@ class Fact(BaseModel):
     personal_subject: ClassVar[str] = "subject"  # whose a personal part is, if not split
 
     occurred_at: AwareDatetime
-    wilayah: str | None = None
+    wilayah: Wilayah | None = None
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _in_utc(cls, instant: datetime) -> datetime:
+        """Valid time in UTC, as the log writes and reads it (an instant near the year 1 or
+        9999 that UTC cannot hold is refused here, not when the event is encoded)."""
+        try:
+            return instant.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("the instant lies outside the years 1 to 9999 in UTC") from None
 
     def personal_parts(self) -> tuple[PersonalPart, ...]:
         """The personal part split by person: as its model splits it (``parts()``), else one

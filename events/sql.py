@@ -71,8 +71,9 @@ def sqlite_text(value: datetime) -> str:
     """SQLAlchemy's SQLite DateTime storage form: naive UTC text (a naive value, as read
     back from SQLite, is UTC already)."""
     if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    # isoformat pads the year to four digits as SQLAlchemy does; strftime("%Y") does not.
+    return value.isoformat(sep=" ", timespec="microseconds")
 
 
 def _arguments(compiled: _Compiled, params: Params) -> Any:

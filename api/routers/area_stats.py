@@ -30,6 +30,7 @@ from domain.fact import DomainError, NotFound
 from domain.figures import Figures, Period, Split, parse_period
 from domain.figures import NewCase as Case
 from domain.figures.periods import months_between
+from domain.values import ascii_digits
 from events.area_figures import (
     AreaFigures,
     AsOf,
@@ -378,7 +379,7 @@ def log_position_of(services: Services, known_at: str | None) -> int | None:
     if known_at is None:
         return None
     head = services.store.head().position
-    if known_at.isascii() and known_at.isdigit():
+    if ascii_digits(known_at, 15):
         position = int(known_at)
         if position > head:
             raise DomainError(f"the log ends at position {head}", field="known_at")

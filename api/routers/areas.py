@@ -16,6 +16,15 @@ from domain.area import commands as c
 from domain.area.decider import AreaDecider, AreaState, area_code, stream_id
 from domain.area.events import AreaKind, KampungKbCategory
 from domain.fact import DomainError, NotFound
+from domain.values import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Count,
+    DesaCode,
+    Line100,
+    ProgrammeDay,
+    ascii_digits,
+)
 from events import timefmt
 from events.handling import Outcome, execute
 from events.projections import areas as index
@@ -28,6 +37,9 @@ _CODE = "Kemendagri code of the desa/kelurahan: 32.79.02.1001 (or 3279021001)."
 Reader = Annotated[Principal, Requires("areas:read")]
 Writer = Annotated[Principal, Requires("areas:write")]
 CodePath = Annotated[str, Path(description=_CODE)]
+SasaranYear = Annotated[
+    int, Path(ge=FIRST_YEAR, le=LAST_YEAR, description="The year the targets are for.")
+]
 IfMatch = Annotated[
     str | None, Header(description='Write only if the area is at this version: "3".')
 ]
@@ -50,10 +62,10 @@ class AreaRequest(BaseModel):
         },
     )
 
-    code: str = Field(max_length=20, description=_CODE)
-    name: str = Field(max_length=200, description="Name of the desa/kelurahan.")
-    kecamatan: str = Field(max_length=200, description="Name of its kecamatan.")
-    kota: str = Field(max_length=200, description="Name of its kota/kabupaten.")
+    code: DesaCode = Field(description=_CODE)
+    name: Line100 = Field(description="Name of the desa/kelurahan.")
+    kecamatan: Line100 = Field(description="Name of its kecamatan.")
+    kota: Line100 = Field(description="Name of its kota/kabupaten.")
 
 
 class KampungKbRequest(BaseModel):
@@ -65,7 +77,9 @@ class KampungKbRequest(BaseModel):
     )
 
     category: KampungKbCategory = Field(description="Dasar, Berkembang, Mandiri or Paripurna.")
-    designated_on: date = Field(description="Date of the designation; not in the future.")
+    designated_on: ProgrammeDay = Field(
+        description="Date of the designation: from 2000-01-01, not in the future."
+    )
 
 
 class SasaranRequest(BaseModel):
@@ -75,8 +89,8 @@ class SasaranRequest(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"balita": 420, "baduta": 160}]}
     )
 
-    balita: int = Field(ge=0, description="Target number of balita (0-59 months).")
-    baduta: int = Field(ge=0, description="Target number of baduta (0-23 months); <= balita.")
+    balita: Count = Field(description="Target number of balita (0-59 months).")
+    baduta: Count = Field(description="Target number of baduta (0-23 months); <= balita.")
 
 
 class KampungKbAnswer(BaseModel):
@@ -190,7 +204,7 @@ def designate_kampung_kb(
 @router.put("/v1/areas/{code}/sasaran/{year}", response_model=SasaranAnswer, responses=_WRITE)
 def set_sasaran(
     code: CodePath,
-    year: Annotated[int, Path(description="The year the targets are for.")],
+    year: SasaranYear,
     *,
     body: SasaranRequest,
     request: Request,
@@ -209,7 +223,9 @@ def set_sasaran(
 
 
 @router.get("/v1/areas/{code}/sasaran/{year}", response_model=SasaranAnswer, responses=_READ)
-def get_sasaran(code: CodePath, year: int, services: ServicesDep, caller: Reader) -> SasaranAnswer:
+def get_sasaran(
+    code: CodePath, year: SasaranYear, services: ServicesDep, caller: Reader
+) -> SasaranAnswer:
     """The area's sasaran for a year (404 if none was set)."""
     row = _find(services, caller, code)
     with services.engine.connect() as conn:
@@ -260,6 +276,6 @@ def _expected(if_match: str | None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not ascii_digits(text, 9):  # a stream version: an INTEGER column
         raise DomainError('If-Match carries the version in quotes: "3"', field="If-Match")
     return int(text)

@@ -22,6 +22,7 @@ from api.responses import NDJSON, also, problems
 from api.services import Services
 from domain import wilayah
 from domain.fact import DomainError, NotFound
+from domain.values import SAFE_INT_MAX, ascii_digits
 from events import feed, timefmt
 
 router = APIRouter(tags=["audit"])
@@ -42,7 +43,10 @@ Area = Annotated[
 Wait = Annotated[
     int, Query(ge=0, le=MAX_WAIT, description="Long-poll: seconds to wait for a new event.")
 ]
-Last = Annotated[int | None, Query(alias="to", ge=1, description="Last position (default: head).")]
+Last = Annotated[
+    int | None,
+    Query(alias="to", ge=1, le=SAFE_INT_MAX, description="Last position (default: head)."),
+]
 
 
 class SealedWhole(BaseModel):
@@ -128,7 +132,7 @@ class VerifyAnswer(BaseModel):
 def _cursor(text: str | None) -> int:
     if text is None:
         return 0
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+    if not ascii_digits(text, 15):
         raise DomainError("the cursor is a log position: digits only", field="after")
     return int(text)
 
@@ -229,9 +233,11 @@ def audit_head(services: ServicesDep, principal: Auditor) -> SignedHead:
 def audit_verify(
     services: ServicesDep,
     principal: Auditor,
-    first: Annotated[int, Query(alias="from", ge=1, description="First position.")] = 1,
+    first: Annotated[
+        int, Query(alias="from", ge=1, le=SAFE_INT_MAX, description="First position.")
+    ] = 1,
     last: Annotated[
-        int | None, Query(alias="to", ge=1, description="Last (default: head).")
+        int | None, Query(alias="to", ge=1, le=SAFE_INT_MAX, description="Last (default: head).")
     ] = None,
 ) -> VerifyAnswer:
     """Check links, hashes and indexed columns from ``from`` to ``to``."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
@@ -26,9 +25,11 @@ from api.routers.children import (
 )
 from api.services import Services
 from domain.child import commands as c
+from domain.child.commands import PersonalEntry
 from domain.child.decider import stream_id
-from domain.child.events import ChildPersonal, ExitReason
+from domain.child.events import ExitReason
 from domain.growth import Sex
+from domain.values import Day, DesaCode, Line120, ProgrammeDay, Text500
 
 router = APIRouter(tags=["children"])
 Writer = Annotated[Principal, Requires("children:write")]
@@ -54,10 +55,10 @@ class RegistrationCorrection(Change):
     )
 
     sex: Sex | None = None
-    birth_date: date | None = None
-    posyandu: str | None = Field(None, min_length=1, max_length=120)
-    personal: ChildPersonal | None = None
-    reason: str = Field(min_length=1, max_length=500)
+    birth_date: ProgrammeDay | None = None
+    posyandu: Line120 | None = None
+    personal: PersonalEntry | None = None
+    reason: Text500
 
 
 class Move(Change):
@@ -67,8 +68,8 @@ class Move(Change):
         json_schema_extra={"examples": [{"moved_on": "2025-06-20", "to_desa": "32.79.02.2003"}]}
     )
 
-    to_desa: str
-    moved_on: date
+    to_desa: DesaCode
+    moved_on: Day = Field(description="Not before the birth, the last move, nor after today.")
 
 
 class Exit(Change):
@@ -79,7 +80,7 @@ class Exit(Change):
     )
 
     reason: ExitReason
-    exited_on: date
+    exited_on: Day = Field(description="Not before the birth, the last move, nor after today.")
 
 
 def _run(

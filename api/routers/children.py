@@ -21,11 +21,13 @@ from api.responses import problems
 from api.services import Services
 from domain import wilayah
 from domain.child import commands as c
+from domain.child.commands import PersonalEntry
 from domain.child.decider import ChildDecider, ChildState, age_on, stream_id
 from domain.child.events import ChildPersonal, Measurement
 from domain.child.personal import initials, mask_nik
 from domain.fact import DomainError, NotFound
 from domain.growth import Sex
+from domain.values import DesaCode, Line120, ProgrammeDay, ascii_digits
 from events import timefmt
 from events.envelope import JsonObject
 from events.personal import Opened
@@ -40,6 +42,7 @@ IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 IfMatch = Annotated[str | None, Header(max_length=40)]
 ChildId = Annotated[uuid.UUID, Path(description="The child's id (a UUID).")]
 decider = ChildDecider()
+VERSION_DIGITS = 9  # a stream version is an INTEGER column: more digits name no version
 
 
 class RegisterChildRequest(BaseModel):
@@ -67,10 +70,12 @@ class RegisterChildRequest(BaseModel):
     id: uuid.UUID | None = Field(None, description="The child's id; chosen by the server if null.")
     event_id: uuid.UUID | None = Field(None, description="Makes a retry safe (or Idempotency-Key).")
     sex: Sex = Field(description="M (laki-laki) or F (perempuan).")
-    birth_date: date = Field(description="Date of birth; not in the future, under 60 months.")
-    desa: str = Field(description="Code of a registered desa/kelurahan, e.g. 32.79.02.1001.")
-    posyandu: str = Field(min_length=1, max_length=120, description="The posyandu's name.")
-    personal: ChildPersonal | None = Field(
+    birth_date: ProgrammeDay = Field(
+        description="Date of birth; not in the future, under 60 months."
+    )
+    desa: DesaCode = Field(description="Code of a registered desa/kelurahan, e.g. 32.79.02.1001.")
+    posyandu: Line120 = Field(description="The posyandu's name.")
+    personal: PersonalEntry | None = Field(
         None, description="Name, NIK (16 digits, optional), mother's name and NIK, address."
     )
 
@@ -168,7 +173,7 @@ def expected_version(if_match: str | None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    if not ascii_digits(text, VERSION_DIGITS):
         raise DomainError('If-Match is a stream version in quotes, like "3"', field="If-Match")
     return int(text)
 

@@ -5,7 +5,6 @@ commitments whose deliveries are overdue."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from functools import partial
 from typing import Annotated
 
@@ -43,6 +42,7 @@ from domain.sponsor import commands as c
 from domain.sponsor import events as e
 from domain.sponsor.decider import COMMITMENT_PREFIX, CommitmentDecider, CommitmentState
 from domain.sponsor.fulfilment import fulfilment
+from domain.values import Line300, ProgrammeDay, StrictBool, Text500, Text1000
 from events.area_figures import reading, unit_of
 from events.handling import execute
 from events.projections import sponsors as index
@@ -81,12 +81,12 @@ class CommitmentRequest(Strict):
     sponsor: uuid.UUID
     beneficiary: e.Beneficiary
     aid: e.Aid
-    description: str = Field(max_length=500)
+    description: Text500
     amount_rupiah: Rupiah
-    items: str | None = Field(None, max_length=300)
+    items: Line300 | None = None
     frequency: e.Frequency
-    start: date
-    end: date | None = Field(None, description="Null: open-ended.")
+    start: ProgrammeDay
+    end: ProgrammeDay | None = Field(None, description="Null: open-ended.")
 
 
 _PHOTO: JsonDict = {
@@ -115,9 +115,9 @@ class DeliveryRequest(Strict):
     )
 
     id: uuid.UUID | None = None
-    date: date
+    date: ProgrammeDay
     amount_rupiah: Rupiah
-    items: str | None = Field(None, max_length=300)
+    items: Line300 | None = None
     delivered_by: e.DeliveredBy
     evidence: list[Document] = Field(default_factory=list, max_length=20)
 
@@ -127,8 +127,8 @@ class VerifyRequest(Strict):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"verified": True}]})
 
-    verified: bool
-    reason: str | None = Field(None, max_length=1000)
+    verified: StrictBool
+    reason: Text1000 | None = None
 
 
 class StatusRequest(Strict):
@@ -143,8 +143,8 @@ class StatusRequest(Strict):
     )
 
     action: e.StatusAction
-    on: date | None = Field(None, description="Defaults to today.")
-    reason: str | None = Field(None, max_length=1000)
+    on: ProgrammeDay | None = Field(None, description="Defaults to today.")
+    reason: Text1000 | None = None
 
 
 class CommitmentPage(BaseModel):

@@ -33,6 +33,7 @@ from domain.figures.periods import month_end, month_of, previous
 from domain.meeting.decider import ResolutionDecider, ResolutionState, ResolutionStatus, local_day
 from domain.meeting.events import RESOLUTION_FACTS
 from domain.meeting.targets import met
+from domain.values import ascii_digits
 from events.area_figures import AreaFigures, Sums, desa_itself, reading, unit_of
 from events.feed import last_positions
 from events.fold import states_at
@@ -377,7 +378,7 @@ def _as_of(services: Services, known_at: str | None, position: int | None) -> da
     position ``known_at`` names was recorded."""
     if position is None:
         return local_day(services.clock())
-    if known_at is not None and not (known_at.isascii() and known_at.isdigit()):
+    if known_at is not None and not ascii_digits(known_at, 15):
         return local_day(datetime.fromisoformat(known_at))
     event = services.store.read_all(position - 1, 1)
     return local_day(event[0].recorded_at) if event else date(2000, 1, 1)

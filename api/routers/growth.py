@@ -30,17 +30,13 @@ from domain.growth import (
     assess,
     standard_curves,
 )
-from domain.growth.rules import LENGTH_RANGE_CM, MUAC_RANGE_CM, WEIGHT_RANGE_KG
+from domain.values import AgeDays, Day, Kilograms, LengthCm, MuacCm, StrictBool
 from events import timefmt
 
 router = APIRouter(tags=["growth"])
 _CURVES_CACHE = "private, max-age=86400"  # the curves change only with the table source
 _EASTERNMOST = timezone(timedelta(hours=9), "WIT")  # Papua, the first to reach a new day
 _INDICATORS = [indicator.value for indicator in Indicator]
-
-
-def _range(low: float, high: float, unit: str) -> str:
-    return f"{low:g}-{high:g} {unit}"
 
 
 class AssessmentRequest(BaseModel):
@@ -63,33 +59,22 @@ class AssessmentRequest(BaseModel):
     )
 
     sex: Sex = Field(description="M (laki-laki) or F (perempuan).")
-    birth_date: date | None = Field(None, description="Date of birth; give it or age_days.")
-    measured_on: date | None = Field(
+    birth_date: Day | None = Field(None, description="Date of birth; give it or age_days.")
+    measured_on: Day | None = Field(
         None, description="Date of the measurement; required with birth_date, not after today."
     )
-    age_days: int | None = Field(
+    age_days: AgeDays | None = Field(
         None,
         validate_default=True,
         description="Age in days at the measurement; give it or birth_date, not both.",
     )
-    weight_kg: float | None = Field(
-        None,
-        description=f"Weight; refused outside {_range(*WEIGHT_RANGE_KG, 'kg')} (0 excluded).",
-    )
-    length_cm: float | None = Field(
-        None,
-        description=f"Length (lying) or height (standing); refused outside "
-        f"{_range(*LENGTH_RANGE_CM, 'cm')}.",
-    )
+    weight_kg: Kilograms | None = Field(None, description="Weight.")
+    length_cm: LengthCm | None = Field(None, description="Length (lying) or height (standing).")
     position: Position | None = Field(
         None, description="How length_cm was measured; null when not recorded."
     )
-    oedema: bool = Field(False, description="Bilateral pitting oedema.")
-    muac_cm: float | None = Field(
-        None,
-        description=f"Mid-upper arm circumference (LiLA); refused outside "
-        f"{_range(*MUAC_RANGE_CM, 'cm')}.",
-    )
+    oedema: StrictBool = Field(False, description="Bilateral pitting oedema.")
+    muac_cm: MuacCm | None = Field(None, description="Mid-upper arm circumference (LiLA).")
 
     @field_validator("age_days")
     @classmethod

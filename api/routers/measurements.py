@@ -10,7 +10,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from api.access import Principal, Requires, write_meta
 from api.deps import ServicesDep
@@ -31,8 +31,10 @@ from api.routers.children import (
 )
 from api.services import Services
 from domain.child import commands as c
+from domain.child.commands import MeasurementEntry
 from domain.child.decider import ChildState, stream_id
 from domain.child.events import Measurement
+from domain.values import Text500
 from events import sql
 from events.handling import Outcome, new_event_id
 from events.projections import children as index
@@ -41,7 +43,7 @@ router = APIRouter(tags=["children"])
 MeasurementId = Annotated[uuid.UUID, Path(description="The event id of the measurement.")]
 
 
-class MeasurementRequest(Measurement):
+class MeasurementRequest(MeasurementEntry):
     """A measurement; ``event_id`` (or ``Idempotency-Key``) makes a retry safe."""
 
     model_config = ConfigDict(
@@ -85,7 +87,7 @@ class CorrectionRequest(MeasurementRequest):
         }
     )
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text500
 
     def values(self, principal: Principal) -> Measurement:
         """The corrected measurement."""
@@ -104,7 +106,7 @@ class VoidRequest(BaseModel):
         },
     )
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text500
     event_id: uuid.UUID | None = None
 
 

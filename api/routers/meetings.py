@@ -50,6 +50,7 @@ from domain.meeting.decider import (
     local_day,
     meeting_stream,
 )
+from domain.values import AreaCode, Line150, Office, ProgrammeDay, Text50k, Text4000, Title
 from events import feed
 from events.handling import Outcome, execute
 from events.projections import meetings as index
@@ -84,20 +85,20 @@ class MeetingRequest(Strict):
     )
     event_id: uuid.UUID | None = Field(None, description="Makes a retry safe (or Idempotency-Key).")
     level: e.Level = Field(description="kota, kecamatan, desa or kampung_kb.")
-    area: str = Field(max_length=20, description="The code of the area the meeting covers.")
-    date: dt.date = Field(description="The planned date.")
-    title: str = Field(max_length=200)
-    organiser: str = Field(max_length=150, description="The organising office, e.g. DPPKB.")
-    agenda: list[str] = Field(default_factory=list, max_length=100)
+    area: AreaCode = Field(description="The code of the area the meeting covers.")
+    date: ProgrammeDay = Field(description="The planned date.")
+    title: Title
+    organiser: Office = Field(description="The organising office, e.g. DPPKB.")
+    agenda: list[Text4000] = Field(default_factory=list, max_length=100)
 
 
 class AttendeeRequest(Strict):
     """An office and position present; ``name`` is personal and stored encrypted."""
 
-    office: str = Field(min_length=1, max_length=150)
-    position: str = Field(min_length=1, max_length=150)
-    count: int = Field(1, ge=1, le=1000)
-    name: str | None = Field(None, min_length=1, max_length=150, description="Optional.")
+    office: Office
+    position: Office
+    count: Annotated[int, Field(strict=True, ge=1, le=1000)] = 1
+    name: Line150 | None = Field(None, description="Optional.")
 
 
 class HeldRequest(Strict):
@@ -118,8 +119,8 @@ class HeldRequest(Strict):
     )
 
     event_id: uuid.UUID | None = None
-    held_on: date | None = Field(None, description="Defaults to the planned date.")
-    minutes: str = Field(max_length=50_000, description="The minutes (notulen) text.")
+    held_on: ProgrammeDay | None = Field(None, description="Defaults to the planned date.")
+    minutes: Text50k = Field(description="The minutes (notulen) text.")
     attendance: list[AttendeeRequest] = Field(default_factory=list, max_length=500)
 
 
@@ -141,10 +142,10 @@ class ReportRequest(Strict):
     )
 
     event_id: uuid.UUID | None = None
-    area: str = Field(max_length=20, description="The reporting area, inside the meeting's.")
-    office: str = Field(max_length=150, description="The reporting office, e.g. Kecamatan X.")
+    area: AreaCode = Field(description="The reporting area, inside the meeting's.")
+    office: Office = Field(description="The reporting office, e.g. Kecamatan X.")
     kampung_kb: e.KampungKbStatus | None = None
-    activities: list[str] = Field(default_factory=list, max_length=100)
+    activities: list[Text4000] = Field(default_factory=list, max_length=100)
     obstacles: list[e.Kendala] = Field(default_factory=list, max_length=100)
 
 

@@ -10,16 +10,18 @@ import uuid
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
 from api.access import Principal, Requires, write_meta
 from api.deps import ServicesDep
 from api.routers.children import PROBLEM, decider, today, writable_state_guard
 from domain.child import commands as c
+from domain.child.commands import MeasurementTyped
 from domain.child.decider import ChildState, stream_id
 from domain.child.events import Measurement
 from domain.fact import DomainError
+from domain.values import Line120
 from events.errors import EventIdConflict
 from events.handling import Answer, Job, execute_batch
 
@@ -27,7 +29,7 @@ router = APIRouter(tags=["children"])
 MAX_ITEMS: Final = 500
 
 
-class SessionItem(Measurement):
+class SessionItem(MeasurementTyped):
     """One measurement of the day: whose, and the client's event id for it."""
 
     model_config = ConfigDict(extra="forbid")
@@ -60,7 +62,7 @@ class PosyanduSession(BaseModel):
         },
     )
 
-    posyandu: str | None = Field(None, max_length=120)
+    posyandu: Line120 | None = None
     items: list[SessionItem]
 
 

@@ -18,7 +18,6 @@ from api.deps import ServicesDep
 from api.meeting_figures import TargetCheck, check_target
 from api.meeting_views import (
     PROBLEMS,
-    TEXT,
     Reader,
     ReasonRequest,
     ResolutionSummary,
@@ -43,6 +42,7 @@ from domain.meeting.decider import (
     local_day,
     resolution_stream,
 )
+from domain.values import AreaCode, Office, Percent, ProgrammeDay, Text4000
 from events.handling import execute
 from events.projections import meetings as index
 
@@ -74,10 +74,10 @@ class ResolutionRequest(Strict):
 
     id: uuid.UUID | None = Field(None, description="Chosen by the server if null.")
     event_id: uuid.UUID | None = None
-    text: str = Field(max_length=TEXT)
-    office: str = Field(max_length=150, description="The responsible office (OPD).")
-    due: date
-    areas: list[str] = Field(max_length=100, description="Codes inside the meeting's area.")
+    text: Text4000
+    office: Office = Field(description="The responsible office (OPD).")
+    due: ProgrammeDay
+    areas: list[AreaCode] = Field(max_length=100, description="Codes inside the meeting's area.")
     target: e.Target | None = Field(
         None, description='An indicator and value: {"indicator": "coverage", "value": 0.9}.'
     )
@@ -91,8 +91,8 @@ class ProgressRequest(Strict):
     )
 
     event_id: uuid.UUID | None = None
-    text: str = Field(max_length=TEXT)
-    percent: int = Field(ge=0, le=100)
+    text: Text4000
+    percent: Percent
     evidence: list[e.Document] = Field(default_factory=list, max_length=100)
 
 
@@ -106,8 +106,8 @@ class DueRequest(Strict):
     )
 
     event_id: uuid.UUID | None = None
-    due: date
-    reason: str = Field(max_length=TEXT)
+    due: ProgrammeDay
+    reason: Text4000
 
 
 class CloseRequest(Strict):
@@ -121,8 +121,8 @@ class CloseRequest(Strict):
 
     event_id: uuid.UUID | None = None
     outcome: e.Outcome
-    reason: str = Field(max_length=TEXT)
-    closed_on: date | None = Field(None, description="Defaults to today.")
+    reason: Text4000
+    closed_on: ProgrammeDay | None = Field(None, description="Defaults to today.")
 
 
 class AreaCheckAnswer(BaseModel):

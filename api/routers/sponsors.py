@@ -36,6 +36,7 @@ from domain.access import OWN_RECORDS_ONLY
 from domain.fact import DomainError, NotFound
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
+from domain.sponsor.commands import FamilyEntry, MotherEntry, SponsorEntry
 from domain.sponsor.decider import (
     FAMILY_PREFIX,
     SPONSOR_PREFIX,
@@ -45,6 +46,7 @@ from domain.sponsor.decider import (
     SponsorDecider,
     SponsorState,
 )
+from domain.values import AreaCode, DesaCode, Line150, Login, ProgrammeDay, StrictBool
 from events.handling import execute
 from events.personal import Opened
 from events.projections import sponsors as index
@@ -73,8 +75,8 @@ class MotherRequest(Strict):
 
     id: uuid.UUID | None = Field(None, description="Chosen by the server if null.")
     status: e.MotherStatus
-    due_date: date | None = None
-    personal: e.MotherPersonal | None = None
+    due_date: ProgrammeDay | None = None
+    personal: MotherEntry | None = None
 
 
 class FamilyRequest(Strict):
@@ -96,12 +98,12 @@ class FamilyRequest(Strict):
 
     id: uuid.UUID | None = None
     event_id: uuid.UUID | None = None
-    desa: str = Field(max_length=20)
-    krs: bool
+    desa: DesaCode
+    krs: StrictBool
     risks: list[e.RiskFactor] = Field(default_factory=list, max_length=6)
     children: list[uuid.UUID] = Field(default_factory=list, max_length=30)
     mothers: list[MotherRequest] = Field(default_factory=list, max_length=5)
-    personal: e.FamilyPersonal | None = None
+    personal: FamilyEntry | None = None
 
 
 class RisksRequest(Strict):
@@ -113,7 +115,7 @@ class RisksRequest(Strict):
         }
     )
 
-    krs: bool
+    krs: StrictBool
     risks: list[e.RiskFactor] = Field(max_length=6)
 
 
@@ -136,15 +138,13 @@ class SponsorRequest(Strict):
     id: uuid.UUID | None = None
     event_id: uuid.UUID | None = None
     kind: e.SponsorKind
-    name: str | None = Field(None, max_length=150)
-    named_publicly: bool = False
-    areas: list[str] = Field(
+    name: Line150 | None = None
+    named_publicly: StrictBool = False
+    areas: list[AreaCode] = Field(
         default_factory=list, max_length=50, description="Areas it sponsors in (for suggestions)."
     )
-    principal: str | None = Field(
-        None, max_length=100, description="The login (role sponsor) that acts for it."
-    )
-    personal: e.SponsorPersonal | None = None
+    principal: Login | None = Field(None, description="The login (role sponsor) that acts for it.")
+    personal: SponsorEntry | None = None
 
 
 class FamilyAnswer(BaseModel):

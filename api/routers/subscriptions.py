@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.access import Principal, Requires, ensure_writable, write_meta
 from api.deps import ServicesDep
@@ -25,6 +25,7 @@ from api.webhooks import owner_now
 from domain import wilayah
 from domain.access import Forbidden, Role
 from domain.fact import DomainError, NotFound
+from domain.values import SAFE_INT_MAX, AreaCode
 from domain.webhook.decider import (
     PREFIX,
     CancelSubscription,
@@ -46,6 +47,10 @@ SubscriptionId = Annotated[uuid.UUID, Path(description="The subscription's id (a
 _decider = SubscriptionDecider()
 
 
+TargetUrl = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://[!-~]+$")]
+EventTypeName = Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z_]*)?$")]
+
+
 class SubscriptionRequest(Strict):
     """Where to send which events."""
 
@@ -63,17 +68,17 @@ class SubscriptionRequest(Strict):
 
     id: uuid.UUID | None = None
     event_id: uuid.UUID | None = None
-    target_url: str = Field(
-        max_length=2000,
-        description="http(s) URL that answers 2xx; its host must resolve to public addresses.",
+    target_url: TargetUrl = Field(
+        description="http(s) URL that answers 2xx: visible ASCII, a port from 1 to 65535; its "
+        "host must resolve to public addresses."
     )
-    event_types: list[str] = Field(
+    event_types: list[EventTypeName] = Field(
         default_factory=list,
         max_length=50,
         description="Event types or prefixes (child.), each needing its read scope; empty: "
         "every type (every read scope).",
     )
-    area_prefix: str = Field(max_length=20, description="Events about areas under this code.")
+    area_prefix: AreaCode = Field(description="Events about areas under this code.")
 
 
 class Delivery(BaseModel):
@@ -204,7 +209,9 @@ def replay(
     subscription_id: SubscriptionId,
     services: ServicesDep,
     caller: Manager,
-    from_: Annotated[int, Query(alias="from", ge=1, description="The first log position.")],
+    from_: Annotated[
+        int, Query(alias="from", ge=1, le=SAFE_INT_MAX, description="The first log position.")
+    ],
 ) -> ReplayAnswer:
     """Send again, in order, every wanted event from log position ``from`` on (receivers
     deduplicate by the CloudEvents ``id``)."""

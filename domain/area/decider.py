@@ -11,11 +11,10 @@ from domain import wilayah
 from domain.area import commands as c
 from domain.area import events as e
 from domain.fact import DomainError, Fact, NotFound, StateConflict
+from domain.values import FIRST_DAY, FIRST_YEAR, INT32_MAX, LAST_YEAR, is_line
 
 STREAM_PREFIX: Final = "area-"
 NAME_LENGTH: Final = 100
-FIRST_YEAR: Final = 2000
-LAST_YEAR: Final = 2100
 _KINDS: Final = {"1": e.AreaKind.KELURAHAN, "2": e.AreaKind.DESA}
 _EASTERNMOST: Final = timezone(timedelta(hours=9), "WIT")  # the first in Indonesia to reach a day
 
@@ -120,6 +119,8 @@ def _register(command: c.RegisterArea, state: AreaState) -> list[Fact]:
 def _designate(command: c.DesignateKampungKb, state: AreaState) -> list[Fact]:
     if command.designated_on > command.at.astimezone(_EASTERNMOST).date():
         raise DomainError("the designation date cannot be in the future", field="designated_on")
+    if command.designated_on < FIRST_DAY:
+        raise DomainError(f"a designation lies on or after {FIRST_DAY}", field="designated_on")
     if (state.kampung_kb, state.kampung_kb_since) == (command.category, command.designated_on):
         return []
     return [
@@ -136,8 +137,8 @@ def _set_sasaran(command: c.SetSasaran, state: AreaState) -> list[Fact]:
     if not FIRST_YEAR <= command.year <= LAST_YEAR:
         raise DomainError(f"the year lies between {FIRST_YEAR} and {LAST_YEAR}", field="year")
     for name, value in (("balita", command.balita), ("baduta", command.baduta)):
-        if value < 0:
-            raise DomainError("a target is a whole number, 0 or more", field=name)
+        if not 0 <= value <= INT32_MAX:
+            raise DomainError(f"a target is a whole number from 0 to {INT32_MAX}", field=name)
     if command.baduta > command.balita:
         raise DomainError(
             "baduta (under two) are among the balita (under five): at most as many", field="baduta"
@@ -157,6 +158,6 @@ def _set_sasaran(command: c.SetSasaran, state: AreaState) -> list[Fact]:
 
 def _name(text: str, field: str) -> str:
     name = " ".join(text.split())
-    if not name or len(name) > NAME_LENGTH:
+    if not name or len(name) > NAME_LENGTH or not is_line(name, NAME_LENGTH):
         raise DomainError(f"give a name of 1 to {NAME_LENGTH} characters", field=field)
     return name

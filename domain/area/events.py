@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 
 from domain.fact import Fact
+from domain.values import Int32, Int53, Str100, Wilayah
 
 
 class AreaKind(StrEnum):
@@ -34,11 +35,11 @@ class AreaRegistered(Fact):
 
     event_type = "area.registered"
 
-    code: str
-    name: str
+    code: Wilayah
+    name: Str100
     kind: AreaKind
-    kecamatan: str
-    kota: str
+    kecamatan: Str100
+    kota: Str100
 
 
 class KampungKbDesignated(Fact):
@@ -55,9 +56,9 @@ class SasaranSet(Fact):
 
     event_type = "area.sasaran_set"
 
-    year: int
-    balita: int
-    baduta: int
+    year: Int32
+    balita: Int53
+    baduta: Int53
 
 
 AREA_FACTS: tuple[type[Fact], ...] = (AreaRegistered, KampungKbDesignated, SasaranSet)

@@ -7,9 +7,64 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.child.events import ChildPersonal, ExitReason, Measurement
+from pydantic import Field
+
+from domain.child.events import ChildPersonal, ExitReason, Measurement, Place
 from domain.fact import Command
-from domain.growth import Sex
+from domain.growth import Position, Sex
+from domain.values import (
+    HeadCm,
+    Kilograms,
+    LengthCm,
+    Line300,
+    Login,
+    MuacCm,
+    Name,
+    Nik,
+    ProgrammeDay,
+    StrictBool,
+    StrictFinite,
+)
+
+MAX_TEXT = 4000  # what any one text of a request may hold before its own rule is checked
+
+
+class PersonalEntry(ChildPersonal):
+    """Personal fields as they may be written: trimmed names of one line, NIKs of 16 ASCII
+    digits (checked further by the decider), an address of one line."""
+
+    name: Name
+    nik: Nik | None = None
+    mother_name: Name | None = None
+    mother_nik: Nik | None = None
+    address: Line300 | None = None
+
+
+class MeasurementTyped(Measurement):
+    """A measurement with strict types: finite numbers (no ``true``, no NaN), ``true`` or
+    ``false`` for oedema, a date as ``YYYY-MM-DD``. The ranges are the decider's to check,
+    so an item of a posyandu day is refused on its own, naming the field."""
+
+    measured_on: ProgrammeDay
+    weight_kg: StrictFinite | None = None
+    length_cm: StrictFinite | None = None
+    position: Position | None = None
+    oedema: StrictBool = False
+    head_cm: StrictFinite | None = None
+    muac_cm: StrictFinite | None = None
+    place: Place = Place.POSYANDU
+    measured_by: str | None = Field(None, max_length=MAX_TEXT)
+
+
+class MeasurementEntry(MeasurementTyped):
+    """A measurement as a single write takes it: also within what a child can measure, and
+    a short ``measured_by``."""
+
+    weight_kg: Kilograms | None = None
+    length_cm: LengthCm | None = None
+    head_cm: HeadCm | None = None
+    muac_cm: MuacCm | None = None
+    measured_by: Login | None = None
 
 
 class ChildCommand(Command):

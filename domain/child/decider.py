@@ -12,8 +12,14 @@ from domain.child import events as e
 from domain.child.personal import check_nik
 from domain.fact import DomainError, Fact, NotFound, StateConflict
 from domain.growth import GrowthInputError
-from domain.growth.inputs import check_measurements
-from domain.growth.rules import DAYS_PER_MONTH, MAX_AGE_MONTHS
+from domain.growth.inputs import check_measurements, range_error
+from domain.growth.rules import DAYS_PER_MONTH, HEAD_RANGE_CM, MAX_AGE_MONTHS
+from domain.values import is_line, is_prose
+
+NAME_LENGTH: Final = 120
+ADDRESS_LENGTH: Final = 300
+LOGIN_LENGTH: Final = 100
+REASON_LENGTH: Final = 500
 
 STREAM_PREFIX: Final = "child-"
 
@@ -77,8 +83,7 @@ def _register(command: c.RegisterChild, state: ChildState) -> list[Fact]:
         raise StateConflict("this child is registered already", field="id")
     _check_birth_date(command.birth_date, command.today)
     _check_personal(command.personal)
-    if not command.posyandu.strip():
-        raise DomainError("name the posyandu the child attends", field="posyandu")
+    _check_posyandu(command.posyandu)
     return [
         e.ChildRegistered(
             occurred_at=at_midnight(command.today),
@@ -96,6 +101,8 @@ def _correct_registration(command: c.CorrectRegistration, state: ChildState) -> 
     if command.birth_date is not None:
         _check_birth_date(command.birth_date, command.today)
         _check_scorable(command.birth_date, state)
+    if command.posyandu is not None:
+        _check_posyandu(command.posyandu)
     _check_personal(command.personal)
     _check_reason(command.reason)
     return [
@@ -116,6 +123,7 @@ def _move(command: c.MoveChild, state: ChildState) -> list[Fact]:
     if command.to_desa == state.desa:
         raise StateConflict("the child lives in this desa already", field="to_desa")
     _not_future(command.moved_on, command.today, "moved_on")
+    _not_before_birth(command.moved_on, state, "moved_on")
     _not_before_since(command.moved_on, state, "moved_on")
     return [
         e.ChildMoved(
@@ -131,6 +139,7 @@ def _move(command: c.MoveChild, state: ChildState) -> list[Fact]:
 def _exit(command: c.ExitChild, state: ChildState) -> list[Fact]:
     _check_active(state)
     _not_future(command.exited_on, command.today, "exited_on")
+    _not_before_birth(command.exited_on, state, "exited_on")
     _not_before_since(command.exited_on, state, "exited_on")
     return [
         e.ChildExited(
@@ -204,8 +213,17 @@ def _check_measurement(measurement: e.Measurement, state: ChildState, today: dat
             f"the child left the register on {state.exited_on.isoformat()}", field="measured_on"
         )
     check_measurements(measurement.weight_kg, measurement.length_cm, measurement.muac_cm)
+    head = measurement.head_cm
+    if head is not None and not HEAD_RANGE_CM[0] <= head <= HEAD_RANGE_CM[1]:
+        raise range_error("head_cm")
     if measurement.weight_kg is None and measurement.length_cm is None:
         raise GrowthInputError("give weight_kg, length_cm or both", field="weight_kg")
+    by = measurement.measured_by
+    if by is not None and not is_line(by, LOGIN_LENGTH):
+        raise DomainError(
+            f"measured_by is a login name or role: one line of 1 to {LOGIN_LENGTH} characters",
+            field="measured_by",
+        )
 
 
 def _check_age(day: date, birth_date: date, name: str) -> None:
@@ -234,19 +252,38 @@ def _check_birth_date(birth_date: date, today: date) -> None:
 
 
 def _check_personal(personal: e.ChildPersonal | None) -> None:
-    if personal is not None:
-        check_nik(personal.nik, field="personal.nik")
-        check_nik(personal.mother_nik, field="personal.mother_nik")
+    if personal is None:
+        return
+    check_nik(personal.nik, field="personal.nik")
+    check_nik(personal.mother_nik, field="personal.mother_nik")
+    lines = {"name": personal.name, "mother_name": personal.mother_name}
+    for name, value in {**lines, "address": personal.address}.items():
+        limit = ADDRESS_LENGTH if name == "address" else NAME_LENGTH
+        if value is not None and not is_line(value, limit):
+            raise DomainError(
+                f"{name} is one line of 1 to {limit} characters, without control characters",
+                field=f"personal.{name}",
+            )
+
+
+def _check_posyandu(posyandu: str) -> None:
+    if not is_line(posyandu, NAME_LENGTH):
+        raise DomainError("name the posyandu the child attends, on one line", field="posyandu")
 
 
 def _check_reason(reason: str) -> None:
-    if not reason.strip():
-        raise DomainError("give a reason", field="reason")
+    if not is_prose(reason, REASON_LENGTH):
+        raise DomainError(f"give a reason of 1 to {REASON_LENGTH} characters", field="reason")
 
 
 def _check_active(state: ChildState) -> None:
     if state.exited_on is not None:
         raise StateConflict("the child has left the register")
+
+
+def _not_before_birth(day: date, state: ChildState, name: str) -> None:
+    if day < state.birth_date:
+        raise DomainError(f"{name} must not be before the birth_date", field=name)
 
 
 def _not_before_since(day: date, state: ChildState, name: str) -> None:

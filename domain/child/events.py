@@ -8,20 +8,23 @@ projections compute it, so a change of the growth rule can be replayed.
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.fact import Fact, PersonalPart, nik_identifier
 from domain.growth import Position, Sex
+from domain.values import Finite, Ident, LogDay, ProgrammeDay, Str120, Wilayah
 
 CHILD_FIELDS = ("name", "nik", "address")
 MOTHER_FIELDS = ("mother_name", "mother_nik")
 
 
 class ChildPersonal(BaseModel):
-    """The personal part of a registration: encrypted, never in a plain payload or a log."""
+    """The personal part of a registration: encrypted, never in a plain payload or a log.
+
+    The form the log holds; what may be written from now on is ``commands.PersonalEntry``.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -58,17 +61,21 @@ class ExitReason(StrEnum):
 
 
 class Measurement(BaseModel):
-    """One anthropometric measurement as the kader wrote it down."""
+    """One anthropometric measurement as the kader wrote it down.
+
+    This is the form the log holds, as wide as what earlier versions stored; what may be
+    written from now on is ``commands.MeasurementEntry`` (ranges, strict types).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    measured_on: date
-    weight_kg: float | None = None
-    length_cm: float | None = None
+    measured_on: ProgrammeDay
+    weight_kg: Finite | None = None
+    length_cm: Finite | None = None
     position: Position | None = None
     oedema: bool = False
-    head_cm: float | None = None
-    muac_cm: float | None = None
+    head_cm: Finite | None = None
+    muac_cm: Finite | None = None
     place: Place = Place.POSYANDU
     measured_by: str | None = None  # a login name or role, never a person's name
 
@@ -79,9 +86,9 @@ class ChildRegistered(Fact):
     event_type = "child.registered"
 
     sex: Sex
-    birth_date: date
-    desa: str
-    posyandu: str
+    birth_date: ProgrammeDay
+    desa: Wilayah
+    posyandu: Str120
     personal: ChildPersonal | None = None
 
 
@@ -91,8 +98,8 @@ class RegistrationCorrected(Fact):
     event_type = "child.registration_corrected"
 
     sex: Sex | None = None
-    birth_date: date | None = None
-    posyandu: str | None = None
+    birth_date: ProgrammeDay | None = None
+    posyandu: Str120 | None = None
     reason: str
     personal: ChildPersonal | None = None
 
@@ -102,9 +109,9 @@ class ChildMoved(Fact):
 
     event_type = "child.moved"
 
-    from_desa: str
-    to_desa: str
-    moved_on: date
+    from_desa: Wilayah
+    to_desa: Wilayah
+    moved_on: LogDay
 
 
 class ChildExited(Fact):
@@ -113,7 +120,7 @@ class ChildExited(Fact):
     event_type = "child.exited"
 
     reason: ExitReason
-    exited_on: date
+    exited_on: LogDay
 
 
 class MeasurementRecorded(Fact):
@@ -121,7 +128,7 @@ class MeasurementRecorded(Fact):
 
     event_type = "child.measurement_recorded"
 
-    measurement_id: str
+    measurement_id: Ident
     measurement: Measurement
 
 
@@ -130,7 +137,7 @@ class MeasurementCorrected(Fact):
 
     event_type = "child.measurement_corrected"
 
-    measurement_id: str
+    measurement_id: Ident
     measurement: Measurement
     reason: str
 
@@ -140,7 +147,7 @@ class MeasurementVoided(Fact):
 
     event_type = "child.measurement_voided"
 
-    measurement_id: str
+    measurement_id: Ident
     reason: str
 
 

@@ -14,7 +14,7 @@ from typing import Final
 
 from domain.fact import DomainError
 
-_DIGITS: Final = re.compile(r"\d{16}")
+_DIGITS: Final = re.compile(r"[0-9]{16}")  # ASCII: \d also takes full-width and other digits
 _WOMEN_DAY_OFFSET: Final = 40
 
 

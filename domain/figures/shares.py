@@ -104,7 +104,9 @@ def _share(profile: ChildProfile, entries: Sequence[_Month]) -> Share:
 def _register_bounds(profile: ChildProfile) -> tuple[str, str]:
     """The first and last month from registration until the child turns 60 months or
     leaves the register (bounds of the months it may be present at the end of)."""
-    first = min(span.start for span in profile.spans)  # a move may be dated back before it
+    # A move may be dated back before the registration, though never (now) before the birth,
+    # where the register starts whatever the log holds.
+    first = max(min(span.start for span in profile.spans), profile.birth_date)
     last = profile.birth_date + timedelta(days=_LAST_AGE_DAYS)
     if (end := profile.spans[-1].end) is not None:
         last = min(last, end)

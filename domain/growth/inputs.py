@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 
 from domain.fact import DomainError
-from domain.growth.rules import LENGTH_RANGE_CM, MUAC_RANGE_CM, WEIGHT_RANGE_KG
+from domain.growth.rules import HEAD_RANGE_CM, LENGTH_RANGE_CM, MUAC_RANGE_CM, WEIGHT_RANGE_KG
 
 
 class Sex(StrEnum):
@@ -85,11 +85,12 @@ def _not_after(day: date | None, today: date, field: str) -> None:
 
 
 RANGE_RULES: dict[str, tuple[tuple[float, float], str]] = {
-    "weight_kg": (WEIGHT_RANGE_KG, "weight_kg must be > {low:g} and <= {high:g} kg"),
+    "weight_kg": (WEIGHT_RANGE_KG, "weight_kg must be {low:g}-{high:g} kg"),
     "length_cm": (LENGTH_RANGE_CM, "length_cm must be {low:g}-{high:g} cm"),
     "muac_cm": (MUAC_RANGE_CM, "muac_cm must be {low:g}-{high:g} cm"),
+    "head_cm": (HEAD_RANGE_CM, "head_cm must be {low:g}-{high:g} cm"),
 }
-"""Field -> (allowed range, message); weight excludes its lower bound, the others include it."""
+"""Field -> (allowed range, message); both bounds are allowed."""
 
 
 def range_error(field: str, where: str = "") -> GrowthInputError:
@@ -102,7 +103,7 @@ def check_measurements(
     weight_kg: float | None, length_cm: float | None, muac_cm: float | None
 ) -> None:
     """Refuse absurd measurements (NaN included); implausible ones are scored and flagged."""
-    if weight_kg is not None and not WEIGHT_RANGE_KG[0] < weight_kg <= WEIGHT_RANGE_KG[1]:
+    if weight_kg is not None and not WEIGHT_RANGE_KG[0] <= weight_kg <= WEIGHT_RANGE_KG[1]:
         raise range_error("weight_kg")
     if length_cm is not None and not LENGTH_RANGE_CM[0] <= length_cm <= LENGTH_RANGE_CM[1]:
         raise range_error("length_cm")

@@ -34,10 +34,16 @@ WFH_RANGE_CM = (65.0, 120.0)
 TABLE_STEPS_PER_CM = 10.0
 """Weight-for-length/height rows are 0.1 cm apart."""
 
-# Input ranges refused as absurd rather than flagged (the issue's "bad input").
-WEIGHT_RANGE_KG = (0.0, 58.0)
-LENGTH_RANGE_CM = (38.0, 150.0)
-MUAC_RANGE_CM = (5.0, 40.0)
+# Input ranges refused as absurd rather than flagged: values no child under five can have.
+# The WHO standards (term births) put -6 SD at birth near 1.2 kg, 38 cm of length and 27 cm
+# of head circumference, and +6 SD at 60 months near 44 kg, 138 cm and 60 cm; children born
+# extremely premature fall far below those (the lightest known survivors weighed a little
+# over 200 g and measured about 24 cm), hydrocephalus takes a head far above them. Every
+# value inside these ranges is scored, and the WHO flags mark the implausible ones.
+WEIGHT_RANGE_KG = (0.2, 58.0)
+LENGTH_RANGE_CM = (20.0, 150.0)
+HEAD_RANGE_CM = (15.0, 100.0)
+MUAC_RANGE_CM = (3.0, 40.0)
 
 
 def _smallest_rounding_above(limit: float) -> float:

@@ -151,8 +151,7 @@ def _measurements(values: npt.ArrayLike | None, n: int, field: str) -> FloatArra
         return np.full(n, np.nan)
     column = _column(values, n, field).astype(np.float64)
     (low, high), _ = RANGE_RULES[field]
-    above_low = column > low if field == "weight_kg" else column >= low  # no weight of 0 kg
-    inside = above_low & (column <= high)
+    inside = (column >= low) & (column <= high)
     bad = np.flatnonzero(~inside & ~np.isnan(column))
     if bad.size:
         raise range_error(field, f" (row {bad[0]})")

@@ -16,6 +16,7 @@ from domain.fact import DomainError, Fact, NotFound, StateConflict
 from domain.meeting import commands as c
 from domain.meeting import events as e
 from domain.meeting.targets import check_target
+from domain.values import FIRST_DAY, LAST_DAY, is_prose
 
 MEETING_PREFIX: Final = "meeting-"
 RESOLUTION_PREFIX: Final = "resolution-"
@@ -24,8 +25,6 @@ OFFICE_LENGTH: Final = 150
 TEXT_LENGTH: Final = 4000
 MINUTES_LENGTH: Final = 50_000
 MAX_ITEMS: Final = 100
-FIRST_DAY: Final = date(2000, 1, 1)
-LAST_DAY: Final = date(2100, 12, 31)
 _EASTERNMOST: Final = timezone(timedelta(hours=9), "WIT")  # the first in Indonesia to reach a day
 _DEPTH: Final = {
     e.Level.KOTA: wilayah.Level.KABKOTA,
@@ -486,6 +485,10 @@ def text(value: str, field: str, limit: int = TEXT_LENGTH, *, squeeze: bool = Tr
     cleaned = " ".join(value.split()) if squeeze else value.strip()
     if not cleaned or len(cleaned) > limit:
         raise DomainError(f"give a text of 1 to {limit} characters", field=field)
+    if not is_prose(cleaned, limit):
+        raise DomainError(
+            "no control characters, direction overrides or byte order marks", field=field
+        )
     return cleaned
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.area.events import KampungKbCategory
 from domain.fact import Fact, PersonalPart, name_identifier
+from domain.values import Finite, Ident, Int53, Str150, Wilayah
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
@@ -134,26 +135,26 @@ class ReportFigures(Value):
     """The area figures of the month before the meeting, as known at the end of its day."""
 
     period: str
-    log_position: int
-    present: int
-    measured: int
-    coverage: float | None
-    measured_valid_haz: int
-    stunted: int
-    severely_stunted: int
-    prevalence_stunting: float | None
-    wasted: int
-    underweight: int
-    new_stunting: int
+    log_position: Int53
+    present: Int53
+    measured: Int53
+    coverage: Finite | None
+    measured_valid_haz: Int53
+    stunted: Int53
+    severely_stunted: Int53
+    prevalence_stunting: Finite | None
+    wasted: Int53
+    underweight: Int53
+    new_stunting: Int53
     zero_new_stunting: bool | None
-    flagged: int
+    flagged: Int53
 
 
 class Target(Value):
     """An indicator of the area figures and the value a resolution aims for."""
 
     indicator: str
-    value: float
+    value: Finite
 
 
 class MeetingPlanned(Fact):
@@ -162,7 +163,7 @@ class MeetingPlanned(Fact):
     event_type = "meeting.planned"
 
     level: Level
-    area: str
+    area: Wilayah
     date: date
     title: str
     organiser: str
@@ -204,8 +205,8 @@ class AreaReported(Fact):
 
     event_type = "meeting.area_reported"
 
-    area: str
-    office: str
+    area: Wilayah
+    office: Str150
     kampung_kb: KampungKbStatus | None = None
     activities: tuple[str, ...] = ()
     obstacles: tuple[Kendala, ...] = ()
@@ -217,12 +218,12 @@ class ResolutionAdopted(Fact):
 
     event_type = "resolution.adopted"
 
-    meeting: str
+    meeting: Ident
     meeting_date: date
     text: str
-    office: str
+    office: Str150
     due: date
-    areas: tuple[str, ...]
+    areas: tuple[Wilayah, ...]
     target: Target | None = None
 
 
@@ -232,7 +233,7 @@ class ProgressReported(Fact):
     event_type = "resolution.progress_reported"
 
     text: str
-    percent: int
+    percent: Int53
     evidence: tuple[Document, ...] = ()
 
 

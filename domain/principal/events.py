@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from domain.access import Role
 from domain.fact import Fact
+from domain.values import Str63, Str200
 
 
 class PrincipalKind(StrEnum):
@@ -26,11 +27,11 @@ class PrincipalCreated(Fact):
     event_type = "principal.created"
 
     kind: PrincipalKind
-    name: str
+    name: Str63
     role: Role
     scopes: tuple[str, ...]
     reach: tuple[str, ...]
-    secret_hash: str
+    secret_hash: Str200
 
 
 class RoleGranted(Fact):
@@ -79,7 +80,7 @@ class PasswordChanged(Fact):
 
     event_type = "principal.password_changed"
 
-    secret_hash: str
+    secret_hash: Str200
 
 
 class SecretRotated(Fact):
@@ -87,7 +88,7 @@ class SecretRotated(Fact):
 
     event_type = "principal.secret_rotated"
 
-    secret_hash: str
+    secret_hash: Str200
 
 
 class PrincipalDisabled(Fact):

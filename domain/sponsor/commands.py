@@ -9,6 +9,7 @@ from pydantic import AwareDatetime
 from domain.fact import Command
 from domain.meeting.events import Document
 from domain.sponsor import events as e
+from domain.values import Line300, Name, Nik, Title
 
 
 class SponsorCommand(Command):
@@ -109,3 +110,25 @@ class VerifyDelivery(SponsorCommand):
     delivery: str
     verified: bool
     reason: str | None = None
+
+
+class FamilyEntry(e.FamilyPersonal):
+    """A family's personal fields as they may be written: one-line text, ASCII NIK."""
+
+    head_name: Name | None = None
+    nik: Nik | None = None
+    address: Line300 | None = None
+
+
+class MotherEntry(e.MotherPersonal):
+    """A mother's personal fields as they may be written."""
+
+    name: Name
+    nik: Nik | None = None
+
+
+class SponsorEntry(e.SponsorPersonal):
+    """A sponsor's personal fields as they may be written."""
+
+    person: Name | None = None
+    contact: Title | None = None

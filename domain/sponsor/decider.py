@@ -405,6 +405,10 @@ def _status_after(state: CommitmentState, fact: e.CommitmentStatusChanged) -> Co
                 }
             )
         case e.StatusAction.RESUME:
+            if not state.pauses:  # nothing to close: the commitment was not paused
+                return state.model_copy(
+                    update={"status": e.CommitmentStatus.ACTIVE, "status_reason": None}
+                )
             closed = state.pauses[-1].model_copy(update={"until": fact.on})
             return state.model_copy(
                 update={

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from domain.fact import Fact, PersonalPart, nik_identifier
 from domain.meeting.events import Document, Value
+from domain.values import Ident, Int53, Str100, Wilayah
 
 
 class RiskFactor(StrEnum):
@@ -140,7 +141,7 @@ class Beneficiary(Value):
     """A child, a mother or a family, by id."""
 
     kind: BeneficiaryKind
-    id: str
+    id: Ident
 
 
 class FamilyRegistered(Fact):
@@ -148,10 +149,10 @@ class FamilyRegistered(Fact):
 
     event_type = "family.registered"
 
-    desa: str
+    desa: Wilayah
     krs: bool
     risks: tuple[RiskFactor, ...] = ()
-    children: tuple[str, ...] = ()
+    children: tuple[Ident, ...] = ()
     personal: FamilyPersonal | None = None
 
 
@@ -170,8 +171,8 @@ class PkRound(Value):
     round: str
     krs: bool
     risks: tuple[RiskFactor, ...]
-    baduta: int
-    balita: int
+    baduta: Int53
+    balita: Int53
     pregnant: bool
 
 
@@ -184,7 +185,7 @@ class RoundImported(Fact):
     schema_version = 2
 
     source: str
-    desa: str
+    desa: Wilayah
     data: PkRound
     personal: FamilyIdentifiers | None = None
 
@@ -194,7 +195,7 @@ class ChildLinked(Fact):
 
     event_type = "family.child_linked"
 
-    child: str
+    child: Ident
 
 
 class MotherRecorded(Fact):
@@ -203,7 +204,7 @@ class MotherRecorded(Fact):
 
     event_type = "family.mother_recorded"
 
-    mother: str
+    mother: Ident
     status: MotherStatus
     due_date: date | None = None
     personal: MotherPersonal | None = None
@@ -226,8 +227,8 @@ class SponsorRegistered(Fact):
     kind: SponsorKind
     name: str | None
     named_publicly: bool
-    areas: tuple[str, ...] = ()
-    principal: str | None = None
+    areas: tuple[Wilayah, ...] = ()
+    principal: Str100 | None = None
     personal: SponsorPersonal | None = None
 
 
@@ -236,12 +237,12 @@ class CommitmentMade(Fact):
 
     event_type = "commitment.made"
 
-    sponsor: str
+    sponsor: Ident
     beneficiary: Beneficiary
-    desa: str
+    desa: Wilayah
     aid: Aid
     description: str
-    amount_rupiah: int
+    amount_rupiah: Int53
     items: str | None = None
     frequency: Frequency
     start: date
@@ -263,9 +264,9 @@ class DeliveryRecorded(Fact):
 
     event_type = "commitment.delivery_recorded"
 
-    delivery: str
+    delivery: Ident
     on: date
-    amount_rupiah: int
+    amount_rupiah: Int53
     items: str | None = None
     delivered_by: DeliveredBy
     evidence: tuple[Document, ...] = ()
@@ -276,7 +277,7 @@ class DeliveryVerified(Fact):
 
     event_type = "commitment.delivery_verified"
 
-    delivery: str
+    delivery: Ident
     verified: bool
     reason: str | None = None
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -68,7 +68,16 @@ class Refusal:
 def read_csv(text: str) -> list[dict[str, str]]:
     """The rows of a CSV with exactly the documented header (422 otherwise, 413 when over
     ``MAX_ROWS``)."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    # newline="": the csv module then ends a line at CR, LF or CRLF alike, as RFC 4180 and
+    # the files of old spreadsheets need (with the default, a CR-only file raised).
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    try:
+        return _rows(reader)
+    except csv.Error:
+        raise BadFile("the file is not CSV (look for an unclosed quote)", field="body") from None
+
+
+def _rows(reader: Iterator[list[str]]) -> list[dict[str, str]]:
     header = next(reader, None)
     if header is None or tuple(h.strip() for h in header) != HEADER:
         raise BadFile("the header is: " + ",".join(HEADER), field="header")

@@ -18,6 +18,7 @@ from domain.webhook import events as e
 PREFIX: Final = "subscription-"
 MAX_TYPES: Final = 50
 _TYPE: Final = re.compile(r"[a-z_]+(\.[a-z_]*)?")
+_URL_CHARACTERS: Final = re.compile(r"[!-~]+")  # visible ASCII: no space, control or bidi
 
 
 class CreateSubscription(Command):
@@ -141,6 +142,17 @@ def target(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
         raise DomainError("give an http or https URL without credentials", field="target_url")
+    if not _URL_CHARACTERS.fullmatch(url.strip()):
+        raise DomainError(
+            "a URL is written in visible ASCII characters (percent-encode the others)",
+            field="target_url",
+        )
+    try:
+        port = parts.port  # urlsplit checks the range only when asked
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise DomainError("a URL's port lies between 1 and 65535", field="target_url")
     if len(url) > 2000:
         raise DomainError("the URL is longer than 2000 characters", field="target_url")
     return url.strip()

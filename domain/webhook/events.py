@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.fact import Fact
+from domain.values import Str100
 
 
 class SubscriptionSecret(BaseModel):
@@ -25,8 +26,8 @@ class SubscriptionCreated(Fact):
 
     target_url: str
     event_types: tuple[str, ...] = ()
-    area_prefix: str
-    owner: str
+    area_prefix: str = Field(max_length=13)
+    owner: Str100
     personal: SubscriptionSecret | None = None
 
 

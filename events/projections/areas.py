@@ -58,8 +58,8 @@ area_sasaran = Table(
     metadata,
     Column("code", String(13), primary_key=True),
     Column("year", Integer, primary_key=True),
-    Column("balita", Integer, nullable=False),
-    Column("baduta", Integer, nullable=False),
+    Column("balita", BigInteger, nullable=False),
+    Column("baduta", BigInteger, nullable=False),
 )
 
 

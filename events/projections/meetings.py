@@ -162,10 +162,11 @@ class MeetingIndex:
             conn.execute(
                 delete(resolution_areas).where(resolution_areas.c.resolution_id == resolution_id)
             )
-            conn.execute(
-                resolution_areas.insert(),
-                [{"resolution_id": resolution_id, "code": a} for a in state.areas],
-            )
+            concerned = [
+                {"resolution_id": resolution_id, "code": a} for a in sorted(set(state.areas))
+            ]
+            if concerned:  # an empty list would insert one row of NULLs
+                conn.execute(resolution_areas.insert(), concerned)
 
 
 def find_meeting(conn: Connection, meeting_id: str) -> MeetingRow | None:

@@ -283,3 +283,72 @@ def _tables(services: Services) -> tuple[list[tuple[object, ...]], list[tuple[ob
         rows = conn.execute(select(areas).order_by(areas.c.code)).all()
         targets = conn.execute(select(area_sasaran).order_by(area_sasaran.c.code)).all()
     return [tuple(r) for r in rows], [tuple(r) for r in targets]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "2101-01-01", 20250101, "2025-1-1"])
+def test_a_kampung_kb_designated_outside_the_programme_years_is_refused(
+    client: TestClient, tpps: dict[str, str], day: object
+) -> None:
+    register(client, tpps, "32.79.02.1001")
+
+    answer = client.post(
+        f"{AREAS}/32.79.02.1001/kampung-kb",
+        json={"category": "Dasar", "designated_on": day},
+        headers=tpps,
+    )
+
+    assert refused_fields(answer) == {"designated_on"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"balita": 2**31, "baduta": 0},
+        {"balita": 2**53, "baduta": 0},
+        {"balita": 10, "baduta": True},
+        {"balita": 1.5, "baduta": 0},
+        {"balita": -1, "baduta": 0},
+    ],
+)
+def test_a_sasaran_beyond_what_a_column_holds_or_not_a_whole_number_is_refused(
+    client: TestClient, tpps: dict[str, str], services: Services, body: dict[str, Any]
+) -> None:
+    register(client, tpps, "32.79.02.1001")
+    before = services.store.head().position
+
+    answer = client.put(f"{AREAS}/32.79.02.1001/sasaran/2025", json=body, headers=tpps)
+
+    assert refused_fields(answer) & {"balita", "baduta"}
+    assert services.store.head().position == before
+
+
+@pytest.mark.parametrize("year", [2**31, 2**63, 1999, 2101, -5])
+def test_a_sasaran_year_outside_the_programme_is_refused_on_read_and_write(
+    client: TestClient, tpps: dict[str, str], year: int
+) -> None:
+    register(client, tpps, "32.79.02.1001")
+    url = f"{AREAS}/32.79.02.1001/sasaran/{year}"
+
+    read = client.get(url, headers=tpps)
+    written = client.put(url, json={"balita": 10, "baduta": 5}, headers=tpps)
+
+    assert refused_fields(read) == {"year"}
+    assert refused_fields(written) == {"year"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "Hegar\nsari"),
+        ("name", "\u202eirasrageH"),
+        ("name", "   "),
+        ("kota", "Kota\x07"),
+        ("code", "\uff13\uff12.79.02.1001"),
+    ],
+)
+def test_an_area_name_or_code_with_forbidden_characters_is_refused(
+    client: TestClient, tpps: dict[str, str], field: str, value: str
+) -> None:
+    answer = client.post(AREAS, json={**HEGARSARI, field: value}, headers=tpps)
+
+    assert answer.status_code == 422, answer.text

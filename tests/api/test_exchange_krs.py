@@ -179,3 +179,26 @@ def test_a_file_of_ten_thousand_rows_is_taken_in_one_request(world: World, mint:
     got = send(world.client, bkkbn, text)
 
     assert got == {"created": 10_000, "updated": 0, "unchanged": 0, "refused": []}
+
+
+def test_a_file_with_old_mac_line_endings_is_read_like_any_other(
+    world: World, mint: Minter
+) -> None:
+    bkkbn = bearer(mint(Role.BKKBN, "32.79"))
+    rows = [TOP, line("PK-CR-1"), line("PK-CR-2")]
+
+    crlf = send(world.client, bkkbn, "\r\n".join(rows[:2]))
+    cr_only = send(world.client, bkkbn, "\r".join([rows[0], rows[2]]) + "\r")
+
+    assert (crlf["created"], crlf["refused"]) == (1, [])
+    assert (cr_only["created"], cr_only["refused"]) == (1, [])
+
+
+def test_a_file_the_csv_reader_cannot_read_is_refused_naming_the_body(
+    world: World, mint: Minter
+) -> None:
+    bkkbn = bearer(mint(Role.BKKBN, "32.79"))
+
+    refused = send(world.client, bkkbn, TOP + '\n"PK-1,32.79.02.1001', status=422)
+
+    assert refused["errors"][0]["field"] == "body"

@@ -220,3 +220,28 @@ def test_filters_and_who_may_subscribe(
 
     assert receiver.received == []
     assert (outside.status_code, bad_url.status_code, tpps.status_code) == (404, 422, 403)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:99999/hook",
+        "http://127.0.0.1:0/hook",
+        "http://127.0.0.1:-1/hook",
+        "http://127.0.0.1:8000/ho ok",
+        "http://127.0.0.1:8000/\u202ekooh",
+        "https://exa\nmple.test/",
+    ],
+)
+def test_a_target_url_with_an_impossible_port_or_characters_is_refused(
+    world: World, services: Services, mint: Minter, url: str
+) -> None:
+    app = bearer(mint(Role.INTEGRATOR, "32.79", scopes=["webhooks:manage"]))
+    body = {"target_url": url, "event_types": ["child."], "area_prefix": "32.79"}
+    before = services.store.head().position
+
+    answer = world.client.post("/v1/subscriptions", json=body, headers=app)
+
+    assert answer.status_code == 422, answer.text
+    assert "target_url" in {e["field"] for e in answer.json()["errors"]}
+    assert services.store.head().position == before

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.settings import Settings
+from events.chain import link_hash
 from events.envelope import NO_STREAM
 from events.store import SqlEventStore
 from tests.conftest import TEST_MASTER_KEY
@@ -66,3 +67,18 @@ def test_rebuild_replays_the_named_projection_and_refuses_an_unknown_one(
     assert "rebuilt streams: 2 events" in done.output
     assert unknown.exit_code == 2
     assert "unknown projection nope" in unknown.output
+
+
+def test_verify_reports_a_body_that_is_no_event_without_a_traceback(
+    store: SqlEventStore, settings: Settings
+) -> None:
+    store.append("a", "tally", NO_STREAM, [new_event(f"a{i}") for i in range(3)])
+    second = store.read_all()[1]
+    drop_guard(store.engine)
+    forged = {"b": b"[]", "h": link_hash(second.prev_hash, b"[]")}
+    raw(store.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 2", **forged)
+
+    result = CliRunner().invoke(app, ["verify"], env=_env(settings))
+
+    assert (result.exit_code, result.exception.__class__) == (1, SystemExit), result.output
+    assert "BROKEN at position 2: changed content" in result.output

@@ -193,7 +193,7 @@ def test_a_weight_outside_the_growth_range_is_refused() -> None:
 
 def test_a_length_outside_the_growth_range_is_refused() -> None:
     with pytest.raises(GrowthInputError) as refused:
-        decider.decide(record(length_cm=20.0), given(registered()))
+        decider.decide(record(length_cm=19.9), given(registered()))
 
     assert refused.value.field == "length_cm"
 

@@ -19,26 +19,26 @@ def _refusal(**measurement: object) -> GrowthInputError:
     return raised.value
 
 
-@pytest.mark.parametrize("weight", [0.0, -1.0, 58.01, math.nan, math.inf])
-def test_a_weight_outside_0_to_58_kg_is_refused(weight: float) -> None:
+@pytest.mark.parametrize("weight", [0.0, 1e-320, 1e-10, 0.19, -1.0, 58.01, math.nan, math.inf])
+def test_a_weight_outside_0_2_to_58_kg_is_refused(weight: float) -> None:
     error = _refusal(weight_kg=weight)
 
     assert error.field == "weight_kg"
-    assert error.detail == "weight_kg must be > 0 and <= 58 kg"
+    assert error.detail == "weight_kg must be 0.2-58 kg"
     assert (error.status, isinstance(error, DomainError)) == (422, True)
 
 
-@pytest.mark.parametrize("length", [37.9, 150.1, -80.0, math.nan])
-def test_a_length_outside_38_to_150_cm_is_refused(length: float) -> None:
+@pytest.mark.parametrize("length", [19.9, 150.1, -80.0, math.nan])
+def test_a_length_outside_20_to_150_cm_is_refused(length: float) -> None:
     error = _refusal(length_cm=length)
 
-    assert (error.field, error.detail) == ("length_cm", "length_cm must be 38-150 cm")
+    assert (error.field, error.detail) == ("length_cm", "length_cm must be 20-150 cm")
 
 
 def test_the_range_edges_are_scored_not_refused() -> None:
     extremes = [
         assess(sex=Sex.MALE, age_days=400, weight_kg=58.0, length_cm=150.0),
-        assess(sex=Sex.MALE, age_days=400, weight_kg=0.01, length_cm=38.0),
+        assess(sex=Sex.MALE, age_days=400, weight_kg=0.2, length_cm=20.0),
     ]
 
     flagged = [a.flags for a in extremes]

@@ -9,13 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.growth import Assessment, Position, Sex, assess, assess_many
+from domain.growth.rules import LENGTH_RANGE_CM, MUAC_RANGE_CM, WEIGHT_RANGE_KG
 from tests.unit.growth.reference import same_assessments
 
 sexes = st.sampled_from(list(Sex))
 ages = st.integers(min_value=0, max_value=1826)
-weights = st.floats(min_value=0.1, max_value=58.0)
-lengths = st.floats(min_value=38.0, max_value=150.0)
-muacs = st.floats(min_value=5.0, max_value=40.0)
+weights = st.floats(*WEIGHT_RANGE_KG)
+lengths = st.floats(*LENGTH_RANGE_CM)
+muacs = st.floats(*MUAC_RANGE_CM)
 positions = st.sampled_from([None, Position.LYING, Position.STANDING])
 Row = tuple[Sex, int, float | None, float | None, Position | None, bool, float | None]
 rows: st.SearchStrategy[Row] = st.tuples(
