@@ -10,35 +10,25 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import errors, intake, responses
-from api.log_watch import LogWatch, PokeAfterWrites
-from api.routers import (
-    area_stats,
-    areas,
-    audit,
-    auth,
-    child_records,
-    children,
-    commitments,
-    erasure,
-    evaluation,
-    exchange,
-    growth,
-    growth_chart,
-    health,
-    measurements,
-    meetings,
-    posyandu,
-    resolutions,
-    sponsors,
-    subject_access,
-    subscriptions,
-)
-from api.security_headers import SecurityHeaders
+from api.areas.routers import areas, evaluation
+from api.areas.routers import stats as area_stats
+from api.audit.log_watch import LogWatch, PokeAfterWrites
+from api.audit.routers import audit
+from api.children.routers import chart as growth_chart
+from api.children.routers import children, growth, measurements, posyandu
+from api.children.routers import records as child_records
+from api.exchange.routers import exchange, subscriptions
+from api.exchange.webhooks import Deliverer
+from api.identity.routers import auth
+from api.meetings.routers import meetings, resolutions
+from api.ops.routers import health
+from api.personal.routers import erasure, subject_access
 from api.services import Services, build_services
 from api.settings import Settings
-from api.webhooks import Deliverer
-from events import migrate
+from api.sponsors.routers import commitments, sponsors
+from api.web import errors, intake, responses
+from api.web.middleware import SecurityHeaders
+from migrations import runner as migrate
 
 VERSION = "0.1.0"
 DESCRIPTION = """Tumbuh is the system of record for a city's or regency's stunting-reduction

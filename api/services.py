@@ -12,21 +12,21 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from api.access_log import AccessLog
-from api.auth import TokenAuthority
-from api.grants import Grants
-from api.identity import Principals, seed_demo
-from api.log_watch import LogWatch
-from api.master_key import master_keys, master_stamp
-from api.memo import Memo
-from api.passwords import Passwords
+from api.audit.log_watch import LogWatch
+from api.identity.access_log import AccessLog
+from api.identity.accounts import Principals, seed_demo
+from api.identity.grants import Grants
+from api.identity.passwords import Passwords
+from api.identity.throttle import LoginThrottle
+from api.identity.tokens import TokenAuthority
+from api.personal.master_key import master_keys, master_stamp
 from api.settings import Settings
-from api.throttle import LoginThrottle
+from api.web.memo import Memo
 from domain.catalog import FACTS
 from domain.child.commands import ChildCommand
 from domain.child.decider import ChildDecider, ChildState
 from domain.sponsor.events import RoundImported, round_imported_v1
-from events import migrate, timefmt
+from events import timefmt
 from events.crypto import KeyRing, MissingMasterKey
 from events.database import make_engine
 from events.handling import GroupCommit
@@ -41,6 +41,7 @@ from events.projections.streams import StreamIndex
 from events.projections.subscriptions import SubscriptionIndex
 from events.registry import Registry
 from events.store import SqlEventStore
+from migrations import runner as migrate
 
 log = logging.getLogger("tumbuh")
 

@@ -6,20 +6,15 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from domain.webhook import targets
+from events.config import StoreSettings
 
-DEFAULT_DATABASE_URL = "sqlite:///tumbuh.db"
 
-
-class Settings(BaseSettings):
+class Settings(StoreSettings):
     """Everything the service can be told; read once, in the composition root."""
 
-    model_config = SettingsConfigDict(env_prefix="TUMBUH_", extra="ignore")
-
-    database_url: str = DEFAULT_DATABASE_URL
     # Base64 of 32 bytes. Unset: generated on first start into a file beside the database
     # (SQLite) — a PostgreSQL deployment must set it (or TUMBUH_KEY_DIR) explicitly.
     master_key: str | None = Field(default=None, repr=False)
@@ -70,11 +65,6 @@ class Settings(BaseSettings):
     def webhook_networks(self) -> tuple[targets.Network, ...]:
         """The networks webhooks may be sent to besides public addresses."""
         return targets.networks(self.webhook_allowed_networks)
-
-    @property
-    def is_sqlite(self) -> bool:
-        """Whether the store is the embedded SQLite file."""
-        return make_url(self.database_url).get_backend_name() == "sqlite"
 
     @property
     def public_client_ids(self) -> frozenset[str]:

@@ -40,7 +40,7 @@ import httpx
 import orjson
 from children import KEY, Installation, installation, measurement, server, utc_today
 
-from api.identity import operator_meta
+from api.identity.accounts import operator_meta
 from api.services import build_services
 from api.settings import Settings
 from domain.access import Role

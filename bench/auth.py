@@ -20,13 +20,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from api.auth import TokenAuthority
-from api.passwords import ARGON2_MEMORY_KIB, ARGON2_TIME_COST, Passwords
+from api.identity.passwords import ARGON2_MEMORY_KIB, ARGON2_TIME_COST, Passwords
+from api.identity.tokens import TokenAuthority
 from api.services import build_services
 from api.settings import Settings
 from domain.access import ROLE_SCOPES, Role
-from events import migrate, sql
+from events import sql
 from events.projections import principals
+from migrations import runner as migrate
 
 PASSWORD = "a-benchmark-password-2025"
 

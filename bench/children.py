@@ -59,7 +59,7 @@ import peer_eventsourcing as peer
 import psycopg
 import raw_insert as raw
 
-from api.identity import operator_meta
+from api.identity.accounts import operator_meta
 from api.services import Services, build_services
 from api.settings import Settings
 from domain.access import Role
@@ -70,10 +70,10 @@ from domain.child import commands as c
 from domain.child.decider import ChildDecider, stream_id
 from domain.child.events import ChildPersonal, Measurement
 from domain.growth import Sex
-from events import migrate
 from events.envelope import NO_STREAM, JsonObject, NewEvent, StreamAppend
 from events.handling import execute, new_event_id
 from events.registry import Registry
+from migrations import runner as migrate
 
 Db = Literal["postgres", "sqlite"]
 Step = Callable[[aiohttp.ClientSession, int], Awaitable[int]]

@@ -25,12 +25,12 @@ import psycopg
 import raw_insert as raw
 from children import KEY, Installation, server
 
-from api import demo_data
-from api.identity import operator_meta
+from api.demo import data as demo_data
+from api.identity.accounts import operator_meta
 from api.services import build_services
 from api.settings import Settings
 from domain.access import Role
-from events import migrate
+from migrations import runner as migrate
 
 KOTA = "32.79"
 

@@ -32,10 +32,10 @@ import httpx
 import orjson
 from demo_store import KOTA, api_client, demo_database, p50_p99, settings
 
-from api import demo_data
-from api.identity import operator_meta
+from api.demo import data as demo_data
+from api.exchange.webhooks import Deliverer
+from api.identity.accounts import operator_meta
 from api.services import Services, build_services
-from api.webhooks import Deliverer
 from domain.access import Role
 from domain.sponsor.krs import HEADER
 from domain.webhook.decider import PREFIX, CreateSubscription, SubscriptionDecider

@@ -18,10 +18,10 @@ from typing import Annotated
 
 from fastapi import FastAPI, Query
 
-from api.access import Principal, Requires
 from api.app import app_from_environment
-from api.routers.children import AssessmentOut, ChildId, MeasurementOut
-from api.routers.measurements import MeasurementRequest, MeasurementWritten
+from api.children.routers.measurements import MeasurementRequest, MeasurementWritten
+from api.children.views import AssessmentOut, ChildId, MeasurementOut
+from api.identity.access import Principal, Requires
 from domain.growth import Sex, assess
 from events.projections.children import assessment_answer
 

@@ -36,9 +36,9 @@ import raw_insert as raw
 from api.services import Services, build_services
 from api.settings import Settings
 from domain.fact import Command, Fact
-from events import migrate
 from events.envelope import NO_STREAM, NewEvent, StreamAppend
 from events.handling import execute, new_event_id
+from migrations import runner as migrate
 
 Db = Literal["postgres", "sqlite"]
 Counter = Any  # multiprocessing.Value("q")

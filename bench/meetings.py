@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 from demo_store import KOTA, api_client, demo_database, p50_p99
 
-from api import demo_data
+from api.demo import data as demo_data
 from domain.access import Role
 from domain.figures import Period, parse_period
 from domain.figures.periods import month_end, month_of, previous

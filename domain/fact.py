@@ -93,7 +93,7 @@ class Command(BaseModel):
 
 
 class DomainError(Exception):
-    """A rule of the domain refused a command; mapped to HTTP in ``api/errors.py`` only."""
+    """A rule of the domain refused a command; mapped to HTTP in ``api/web/errors.py`` only."""
 
     status: ClassVar[int] = 422
     code: ClassVar[str] = "domain-rule"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from events.config import StoreSettings
 from events.database import make_engine
 from events.tables import all_metadata
 
@@ -13,9 +14,7 @@ def _url() -> str:
     configured = context.config.get_main_option("sqlalchemy.url")
     if configured:
         return configured
-    from api.settings import Settings  # noqa: PLC0415 (only the CLI path needs settings)
-
-    return Settings().database_url
+    return StoreSettings().database_url
 
 
 def _run(connection: Connection) -> None:

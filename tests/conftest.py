@@ -23,8 +23,8 @@ from sqlalchemy.engine import make_url
 
 from api.services import Services, build_services
 from api.settings import Settings
-from events import migrate
 from events.database import make_engine
+from migrations import runner as migrate
 
 POSTGRES_URL = os.environ.get(
     "TUMBUH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

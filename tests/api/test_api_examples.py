@@ -17,8 +17,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from api import webhook_targets
 from api.app import create_app
+from api.exchange import webhook_targets
 from api.services import Services
 from events import timefmt
 

@@ -9,10 +9,10 @@ import pytest
 from fastapi import APIRouter, Request
 from fastapi.testclient import TestClient
 
-from api.access import Principal, Requires, ensure_reach, write_meta
 from api.app import create_app
-from api.deps import ServicesDep
+from api.identity.access import Principal, Requires, ensure_reach, write_meta
 from api.services import Services
+from api.web.deps import ServicesDep
 from domain.access import Role
 from domain.principal.commands import ChangeReach
 from events import timefmt

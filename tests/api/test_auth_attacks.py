@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
 
-from api.auth import TokenAuthority
+from api.identity.tokens import TokenAuthority
 from api.services import Services
 from domain.access import Role
 from domain.principal.commands import Disable

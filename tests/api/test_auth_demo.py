@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.identity import DEMO_PRINCIPALS
+from api.identity.accounts import DEMO_PRINCIPALS
 from api.services import Services, build_services
 from domain.access import Role
 

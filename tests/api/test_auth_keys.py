@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.app import create_app
-from api.auth import InvalidToken, TokenAuthority
 from api.cli import app as cli
-from api.keys import private_pem
+from api.identity.keys import private_pem
+from api.identity.tokens import InvalidToken, TokenAuthority
 from api.services import Services, build_services
 from api.settings import Settings
 from domain.access import Role

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.identity import operator_meta
+from api.identity.accounts import operator_meta
 from api.services import Services
 from domain.access import Role
 from domain.area.commands import RegisterArea

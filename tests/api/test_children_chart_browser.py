@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from api.routers.growth_chart import render
+from api.children.routers.chart import render
 from domain.growth import Sex
 from tests.api.test_children import kader, measure, register
 from tests.conftest import unavailable

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.routers.children import expected_version
 from api.services import Services
+from api.web.kit import expected_version
 from domain.access import Role
 from domain.fact import DomainError
 from tests.api.test_children import CHILD, MEASUREMENT, OTHER_DESA, kader, register

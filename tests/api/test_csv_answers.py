@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from api.csv_answer import cell, csv_text
+from api.web.csv_answer import cell, csv_text
 from tests.api.test_area_stats import BORN, World, world
 
 __all__ = ["world"]  # the fixture, used by name

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.types import ASGIApp, Message
 
-from api.routers.exchange import MAX_BYTES
+from api.exchange.routers.exchange import MAX_BYTES
 from api.services import Services
 from domain.access import Role
 from tests.api.test_children import CHILD, kader

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from api.krs_import import family_id
+from api.exchange.krs_import import family_id
 from api.services import Services
 from domain.access import Role
 from domain.sponsor.decider import FAMILY_PREFIX

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from api.minutes import html
+from api.meetings.minutes import html
 from tests.api.test_minutes_render import view
 from tests.conftest import unavailable
 

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from api.minutes import MinutesView, html, long_date, markdown
+from api.meetings.minutes import MinutesView, html, long_date, markdown
 from domain.area.events import KampungKbCategory
 from domain.meeting import events as e
 from domain.meeting.decider import (

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.identity import operator_meta
+from api.identity.accounts import operator_meta
 from api.services import Services
 from api.settings import Settings
 from domain.access import Role

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from api.app import create_app
-from api.errors import PROBLEM
 from api.openapi import DOCUMENT, render
+from api.web.errors import PROBLEM
 
 
 def test_the_committed_openapi_document_matches_the_app() -> None:

@@ -13,12 +13,11 @@ import pytest
 from sqlalchemy import Table, func, select
 from typer.testing import CliRunner
 
-from api import demo_data
 from api.cli import app
+from api.demo import data as demo_data
 from api.services import Services, build_services
 from api.settings import Settings
 from domain.sponsor.fulfilment import fulfilment
-from events import migrate
 from events.envelope import RecordedEvent
 from events.projections.areas import area_sasaran, areas
 from events.projections.children import children, measurements
@@ -26,6 +25,7 @@ from events.projections.figures import child_month_rows, child_spans
 from events.projections.meetings import find_meeting, list_resolutions, meetings
 from events.projections.sponsors import families, list_commitments, sponsor_of_principal
 from events.schema import events
+from migrations import runner as migrate
 from tests.conftest import TEST_MASTER_KEY
 
 TODAY = date(2025, 6, 15)  # the window: December 2024 to May 2025

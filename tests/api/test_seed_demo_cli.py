@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
-from api import demo_data
 from api.cli import app
-from api.cli_demo import Bars
+from api.cli.demo import Bars
+from api.demo import data as demo_data
 from api.services import Services, build_services
 from api.settings import Settings
-from events import migrate
 from events.projections.children import children
+from migrations import runner as migrate
 
 SMALL = ["seed-demo", "--children", "20", "--months", "2"]
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from api.identity import operator_meta
+from api.exchange.webhooks import Deliverer
+from api.identity.accounts import operator_meta
 from api.services import Services
 from api.settings import Settings
-from api.webhooks import Deliverer
 from domain.access import Role
 from domain.principal import commands as pc
 from domain.webhook.decider import PREFIX, CreateSubscription, SubscriptionDecider

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api import webhook_targets
+from api.exchange import webhook_targets
+from api.exchange.webhooks import NOT_ALLOWED, NOT_DELIVERED, Deliverer
 from api.services import Services
-from api.webhooks import NOT_ALLOWED, NOT_DELIVERED, Deliverer
 from domain.access import Role
 from events import outbox
 from tests.api.test_area_stats import World, world

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from api.exchange.webhooks import Deliverer
 from api.services import Services
 from api.settings import Settings
-from api.webhooks import Deliverer
 from domain.access import Role
 from events import outbox
 from tests.api.test_area_stats import HEGARSARI, World, world

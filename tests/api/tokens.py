@@ -12,8 +12,8 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from api.identity import operator_meta
-from api.passwords import Passwords
+from api.identity.accounts import operator_meta
+from api.identity.passwords import Passwords
 from api.services import Services
 from domain.access import CLIENT_ROLES, Role
 from domain.principal.commands import CreatePrincipal

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, given, reject, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from api.identity import operator_meta
+from api.identity.accounts import operator_meta
 from api.services import Services
 from domain.area import events as a
 from domain.area.decider import AreaDecider

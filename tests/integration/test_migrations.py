@@ -7,13 +7,13 @@ from datetime import date
 from alembic import command
 from sqlalchemy import func, inspect, select
 
-from api import demo_data
+from api.demo import data as demo_data
 from api.services import Services
 from domain.figures import parse_period
-from events import migrate
 from events.area_figures import figures_now, unit_of
 from events.database import make_engine
 from events.projections.figures import area_period_sums
+from migrations import runner as migrate
 
 
 def test_the_migrated_schema_has_no_drift_from_the_models(database_url: str) -> None:

@@ -11,11 +11,11 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from api import demo_data
-from api.access import Principal
+from api.areas.figures import stats_answer
+from api.audit.replay import PLACEHOLDER, ReplayRefused, replay, replay_services
 from api.cli import app
-from api.replay import PLACEHOLDER, ReplayRefused, replay, replay_services
-from api.routers.area_stats import stats_answer
+from api.demo import data as demo_data
+from api.identity.access import Principal
 from api.services import Services
 from api.settings import Settings
 from domain.access import SCOPES, Reach, Role

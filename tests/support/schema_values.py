@@ -38,7 +38,7 @@ _KNOWN: Final = _IGNORED | {
     "$defs",
 }
 _LONGEST_FREE_TEXT: Final = 60
-# Any character but NUL, which every request refuses at the door (api.errors), so no fact
+# Any character but NUL, which every request refuses at the door (api.web.errors), so no fact
 # holds one (PostgreSQL's text cannot), and no lone surrogate (JSON text is UTF-8).
 _CHARACTERS: Final = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
 _MOST_ITEMS: Final = 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.throttle import address_of
+from api.identity.throttle import address_of
 
 
 @pytest.mark.parametrize(

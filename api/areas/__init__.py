@@ -1,0 +1,3 @@
+"""Areas and figures: the areas registry, an area's stats, series, zero new stunting, work queues
+and the TPPS evaluation.
+"""

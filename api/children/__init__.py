@@ -1,0 +1,3 @@
+"""Children under five: registration, records, measurements, posyandu sessions, growth assessment
+and the growth chart.
+"""

@@ -1,0 +1,269 @@
+"""Measurements of a child: record, correct, void and list, each a new event on its stream.
+
+The answer carries the assessment the child projection computed with ``domain.growth``;
+assessments are not facts, so a change of the growth rule is applied by a rebuild.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import BaseModel, ConfigDict
+
+from api.children.views import (
+    PROBLEM,
+    AssessmentOut,
+    ChildId,
+    MeasurementOut,
+    child_row,
+    measurement_out,
+    writable_state_guard,
+)
+from api.identity.access import Principal, Requires, write_meta
+from api.services import Services
+from api.web.deps import ServicesDep
+from api.web.kit import IdempotencyKey, IfMatch, client_event_id, etag, expected_version, today
+from domain.child import commands as c
+from domain.child.commands import MeasurementEntry
+from domain.child.decider import ChildState, stream_id
+from domain.child.events import Measurement
+from domain.values import Text500
+from events import sql
+from events.handling import Outcome, new_event_id
+from events.projections import children as index
+
+router = APIRouter(tags=["children"])
+MeasurementId = Annotated[uuid.UUID, Path(description="The event id of the measurement.")]
+
+
+class MeasurementRequest(MeasurementEntry):
+    """A measurement; ``event_id`` (or ``Idempotency-Key``) makes a retry safe."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "measured_on": "2025-05-10",
+                    "weight_kg": 9.8,
+                    "length_cm": 77.9,
+                    "position": "lying",
+                    "measured_by": "kader",
+                }
+            ]
+        },
+    )
+
+    event_id: uuid.UUID | None = None
+
+    def values(self, principal: Principal) -> Measurement:
+        """The measurement without the event id; ``measured_by`` defaults to the caller."""
+        fields = self.model_dump(exclude={"event_id"})
+        fields["measured_by"] = self.measured_by or principal.id
+        return Measurement.model_validate(fields)
+
+
+class CorrectionRequest(MeasurementRequest):
+    """The corrected values of a measurement, and why."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "measured_on": "2025-05-10",
+                    "weight_kg": 9.6,
+                    "length_cm": 77.9,
+                    "position": "lying",
+                    "reason": "timbangan belum dinolkan; ditimbang ulang",
+                }
+            ]
+        }
+    )
+
+    reason: Text500
+
+    def values(self, principal: Principal) -> Measurement:
+        """The corrected measurement."""
+        return MeasurementRequest.model_validate(self.model_dump(exclude={"reason"})).values(
+            principal
+        )
+
+
+class VoidRequest(BaseModel):
+    """Why the measurement no longer counts."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "entri ganda: pengukuran yang sama tercatat dua kali"}]
+        },
+    )
+
+    reason: Text500
+    event_id: uuid.UUID | None = None
+
+
+class Written(BaseModel):
+    """The stored event's id and the stream's version after it."""
+
+    event_id: str
+    version: int
+
+
+class MeasurementWritten(Written):
+    """A stored measurement (or correction): the assessment of its values, and the values."""
+
+    assessment: AssessmentOut | None
+    measurement: MeasurementOut
+
+
+class MeasurementPage(BaseModel):
+    """The child's measurements, oldest first, corrected and voided ones marked."""
+
+    version: int
+    items: list[MeasurementOut]
+
+
+def _write(
+    services: Services,
+    principal: Principal,
+    request: Request,
+    child_id: uuid.UUID,
+    command: c.ChildCommand,
+    *,
+    event_id: str,
+    if_match: str | None,
+) -> Outcome[ChildState]:
+    return services.child_writes.execute(
+        stream_id(str(child_id)), command, write_meta(principal, request),
+        expected_version=expected_version(if_match), event_ids=[event_id],
+        guard=writable_state_guard(principal),
+    )  # fmt: skip
+
+
+def _written(outcome: Outcome[ChildState]) -> Written:
+    # The stored version of the event: a replay answers what the first call answered.
+    stored = outcome.events
+    return Written(event_id=stored[0].event_id, version=stored[-1].stream_version)
+
+
+def _measured(
+    services: Services,
+    child_id: uuid.UUID,
+    measurement_id: str,
+    outcome: Outcome[ChildState],
+    state: str,
+) -> MeasurementWritten:
+    """The answer to a stored measurement or correction, with its row as the projection
+    holds it: computed from the command's state when it was just stored, read when it was
+    stored before (a replay: it may have been corrected or voided since)."""
+    if outcome.replayed:
+        with services.store.reader() as driver:
+            reader = sql.Reader(services.engine.dialect, driver)
+            row = index.measurement_of(reader, str(child_id), measurement_id)
+        assert row is not None  # stored, in the same transaction as the event
+    else:
+        child = outcome.state
+        values = child.measurements[measurement_id].measurement
+        row = index.written_measurement(measurement_id, state, child.sex, child.birth_date, values)
+    out = measurement_out(row)
+    written = _written(outcome)
+    return MeasurementWritten(**written.model_dump(), assessment=out.assessment, measurement=out)
+
+
+@router.post("/v1/children/{child_id}/measurements", status_code=201, responses=PROBLEM)
+def record_measurement(
+    child_id: ChildId,
+    body: MeasurementRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    principal: Annotated[Principal, Requires("measurements:write")],
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> MeasurementWritten:
+    """Record a measurement; the answer has its event id, the version and the assessment."""
+    event_id = client_event_id(principal, request, body.event_id, idempotency_key)
+    event_id = event_id or new_event_id()
+    command = c.RecordMeasurement(
+        today=today(), measurement_id=event_id, measurement=body.values(principal)
+    )
+    outcome = _write(services, principal, request, child_id, command,
+                     event_id=event_id, if_match=if_match)  # fmt: skip
+    answer = _measured(services, child_id, event_id, outcome, "recorded")
+    etag(response, answer.version)
+    return answer
+
+
+@router.post(
+    "/v1/children/{child_id}/measurements/{measurement_id}/corrections",
+    status_code=201,
+    responses=PROBLEM,
+)
+def correct_measurement(
+    child_id: ChildId,
+    measurement_id: MeasurementId,
+    body: CorrectionRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    principal: Annotated[Principal, Requires("measurements:write")],
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> MeasurementWritten:
+    """Replace a measurement's values (with a reason); the original stays in the log."""
+    event_id = client_event_id(principal, request, body.event_id, idempotency_key)
+    command = c.CorrectMeasurement(
+        today=today(), measurement_id=str(measurement_id),
+        measurement=body.values(principal), reason=body.reason,
+    )  # fmt: skip
+    outcome = _write(services, principal, request, child_id, command,
+                     event_id=event_id or new_event_id(), if_match=if_match)  # fmt: skip
+    answer = _measured(services, child_id, str(measurement_id), outcome, "corrected")
+    etag(response, answer.version)
+    return answer
+
+
+@router.post(
+    "/v1/children/{child_id}/measurements/{measurement_id}/void",
+    status_code=201,
+    responses=PROBLEM,
+)
+def void_measurement(
+    child_id: ChildId,
+    measurement_id: MeasurementId,
+    body: VoidRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    principal: Annotated[Principal, Requires("measurements:write")],
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Written:
+    """Void a measurement (with a reason): it no longer counts; voiding twice is 409."""
+    event_id = client_event_id(principal, request, body.event_id, idempotency_key)
+    command = c.VoidMeasurement(
+        today=today(), measurement_id=str(measurement_id), reason=body.reason
+    )
+    outcome = _write(services, principal, request, child_id, command,
+                     event_id=event_id or new_event_id(), if_match=if_match)  # fmt: skip
+    written = _written(outcome)
+    etag(response, written.version)
+    return written
+
+
+@router.get("/v1/children/{child_id}/measurements", responses=PROBLEM)
+def list_measurements(
+    child_id: ChildId,
+    response: Response,
+    services: ServicesDep,
+    principal: Annotated[Principal, Requires("children:read")],
+) -> MeasurementPage:
+    """The child's measurement history with assessments, corrected and voided ones marked."""
+    version = int(child_row(services, principal, child_id)["version"])
+    with services.engine.connect() as conn:
+        rows = index.measurements_of(conn, str(child_id))
+    etag(response, version)
+    return MeasurementPage(version=version, items=[measurement_out(r) for r in rows])

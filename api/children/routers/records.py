@@ -1,0 +1,166 @@
+"""Changes to a child's record: corrections of registration details, moves and exit."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.children.views import PROBLEM, ChildAnswer, ChildId, child_answer, writable_child
+from api.identity.access import Principal, Requires, write_meta
+from api.services import Services
+from api.web.deps import ServicesDep
+from api.web.kit import (
+    IdempotencyKey,
+    IfMatch,
+    checked_desa,
+    client_event_id,
+    expected_version,
+    today,
+)
+from domain.child import commands as c
+from domain.child.commands import PersonalEntry
+from domain.child.decider import stream_id
+from domain.child.events import ExitReason
+from domain.growth import Sex
+from domain.values import Day, DesaCode, Line120, ProgrammeDay, Text500
+
+router = APIRouter(tags=["children"])
+Writer = Annotated[Principal, Requires("children:write")]
+
+
+class Change(BaseModel):
+    """What every change carries: an optional client ``event_id`` for safe retries."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: uuid.UUID | None = Field(None, description="Makes a retry safe (or Idempotency-Key).")
+
+
+class RegistrationCorrection(Change):
+    """Corrected registration details; fields left null stay. ``personal`` replaces all."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"posyandu": "Posyandu Mawar", "reason": "salah pilih posyandu saat registrasi"}
+            ]
+        }
+    )
+
+    sex: Sex | None = None
+    birth_date: ProgrammeDay | None = None
+    posyandu: Line120 | None = None
+    personal: PersonalEntry | None = None
+    reason: Text500
+
+
+class Move(Change):
+    """The child lives in another desa/kelurahan of the installation from ``moved_on``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"moved_on": "2025-06-20", "to_desa": "32.79.02.2003"}]}
+    )
+
+    to_desa: DesaCode
+    moved_on: Day = Field(description="Not before the birth, the last move, nor after today.")
+
+
+class Exit(Change):
+    """The child left the register: died or moved out of the installation."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"exited_on": "2025-07-25", "reason": "moved_out"}]}
+    )
+
+    reason: ExitReason
+    exited_on: Day = Field(description="Not before the birth, the last move, nor after today.")
+
+
+def _run(
+    request: Request,
+    response: Response,
+    services: Services,
+    principal: Principal,
+    *,
+    child_id: uuid.UUID,
+    command: c.ChildCommand,
+    keys: tuple[uuid.UUID | None, str | None, str | None],
+) -> ChildAnswer:
+    given, key, if_match = keys
+    event_id = client_event_id(principal, request, given, key)
+    services.child_writes.execute(
+        stream_id(str(child_id)),
+        command,
+        write_meta(principal, request),
+        expected_version=expected_version(if_match),
+        event_ids=None if event_id is None else [event_id],
+    )
+    response.status_code = 201
+    return child_answer(services, principal, child_id, response)
+
+
+@router.post("/v1/children/{child_id}/corrections", status_code=201, responses=PROBLEM)
+def correct_registration(
+    child_id: ChildId,
+    body: RegistrationCorrection,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    principal: Writer,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ChildAnswer:
+    """Correct registration details with a reason; measurements are reassessed."""
+    writable_child(services, principal, child_id)
+    command = c.CorrectRegistration(
+        today=today(), sex=body.sex, birth_date=body.birth_date, posyandu=body.posyandu,
+        personal=body.personal, reason=body.reason,
+    )  # fmt: skip
+    keys = (body.event_id, idempotency_key, if_match)
+    return _run(
+        request, response, services, principal, child_id=child_id, command=command, keys=keys
+    )
+
+
+@router.post("/v1/children/{child_id}/moves", status_code=201, responses=PROBLEM)
+def move_child(
+    child_id: ChildId,
+    body: Move,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    principal: Writer,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ChildAnswer:
+    """Move the child to another registered desa/kelurahan inside the caller's reach."""
+    writable_child(services, principal, child_id)
+    to_desa = checked_desa(services, principal, body.to_desa, field="to_desa")
+    command = c.MoveChild(today=today(), to_desa=to_desa, moved_on=body.moved_on)
+    keys = (body.event_id, idempotency_key, if_match)
+    return _run(
+        request, response, services, principal, child_id=child_id, command=command, keys=keys
+    )
+
+
+@router.post("/v1/children/{child_id}/exit", status_code=201, responses=PROBLEM)
+def exit_child(
+    child_id: ChildId,
+    body: Exit,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    principal: Writer,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ChildAnswer:
+    """Take the child off the register (died, moved out); 60 months is derived, not an exit."""
+    writable_child(services, principal, child_id)
+    command = c.ExitChild(today=today(), reason=body.reason, exited_on=body.exited_on)
+    keys = (body.event_id, idempotency_key, if_match)
+    return _run(
+        request, response, services, principal, child_id=child_id, command=command, keys=keys
+    )

@@ -1,0 +1,348 @@
+"""The demo's year of coordination meetings in Kota Banjar (part of ``tumbuh seed-demo``).
+
+A kota rakor a quarter and a monthly meeting in each kecamatan over the demo's last twelve
+months, each planned a week ahead, held with its minutes and attendance, adopting
+resolutions that are then followed up: most done on time, some late, some dropped, the
+rest still open. The meetings and resolutions are written among the children's events at
+their simulated instants; the camat's reports at each rakor are added after the seed, when
+the figures they carry (as known at the end of the meeting's day) can be computed.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Final, Generic, NamedTuple, TypeVar
+
+from api.meetings.figures import WIB, report_figures
+from api.services import Services
+from domain.fact import Command, Decider, Fact
+from domain.figures.periods import month_end, month_of
+from domain.meeting import commands as c
+from domain.meeting import events as e
+from domain.meeting.decider import (
+    MeetingDecider,
+    ResolutionDecider,
+    meeting_stream,
+    resolution_stream,
+)
+from events.envelope import JsonObject
+from events.handling import execute
+from events.store import SqlEventStore
+
+StateT = TypeVar("StateT")
+Push = Callable[[datetime, "DeciderStream[Any]", Command], None]
+PLANNED_AHEAD: Final = 7  # days
+SEED_OFFSET: Final = 9  # the meetings draw from their own generator: the children stay the same
+OPD: Final = (
+    "DPPKB Kota Banjar",
+    "Dinas Kesehatan",
+    "Bappeda",
+    "Dinas Sosial",
+    "TP PKK",
+    "Baznas Kota Banjar",
+    "Kantor Kemenag",
+)
+OBSTACLES: Final = (
+    (e.Obstacle.KADER, "Kader posyandu berganti, perlu pelatihan antropometri"),
+    (e.Obstacle.DATA, "Data sasaran belum sama dengan data PK"),
+    (e.Obstacle.BUDGET, "Dana Desa untuk PMT lokal belum cair"),
+    (e.Obstacle.ACCESS, "Posyandu di RW terjauh sulit dijangkau saat hujan"),
+    (e.Obstacle.BEHAVIOUR, "Sebagian orang tua enggan datang ke posyandu"),
+)
+
+
+class Place(NamedTuple):
+    """A kecamatan or desa of the demo: code and name (and the kecamatan of a desa)."""
+
+    code: str
+    name: str
+    kecamatan: str = ""
+
+
+class DeciderStream(Generic[StateT]):
+    """A stream being written by the seed: its decider's state and version, in memory."""
+
+    def __init__(self, stream_id: str, decider: Decider[Any, StateT]) -> None:
+        self.stream_id, self.stream_type, self.version = stream_id, decider.stream_type, 0
+        self.decider, self.state = decider, decider.initial_state()
+
+    def decide(self, command: Command) -> Sequence[Fact]:
+        """Decide ``command`` on the stream's state and move the state on."""
+        facts = self.decider.decide(command, self.state)
+        for fact in facts:
+            self.state = self.decider.evolve(self.state, fact)
+        return facts
+
+
+class Held(NamedTuple):
+    """A meeting the seed holds: its id and area."""
+
+    meeting_id: str
+    area: str
+
+
+@dataclass
+class Rakor:
+    """A kota rakor the seed held, whose kecamatan reports come after the seed."""
+
+    meeting_id: str
+    day: date
+
+
+@dataclass
+class MeetingYear:
+    """Schedules the year's meetings and their follow-up through ``push``."""
+
+    kota: Place
+    kecamatan: Sequence[Place]
+    desa: Sequence[Place]
+    months: Sequence[date]  # the first days of the demo's months, oldest first
+    seed: int
+    push: Push
+    rng: random.Random = field(init=False)
+    rakor: list[Rakor] = field(default_factory=list)
+    meetings: int = 0
+    resolutions: int = 0
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed + SEED_OFFSET)  # noqa: S311 - demo data
+
+    def schedule(self) -> None:
+        """Push every meeting of the last twelve months and what follows from it."""
+        opened = self.months[0] + timedelta(days=PLANNED_AHEAD)  # planned inside the window
+        for month in self.months[-12:]:
+            if month.month in (1, 4, 7, 10) and month.replace(day=15) >= opened:
+                self._rakor(month.replace(day=15))
+            for n, kecamatan in enumerate(self.kecamatan):
+                if month.replace(day=6 + n) >= opened:
+                    self._kecamatan_meeting(kecamatan, month.replace(day=6 + n))
+
+    def _rakor(self, day: date) -> None:
+        stream = self._meeting(
+            day,
+            e.Level.KOTA,
+            self.kota.code,
+            f"Rakor TPPS {self.kota.name} triwulan {(day.month - 1) // 3 + 1}",
+            OPD[0],
+            [*OPD, *(f"Kecamatan {k.name}" for k in self.kecamatan)],
+        )
+        self.rakor.append(Rakor(stream.meeting_id, day))
+        for kecamatan in self.kecamatan:
+            self._resolution(
+                stream,
+                day,
+                f"Cakupan penimbangan balita di Kecamatan {kecamatan.name} paling sedikit 80%",
+                f"Puskesmas {kecamatan.name}",
+                [kecamatan.code],
+                months=2,
+                target=e.Target(indicator="coverage", value=0.8),
+            )
+        self._resolution(
+            stream,
+            day,
+            "Pendampingan keluarga berisiko stunting oleh TPK di semua desa/kelurahan lokus",
+            OPD[0],
+            [self.kota.code],
+            months=3,
+        )
+
+    def _kecamatan_meeting(self, kecamatan: Place, day: date) -> None:
+        office = f"Kecamatan {kecamatan.name}"
+        stream = self._meeting(
+            day,
+            e.Level.KECAMATAN,
+            kecamatan.code,
+            f"Rapat koordinasi TPPS Kecamatan {kecamatan.name}",
+            office,
+            [office, f"Puskesmas {kecamatan.name}", "PKB/PLKB", "TP PKK"],
+        )
+        mine = [d for d in self.desa if d.kecamatan == kecamatan.code]
+        for desa in self.rng.sample(mine, k=min(len(mine), self.rng.choice((1, 1, 2)))):
+            if self.rng.random() < 0.5:
+                self._resolution(
+                    stream,
+                    day,
+                    f"Kunjungan rumah balita stunting baru di {desa.name}",
+                    f"TPK {desa.name}",
+                    [desa.code],
+                    months=1,
+                    target=e.Target(indicator="new_stunting", value=4),
+                )
+            else:
+                self._resolution(
+                    stream,
+                    day,
+                    f"PMT lokal untuk balita gizi kurang di {desa.name}",
+                    f"Puskesmas {kecamatan.name}",
+                    [desa.code],
+                    months=1,
+                )
+
+    def _meeting(  # noqa: PLR0917 - one meeting's parts
+        self,
+        day: date,
+        level: e.Level,
+        area: str,
+        title: str,
+        organiser: str,
+        offices: Sequence[str],
+    ) -> Held:
+        meeting_id = self._id()
+        stream = DeciderStream(meeting_stream(meeting_id), MeetingDecider())
+        self.push(
+            at(day - timedelta(days=7), 9),
+            stream,
+            c.PlanMeeting(
+                at=at(day - timedelta(days=7), 9),
+                level=level,
+                area=area,
+                date=day,
+                title=title,
+                organiser=organiser,
+                agenda=(
+                    "Laporan kemajuan wilayah",
+                    "Kendala dan tindak lanjut",
+                    "Penetapan kesepakatan",
+                ),
+            ),
+        )
+        attendance = tuple(
+            e.Attendee(
+                office=o,
+                position="Kepala" if i == 0 else "Perwakilan",
+                count=1 + self.rng.randrange(2),
+            )
+            for i, o in enumerate(offices)
+        )
+        minutes = (
+            f"Rapat dibuka pukul 09.00 WIB oleh {organiser}.\nSetiap wilayah melaporkan "
+            "capaian penimbangan, kasus stunting baru dan kendala.\nRapat menetapkan "
+            "kesepakatan tindak lanjut di bawah ini."
+        )
+        self.push(
+            at(day, 14),
+            stream,
+            c.HoldMeeting(at=at(day, 14), minutes=minutes, attendance=attendance),
+        )
+        self.meetings += 1
+        return Held(meeting_id, area)
+
+    def _resolution(
+        self,
+        meeting: Held,
+        day: date,
+        text: str,
+        office: str,
+        areas: Sequence[str],
+        *,
+        months: int,
+        target: e.Target | None = None,
+    ) -> None:
+        stream = DeciderStream(resolution_stream(self._id()), ResolutionDecider())
+        due = month_end(month_of(_month_after(day, months)))
+        facts = c.MeetingFacts(id=meeting.meeting_id, status="held", date=day, area=meeting.area)
+        adopted = at(day, 15)
+        self.push(
+            adopted,
+            stream,
+            c.AdoptResolution(
+                at=adopted,
+                meeting=facts,
+                text=text,
+                office=office,
+                due=due,
+                areas=tuple(areas),
+                target=target,
+            ),
+        )
+        self.resolutions += 1
+        span = (due - day).days
+        midway = at(day + timedelta(days=span // 2), 10)
+        self.push(
+            midway,
+            stream,
+            c.ReportProgress(
+                at=midway,
+                text="Sebagian kegiatan berjalan",
+                percent=self.rng.choice((30, 40, 50, 60)),
+            ),
+        )
+        fate = self.rng.random()
+        if fate < 0.55:
+            self._close(
+                stream,
+                due - timedelta(days=self.rng.randrange(0, 10)),
+                e.Outcome.DONE,
+                "Kegiatan selesai sesuai rencana",
+            )
+        elif fate < 0.75:
+            self._close(
+                stream,
+                due + timedelta(days=self.rng.randrange(3, 30)),
+                e.Outcome.DONE,
+                "Selesai setelah batas waktu",
+            )
+        elif fate < 0.85:
+            self._close(
+                stream,
+                day + timedelta(days=span // 2 + 5),
+                e.Outcome.DROPPED,
+                "Digabung dengan program Dana Desa",
+            )
+
+    def _close(self, stream: DeciderStream[Any], on: date, outcome: e.Outcome, reason: str) -> None:
+        when = at(on, 11)
+        self.push(
+            when, stream, c.CloseResolution(at=when, outcome=outcome, reason=reason, closed_on=on)
+        )
+
+    def _id(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+
+def add_reports(
+    store: SqlEventStore,
+    services: Services,
+    year: MeetingYear,
+    meta: JsonObject,
+    event_id: Callable[[datetime], str],
+) -> int:
+    """Each camat's report at each rakor, with the figures as known when its day ended,
+    appended through ``store`` at its clock's instant (after the children's history)."""
+    rng, written = random.Random(year.seed + SEED_OFFSET + 1), 0  # noqa: S311 - demo data
+    for rakor in year.rakor:
+        for kecamatan in year.kecamatan:
+            code, text = rng.choice(OBSTACLES)
+            at = store.clock()
+            command = c.ReportArea(
+                at=at,
+                area=kecamatan.code,
+                office=f"Kecamatan {kecamatan.name}",
+                activities=("Posyandu serentak", "Kunjungan rumah oleh TPK"),
+                obstacles=(e.Kendala(code=code, text=text),),
+                figures=report_figures(services, kecamatan.code, rakor.day),
+            )
+            execute(
+                store,
+                MeetingDecider(),
+                meeting_stream(rakor.meeting_id),
+                command,
+                meta,
+                event_ids=[event_id(at)],
+            )
+            written += 1
+    return written
+
+
+def at(day: date, hour: int) -> datetime:
+    """``hour`` o'clock WIB on ``day``."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=WIB)
+
+
+def _month_after(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)

@@ -1,0 +1,1 @@
+"""The routers of this room: each imports the room's code and ``api.web``, never another router."""

@@ -1,0 +1,1 @@
+"""Meetings: rakor and rembuk stunting, their resolutions and the printable minutes."""

@@ -1,0 +1,455 @@
+"""Resolutions adopted at meetings: follow-up, targets against the figures, overdue queues.
+
+A resolution is seen by whoever's reach overlaps an area it concerns, and followed up
+(progress, due date, closing, reopening) only by a caller whose reach holds all its areas.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.identity.access import Principal, ensure_reach, ensure_writable, write_meta
+from api.meetings.figures import TargetCheck, check_target
+from api.meetings.views import (
+    PROBLEMS,
+    Reader,
+    ReasonRequest,
+    ResolutionSummary,
+    Writer,
+    cursor,
+    summary,
+    visible_resolution,
+    writable_meeting,
+    writable_resolution,
+)
+from api.services import Services
+from api.web.deps import ServicesDep
+from api.web.kit import IdempotencyKey, Strict, client_event_id, derived_id, etag, expected_version
+from domain import wilayah
+from domain.meeting import commands as c
+from domain.meeting import events as e
+from domain.meeting.decider import (
+    ResolutionDecider,
+    ResolutionStatus,
+    local_day,
+    resolution_stream,
+)
+from domain.values import AreaCode, Office, Percent, ProgrammeDay, Text4000
+from events.handling import execute
+from events.projections import meetings as index
+
+router = APIRouter(tags=["meetings"])
+ResolutionId = Annotated[uuid.UUID, Path(description="The resolution's id (a UUID).")]
+MeetingId = Annotated[uuid.UUID, Path(description="The meeting's id (a UUID).")]
+IfMatch = Annotated[
+    str | None, Header(max_length=40, description='Write only at this version: "3".')
+]
+_resolutions = ResolutionDecider()
+
+
+class ResolutionRequest(Strict):
+    """A resolution the meeting adopted."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "Sweeping balita yang belum ditimbang",
+                    "office": "Puskesmas Pataruman",
+                    "due": "2025-08-31",
+                    "areas": ["32.79.02"],
+                    "target": {"indicator": "coverage", "value": 0.9},
+                }
+            ]
+        }
+    )
+
+    id: uuid.UUID | None = Field(None, description="Chosen by the server if null.")
+    event_id: uuid.UUID | None = None
+    text: Text4000
+    office: Office = Field(description="The responsible office (OPD).")
+    due: ProgrammeDay
+    areas: list[AreaCode] = Field(max_length=100, description="Codes inside the meeting's area.")
+    target: e.Target | None = Field(
+        None, description='An indicator and value: {"indicator": "coverage", "value": 0.9}.'
+    )
+
+
+class ProgressRequest(Strict):
+    """A progress update by the responsible office."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"text": "Sweeping di 4 dari 8 desa", "percent": 50}]}
+    )
+
+    event_id: uuid.UUID | None = None
+    text: Text4000
+    percent: Percent
+    evidence: list[e.Document] = Field(default_factory=list, max_length=100)
+
+
+class DueRequest(Strict):
+    """A new due date and why."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"due": "2025-09-30", "reason": "Menunggu jadwal posyandu serentak"}]
+        }
+    )
+
+    event_id: uuid.UUID | None = None
+    due: ProgrammeDay
+    reason: Text4000
+
+
+class CloseRequest(Strict):
+    """Close a resolution as done or dropped."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"outcome": "done", "reason": "Semua desa sudah disweeping"}]
+        }
+    )
+
+    event_id: uuid.UUID | None = None
+    outcome: e.Outcome
+    reason: Text4000
+    closed_on: ProgrammeDay | None = Field(None, description="Defaults to today.")
+
+
+class AreaCheckAnswer(BaseModel):
+    """One area's figure against a target."""
+
+    area: str
+    actual: float | None
+    met: bool | None
+
+
+class TargetCheckAnswer(BaseModel):
+    """A target checked against the figures of the month the resolution is due in."""
+
+    month: str
+    indicator: str
+    value: float
+    direction: str
+    pending: bool = Field(description="True until the due month has ended.")
+    met: bool | None
+    areas: list[AreaCheckAnswer]
+
+
+class ResolutionAnswer(ResolutionSummary):
+    """A resolution with its history of progress and due-date changes."""
+
+    meeting_date: date
+    original_due: date
+    adopted_on: date
+    close_reason: str | None
+    progress: list[dict[str, Any]]
+    due_changes: list[dict[str, Any]]
+    target_check: TargetCheckAnswer | None = Field(
+        None, description="The target against the figures (only on GET of one resolution)."
+    )
+
+
+class ResolutionPage(BaseModel):
+    """A page of resolutions by due date; ``next`` is the ``after`` of the next page (or null)."""
+
+    items: list[ResolutionSummary]
+    next: str | None
+
+
+class QueueAnswer(BaseModel):
+    """Overdue open resolutions concerning an area, oldest due first, and counts per office."""
+
+    code: str
+    today: date
+    items: list[ResolutionSummary]
+    by_office: dict[str, int]
+
+
+@router.post("/v1/meetings/{meeting_id}/resolutions", status_code=201, responses=PROBLEMS)
+def adopt_resolution(
+    meeting_id: MeetingId,
+    body: ResolutionRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    idempotency_key: IdempotencyKey = None,
+) -> ResolutionAnswer:
+    """A resolution adopted at a held meeting inside the caller's reach."""
+    found = writable_meeting(services, caller, str(meeting_id))
+    codes = tuple(wilayah.parse(a, field="areas") for a in body.areas)
+    if codes:  # none: the decider says to name one
+        ensure_writable(caller, codes, "area")
+    meeting = c.MeetingFacts(
+        id=found.id,
+        status=found.state.status.value,
+        date=found.state.held_on or found.state.date,
+        area=found.state.area,
+    )
+    command = c.AdoptResolution(
+        at=services.clock(),
+        meeting=meeting,
+        text=body.text,
+        office=body.office,
+        due=body.due,
+        areas=codes,
+        target=body.target,
+    )
+    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
+    resolution_id = str(body.id or derived_id(event_id))
+    ids = None if event_id is None else [event_id]
+    execute(
+        services.store,
+        _resolutions,
+        resolution_stream(resolution_id),
+        command,
+        write_meta(caller, request),
+        event_ids=ids,
+    )
+    response.headers["Location"] = f"/v1/resolutions/{resolution_id}"
+    return resolution_answer(services, caller, resolution_id, response, check=False)
+
+
+@router.get("/v1/resolutions", responses=PROBLEMS)
+def list_resolutions(
+    services: ServicesDep,
+    caller: Reader,
+    area: Annotated[
+        str | None, Query(max_length=20, description="Concerning areas under it.")
+    ] = None,
+    status: Annotated[ResolutionStatus | None, Query()] = None,
+    overdue: Annotated[bool | None, Query(description="Open and past due (or not).")] = None,
+    office: Annotated[
+        str | None, Query(max_length=150, description="The responsible office.")
+    ] = None,
+    meeting: Annotated[uuid.UUID | None, Query(description="Adopted at this meeting.")] = None,
+    after: Annotated[str | None, Query(max_length=60, description="The cursor.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ResolutionPage:
+    """Resolutions concerning areas the caller can see, by due date."""
+    code = None if area is None else wilayah.parse(area, field="area")
+    today = local_day(services.clock())
+    with services.engine.connect() as conn:
+        rows = index.list_resolutions(
+            conn,
+            reach=caller.reach.prefixes,
+            area=code,
+            status=status,
+            overdue=overdue,
+            today=today,
+            office=None if office is None else " ".join(office.split()),
+            meeting=None if meeting is None else str(meeting),
+            after=cursor(after),
+            limit=limit,
+        )
+    following = f"{rows[-1].state.due}_{rows[-1].id}" if len(rows) == limit else None
+    return ResolutionPage(items=[summary(r, today) for r in rows], next=following)
+
+
+@router.get("/v1/resolutions/{resolution_id}", responses=PROBLEMS)
+def get_resolution(
+    resolution_id: ResolutionId, response: Response, services: ServicesDep, caller: Reader
+) -> ResolutionAnswer:
+    """A resolution, its history, and its target checked against the figures of the
+    month it is due in (beside the office's own claim: status and percent)."""
+    return resolution_answer(services, caller, str(resolution_id), response, check=True)
+
+
+@router.post("/v1/resolutions/{resolution_id}/progress", responses=PROBLEMS)
+def report_progress(
+    resolution_id: ResolutionId,
+    body: ProgressRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ResolutionAnswer:
+    """Progress on an open resolution: text, percent, evidence hashes."""
+    command = c.ReportProgress(
+        at=services.clock(), text=body.text, percent=body.percent, evidence=tuple(body.evidence)
+    )
+    return _change(
+        services,
+        caller,
+        request,
+        response,
+        str(resolution_id),
+        command,
+        if_match,
+        client_event_id(caller, request, body.event_id, idempotency_key),
+    )
+
+
+@router.post("/v1/resolutions/{resolution_id}/due", responses=PROBLEMS)
+def change_due(
+    resolution_id: ResolutionId,
+    body: DueRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ResolutionAnswer:
+    """Move an open resolution's due date, with the reason."""
+    command = c.ChangeDue(at=services.clock(), due=body.due, reason=body.reason)
+    return _change(
+        services,
+        caller,
+        request,
+        response,
+        str(resolution_id),
+        command,
+        if_match,
+        client_event_id(caller, request, body.event_id, idempotency_key),
+    )
+
+
+@router.post("/v1/resolutions/{resolution_id}/close", responses=PROBLEMS)
+def close_resolution(
+    resolution_id: ResolutionId,
+    body: CloseRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ResolutionAnswer:
+    """Close an open resolution as done or dropped, with the reason (409 if closed)."""
+    command = c.CloseResolution(
+        at=services.clock(), outcome=body.outcome, reason=body.reason, closed_on=body.closed_on
+    )
+    return _change(
+        services,
+        caller,
+        request,
+        response,
+        str(resolution_id),
+        command,
+        if_match,
+        client_event_id(caller, request, body.event_id, idempotency_key),
+    )
+
+
+@router.post("/v1/resolutions/{resolution_id}/reopen", responses=PROBLEMS)
+def reopen_resolution(
+    resolution_id: ResolutionId,
+    body: ReasonRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ResolutionAnswer:
+    """Open a closed resolution again, with the reason."""
+    command = c.ReopenResolution(at=services.clock(), reason=body.reason)
+    return _change(
+        services,
+        caller,
+        request,
+        response,
+        str(resolution_id),
+        command,
+        if_match,
+        client_event_id(caller, request, body.event_id, idempotency_key),
+    )
+
+
+@router.get("/v1/areas/{code}/queues/overdue-resolutions", responses=PROBLEMS)
+def overdue_queue(
+    code: Annotated[str, Path(max_length=20, description="Kota, kecamatan or desa code.")],
+    services: ServicesDep,
+    caller: Reader,
+    office: Annotated[str | None, Query(max_length=150)] = None,
+) -> QueueAnswer:
+    """Open resolutions past due concerning areas under ``code``, oldest due first, with
+    the count per responsible office."""
+    area = wilayah.parse(code, field="code")
+    ensure_reach(caller, area, "area")
+    today = local_day(services.clock())
+    with services.engine.connect() as conn:
+        rows = index.list_resolutions(
+            conn,
+            reach=caller.reach.prefixes,
+            area=area,
+            overdue=True,
+            today=today,
+            office=None if office is None else " ".join(office.split()),
+        )
+    by_office: dict[str, int] = {}
+    for row in rows:
+        by_office[row.state.office] = by_office.get(row.state.office, 0) + 1
+    return QueueAnswer(
+        code=area,
+        today=today,
+        items=[summary(r, today) for r in rows],
+        by_office=dict(sorted(by_office.items())),
+    )
+
+
+def resolution_answer(
+    services: Services, caller: Principal, resolution_id: str, response: Response, *, check: bool
+) -> ResolutionAnswer:
+    """The resolution as ``GET /v1/resolutions/{id}`` answers it, with its ETag."""
+    found = visible_resolution(services, caller, resolution_id)
+    state, today = found.state, local_day(services.clock())
+    checked = None
+    if check and state.target is not None:
+        checked = _check_answer(check_target(services, state.target, state.areas, state.due, today))
+    etag(response, found.version)
+    return ResolutionAnswer(
+        **summary(found, today).model_dump(),
+        meeting_date=state.meeting_date,
+        original_due=state.original_due,
+        adopted_on=state.adopted_on,
+        close_reason=state.close_reason,
+        progress=[p.model_dump(mode="json") for p in state.progress],
+        due_changes=[d.model_dump(mode="json") for d in state.due_changes],
+        target_check=checked,
+    )
+
+
+def _change(
+    services: Services,
+    caller: Principal,
+    request: Request,
+    response: Response,
+    resolution_id: str,
+    command: c.ResolutionCommand,
+    if_match: str | None,
+    event_id: str | None,
+) -> ResolutionAnswer:
+    writable_resolution(services, caller, resolution_id)
+    execute(
+        services.store,
+        _resolutions,
+        resolution_stream(resolution_id),
+        command,
+        write_meta(caller, request),
+        expected_version=expected_version(if_match),
+        event_ids=None if event_id is None else [event_id],
+    )
+    return resolution_answer(services, caller, resolution_id, response, check=False)
+
+
+def _check_answer(check: TargetCheck) -> TargetCheckAnswer:
+    return TargetCheckAnswer(
+        month=check.month,
+        indicator=check.indicator,
+        value=check.value,
+        direction=check.direction,
+        pending=check.pending,
+        met=check.met,
+        areas=[AreaCheckAnswer(area=a.area, actual=a.actual, met=a.met) for a in check.areas],
+    )

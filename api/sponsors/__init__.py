@@ -1,0 +1,1 @@
+"""Sponsors: families at risk (KRS), sponsors (orang tua asuh), commitments and deliveries."""

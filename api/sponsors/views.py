@@ -1,0 +1,237 @@
+"""What the sponsor routes share: who may see a sponsor or a commitment, the answers made
+of a commitment's state, and the beneficiary lookups.
+
+A ``sponsor`` login reads only its own sponsor, that sponsor's commitments and deliveries,
+and its children masked: area-wide reads (``AreaReader``: families, queues, figures) answer
+it 403. A sponsor's record follows the reach of its areas like everything else.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from api.identity.access import Principal, Requires, ensure_reach, ensure_writable
+from api.services import Services
+from domain.access import Role
+from domain.fact import DomainError, NotFound
+from domain.meeting.decider import local_day
+from domain.meeting.events import Document
+from domain.sponsor import events as e
+from domain.sponsor.decider import CommitmentState, Delivery, SponsorState
+from domain.sponsor.fulfilment import fulfilment
+from events.projections import sponsors as index
+from events.projections.children import find_child
+
+Reader = Annotated[Principal, Requires("sponsors:read")]
+AreaReader = Annotated[Principal, Requires("sponsors:read", area_wide=True)]
+Writer = Annotated[Principal, Requires("sponsors:write")]
+Verifier = Annotated[Principal, Requires("deliveries:verify")]
+
+
+class DeliveryAnswer(BaseModel):
+    """A delivery and whether it was verified (null: waiting for a TPK or bidan)."""
+
+    id: str
+    commitment: str
+    date: date
+    amount_rupiah: int
+    items: str | None
+    delivered_by: e.DeliveredBy
+    evidence: list[Document]
+    verified: bool | None
+    reason: str | None
+
+    @classmethod
+    def of(cls, commitment_id: str, delivery: Delivery) -> DeliveryAnswer:
+        """The answer for one delivery of a commitment."""
+        return cls(
+            id=delivery.id,
+            commitment=commitment_id,
+            date=delivery.on,
+            amount_rupiah=delivery.amount_rupiah,
+            items=delivery.items,
+            delivered_by=delivery.delivered_by,
+            evidence=list(delivery.evidence),
+            verified=delivery.verified,
+            reason=delivery.reason,
+        )
+
+
+class CommitmentAnswer(BaseModel):
+    """A commitment with its fulfilment today."""
+
+    id: str
+    sponsor: str
+    beneficiary: e.Beneficiary
+    desa: str
+    aid: e.Aid
+    description: str
+    amount_rupiah: int
+    items: str | None
+    frequency: e.Frequency
+    start: date
+    end: date | None
+    status: e.CommitmentStatus
+    status_reason: str | None
+    active_days: int
+    due_periods: int
+    due_rupiah: int = Field(description="Due from the start to today, less paused days.")
+    delivered_rupiah: int = Field(description="Verified deliveries only.")
+    delivered: int
+    pending: int = Field(description="Deliveries waiting for verification.")
+    fulfilment: float | None = Field(description="delivered_rupiah / due_rupiah.")
+    overdue: bool = Field(description="Active and nothing verified for more than a period.")
+    deliveries: list[DeliveryAnswer]
+    version: int
+
+    @classmethod
+    def of(
+        cls, commitment_id: str, state: CommitmentState, version: int, today: date
+    ) -> CommitmentAnswer:
+        """The answer for a commitment's state on ``today``."""
+        assert state.beneficiary is not None
+        account = fulfilment(state, today)
+        return cls(
+            id=commitment_id,
+            sponsor=state.sponsor,
+            beneficiary=state.beneficiary,
+            desa=state.desa,
+            aid=state.aid,
+            description=state.description,
+            amount_rupiah=state.amount_rupiah,
+            items=state.items,
+            frequency=state.frequency,
+            start=state.start,
+            end=state.end,
+            status=state.status,
+            status_reason=state.status_reason,
+            active_days=account.active_days,
+            due_periods=account.due_periods,
+            due_rupiah=account.due_rupiah,
+            delivered_rupiah=account.delivered_rupiah,
+            delivered=account.delivered,
+            pending=account.pending,
+            fulfilment=account.fulfilment,
+            overdue=account.overdue,
+            deliveries=[DeliveryAnswer.of(commitment_id, d) for d in state.deliveries],
+            version=version,
+        )
+
+
+def today(services: Services) -> date:
+    """The service's today (the first Indonesian time zone's)."""
+    return local_day(services.clock())
+
+
+def own_sponsor(services: Services, caller: Principal) -> str | None:
+    """The sponsor a ``sponsor`` principal acts for (404 when none is linked to it);
+    None for everyone else, who may see any sponsor."""
+    if caller.role is not Role.SPONSOR:
+        return None
+    with services.engine.connect() as conn:
+        found = index.sponsor_of_principal(conn, caller.id)
+    if found is None:
+        raise NotFound("no sponsor is linked to this principal")
+    return found
+
+
+def visible_sponsor(
+    services: Services, caller: Principal, sponsor_id: str
+) -> tuple[SponsorState, int]:
+    """The sponsor, if the caller may see it: one of its areas overlaps the caller's reach
+    (a sponsor without areas only to a reach of everywhere), and for a sponsor principal only
+    its own (404 otherwise)."""
+    mine = own_sponsor(services, caller)
+    with services.engine.connect() as conn:
+        found = index.find_sponsor(conn, sponsor_id)
+    if found is None or (mine is not None and mine != sponsor_id):
+        raise NotFound("there is no such sponsor")
+    if not caller.reach.sees(found[0].areas):
+        raise NotFound("there is no such sponsor")
+    return found
+
+
+def visible_commitment(
+    services: Services, caller: Principal, commitment_id: str
+) -> tuple[CommitmentState, int]:
+    """The commitment, if the caller may see it: its beneficiary's desa in reach, and for a
+    sponsor principal only its own (404 otherwise)."""
+    with services.engine.connect() as conn:
+        found = index.find_commitment(conn, commitment_id)
+    if found is None:
+        raise NotFound("there is no such commitment")
+    ensure_reach(caller, found[0].desa, "commitment")
+    mine = own_sponsor(services, caller)
+    if mine is not None and found[0].sponsor != mine:
+        raise NotFound("there is no such commitment")
+    return found
+
+
+def writable_commitment(
+    services: Services, caller: Principal, commitment_id: str
+) -> tuple[CommitmentState, int]:
+    """The commitment, if its desa lies inside the caller's reach (404 otherwise)."""
+    found = visible_commitment(services, caller, commitment_id)
+    ensure_writable(caller, [found[0].desa], "commitment")
+    return found
+
+
+def beneficiary_desa(services: Services, caller: Principal, beneficiary: e.Beneficiary) -> str:
+    """The desa a commitment's beneficiary lives in (404 if unknown or outside the caller's
+    reach)."""
+    with services.engine.connect() as conn:
+        if beneficiary.kind is e.BeneficiaryKind.CHILD:
+            child: dict[str, Any] | None = find_child(conn, beneficiary.id)
+            desa = None if child is None or child["status"] != "active" else str(child["desa"])
+        else:
+            family_id = beneficiary.id
+            if beneficiary.kind is e.BeneficiaryKind.MOTHER:
+                family_id = index.family_of_mother(conn, beneficiary.id) or ""
+            family = index.find_family(conn, family_id)
+            desa = None if family is None else family[0].desa
+    if desa is None:
+        raise NotFound(f"there is no such {beneficiary.kind.value}")
+    ensure_writable(caller, [desa], beneficiary.kind.value)
+    return desa
+
+
+class Suggestion(BaseModel):
+    """A stunted child without a running nutrition commitment, masked."""
+
+    child_id: str
+    initials: str | None
+    desa: str
+    sex: str
+    age_months: int
+    first_stunted_on: date | None
+    severely_stunted: bool | None
+
+
+def suggestion(row: dict[str, Any], names: dict[str, str | None], day: date) -> Suggestion:
+    """A queue row as answered: masked, with the age in completed months."""
+    birth: date = row["birth_date"]
+    months = (day.year - birth.year) * 12 + day.month - birth.month - (day.day < birth.day)
+    return Suggestion(
+        child_id=row["child_id"],
+        initials=names.get(row["child_id"]),
+        desa=row["desa"],
+        sex=row["sex"],
+        age_months=months,
+        first_stunted_on=row["first_stunted_on"],
+        severely_stunted=row["severely_stunted"],
+    )
+
+
+def unsponsored_cursor(after: str | None) -> tuple[date, str] | None:
+    """The ``next`` of a previous page of the unsponsored-stunted queue."""
+    if after is None:
+        return None
+    day, _, child = after.partition("_")
+    try:
+        return date.fromisoformat(day), str(uuid.UUID(child))
+    except ValueError:
+        raise DomainError("give the `next` of the previous page", field="after") from None

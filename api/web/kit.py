@@ -1,0 +1,167 @@
+"""The HTTP kit every router uses.
+
+- ids: the event id a client chose (in the body or from its ``Idempotency-Key``), and the
+  ids derived from it, so that a retry names the same stream;
+- versions: ``If-Match`` read as a stream version, the ``ETag`` of an answer;
+- ``known_at``: the log position a past instant names;
+- masking: children's initials and personal fields, read for many children at once;
+- request bodies that refuse unknown fields, and the desa a write may name;
+- today: the latest date anywhere in Indonesia.
+
+Problem answers are documented by ``api.web.responses`` and answered by ``api.web.errors``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, timedelta, timezone
+from typing import Annotated, Literal
+
+from fastapi import Header, Path, Query, Request, Response
+from pydantic import AwareDatetime, BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from api.identity.access import Principal, ensure_writable
+from api.services import Services
+from domain import wilayah
+from domain.child.decider import stream_id
+from domain.child.events import ChildPersonal
+from domain.child.personal import initials
+from domain.fact import DomainError
+from domain.values import ascii_digits
+from events import timefmt
+from events.area_figures import position_at
+from events.envelope import JsonObject
+from events.personal import Opened
+from events.projections import children as index
+from events.projections.areas import find_area
+
+_EASTERNMOST = timezone(timedelta(hours=9), "WIT")  # Papua, the first to reach a new day
+IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d2c4e-7a0b-4c55-9d43-3e0f1b2a7c10")
+VERSION_DIGITS = 9  # a stream version is an INTEGER column: more digits name no version
+IdempotencyKey = Annotated[str | None, Header(max_length=200)]
+IfMatch = Annotated[str | None, Header(max_length=40)]
+_CODE = "Kemendagri code of a desa/kelurahan, kecamatan or kota (dotted or undotted)."
+_KNOWN_AT = (
+    "The figures as the system would have answered at this moment: an RFC 3339 timestamp "
+    "or a log position. Entries and corrections recorded later are left out."
+)
+CodePath = Annotated[str, Path(description=_CODE, max_length=20)]
+KnownAt = Annotated[str | None, Query(description=_KNOWN_AT, max_length=40)]
+_INSTANT: TypeAdapter[AwareDatetime] = TypeAdapter(AwareDatetime)
+
+
+def today() -> date:
+    """The latest date anywhere in Indonesia: a measurement taken today is never "future"."""
+    return timefmt.utc_now().astimezone(_EASTERNMOST).date()
+
+
+def etag(response: Response, version: int) -> None:
+    """Set the ``ETag`` of the stream version."""
+    response.headers["ETag"] = f'"{version}"'
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an ``If-Match`` header asks for (``*`` or none: unconditional)."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not ascii_digits(text, VERSION_DIGITS):
+        raise DomainError('If-Match is a stream version in quotes, like "3"', field="If-Match")
+    return int(text)
+
+
+def client_event_id(
+    principal: Principal, request: Request, given: uuid.UUID | None, key: str | None
+) -> str | None:
+    """The event id a client chose: in the body, or derived from its ``Idempotency-Key``."""
+    if given is not None:
+        return str(given)
+    if key is None:
+        return None
+    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{principal.id}\n{request.url.path}\n{key}"))
+
+
+def erased_subjects(opened: Opened) -> list[Literal["child", "mother"]]:
+    """Whose parts were erased ("*", a part from before keys were per person: both)."""
+    erased: set[str] = set(opened.erased)
+    if "*" in erased:
+        erased = {"child", "mother"}
+    return [s for s in ("child", "mother") if s in erased]
+
+
+def personal_of(services: Services, child_ids: Sequence[str]) -> dict[str, ChildPersonal]:
+    """The children's personal fields now, for any number of children (children without a
+    personal part, or whose own part was erased, are left out)."""
+    return {
+        child_id: ChildPersonal.model_validate(plain)
+        for child_id, plain in _personal_parts(services, child_ids).items()
+        if "name" in plain
+    }
+
+
+def masked_initials(services: Services, child_ids: Sequence[str]) -> dict[str, str | None]:
+    """The children's initials, by id (absent: no personal part or an erased key)."""
+    # The name as stored (validated when it was written): a kota's hundreds of new cases
+    # need only it.
+    parts = _personal_parts(services, child_ids).items()
+    return {c: initials(str(p["name"])) for c, p in parts if "name" in p}
+
+
+def _personal_parts(services: Services, child_ids: Sequence[str]) -> dict[str, JsonObject]:
+    streams = {stream_id(c): c for c in child_ids}
+    found = services.store.latest_personal(list(streams), index.PERSONAL_TYPES)
+    return {streams[s]: plain for s, plain in found.items()}
+
+
+def checked_desa(
+    services: Services, principal: Principal, code: str, *, field: str = "desa"
+) -> str:
+    """The canonical code of a registered desa a write may name: 422 naming ``field``, or
+    404 outside the caller's reach."""
+    desa = wilayah.parse_desa(code, field=field)
+    ensure_writable(principal, [desa], "desa")
+    with services.engine.connect() as conn:
+        if find_area(conn, desa) is None:
+            raise DomainError("there is no registered desa/kelurahan with this code", field=field)
+    return desa
+
+
+class Strict(BaseModel):
+    """A request body: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def derived_id(event_id: str | None) -> uuid.UUID:
+    """The id of a new stream: derived from the client's event id, so that a retry names the
+    same stream, or random without one."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"tumbuh:{event_id}") if event_id else uuid.uuid4()
+
+
+def log_position_of(services: Services, known_at: str | None) -> int | None:
+    """The log position ``known_at`` names, or None for now (also when it is the head)."""
+    if known_at is None:
+        return None
+    head = services.store.head().position
+    if ascii_digits(known_at, 15):
+        position = int(known_at)
+        if position > head:
+            raise DomainError(f"the log ends at position {head}", field="known_at")
+    else:
+        try:
+            instant = _INSTANT.validate_python(known_at)
+        except ValidationError:
+            raise DomainError(_known_at_refusal(known_at), field="known_at") from None
+        position = position_at(services.engine, instant)
+    return None if position >= head else position
+
+
+def _known_at_refusal(known_at: str) -> str:
+    refusal = "give an RFC 3339 timestamp with its offset or a log position"
+    if " " in known_at:  # a "+" sent unencoded arrives as a space
+        refusal += (
+            "; in a URL a + stands for a space, so send the offset's + as %2B "
+            "(known_at=2025-06-01T00:00:00%2B07:00)"
+        )
+    return refusal
