@@ -265,6 +265,3 @@ def main() -> None:
     """Entry point of the ``tumbuh`` console script."""
     app(prog_name="tumbuh")
 
-
-if __name__ == "__main__":
-    main()
