@@ -52,8 +52,11 @@ SCOPES = "events:read children:read pii:read measurements:write"
 
 
 def _client(store: Installation) -> str:
-    services = build_services(Settings(database_url=store.url, master_key=KEY,
-                                       key_dir=store.folder / "keys", db_pool_size=1))  # fmt: skip
+    services = build_services(
+        Settings(
+            database_url=store.url, master_key=KEY, key_dir=store.folder / "keys", db_pool_size=1
+        )
+    )
     try:
         return services.principals.add_client(
             CLIENT, Role.INTEGRATOR, ["*"], meta=operator_meta(), scopes=SCOPES.split()
@@ -63,8 +66,12 @@ def _client(store: Installation) -> str:
 
 
 def _token(base: str, secret: str, scope: str) -> str:
-    answer = httpx.post(f"{base}/v1/auth/token", auth=(CLIENT, secret), timeout=60,
-                        data={"grant_type": "client_credentials", "scope": scope})  # fmt: skip
+    answer = httpx.post(
+        f"{base}/v1/auth/token",
+        auth=(CLIENT, secret),
+        timeout=60,
+        data={"grant_type": "client_credentials", "scope": scope},
+    )
     answer.raise_for_status()
     return str(answer.json()["access_token"])
 
@@ -120,8 +127,9 @@ def tail_latency(
         after = head
         with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
             while not done.is_set() or len(seen) < appends:
-                page = client.get("/v1/events", params={
-                    "after": after, "wait": 30, "stream_type": "child"}).json()  # fmt: skip
+                page = client.get(
+                    "/v1/events", params={"after": after, "wait": 30, "stream_type": "child"}
+                ).json()
                 now = time.time()
                 for event in page["events"]:
                     recorded = datetime.fromisoformat(event["recorded_at"]).timestamp()
@@ -137,8 +145,10 @@ def tail_latency(
     with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
         for _ in range(appends):
             child = rng.choice(store.children)
-            answer = client.post(f"/v1/children/{child.id}/measurements",
-                                 json=measurement(rng, child.birth_date, today))  # fmt: skip
+            answer = client.post(
+                f"/v1/children/{child.id}/measurements",
+                json=measurement(rng, child.birth_date, today),
+            )
             if answer.status_code != 201:
                 raise RuntimeError(f"append refused: {answer.status_code} {answer.text[:300]}")
             time.sleep(rng.uniform(0.02, 0.12))
@@ -147,8 +157,9 @@ def tail_latency(
     return seen
 
 
-def read_overhead(base: str, logged: str, masked: str, store: Installation, reads: int,
-                  seed: int) -> tuple[float, float]:  # fmt: skip
+def read_overhead(
+    base: str, logged: str, masked: str, store: Installation, reads: int, seed: int
+) -> tuple[float, float]:
     """Mean ms of unmasked (logged) and masked reads, alternating request by request."""
     rng = random.Random(seed)
     times: dict[str, list[float]] = {logged: [], masked: []}
@@ -157,8 +168,9 @@ def read_overhead(base: str, logged: str, masked: str, store: Installation, read
             child = rng.choice(store.children)
             for bearer in (logged, masked) if n % 2 else (masked, logged):
                 began = time.perf_counter()
-                answer = client.get(f"/v1/children/{child.id}",
-                                    headers={"Authorization": f"Bearer {bearer}"})  # fmt: skip
+                answer = client.get(
+                    f"/v1/children/{child.id}", headers={"Authorization": f"Bearer {bearer}"}
+                )
                 answer.raise_for_status()
                 if n >= 40:  # warm-up first
                     times[bearer].append((time.perf_counter() - began) * 1000)
@@ -204,15 +216,19 @@ def main() -> None:
                 pure_checks.append(checked / verifying)
                 latencies = tail_latency(base, everything, store, args.appends, args.seed + run)
                 tails.append(_percentile(latencies, 0.99))
-                logged_ms, masked_ms = read_overhead(base, everything, masked, store,
-                                                     args.reads, args.seed + run)  # fmt: skip
+                logged_ms, masked_ms = read_overhead(
+                    base, everything, masked, store, args.reads, args.seed + run
+                )
                 ratios.append(logged_ms / masked_ms)
-                print(f"  run {run + 1}: export {count:,} events {exports[-1]:,.0f}/s; "
-                      f"verifier {checks[-1]:,.0f}/s (stdlib only {pure_checks[-1]:,.0f}/s); "
-                      f"tail p50 "
-                      f"{_percentile(latencies, 0.5):.0f} ms p99 {tails[-1]:.0f} ms "
-                      f"({len(latencies)} events); reads logged {logged_ms:.2f} ms vs masked "
-                      f"{masked_ms:.2f} ms", flush=True)  # fmt: skip
+                print(
+                    f"  run {run + 1}: export {count:,} events {exports[-1]:,.0f}/s; "
+                    f"verifier {checks[-1]:,.0f}/s (stdlib only {pure_checks[-1]:,.0f}/s); "
+                    f"tail p50 "
+                    f"{_percentile(latencies, 0.5):.0f} ms p99 {tails[-1]:.0f} ms "
+                    f"({len(latencies)} events); reads logged {logged_ms:.2f} ms vs masked "
+                    f"{masked_ms:.2f} ms",
+                    flush=True,
+                )
     print(f"\n{args.db}, {count:,} events, medians of {args.runs} runs")
     print(
         f"  NDJSON export over HTTP  {statistics.median(exports):>9,.0f} events/s  "

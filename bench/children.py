@@ -160,9 +160,13 @@ def measurement(rng: random.Random, birth: date, on: date) -> dict[str, Any]:
     months = (on - birth).days / 30.4375
     length = float(np.interp(months, _MONTHS, _LENGTHS)) * rng.uniform(0.9, 1.04)
     weight = float(np.interp(months, _MONTHS, _WEIGHTS)) * rng.uniform(0.85, 1.15)
-    return {"measured_on": on.isoformat(), "weight_kg": round(weight, 1),
-            "length_cm": round(length, 1), "position": "lying" if months < 24 else "standing",
-            "oedema": False}  # fmt: skip
+    return {
+        "measured_on": on.isoformat(),
+        "weight_kg": round(weight, 1),
+        "length_cm": round(length, 1),
+        "position": "lying" if months < 24 else "standing",
+        "oedema": False,
+    }
 
 
 # ------------------------------------------------------------------------------ fill
@@ -171,8 +175,12 @@ def measurement(rng: random.Random, birth: date, on: date) -> dict[str, Any]:
 def _personal(n: int, sex: Sex, birth: date) -> ChildPersonal:
     day = birth.day + (40 if sex is Sex.FEMALE else 0)  # women's NIKs add 40 to the day
     nik = f"327902{day:02d}{birth.month:02d}{birth.year % 100:02d}{n % 9999 + 1:04d}"
-    return ChildPersonal(name=f"Anak Bench {n}", nik=nik, mother_name=f"Ibu Bench {n}",
-                         address=f"RT {n % 20 + 1:02d}/RW 03 Hegarsari")  # fmt: skip
+    return ChildPersonal(
+        name=f"Anak Bench {n}",
+        nik=nik,
+        mother_name=f"Ibu Bench {n}",
+        address=f"RT {n % 20 + 1:02d}/RW 03 Hegarsari",
+    )
 
 
 def _child_events(
@@ -187,18 +195,32 @@ def _child_events(
     """A registration and measurements, decided by the child's own decider (pure)."""
     sex = rng.choice((Sex.MALE, Sex.FEMALE))
     registered = child.birth_date if cohort.registered_at_birth else today
-    commands: list[tuple[str, c.ChildCommand]] = [(new_event_id(), c.RegisterChild(
-        today=registered, sex=sex, birth_date=child.birth_date, desa=DESAS[n % len(DESAS)],
-        posyandu=f"Melati {n % 5 + 1}", personal=_personal(n, sex, child.birth_date),
-    ))]  # fmt: skip
+    commands: list[tuple[str, c.ChildCommand]] = [
+        (
+            new_event_id(),
+            c.RegisterChild(
+                today=registered,
+                sex=sex,
+                birth_date=child.birth_date,
+                desa=DESAS[n % len(DESAS)],
+                posyandu=f"Melati {n % 5 + 1}",
+                personal=_personal(n, sex, child.birth_date),
+            ),
+        )
+    ]
     age = (today - child.birth_date).days
     for k in range(1, cohort.per_child):
         on = child.birth_date + timedelta(days=age * k // cohort.per_child)
-        values = Measurement.model_validate({**measurement(rng, child.birth_date, on),
-                                             "measured_by": "kader"})  # fmt: skip
+        values = Measurement.model_validate(
+            {**measurement(rng, child.birth_date, on), "measured_by": "kader"}
+        )
         event_id = new_event_id()
-        commands.append((event_id, c.RecordMeasurement(
-            today=today, measurement_id=event_id, measurement=values)))  # fmt: skip
+        commands.append(
+            (
+                event_id,
+                c.RecordMeasurement(today=today, measurement_id=event_id, measurement=values),
+            )
+        )
     decider = ChildDecider()
     state, new = decider.initial_state(), list[NewEvent]()
     for event_id, command in commands:
@@ -221,11 +243,17 @@ def _fill_chunk(job: FillJob) -> int:
     services, rng = _FILLER[0], random.Random(seed * 1_000_003 + first)
     meta = operator_meta("bench/children.py")
     try:
-        services.store.append_streams([
-            StreamAppend(stream_id(child.id), ChildDecider.stream_type, NO_STREAM,
-                         _child_events(services.registry, rng, n, child, today, meta, cohort))
-            for n, child in enumerate(chunk, first)
-        ])  # fmt: skip
+        services.store.append_streams(
+            [
+                StreamAppend(
+                    stream_id(child.id),
+                    ChildDecider.stream_type,
+                    NO_STREAM,
+                    _child_events(services.registry, rng, n, child, today, meta, cohort),
+                )
+                for n, child in enumerate(chunk, first)
+            ]
+        )
     except Exception as error:  # the pool cannot always pickle the driver's errors
         raise RuntimeError(f"filling children {first}..: {error!r}"[:2000]) from None
     return len(chunk) * cohort.per_child
@@ -297,8 +325,13 @@ def _fill_pool(
 
 def _register_areas(services: Services) -> None:
     for code in DESAS:
-        command = RegisterArea(at=datetime.now(UTC), code=code, name=f"Kelurahan {code[-4:]}",
-                               kecamatan="Pataruman", kota="Kota Banjar")  # fmt: skip
+        command = RegisterArea(
+            at=datetime.now(UTC),
+            code=code,
+            name=f"Kelurahan {code[-4:]}",
+            kecamatan="Pataruman",
+            kota="Kota Banjar",
+        )
         execute(services.store, AreaDecider(), area_stream(code), command, operator_meta())
 
 
@@ -357,8 +390,11 @@ def prepare(url: str, folder: Path, filling: Callable[[], list[Child]]) -> Insta
             # tables for a group's rows (6 December).
             with services.engine.connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
-        print(f"  store: {verdict.checked} events ({len(children)} children, filled in "
-              f"{filled:.0f} s), chain verified", flush=True)  # fmt: skip
+        print(
+            f"  store: {verdict.checked} events ({len(children)} children, filled in "
+            f"{filled:.0f} s), chain verified",
+            flush=True,
+        )
         return Installation(url, folder, children, secret)
     finally:
         services.close()
@@ -382,13 +418,32 @@ def server(
     """One uvicorn worker serving ``store`` with the app ``factory`` builds; yields its base
     URL (and adds the server's process id to ``pids``, for a bench that reads its CPU)."""
     port, log_path = _free_port(), store.folder / "server.log"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "bench"),  # for floor_app
-           "TUMBUH_DATABASE_URL": store.url, "TUMBUH_MASTER_KEY": KEY,
-           "TUMBUH_KEY_DIR": str(store.folder / "keys"), "TUMBUH_MIGRATE_ON_START": "false",
-           "TUMBUH_LOG_LEVEL": "WARNING", "TUMBUH_ACCESS_TOKEN_TTL": "3600"}  # fmt: skip
-    command = [sys.executable, "-m", "uvicorn", factory, "--factory",
-               "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-               "--no-access-log", "--log-level", "warning"]  # fmt: skip
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "bench"),  # for floor_app
+        "TUMBUH_DATABASE_URL": store.url,
+        "TUMBUH_MASTER_KEY": KEY,
+        "TUMBUH_KEY_DIR": str(store.folder / "keys"),
+        "TUMBUH_MIGRATE_ON_START": "false",
+        "TUMBUH_LOG_LEVEL": "WARNING",
+        "TUMBUH_ACCESS_TOKEN_TTL": "3600",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        factory,
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
         if pids is not None:
@@ -422,8 +477,12 @@ def _wait_ready(base: str, process: subprocess.Popen[bytes], log_path: Path) -> 
 
 def token(base: str, secret: str) -> str:
     """An access token from the token endpoint, as a third-party app gets one."""
-    answer = httpx.post(f"{base}/v1/auth/token", auth=(CLIENT, secret), timeout=60,
-                        data={"grant_type": "client_credentials", "scope": SCOPES})  # fmt: skip
+    answer = httpx.post(
+        f"{base}/v1/auth/token",
+        auth=(CLIENT, secret),
+        timeout=60,
+        data={"grant_type": "client_credentials", "scope": SCOPES},
+    )
     answer.raise_for_status()
     return str(answer.json()["access_token"])
 
@@ -447,8 +506,9 @@ async def drive(base: str, bearer: str, clients: int, seconds: float, step: Step
 
     connector = aiohttp.TCPConnector(limit=clients)
     timeout = aiohttp.ClientTimeout(total=120)
-    async with aiohttp.ClientSession(base, headers=headers, connector=connector,
-                                     timeout=timeout) as session:  # fmt: skip
+    async with aiohttp.ClientSession(
+        base, headers=headers, connector=connector, timeout=timeout
+    ) as session:
         tasks = [asyncio.create_task(loop(session, slot)) for slot in range(clients)]
         await asyncio.sleep(min(2.0, seconds / 2))  # warm-up: connections, caches, JIT paths
         timing, begun = True, time.perf_counter()
@@ -506,10 +566,13 @@ def sessions_step(shares: Sequence[Sequence[Child]], seed: int) -> Step:
     async def step(session: aiohttp.ClientSession, slot: int) -> int:
         rng = rngs[slot]
         items = [
-            {**measurement(rng, child.birth_date, today), "event_id": str(uuid.uuid4()),
-             "child_id": child.id}
+            {
+                **measurement(rng, child.birth_date, today),
+                "event_id": str(uuid.uuid4()),
+                "child_id": child.id,
+            }
             for child in rng.sample(shares[slot], SESSION_ITEMS)
-        ]  # fmt: skip
+        ]
         body = {"posyandu": "Melati 1", "items": items}
         answer = await _call(session, "POST", "/v1/posyandu-sessions", 200, body)
         if answer["accepted"] != SESSION_ITEMS:
@@ -544,13 +607,27 @@ def one_run(db: Db, base: str, bearer: str, store: Installation, args: Any, run:
     sessions = asyncio.run(drive(base, bearer, clients, seconds, step))
     step = reads_step(store.children, args.readers, seed + 70)
     reads = asyncio.run(drive(base, bearer, args.readers, seconds, step))
-    figures = Figures(writes.rate, writes.p50_ms, writes.p99_ms, max(peers), peers[0],
-                      peers[-1], floor.rate, sessions.rate, sessions.p99_ms, reads.rate,
-                      reads.p50_ms, reads.p99_ms)  # fmt: skip
-    print(f"  run {run + 1}: POST {writes.rate:.0f} ev/s p99 {writes.p99_ms:.1f} ms | peer "
-          f"{max(peers):.0f} ev/s | floor {floor.rate:.0f}/s | sessions {sessions.rate:.0f} "
-          f"meas/s | GET p99 "
-          f"{reads.p99_ms:.1f} ms", flush=True)  # fmt: skip
+    figures = Figures(
+        writes.rate,
+        writes.p50_ms,
+        writes.p99_ms,
+        max(peers),
+        peers[0],
+        peers[-1],
+        floor.rate,
+        sessions.rate,
+        sessions.p99_ms,
+        reads.rate,
+        reads.p50_ms,
+        reads.p99_ms,
+    )
+    print(
+        f"  run {run + 1}: POST {writes.rate:.0f} ev/s p99 {writes.p99_ms:.1f} ms | peer "
+        f"{max(peers):.0f} ev/s | floor {floor.rate:.0f}/s | sessions {sessions.rate:.0f} "
+        f"meas/s | GET p99 "
+        f"{reads.p99_ms:.1f} ms",
+        flush=True,
+    )
     return figures
 
 
@@ -589,9 +666,11 @@ ROWS: tuple[tuple[str, str, str, Callable[[Figures], bool] | None], ...] = (
 
 def table(results: dict[Db, Figures], args: Any) -> None:
     """The figures per database, with the goals met or not."""
-    print(f"\nchildren bench: {args.events} events filled, {args.clients} clients ("
-          f"{args.readers} readers), 1 uvicorn worker, median of {args.runs} runs of "
-          f"{args.seconds:g} s")  # fmt: skip
+    print(
+        f"\nchildren bench: {args.events} events filled, {args.clients} clients ("
+        f"{args.readers} readers), 1 uvicorn worker, median of {args.runs} runs of "
+        f"{args.seconds:g} s"
+    )
     print(f"{'figure':32}" + "".join(f"{db:>16}" for db in results) + "  goal")
     for label, name, goal, met in ROWS:
         cells = ""
@@ -617,8 +696,10 @@ def main() -> None:
     parser.add_argument("--fill-workers", type=int, default=2, help="processes filling PostgreSQL")
     args = parser.parse_args()
     if args.events // EVENTS_PER_CHILD < args.clients * SESSION_ITEMS:
-        parser.error(f"--events must give each client {SESSION_ITEMS} children of its own: "
-                     f"at least {args.clients * SESSION_ITEMS * EVENTS_PER_CHILD}")  # fmt: skip
+        parser.error(
+            f"--events must give each client {SESSION_ITEMS} children of its own: "
+            f"at least {args.clients * SESSION_ITEMS * EVENTS_PER_CHILD}"
+        )
     databases: list[Db] = ["postgres", "sqlite"] if args.db == "both" else [args.db]
     results = {db: measure_database(db, args) for db in databases}
     table(results, args)

@@ -56,8 +56,11 @@ def _rebuild(url: str, folder: Path, runs: int) -> float:
             services.projections.rebuild(services.store)
             seconds = clock.perf_counter() - began
             rates.append(services.store.head().position / seconds)
-            print(f"  rebuild: {rates[-1]:,.0f} events/s ({seconds:.1f} s, "
-                  f"{services.projections.replay_workers} replay workers)", flush=True)  # fmt: skip
+            print(
+                f"  rebuild: {rates[-1]:,.0f} events/s ({seconds:.1f} s, "
+                f"{services.projections.replay_workers} replay workers)",
+                flush=True,
+            )
     finally:
         services.close()
     return statistics.median(rates)
@@ -88,8 +91,11 @@ def _child_reads(client: httpx.Client, url: str, seconds: float) -> dict[int, Wi
     for readers in (1, 4):
         step = reads_step(children, readers, seed=readers)
         found[readers] = asyncio.run(drive(str(client.base_url), bearer, readers, seconds, step))
-        print(f"  GET child, {readers} reader(s): p50 {found[readers].p50_ms:.1f} ms, "
-              f"p99 {found[readers].p99_ms:.1f} ms", flush=True)  # fmt: skip
+        print(
+            f"  GET child, {readers} reader(s): p50 {found[readers].p50_ms:.1f} ms, "
+            f"p99 {found[readers].p99_ms:.1f} ms",
+            flush=True,
+        )
     return found
 
 
@@ -110,8 +116,11 @@ def _known_at(url: str, folder: Path, last_month: date, runs: int) -> dict[str, 
                 as_of.figures(Period(month, (month,)), unit_of(code))
                 seconds.append(clock.perf_counter() - began)
             found[code] = statistics.median(seconds)
-            print(f"  known_at {month} as of {then:%Y-%m-%d} (position {position}), {code}: "
-                  f"{found[code]:.2f} s", flush=True)  # fmt: skip
+            print(
+                f"  known_at {month} as of {then:%Y-%m-%d} (position {position}), {code}: "
+                f"{found[code]:.2f} s",
+                flush=True,
+            )
     finally:
         services.close()
     return found
@@ -124,12 +133,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=20.0, help="each child-read window")
-    parser.add_argument("--rebuild-runs", type=int, default=None,
-                        help="rebuilds to time (default: --runs; 0 skips them, as at 10M "
-                        "events, where one takes half an hour)")  # fmt: skip
-    parser.add_argument("--without-reports", action="store_true",
-                        help="seed without the camats' rakor reports, which compute known_at "
-                        "for each kecamatan: hours at 10M events")  # fmt: skip
+    parser.add_argument(
+        "--rebuild-runs",
+        type=int,
+        default=None,
+        help="rebuilds to time (default: --runs; 0 skips them, as at 10M "
+        "events, where one takes half an hour)",
+    )
+    parser.add_argument(
+        "--without-reports",
+        action="store_true",
+        help="seed without the camats' rakor reports, which compute known_at "
+        "for each kecamatan: hours at 10M events",
+    )
     args = parser.parse_args()
     with demo_database(
         PG_DB, args.children, CLIENT, Role.INTEGRATOR, SCOPES, reports=not args.without_reports
@@ -151,11 +167,15 @@ def main() -> None:
     print(f"\nPostgreSQL, {events:,} events ({args.children:,} children), month {month}")
     print(f"  GET kota stats   p50 {kota[0]:.1f} ms  p99 {kota[1]:.1f} ms   (goal p99 <= 20 ms)")
     print(f"  GET desa stats   p50 {desa[0]:.1f} ms  p99 {desa[1]:.1f} ms")
-    print(f"  GET kota stats with the new cases' initials (children:read)"
-          f"   p50 {named[0]:.1f} ms  p99 {named[1]:.1f} ms")  # fmt: skip
+    print(
+        f"  GET kota stats with the new cases' initials (children:read)"
+        f"   p50 {named[0]:.1f} ms  p99 {named[1]:.1f} ms"
+    )
     for readers, window in reads.items():
-        print(f"  GET child, {readers} reader(s)   p50 {window.p50_ms:.1f} ms  "
-              f"p99 {window.p99_ms:.1f} ms   (issue #6: p99 <= 10 ms at 1M events)")  # fmt: skip
+        print(
+            f"  GET child, {readers} reader(s)   p50 {window.p50_ms:.1f} ms  "
+            f"p99 {window.p99_ms:.1f} ms   (issue #6: p99 <= 10 ms at 1M events)"
+        )
     print(f"  known_at desa    {known[DESA]:.2f} s   (goal <= 1 s)")
     print(f"  known_at kota    {known[KOTA]:.2f} s   (goal <= 5 s)")
     if rebuild is not None:

@@ -42,10 +42,15 @@ async def _floor(
 ) -> MeasurementWritten:
     values = body.values(principal)
     scored = assess(
-        sex=sex, birth_date=born, measured_on=values.measured_on, weight_kg=values.weight_kg,
-        length_cm=values.length_cm, position=values.position, oedema=values.oedema,
+        sex=sex,
+        birth_date=born,
+        measured_on=values.measured_on,
+        weight_kg=values.weight_kg,
+        length_cm=values.length_cm,
+        position=values.position,
+        oedema=values.oedema,
         muac_cm=values.muac_cm,
-    )  # fmt: skip
+    )
     assessment = AssessmentOut.model_validate(assessment_answer(scored))
     event_id = str(body.event_id or child_id)
     out = MeasurementOut(**values.model_dump(), event_id=event_id, assessment=assessment)

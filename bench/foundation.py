@@ -90,8 +90,13 @@ class NoteDecider:
 
 
 def _note(event_id: str) -> NewEvent:
-    return NewEvent(event_id=event_id, event_type="bench.noted", occurred_at=WHEN,
-                    payload={"note": NOTE}, wilayah="32.79.02.1001")  # fmt: skip
+    return NewEvent(
+        event_id=event_id,
+        event_type="bench.noted",
+        occurred_at=WHEN,
+        payload={"note": NOTE},
+        wilayah="32.79.02.1001",
+    )
 
 
 @contextmanager
@@ -117,15 +122,24 @@ def _store(db: Db, pool: int = 10) -> Iterator[Services]:
 def _seed(services: Services, streams: int, each: int) -> list[str]:
     ids = [f"bench-{i}" for i in range(streams)]
     for start in range(0, streams, 100):
-        services.store.append_streams([
-            StreamAppend(s, "bench", NO_STREAM, tuple(_note(new_event_id()) for _ in range(each)))
-            for s in ids[start:start + 100]
-        ])  # fmt: skip
+        services.store.append_streams(
+            [
+                StreamAppend(
+                    s, "bench", NO_STREAM, tuple(_note(new_event_id()) for _ in range(each))
+                )
+                for s in ids[start : start + 100]
+            ]
+        )
     return ids
 
 
-def _command_loop(services: Services, ids: list[str], seed: int, stop: Callable[[], bool],
-                  count: Callable[[], None]) -> None:  # fmt: skip
+def _command_loop(
+    services: Services,
+    ids: list[str],
+    seed: int,
+    stop: Callable[[], bool],
+    count: Callable[[], None],
+) -> None:
     rng, decider = random.Random(seed), NoteDecider()
     while not stop():
         execute(services.store, decider, rng.choice(ids), Note(), {"actor": "bench"})
@@ -160,8 +174,9 @@ def ours_single_appends(db: Db, writers: int, seconds: float) -> float:
                 thread.join()
 
 
-def _process_writer(url: str, ids: list[str], seed: int, counter: Counter, ready: Sync,
-                    go: Sync, stop: Sync) -> None:  # fmt: skip
+def _process_writer(
+    url: str, ids: list[str], seed: int, counter: Counter, ready: Sync, go: Sync, stop: Sync
+) -> None:
     services = build_services(Settings(database_url=url, master_key=KEY, db_pool_size=2))
     services.registry.register(Noted)
     ready.release()
@@ -184,10 +199,11 @@ def ours_single_appends_processes(writers: int, seconds: float) -> float:
     ready, go, stop = context.Semaphore(0), context.Event(), context.Event()
     counters = [context.Value("q", 0, lock=False) for _ in range(writers)]
     processes = [
-        context.Process(target=_process_writer,
-                        args=(url, ids[i::writers], i, counters[i], ready, go, stop))
+        context.Process(
+            target=_process_writer, args=(url, ids[i::writers], i, counters[i], ready, go, stop)
+        )
         for i in range(writers)
-    ]  # fmt: skip
+    ]
     for process in processes:
         process.start()
     for _ in processes:
@@ -209,8 +225,9 @@ def ours_batch_appends(db: Db, seconds: float, batch: int = 100) -> float:
         start = time.perf_counter()
         stop_at = start + seconds
         while time.perf_counter() < stop_at:
-            store.append(new_event_id(), "bench", NO_STREAM,
-                         [_note(new_event_id()) for _ in range(batch)])  # fmt: skip
+            store.append(
+                new_event_id(), "bench", NO_STREAM, [_note(new_event_id()) for _ in range(batch)]
+            )
             done += batch
         return done / (time.perf_counter() - start)
 
@@ -237,8 +254,11 @@ def _median(runs: int, measure: Callable[[], float]) -> float:
 def _line(name: str, ours: float, theirs: float, goal: float, unit: str = "ev/s") -> None:
     ratio = ours / theirs if theirs else float("nan")
     verdict = "meets" if ratio >= goal else "BELOW"
-    print(f"{name:44} ours {ours:>9.0f} {unit}  peer/base {theirs:>9.0f}  "
-          f"ratio {ratio:5.2f} (goal >= {goal}: {verdict})", flush=True)  # fmt: skip
+    print(
+        f"{name:44} ours {ours:>9.0f} {unit}  peer/base {theirs:>9.0f}  "
+        f"ratio {ratio:5.2f} (goal >= {goal}: {verdict})",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -259,8 +279,9 @@ def main() -> None:
                 theirs = _median(runs, partial(peer.peer_single_appends, db, writers, seconds))
                 _line(f"single appends {db} {writers} writer(s), threads", ours, theirs, 2.0)
         ours = _median(runs, lambda: ours_single_appends_processes(8, seconds))
-        theirs = _median(runs, lambda: peer.peer_single_appends("postgres", 8, seconds,
-                                                                processes=True))  # fmt: skip
+        theirs = _median(
+            runs, lambda: peer.peer_single_appends("postgres", 8, seconds, processes=True)
+        )
         _line("single appends postgres 8 writers, processes", ours, theirs, 2.0)
     if args.only in (None, "batch"):
         for db in databases:
@@ -269,10 +290,13 @@ def main() -> None:
             _line(f"batch appends {db} 100/txn vs raw INSERT", ours, base, 0.25)
     if args.only in (None, "verify"):
         chain, full, rebuild = ours_verify_and_rebuild("postgres", args.events)
-        theirs = _median(runs, lambda: peer.peer_projection_rate(
-            "postgres", args.peer_projection_events))  # fmt: skip
-        print(f"{'read + verify chain postgres':44} ours {chain:>9.0f} ev/s  "
-              f"(goal >= 100000: {'meets' if chain >= 100_000 else 'BELOW'})")  # fmt: skip
+        theirs = _median(
+            runs, lambda: peer.peer_projection_rate("postgres", args.peer_projection_events)
+        )
+        print(
+            f"{'read + verify chain postgres':44} ours {chain:>9.0f} ev/s  "
+            f"(goal >= 100000: {'meets' if chain >= 100_000 else 'BELOW'})"
+        )
         print(f"{'read + verify chain and columns postgres':44} ours {full:>9.0f} ev/s")
         _line(f"rebuild projection postgres {args.events} ev", rebuild, theirs, 5.0)
 

@@ -101,14 +101,18 @@ def _measure(client: httpx.Client, quarter: Period, known_at: str, args: Any) ->
     """The three figures, printed as they come."""
     first, answer = _get(client, {"period": quarter.name})
     body = answer.json()
-    print(f"  {quarter.name}: first GET {first:.0f} ms, {len(body['rows'])} kecamatan, "
-          f"{body['total']['measured']} measured, {body['total']['resolutions']['due']} "
-          f"resolutions due", flush=True)  # fmt: skip
+    print(
+        f"  {quarter.name}: first GET {first:.0f} ms, {len(body['rows'])} kecamatan, "
+        f"{body['total']['measured']} measured, {body['total']['resolutions']['due']} "
+        f"resolutions due",
+        flush=True,
+    )
     warm = []
     for run in range(args.runs):
         warm.append(_warm(client, {"period": quarter.name}, args.requests))
-        print(f"  run {run + 1}: warm p50 {warm[-1][0]:.1f} ms  p99 {warm[-1][1]:.1f} ms",
-              flush=True)  # fmt: skip
+        print(
+            f"  run {run + 1}: warm p50 {warm[-1][0]:.1f} ms  p99 {warm[-1][1]:.1f} ms", flush=True
+        )
     resolution = _open_resolution(client)
     cold = _cold(client, {"period": quarter.name}, resolution, args.cold)
     print(f"  cold quarter: median {statistics.median(cold):.0f} ms", flush=True)
@@ -116,8 +120,11 @@ def _measure(client: httpx.Client, quarter: Period, known_at: str, args: Any) ->
     print(f"  cold year: median {statistics.median(cold_year):.0f} ms", flush=True)
     then = {"period": quarter.name, "known_at": known_at}
     known_first, answer = _get(client, then)
-    print(f"  known_at {known_at}: log position {answer.json()['log_position']}, first "
-          f"{known_first:.0f} ms", flush=True)  # fmt: skip
+    print(
+        f"  known_at {known_at}: log position {answer.json()['log_position']}, first "
+        f"{known_first:.0f} ms",
+        flush=True,
+    )
     return Figures(warm, cold, cold_year, known_first, _warm(client, then, KNOWN_AT_REPEATS))
 
 
@@ -144,8 +151,10 @@ def _summary(figures: Figures, seeded: demo_data.SeedResult, events: int, quarte
         f"max {max(year):.0f} ms   ({len(year)} samples)"
     )
     print(f"  known_at, first  {figures.known_first:.0f} ms   (cold)")
-    print(f"  known_at, warm   p50 {figures.known[0]:.1f} ms  p99 {figures.known[1]:.1f} ms   "
-          f"({KNOWN_AT_REPEATS} requests)")  # fmt: skip
+    print(
+        f"  known_at, warm   p50 {figures.known[0]:.1f} ms  p99 {figures.known[1]:.1f} ms   "
+        f"({KNOWN_AT_REPEATS} requests)"
+    )
 
 
 def main() -> None:

@@ -220,13 +220,16 @@ class AsOfSource:
         with snapshot(store.engine) as conn:
             changed, later = _changed_after(conn, position, last)
             skip = changed | later
-            self.spans = [p for p in proj.span_rows(conn, code, first, last)
-                          if p[0].child_id not in skip]  # fmt: skip
-            self.month_rows = [r for r in proj.month_rows(conn, code, self.months)
-                               if r.child_id not in skip]  # fmt: skip
+            self.spans = [
+                p for p in proj.span_rows(conn, code, first, last) if p[0].child_id not in skip
+            ]
+            self.month_rows = [
+                r for r in proj.month_rows(conn, code, self.months) if r.child_id not in skip
+            ]
             folded = (changed - later) & _ever_in(conn, code).keys()
-            self.folded = _Folded(_timelines(conn, store.registry, sorted(folded), position),
-                                  code, self.months)  # fmt: skip
+            self.folded = _Folded(
+                _timelines(conn, store.registry, sorted(folded), position), code, self.months
+            )
 
     def residents(self, months: Sequence[str]) -> list[Resident]:
         """Children present in the area at the end of each month."""
@@ -377,15 +380,17 @@ class _Within:
 
     def residents(self, months: Sequence[str]) -> list[Resident]:
         return [
-            r for r in self.source.residents(months)
+            r
+            for r in self.source.residents(months)
             if wilayah.covers(self.code, r[4]) and (self.ids is None or r[0] in self.ids)
-        ]  # fmt: skip
+        ]
 
     def rows(self, months: Sequence[str]) -> list[ChildMonth]:
         return [
-            r for r in self.source.rows(months)
+            r
+            for r in self.source.rows(months)
             if wilayah.covers(self.code, r.desa) and (self.ids is None or r.child_id in self.ids)
-        ]  # fmt: skip
+        ]
 
 
 class Sums(Protocol):
@@ -459,10 +464,13 @@ def _changed_after(conn: Connection, position: int, last: date) -> tuple[set[str
         select(events.c.stream_id, events.c.event_type).where(
             events.c.position > position,
             events.c.stream_type == ChildDecider.stream_type,
-            or_(events.c.event_type.in_(_ALWAYS_CHANGE), events.c.occurred_at < until,
-                events.c.event_type == ce.ChildRegistered.event_type),
+            or_(
+                events.c.event_type.in_(_ALWAYS_CHANGE),
+                events.c.occurred_at < until,
+                events.c.event_type == ce.ChildRegistered.event_type,
+            ),
         )
-    )  # fmt: skip
+    )
     changed: set[str] = set()
     later: set[str] = set()
     for stream_id, event_type in rows:

@@ -111,12 +111,15 @@ def last_positions(engine: Engine, stream_types: Sequence[str]) -> tuple[int, ..
     read model may tell cheaply whether anything it depends on changed."""
     with engine.connect() as conn:
         return tuple(
-            int(conn.execute(
-                select(func.coalesce(func.max(events.c.position), 0))
-                .where(events.c.stream_type == kind)
-            ).scalar_one())
+            int(
+                conn.execute(
+                    select(func.coalesce(func.max(events.c.position), 0)).where(
+                        events.c.stream_type == kind
+                    )
+                ).scalar_one()
+            )
             for kind in stream_types
-        )  # fmt: skip
+        )
 
 
 def export(

@@ -75,8 +75,9 @@ def execute(
         ids = _ids(event_ids, len(facts))
         new = [registry.to_new(f, i, meta) for f, i in zip(facts, ids, strict=True)]
         try:
-            recorded = store.append(stream_id, decider.stream_type,
-                                    version if version else NO_STREAM, new)  # fmt: skip
+            recorded = store.append(
+                stream_id, decider.stream_type, version if version else NO_STREAM, new
+            )
         except WrongExpectedVersion as race:
             if expected_version is not None:
                 raise ConditionFailed(stream_id, expected_version, race.actual) from race
@@ -302,10 +303,15 @@ class GroupCommit(Generic[CommandT, StateT]):
             if waiting.answer is None:
                 try:
                     waiting.answer = execute(
-                        self.store, self.decider, waiting.job.stream_id, waiting.job.command,
-                        waiting.meta, expected_version=waiting.expected_version,
-                        event_ids=waiting.job.event_ids or None, guard=waiting.guard,
-                    )  # fmt: skip
+                        self.store,
+                        self.decider,
+                        waiting.job.stream_id,
+                        waiting.job.command,
+                        waiting.meta,
+                        expected_version=waiting.expected_version,
+                        event_ids=waiting.job.event_ids or None,
+                        guard=waiting.guard,
+                    )
                 except Exception as refused:  # raised again in its own caller's thread
                     waiting.answer = refused
 
@@ -320,8 +326,7 @@ class GroupCommit(Generic[CommandT, StateT]):
             sid = waiting.job.stream_id
             if waiting.expected_version not in {None, folded[sid][1]}:
                 continue  # alone, after: execute answers a retry before If-Match
-            answer = _plan(store, decider, waiting.job, waiting.meta, seen, state_of,
-                           waiting.guard)  # fmt: skip
+            answer = _plan(store, decider, waiting.job, waiting.meta, seen, state_of, waiting.guard)
             if not isinstance(answer, list):
                 waiting.answer = answer
             elif not answer:

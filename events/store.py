@@ -337,8 +337,13 @@ class SqlEventStore(PersonalReads):
         self, conn: Connection, stored: RecordedEvent, append: StreamAppend, new: NewEvent
     ) -> None:
         mine = (append.stream_id, new.event_type, new.schema_version, new.wilayah, new.payload)
-        theirs = (stored.stream_id, stored.event_type, stored.schema_version, stored.wilayah,
-                  stored.payload)  # fmt: skip
+        theirs = (
+            stored.stream_id,
+            stored.event_type,
+            stored.schema_version,
+            stored.wilayah,
+            stored.payload,
+        )
         if mine != theirs or timefmt.to_text(new.occurred_at) != timefmt.to_text(
             stored.occurred_at
         ):
@@ -397,16 +402,32 @@ class SqlEventStore(PersonalReads):
             for new in append.events:
                 position, version = position + 1, version + 1
                 body = next(bodies).fill(
-                    {"position": position, "prev_hash": prev_hash, "recorded_at": stamp,
-                     "stream_version": version}
-                )  # fmt: skip
+                    {
+                        "position": position,
+                        "prev_hash": prev_hash,
+                        "recorded_at": stamp,
+                        "stream_version": version,
+                    }
+                )
                 digest = link_hash(prev_hash, body)
                 event = RecordedEvent(
-                    position, new.event_id, append.stream_id, append.stream_type, version,
-                    new.event_type, new.schema_version, timefmt.as_utc(new.occurred_at),
-                    timefmt.as_utc(recorded_at), new.wilayah, new.payload,
-                    sealed.get(new.event_id), new.meta, prev_hash, digest, body,
-                )  # fmt: skip
+                    position,
+                    new.event_id,
+                    append.stream_id,
+                    append.stream_type,
+                    version,
+                    new.event_type,
+                    new.schema_version,
+                    timefmt.as_utc(new.occurred_at),
+                    timefmt.as_utc(recorded_at),
+                    new.wilayah,
+                    new.payload,
+                    sealed.get(new.event_id),
+                    new.meta,
+                    prev_hash,
+                    digest,
+                    body,
+                )
                 recorded.append(event)
                 prev_hash = digest
         return recorded
@@ -513,9 +534,14 @@ class SqlEventStore(PersonalReads):
             else:
                 verdict = check_chain(rows, first, prev_hash)
         if verdict.ok and last is not None and verdict.last_position < last:
-            return Verdict(False, verdict.checked, verdict.last_position + 1,
-                           "missing row: the log ends early", verdict.last_position,
-                           verdict.last_hash)  # fmt: skip
+            return Verdict(
+                False,
+                verdict.checked,
+                verdict.last_position + 1,
+                "missing row: the log ends early",
+                verdict.last_position,
+                verdict.last_hash,
+            )
         return verdict
 
     def erase(self, subject_id: str) -> bool:

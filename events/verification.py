@@ -45,8 +45,15 @@ class StoredRow(NamedTuple):
 
 LinkRow = tuple[int, str, str, bytes]  # position, prev_hash, hash, body
 
-_INDEXED = ("event_id", "stream_id", "stream_type", "stream_version", "event_type",
-            "schema_version", "wilayah")  # fmt: skip
+_INDEXED = (
+    "event_id",
+    "stream_id",
+    "stream_type",
+    "stream_version",
+    "event_type",
+    "schema_version",
+    "wilayah",
+)
 _ROW_INDEXED = tuple(StoredRow._fields.index(name) for name in _INDEXED)
 
 

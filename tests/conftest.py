@@ -69,8 +69,9 @@ def _postgres_url(database: str) -> str:
 
 
 def _settings(url: str) -> Settings:
-    return Settings(database_url=url, master_key=TEST_MASTER_KEY, migrate_on_start=False,
-                    webhook_worker=False)  # fmt: skip
+    return Settings(
+        database_url=url, master_key=TEST_MASTER_KEY, migrate_on_start=False, webhook_worker=False
+    )
 
 
 def _prepare(url: str) -> None:

@@ -52,11 +52,24 @@ INCOMPLETE = 3  # the exit status of an export with absent positions, without --
 # Envelope member -> body member; the rest have the same name in both.
 RENAMED = {"type": "event_type", "version": "stream_version"}
 NOT_IN_BODY = frozenset({"hash", "withheld"})
-BODY_MEMBERS = frozenset({
-    "event_id", "event_type", "schema_version", "stream_id", "stream_type", "stream_version",
-    "position", "occurred_at", "recorded_at", "wilayah", "payload", "personal", "meta",
-    "prev_hash",
-})  # fmt: skip
+BODY_MEMBERS = frozenset(
+    {
+        "event_id",
+        "event_type",
+        "schema_version",
+        "stream_id",
+        "stream_type",
+        "stream_version",
+        "position",
+        "occurred_at",
+        "recorded_at",
+        "wilayah",
+        "payload",
+        "personal",
+        "meta",
+        "prev_hash",
+    }
+)
 
 
 # -- the canonical body --------------------------------------------------------------------

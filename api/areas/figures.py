@@ -228,21 +228,31 @@ def stats_of(
     level = {1: "provinsi", 2: "kota", 3: "kecamatan", 4: "desa"}[wilayah.level(found.code)]
     return StatsAnswer(
         **Counts.of(figures.total).model_dump(),
-        code=found.code, level=level, period=found.period.name, known_at=known_at,
-        log_position=found.log_position, sasaran_balita=found.sasaran_balita,
+        code=found.code,
+        level=level,
+        period=found.period.name,
+        known_at=known_at,
+        log_position=found.log_position,
+        sasaran_balita=found.sasaran_balita,
         sasaran_baduta=found.sasaran_baduta,
         by_sex={k: Counts.of(v) for k, v in figures.by_sex.items()},
         by_age_band={k: Counts.of(v) for k, v in figures.by_age_band.items()},
         new_cases=new_cases(services, principal, figures.new_cases) if cases else [],
         ranking=[
-            Ranked(rank=i + 1, code=c, name=names.get(c), present=f.total.present,
-                   measured=f.total.measured, coverage=f.total.coverage,
-                   prevalence_stunting=f.total.prevalence_stunting,
-                   new_stunting=f.total.new_stunting,
-                   zero_new_stunting=f.total.zero_new_stunting)
+            Ranked(
+                rank=i + 1,
+                code=c,
+                name=names.get(c),
+                present=f.total.present,
+                measured=f.total.measured,
+                coverage=f.total.coverage,
+                prevalence_stunting=f.total.prevalence_stunting,
+                new_stunting=f.total.new_stunting,
+                zero_new_stunting=f.total.zero_new_stunting,
+            )
             for i, (c, f) in enumerate(ranked)
         ],
-    )  # fmt: skip
+    )
 
 
 def _none_last(value: float | None) -> float:
@@ -254,12 +264,21 @@ def new_cases(services: Services, principal: Principal, rows: list[Case]) -> lis
     shown = masked_initials(services, [r.child_id for r in rows]) if readable else {}
     # Validated as one list: a kota's month has hundreds (measured: a quarter of the time of
     # model_construct for each).
-    return _NEW_CASES.validate_python([
-        {"child_id": r.child_id, "desa": r.desa, "sex": r.sex, "age_band": r.band,
-         "kind": r.kind, "measured_on": r.measured_on,
-         "haz": None if r.haz is None else round(r.haz, 2), "initials": shown.get(r.child_id)}
-        for r in rows
-    ])  # fmt: skip
+    return _NEW_CASES.validate_python(
+        [
+            {
+                "child_id": r.child_id,
+                "desa": r.desa,
+                "sex": r.sex,
+                "age_band": r.band,
+                "kind": r.kind,
+                "measured_on": r.measured_on,
+                "haz": None if r.haz is None else round(r.haz, 2),
+                "initials": shown.get(r.child_id),
+            }
+            for r in rows
+        ]
+    )
 
 
 _NEW_CASES: Final = TypeAdapter(list[NewCase])

@@ -149,11 +149,16 @@ def measurement_out(row: dict[str, Any]) -> MeasurementOut:
 def answer(row: dict[str, Any], personal: PersonalAnswer | None = None) -> ChildAnswer:
     days, months = age_on(row["birth_date"], today())
     latest = row["latest"]
-    return ChildAnswer.model_validate({
-        **row, "id": row["child_id"], "age_days": days, "age_months": months,
-        "latest_measurement": None if latest is None else MeasurementOut.model_validate(latest),
-        "personal": personal,
-    })  # fmt: skip
+    return ChildAnswer.model_validate(
+        {
+            **row,
+            "id": row["child_id"],
+            "age_days": days,
+            "age_months": months,
+            "latest_measurement": None if latest is None else MeasurementOut.model_validate(latest),
+            "personal": personal,
+        }
+    )
 
 
 def _personal(
@@ -193,9 +198,12 @@ def child_answer(
 
 def child_reads(principal: Principal, child_id: uuid.UUID) -> tuple[Any, ...]:
     return (
-        index.ONE_CHILD, {"child_id": str(child_id)}, stream_id(str(child_id)),
-        index.PERSONAL_TYPES, partial(_reached, principal),
-    )  # fmt: skip
+        index.ONE_CHILD,
+        {"child_id": str(child_id)},
+        stream_id(str(child_id)),
+        index.PERSONAL_TYPES,
+        partial(_reached, principal),
+    )
 
 
 def answered_child(

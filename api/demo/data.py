@@ -82,14 +82,35 @@ KECAMATAN: Final = (
     Kecamatan("32.79.04", "Langensari", 0.27, 233),
 )
 _DESA_NAMES: Final = {  # Kemendagri codes; 1xxx kelurahan, 2xxx desa
-    "32.79.01": ("1001 Banjar", "1002 Mekarsari", "1006 Situbatu", "2003 Balokang",
-                 "2004 Cibeureum", "2005 Neglasari", "2007 Jajawar"),
-    "32.79.02": ("1001 Hegarsari", "1002 Pataruman", "2003 Mulyasari", "2004 Batulawang",
-                 "2005 Karyamukti", "2006 Binangun", "2007 Sukamukti", "2008 Sinartanjung"),
+    "32.79.01": (
+        "1001 Banjar",
+        "1002 Mekarsari",
+        "1006 Situbatu",
+        "2003 Balokang",
+        "2004 Cibeureum",
+        "2005 Neglasari",
+        "2007 Jajawar",
+    ),
+    "32.79.02": (
+        "1001 Hegarsari",
+        "1002 Pataruman",
+        "2003 Mulyasari",
+        "2004 Batulawang",
+        "2005 Karyamukti",
+        "2006 Binangun",
+        "2007 Sukamukti",
+        "2008 Sinartanjung",
+    ),
     "32.79.03": ("1001 Purwaharja", "1004 Karangpanimbal", "2002 Raharja", "2003 Mekarharja"),
-    "32.79.04": ("1004 Muktisari", "1005 Bojongkantong", "2001 Langensari", "2002 Rejasari",
-                 "2003 Waringinsari", "2006 Kujangsari"),
-}  # fmt: skip
+    "32.79.04": (
+        "1004 Muktisari",
+        "1005 Bojongkantong",
+        "2001 Langensari",
+        "2002 Rejasari",
+        "2003 Waringinsari",
+        "2006 Kujangsari",
+    ),
+}
 
 
 class DemoArea(NamedTuple):
@@ -322,8 +343,9 @@ def seed(
         registered = conn.execute(select(func.count()).select_from(proj_children)).scalar_one()
     if registered:
         raise AlreadySeeded(registered)
-    seeder = _Seeder(services, children=children, months=months, seed=seed, today=today,
-                     inline=inline)  # fmt: skip
+    seeder = _Seeder(
+        services, children=children, months=months, seed=seed, today=today, inline=inline
+    )
     head = services.store.head()
     if head.recorded_at is not None and head.recorded_at > seeder.clock.now:
         raise StoreNotEmpty(
@@ -351,13 +373,20 @@ def seed(
             gc.enable()
     counts = seeder.counts
     return SeedResult(
-        children=len(seeder.kids), events=counts.events + written,
-        seconds=time.perf_counter() - began, meetings=seeder.year.meetings,
+        children=len(seeder.kids),
+        events=counts.events + written,
+        seconds=time.perf_counter() - began,
+        meetings=seeder.year.meetings,
         resolutions=seeder.year.resolutions,
-        first_month=seeder.start, last_month=seeder.months[-1], late=counts.late,
-        corrections=counts.corrections, voids=counts.voids, moves=counts.moves,
-        exits=counts.exits, rebuild_seconds=rebuild_seconds,
-    )  # fmt: skip
+        first_month=seeder.start,
+        last_month=seeder.months[-1],
+        late=counts.late,
+        corrections=counts.corrections,
+        voids=counts.voids,
+        moves=counts.moves,
+        exits=counts.exits,
+        rebuild_seconds=rebuild_seconds,
+    )
 
 
 def interrupted_seed(services: Services) -> int | None:
@@ -461,9 +490,13 @@ class _Seeder:
         self.start, self.end_at = self.months[0], _at(current, 0)
         self.clock = SimulatedClock(_at(self.start, 8))
         self.registry = services.registry
-        self.store = SqlEventStore(services.engine, services.store.keyring, services.registry,
-                                   clock=self.clock,
-                                   inline=services.projections if inline else None)  # fmt: skip
+        self.store = SqlEventStore(
+            services.engine,
+            services.store.keyring,
+            services.registry,
+            clock=self.clock,
+            inline=services.projections if inline else None,
+        )
         self.heap: list[_Intent] = []
         self.progress: SeedProgress = _Silent()
         self.seq = 0
@@ -504,8 +537,10 @@ class _Seeder:
 
     def _population(self, count: int) -> list[_Child]:
         rng = self.rng
-        weights = [a.kecamatan.child_share * (1.3 if a.code[-4] == "1" else 1.0)
-                   * rng.uniform(0.7, 1.3) for a in AREAS]  # fmt: skip
+        weights = [
+            a.kecamatan.child_share * (1.3 if a.code[-4] == "1" else 1.0) * rng.uniform(0.7, 1.3)
+            for a in AREAS
+        ]
         for k in KECAMATAN:  # each kecamatan keeps exactly its share
             mine = [i for i, a in enumerate(AREAS) if a.kecamatan is k]
             total = sum(weights[i] for i in mine)
@@ -518,8 +553,10 @@ class _Seeder:
         ]
         first_birth = _add_months(self.start, -60) + timedelta(days=5)
         span = (self.months[-1] - first_birth).days
-        kids = [self._child(n + 1, d, first_birth + timedelta(days=rng.randrange(span)))
-                for n, d in enumerate(homes)]  # fmt: skip
+        kids = [
+            self._child(n + 1, d, first_birth + timedelta(days=rng.randrange(span)))
+            for n, d in enumerate(homes)
+        ]
         for kid in kids:
             self._plan_moves(kid)
         return kids
@@ -530,12 +567,17 @@ class _Seeder:
         posyandu = rng.randrange(len(self.sessions[desa]))
         child_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         kid = _Child(
-            number=number, stream=_ChildStream(child_stream(child_id)),
-            sex=Sex.MALE if rng.random() < 0.51 else Sex.FEMALE, birth=birth, desa=desa,
-            posyandu=posyandu, haz_level=rng.gauss(mean, LEVEL_SD),
-            whz_level=rng.gauss(WHZ_MEAN, LEVEL_SD), attendance=rng.betavariate(8, 2),
+            number=number,
+            stream=_ChildStream(child_stream(child_id)),
+            sex=Sex.MALE if rng.random() < 0.51 else Sex.FEMALE,
+            birth=birth,
+            desa=desa,
+            posyandu=posyandu,
+            haz_level=rng.gauss(mean, LEVEL_SD),
+            whz_level=rng.gauss(WHZ_MEAN, LEVEL_SD),
+            attendance=rng.betavariate(8, 2),
             registered_on=self.start,
-        )  # fmt: skip
+        )
         stationary = DRIFT_STEP_SD / math.sqrt(1 - DRIFT_KEEP**2)
         kid.haz_drift, kid.whz_drift = rng.gauss(0, stationary), rng.gauss(0, stationary)
         if birth >= self.start:  # born in the window: registered at the first posyandu after
@@ -597,8 +639,11 @@ class _Seeder:
             self._register(kid, _at(session, ENTRY_HOUR))
         if kid.move and first <= kid.move[0] < following:
             on, kid.desa, kid.posyandu = kid.move
-            self._push(_at(on, ENTRY_HOUR), kid.stream, cc.MoveChild(
-                today=on, to_desa=AREAS[kid.desa].code, moved_on=on))  # fmt: skip
+            self._push(
+                _at(on, ENTRY_HOUR),
+                kid.stream,
+                cc.MoveChild(today=on, to_desa=AREAS[kid.desa].code, moved_on=on),
+            )
             self.counts.moves += 1
             if session >= on:
                 session = first.replace(day=self.sessions[kid.desa][kid.posyandu])
@@ -606,8 +651,9 @@ class _Seeder:
                     return
         if kid.exit and first <= kid.exit[0] < following:
             on, reason = kid.exit
-            self._push(_at(on, ENTRY_HOUR), kid.stream, cc.ExitChild(
-                today=on, reason=reason, exited_on=on))  # fmt: skip
+            self._push(
+                _at(on, ENTRY_HOUR), kid.stream, cc.ExitChild(today=on, reason=reason, exited_on=on)
+            )
             self.counts.exits += 1
             if session >= on:
                 return
@@ -618,13 +664,20 @@ class _Seeder:
 
     def _register(self, kid: _Child, at: datetime) -> None:
         label = f"{kid.number:05d}"
-        personal = ChildPersonal(name=f"Demo Anak {label}", mother_name=f"Demo Ibu {label}",
-                                 address=f"Alamat Demo {label}")  # fmt: skip
+        personal = ChildPersonal(
+            name=f"Demo Anak {label}",
+            mother_name=f"Demo Ibu {label}",
+            address=f"Alamat Demo {label}",
+        )
         area = AREAS[kid.desa]
         command = cc.RegisterChild(
-            today=at.date(), sex=kid.sex, birth_date=kid.birth, desa=area.code,
-            posyandu=f"Demo {area.name} {kid.posyandu + 1}", personal=personal,
-        )  # fmt: skip
+            today=at.date(),
+            sex=kid.sex,
+            birth_date=kid.birth,
+            desa=area.code,
+            posyandu=f"Demo {area.name} {kid.posyandu + 1}",
+            personal=personal,
+        )
         self._push(at, kid.stream, command)
 
     def _measure(self, kid: _Child, day: date) -> None:
@@ -651,15 +704,28 @@ class _Seeder:
         if follow_up >= self.end_at:
             return
         if reason is not None:
-            self._push(follow_up, kid.stream, cc.CorrectMeasurement(
-                today=follow_up.date(), measurement_id=measurement_id, measurement=true,
-                reason=reason))  # fmt: skip
+            self._push(
+                follow_up,
+                kid.stream,
+                cc.CorrectMeasurement(
+                    today=follow_up.date(),
+                    measurement_id=measurement_id,
+                    measurement=true,
+                    reason=reason,
+                ),
+            )
             self.counts.corrections += 1
         elif self.quota.duplicate.due():
             duplicate = self._push(at, kid.stream, partial(_record, entered, at.date()))
-            self._push(follow_up, kid.stream, cc.VoidMeasurement(
-                today=follow_up.date(), measurement_id=duplicate,
-                reason="entri ganda: pengukuran yang sama tercatat dua kali"))  # fmt: skip
+            self._push(
+                follow_up,
+                kid.stream,
+                cc.VoidMeasurement(
+                    today=follow_up.date(),
+                    measurement_id=duplicate,
+                    reason="entri ganda: pengukuran yang sama tercatat dua kali",
+                ),
+            )
             self.counts.voids += 1
 
     def _values(self, sex: Sex, day: date, age: int, haz: float, whz: float) -> Measurement:
@@ -675,20 +741,30 @@ class _Seeder:
             source, row = tables[Indicator.WFA], age - tables[Indicator.WFA].first_day
         weight = value_at(whz, *source.rows[row])
         return Measurement(
-            measured_on=day, weight_kg=round(weight, 1), length_cm=round(length, 1),
-            position=Position.LYING if lying else Position.STANDING, measured_by="kader",
-        )  # fmt: skip
+            measured_on=day,
+            weight_kg=round(weight, 1),
+            length_cm=round(length, 1),
+            position=Position.LYING if lying else Position.STANDING,
+            measured_by="kader",
+        )
 
     def _typo(self, sex: Sex, age: int, true: Measurement) -> Measurement:
         """A slipped decimal point or tens digit that the WHO flags catch."""
         weight, length = true.weight_kg or 1.0, true.length_cm or 50.0
-        slips = [{"weight_kg": max(round(weight / 10, 1), 0.1)},
-                 {"length_cm": length - 30 if length >= 75 else length + 30}]  # fmt: skip
+        slips = [
+            {"weight_kg": max(round(weight / 10, 1), 0.1)},
+            {"length_cm": length - 30 if length >= 75 else length + 30},
+        ]
         self.rng.shuffle(slips)
         for slip in slips:
             typo = true.model_copy(update=slip)
-            scored = assess(sex=sex, age_days=age, weight_kg=typo.weight_kg,
-                            length_cm=typo.length_cm, position=typo.position)  # fmt: skip
+            scored = assess(
+                sex=sex,
+                age_days=age,
+                weight_kg=typo.weight_kg,
+                length_cm=typo.length_cm,
+                position=typo.position,
+            )
             if scored.flags:
                 return typo
         return true.model_copy(update={"weight_kg": max(round(weight / 10, 1), 0.1)})
@@ -716,8 +792,11 @@ class _Seeder:
         categories = list(KampungKbCategory)
         for n, stream in enumerate(designated):
             since = self.start - timedelta(days=rng.randint(200, 1500))
-            self._push(at, stream, ac.DesignateKampungKb(at=at, category=categories[n % 3],
-                                                         designated_on=since))  # fmt: skip
+            self._push(
+                at,
+                stream,
+                ac.DesignateKampungKb(at=at, category=categories[n % 3], designated_on=since),
+            )
         later = _at(self.months[len(self.months) // 2] + timedelta(days=13), ENTRY_HOUR)
         for n, stream in enumerate(designated[:2]):
             if later > at:
@@ -732,8 +811,9 @@ class _Seeder:
             when = max(at, _at(date(year, 1, 6), 9))
             for d, stream in enumerate(self.areas):
                 balita, baduta = self._sasaran(d, year)
-                self._push(when, stream, ac.SetSasaran(at=when, year=year, balita=balita,
-                                                       baduta=baduta))  # fmt: skip
+                self._push(
+                    when, stream, ac.SetSasaran(at=when, year=year, balita=balita, baduta=baduta)
+                )
 
     def _sasaran(self, desa: int, year: int) -> tuple[int, int]:
         """The year's targets: the desa's balita and baduta at mid-year, plus 5 % unreached."""
@@ -804,11 +884,17 @@ class _Seeder:
             size = next(n for n in CHUNKS if n <= len(streams))
             chunk, streams = streams[:size], streams[size:]
             appends = [
-                StreamAppend(s.stream_id, s.stream_type, s.version or NO_STREAM, tuple(
-                    self.registry.to_new(f, i, SEED_META)
-                    for f, i in zip(pending[s], ids[s], strict=True)))
+                StreamAppend(
+                    s.stream_id,
+                    s.stream_type,
+                    s.version or NO_STREAM,
+                    tuple(
+                        self.registry.to_new(f, i, SEED_META)
+                        for f, i in zip(pending[s], ids[s], strict=True)
+                    ),
+                )
                 for s in chunk
-            ]  # fmt: skip
+            ]
             self.store.append_streams(appends)
             for s in chunk:
                 s.version += len(pending[s])
@@ -817,5 +903,4 @@ class _Seeder:
 
 def _record(measurement: Measurement, today: date, measurement_id: str) -> cc.ChildCommand:
     """Record ``measurement`` under its own event id, entered on ``today``."""
-    return cc.RecordMeasurement(today=today, measurement_id=measurement_id,
-                                measurement=measurement)  # fmt: skip
+    return cc.RecordMeasurement(today=today, measurement_id=measurement_id, measurement=measurement)

@@ -30,25 +30,58 @@ __all__ = ["MinutesView", "html", "markdown"]
 
 NONE: Final = "—"
 _DAYS: Final = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-_MONTHS: Final = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-                  "September", "Oktober", "November", "Desember")  # fmt: skip
-_LEVELS: Final = {e.Level.KOTA: "Kota", e.Level.KECAMATAN: "Kecamatan",
-                  e.Level.DESA: "Desa/Kelurahan", e.Level.KAMPUNG_KB: "Kampung KB"}  # fmt: skip
-_OBSTACLES: Final = {e.Obstacle.DATA: "Data", e.Obstacle.KADER: "Kader",
-                     e.Obstacle.BUDGET: "Anggaran", e.Obstacle.ACCESS: "Akses",
-                     e.Obstacle.BEHAVIOUR: "Perilaku", e.Obstacle.OTHER: "Lainnya"}  # fmt: skip
-_KINDS: Final = {e.DocumentKind.INVITATION: "Undangan", e.DocumentKind.MINUTES: "Notulen",
-                 e.DocumentKind.ATTENDANCE: "Daftar hadir", e.DocumentKind.PHOTO: "Foto",
-                 e.DocumentKind.OTHER: "Lainnya"}  # fmt: skip
-_RESOLVED: Final = {ResolutionStatus.OPEN: "Terbuka", ResolutionStatus.DONE: "Selesai",
-                    ResolutionStatus.DROPPED: "Dibatalkan"}  # fmt: skip
+_MONTHS: Final = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+_LEVELS: Final = {
+    e.Level.KOTA: "Kota",
+    e.Level.KECAMATAN: "Kecamatan",
+    e.Level.DESA: "Desa/Kelurahan",
+    e.Level.KAMPUNG_KB: "Kampung KB",
+}
+_OBSTACLES: Final = {
+    e.Obstacle.DATA: "Data",
+    e.Obstacle.KADER: "Kader",
+    e.Obstacle.BUDGET: "Anggaran",
+    e.Obstacle.ACCESS: "Akses",
+    e.Obstacle.BEHAVIOUR: "Perilaku",
+    e.Obstacle.OTHER: "Lainnya",
+}
+_KINDS: Final = {
+    e.DocumentKind.INVITATION: "Undangan",
+    e.DocumentKind.MINUTES: "Notulen",
+    e.DocumentKind.ATTENDANCE: "Daftar hadir",
+    e.DocumentKind.PHOTO: "Foto",
+    e.DocumentKind.OTHER: "Lainnya",
+}
+_RESOLVED: Final = {
+    ResolutionStatus.OPEN: "Terbuka",
+    ResolutionStatus.DONE: "Selesai",
+    ResolutionStatus.DROPPED: "Dibatalkan",
+}
 _INDICATOR_NAMES: Final = {
-    "coverage": "Cakupan D/S", "measured": "Balita diukur (D)",
-    "measured_valid_haz": "Diukur, TB/U sah", "prevalence_stunting": "Prevalensi stunting",
-    "stunted": "Balita stunting", "severely_stunted": "Sangat pendek", "wasted": "Gizi kurang",
-    "underweight": "Berat badan kurang", "new_stunting": "Stunting baru",
+    "coverage": "Cakupan D/S",
+    "measured": "Balita diukur (D)",
+    "measured_valid_haz": "Diukur, TB/U sah",
+    "prevalence_stunting": "Prevalensi stunting",
+    "stunted": "Balita stunting",
+    "severely_stunted": "Sangat pendek",
+    "wasted": "Gizi kurang",
+    "underweight": "Berat badan kurang",
+    "new_stunting": "Stunting baru",
     "flagged": "Pengukuran ditandai",
-}  # fmt: skip
+}
 _SIGN: Final = {Direction.AT_LEAST: "≥", Direction.AT_MOST: "≤"}
 _LINE: Final = "( ........................ )"
 
@@ -190,8 +223,11 @@ def _particulars(view: MinutesView) -> Fields:
     when = long_date(m.date)
     if m.status is MeetingStatus.HELD and m.held_on is not None and m.held_on != m.date:
         when = f"{long_date(m.held_on)} (direncanakan {short_date(m.date)})"
-    status = {MeetingStatus.PLANNED: "Direncanakan", MeetingStatus.HELD: "Dilaksanakan",
-              MeetingStatus.CANCELLED: f"Dibatalkan: {m.cancel_reason or NONE}"}  # fmt: skip
+    status = {
+        MeetingStatus.PLANNED: "Direncanakan",
+        MeetingStatus.HELD: "Dilaksanakan",
+        MeetingStatus.CANCELLED: f"Dibatalkan: {m.cancel_reason or NONE}",
+    }
     return Fields(
         (
             (Label("Hari/Tanggal", "Date"), when),
@@ -257,14 +293,28 @@ def _report(r: Report, names: Mapping[str, str]) -> tuple[Block, ...]:
 
 def _figures(f: e.ReportFigures) -> Table:
     zero = NONE if f.zero_new_stunting is None else "Ya" if f.zero_new_stunting else "Tidak"
-    head = (Label("Periode", "Period"), Label("Hadir (S)", "Present"),
-            Label("Diukur (D)", "Measured"), Label("Cakupan D/S", "Coverage"),
-            Label("Stunting", "Stunted"), Label("Prevalensi", "Prevalence"),
-            Label("Stunting baru", "New"), Label("Nihil stunting baru", "Zero new"),
-            Label("Ditandai", "Flagged"))  # fmt: skip
-    row = (_period(f.period), _count(f.present), _count(f.measured), percent(f.coverage),
-           _count(f.stunted), percent(f.prevalence_stunting), _count(f.new_stunting), zero,
-           _count(f.flagged))  # fmt: skip
+    head = (
+        Label("Periode", "Period"),
+        Label("Hadir (S)", "Present"),
+        Label("Diukur (D)", "Measured"),
+        Label("Cakupan D/S", "Coverage"),
+        Label("Stunting", "Stunted"),
+        Label("Prevalensi", "Prevalence"),
+        Label("Stunting baru", "New"),
+        Label("Nihil stunting baru", "Zero new"),
+        Label("Ditandai", "Flagged"),
+    )
+    row = (
+        _period(f.period),
+        _count(f.present),
+        _count(f.measured),
+        percent(f.coverage),
+        _count(f.stunted),
+        percent(f.prevalence_stunting),
+        _count(f.new_stunting),
+        zero,
+        _count(f.flagged),
+    )
     note = f"Angka wilayah yang dilihat rapat, posisi log {f.log_position}"
     return Table(head, (row,), note=note, numbered=False)
 
@@ -278,14 +328,25 @@ def _proceedings(m: MeetingState) -> Prose:
 
 
 def _resolutions(view: MinutesView) -> Table:
-    head = (Label("Keputusan", "Resolution"), Label("Penanggung jawab", "Responsible"),
-            Label("Batas waktu", "Due"), Label("Wilayah", "Areas"), Label("Target"),
-            Label("Status"))  # fmt: skip
+    head = (
+        Label("Keputusan", "Resolution"),
+        Label("Penanggung jawab", "Responsible"),
+        Label("Batas waktu", "Due"),
+        Label("Wilayah", "Areas"),
+        Label("Target"),
+        Label("Status"),
+    )
     rows = tuple(
-        (r.text, r.office, _due(r), "; ".join(_area(view.names, a) for a in r.areas) or NONE,
-         _target(r.target), _standing(r, view.today))
+        (
+            r.text,
+            r.office,
+            _due(r),
+            "; ".join(_area(view.names, a) for a in r.areas) or NONE,
+            _target(r.target),
+            _standing(r, view.today),
+        )
         for _, r in view.resolutions
-    )  # fmt: skip
+    )
     return Table(head, rows)
 
 
@@ -319,10 +380,13 @@ def _standing(r: ResolutionState, today: date) -> Cell:
 def _documents(documents: Sequence[e.Document]) -> Table:
     head = (Label("Jenis", "Kind"), Label("SHA-256"), Label("Ukuran", "Size"))
     rows = tuple(
-        (_KINDS[d.kind] + (f" ({d.media_type})" if d.media_type else ""),
-         d.sha256[:16] + "…", _size(d.size))
+        (
+            _KINDS[d.kind] + (f" ({d.media_type})" if d.media_type else ""),
+            d.sha256[:16] + "…",
+            _size(d.size),
+        )
         for d in documents
-    )  # fmt: skip
+    )
     return Table(head, rows)
 
 
@@ -370,8 +434,9 @@ def _html_block(block: Block) -> str:
         case Prose(text):
             return f'<div class="prose">{escape(text)}</div>\n'
         case Fields(rows):
-            cells = "".join(f"<tr><th>{_html_label(k)}</th><td>{escape(v)}</td></tr>"
-                            for k, v in rows)  # fmt: skip
+            cells = "".join(
+                f"<tr><th>{_html_label(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows
+            )
             return f'<table class="fields">{cells}</table>\n'
         case Items(title, items, numbered):
             caption = _html_label(title) if title else ""

@@ -77,9 +77,12 @@ def _validation(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems = [_field_problem(e) for e in error.errors()]
     return problem_response(
-        422, "validation", "The request has invalid fields", "See errors for each field.",
+        422,
+        "validation",
+        "The request has invalid fields",
+        "See errors for each field.",
         errors=problems,
-    )  # fmt: skip
+    )
 
 
 def _field_problem(error: dict[str, Any]) -> FieldProblem:
@@ -94,8 +97,9 @@ def _domain(request: Request, error: Exception) -> JSONResponse:
     if error.field is not None:
         where = [_location(request, error.field), error.field]
         errors = [FieldProblem(location=where, field=error.field, message=error.detail)]
-    return problem_response(error.status, error.code, _title(error.status), error.detail,
-                            errors=errors)  # fmt: skip
+    return problem_response(
+        error.status, error.code, _title(error.status), error.detail, errors=errors
+    )
 
 
 def _location(request: Request, field: str) -> str:
@@ -111,11 +115,17 @@ def _version(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, WrongExpectedVersion)
     etag = {"ETag": f'"{error.actual}"'}
     if isinstance(error, ConditionFailed):
-        return problem_response(412, "precondition-failed", "Precondition Failed",
-                                f"the resource is at version {error.actual}", headers=etag,
-                                current_version=error.actual)  # fmt: skip
-    return problem_response(409, "version-conflict", "Conflict", str(error), headers=etag,
-                            current_version=error.actual)  # fmt: skip
+        return problem_response(
+            412,
+            "precondition-failed",
+            "Precondition Failed",
+            f"the resource is at version {error.actual}",
+            headers=etag,
+            current_version=error.actual,
+        )
+    return problem_response(
+        409, "version-conflict", "Conflict", str(error), headers=etag, current_version=error.actual
+    )
 
 
 def _event_id(_: Request, error: Exception) -> JSONResponse:
@@ -128,9 +138,13 @@ def _invalid_append(_: Request, error: Exception) -> JSONResponse:
 
 def _http(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
-    return problem_response(error.status_code, f"http-{error.status_code}",
-                            _title(error.status_code), str(error.detail),
-                            headers=getattr(error, "headers", None))  # fmt: skip
+    return problem_response(
+        error.status_code,
+        f"http-{error.status_code}",
+        _title(error.status_code),
+        str(error.detail),
+        headers=getattr(error, "headers", None),
+    )
 
 
 class NulCharacter(Exception):

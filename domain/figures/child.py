@@ -131,8 +131,16 @@ class NewCase(NamedTuple):
     def of(cls, row: ChildMonth) -> NewCase:
         """The new case ``row`` made (a month with one)."""
         assert row.new_case is not None
-        return cls(row.child_id, row.month, row.desa, row.sex, row.band, row.new_case,
-                   row.measured_on, row.haz)  # fmt: skip
+        return cls(
+            row.child_id,
+            row.month,
+            row.desa,
+            row.sex,
+            row.band,
+            row.new_case,
+            row.measured_on,
+            row.haz,
+        )
 
 
 def age_band(birth_date: date, day: date) -> str:

@@ -117,8 +117,7 @@ class Figures:
         self.new_cases = sorted(kept + new.new_cases, key=case_order)
 
     def _splits(self) -> list[Split]:
-        return [self.total, *(self.by_sex[s] for s in SEXES),
-                *(self.by_age_band[b] for b in BANDS)]  # fmt: skip
+        return [self.total, *(self.by_sex[s] for s in SEXES), *(self.by_age_band[b] for b in BANDS)]
 
 
 def case_order(row: NewCase) -> tuple[str, date, str]:

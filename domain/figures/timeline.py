@@ -74,13 +74,24 @@ class Timeline:
     def _scored(self, event_id: str, values: e.Measurement, order: int) -> Scored:
         try:
             found = assess(
-                sex=self.sex, birth_date=self.birth_date, measured_on=values.measured_on,
-                weight_kg=values.weight_kg, length_cm=values.length_cm,
-                position=values.position, oedema=values.oedema, muac_cm=values.muac_cm,
-            )  # fmt: skip
+                sex=self.sex,
+                birth_date=self.birth_date,
+                measured_on=values.measured_on,
+                weight_kg=values.weight_kg,
+                length_cm=values.length_cm,
+                position=values.position,
+                oedema=values.oedema,
+                muac_cm=values.muac_cm,
+            )
         except GrowthInputError:
             return Scored(event_id, values.measured_on, order, None, None, None, frozenset())
         return Scored(
-            event_id, values.measured_on, order, found.haz, found.whz, found.waz,
-            frozenset(found.flags), oedema=found.oedema and found.within_standards,
-        )  # fmt: skip
+            event_id,
+            values.measured_on,
+            order,
+            found.haz,
+            found.whz,
+            found.waz,
+            frozenset(found.flags),
+            oedema=found.oedema and found.within_standards,
+        )

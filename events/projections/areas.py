@@ -113,11 +113,17 @@ class AreaIndex:
                     upsert(conn, areas, [_registered(fact, event)], ["code"])
                     continue
                 case e.KampungKbDesignated():
-                    changes |= {"kampung_kb": fact.category.value,
-                                "kampung_kb_since": fact.designated_on}  # fmt: skip
+                    changes |= {
+                        "kampung_kb": fact.category.value,
+                        "kampung_kb_since": fact.designated_on,
+                    }
                 case e.SasaranSet():
-                    row = {"code": code, "year": fact.year, "balita": fact.balita,
-                           "baduta": fact.baduta}  # fmt: skip
+                    row = {
+                        "code": code,
+                        "year": fact.year,
+                        "balita": fact.balita,
+                        "baduta": fact.baduta,
+                    }
                     upsert(conn, area_sasaran, [row], ["code", "year"])
             conn.execute(update(areas).where(areas.c.code == code).values(changes))
 

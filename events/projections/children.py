@@ -269,10 +269,15 @@ def _fold(  # noqa: PLR0917 - the batch's working set, passed down once
 
 def _new_child(child_id: str, fact: e.ChildRegistered, event: RecordedEvent) -> Json:
     return {
-        "child_id": child_id, "sex": fact.sex.value, "birth_date": fact.birth_date,
-        "desa": fact.desa, "posyandu": fact.posyandu, "status": "active", "moved_on": None,
+        "child_id": child_id,
+        "sex": fact.sex.value,
+        "birth_date": fact.birth_date,
+        "desa": fact.desa,
+        "posyandu": fact.posyandu,
+        "status": "active",
+        "moved_on": None,
         "created_at": event.recorded_at,
-    }  # fmt: skip
+    }
 
 
 def _correct_registration(kid: Json, fact: e.RegistrationCorrected) -> None:
@@ -285,8 +290,12 @@ def _correct_registration(kid: Json, fact: e.RegistrationCorrected) -> None:
 
 
 def _new_measurement(child_id: str, fact: e.MeasurementRecorded, event: RecordedEvent) -> Json:
-    row: Json = {"event_id": fact.measurement_id, "child_id": child_id,
-                 "position": event.position, "recorded_at": event.recorded_at}  # fmt: skip
+    row: Json = {
+        "event_id": fact.measurement_id,
+        "child_id": child_id,
+        "position": event.position,
+        "recorded_at": event.recorded_at,
+    }
     _set_values(row, fact.measurement, "recorded", event)
     return row
 
@@ -319,10 +328,15 @@ def _assessment_json(kid: Json, row: Json) -> str | None:
 def _assessed(sex: str, birth_date: date, values: e.Measurement) -> Json | None:
     try:
         scored = assess(
-            sex=sex, birth_date=birth_date, measured_on=values.measured_on,
-            weight_kg=values.weight_kg, length_cm=values.length_cm, position=values.position,
-            oedema=values.oedema, muac_cm=values.muac_cm,
-        )  # fmt: skip
+            sex=sex,
+            birth_date=birth_date,
+            measured_on=values.measured_on,
+            weight_kg=values.weight_kg,
+            length_cm=values.length_cm,
+            position=values.position,
+            oedema=values.oedema,
+            muac_cm=values.muac_cm,
+        )
     except GrowthInputError:  # a corrected birth date may leave a measurement unscorable
         return None
     return assessment_answer(scored)
@@ -334,22 +348,35 @@ def written_measurement(
     """A measurement just recorded or corrected as ``measurement_of`` would read it back:
     the row's fields an answer shows, computed as ``apply`` computed the stored row (same
     values, same child, same rule), so the writer's answer needs no second read."""
-    return {"event_id": event_id, "state": state, "measurement": values.model_dump(mode="json"),
-            "assessment": _assessed(sex, birth_date, values)}  # fmt: skip
+    return {
+        "event_id": event_id,
+        "state": state,
+        "measurement": values.model_dump(mode="json"),
+        "assessment": _assessed(sex, birth_date, values),
+    }
 
 
 def assessment_answer(scored: Assessment) -> Json:
     """The public form of an assessment: z-scores, flags, categories and status booleans."""
     return {
-        "rule_version": RULE_VERSION, "age_days": scored.age_days,
-        "age_months": scored.age_months, "haz": scored.haz, "waz": scored.waz,
-        "whz": scored.whz, "baz": scored.baz, "acz": scored.acz,
+        "rule_version": RULE_VERSION,
+        "age_days": scored.age_days,
+        "age_months": scored.age_months,
+        "haz": scored.haz,
+        "waz": scored.waz,
+        "whz": scored.whz,
+        "baz": scored.baz,
+        "acz": scored.acz,
         "flags": sorted(scored.flags),
-        "categories": {k: {"code": c.code, "label": c.label, "name": c.name}
-                       for k, c in scored.categories.items()},
-        "stunted": scored.stunted, "severely_stunted": scored.severely_stunted,
-        "wasted": scored.wasted, "underweight": scored.underweight,
-    }  # fmt: skip
+        "categories": {
+            k: {"code": c.code, "label": c.label, "name": c.name}
+            for k, c in scored.categories.items()
+        },
+        "stunted": scored.stunted,
+        "severely_stunted": scored.severely_stunted,
+        "wasted": scored.wasted,
+        "underweight": scored.underweight,
+    }
 
 
 def _summary(counted: Sequence[Json]) -> Json:
@@ -364,11 +391,14 @@ def _summary(counted: Sequence[Json]) -> Json:
         "latest_event_id": None if latest is None else latest["event_id"],
         "latest_measured_on": None if latest is None else latest["measured_on"],
         "latest": None if latest is None else _latest_json(latest, latest_assessment),
-        "stunted": now.get("stunted"), "severely_stunted": now.get("severely_stunted"),
-        "wasted": now.get("wasted"), "underweight": now.get("underweight"),
-        "first_stunted_on": first, "rule_version": RULE_VERSION,
+        "stunted": now.get("stunted"),
+        "severely_stunted": now.get("severely_stunted"),
+        "wasted": now.get("wasted"),
+        "underweight": now.get("underweight"),
+        "first_stunted_on": first,
+        "rule_version": RULE_VERSION,
         "new_stunting_case": _new_case(latest, stunting),
-    }  # fmt: skip
+    }
 
 
 def _new_case(latest: Json | None, stunting: Sequence[tuple[Json, bool]]) -> bool:
@@ -380,8 +410,9 @@ def _new_case(latest: Json | None, stunting: Sequence[tuple[Json, bool]]) -> boo
 
 def _latest_json(latest: Json, assessment: Json | None) -> str:
     values = orjson.loads(latest["measurement"])
-    return orjson.dumps({"event_id": latest["event_id"], **values,
-                         "assessment": assessment}).decode()  # fmt: skip
+    return orjson.dumps(
+        {"event_id": latest["event_id"], **values, "assessment": assessment}
+    ).decode()
 
 
 def _loads(text: str | None) -> Json | None:

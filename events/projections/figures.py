@@ -53,9 +53,19 @@ from events.projections.upsert import insert_for, upsert_plain
 from events.registry import Registry
 from events.schema import metadata
 
-_FLAGS: Final = ("haz_valid", "stunted", "severely_stunted", "whz_valid", "wasted",
-                 "severely_wasted", "overweight", "waz_valid", "underweight", "incident",
-                 "first_measured_stunted")  # fmt: skip
+_FLAGS: Final = (
+    "haz_valid",
+    "stunted",
+    "severely_stunted",
+    "whz_valid",
+    "wasted",
+    "severely_wasted",
+    "overweight",
+    "waz_valid",
+    "underweight",
+    "incident",
+    "first_measured_stunted",
+)
 
 _NEW_CASE: Final = "incident = 1 OR first_measured_stunted = 1"  # a month that made a new case
 
@@ -137,8 +147,9 @@ class FigureIndex:
     def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None:
         """Recompute the touched children's spans and months; write what changed."""
         ids = sorted({e.stream_id.removeprefix(STREAM_PREFIX) for e in batch})
-        stored = FigureRows(_profiles(conn.execute(_SPANS_OF, {"ids": ids})),
-                            _month_rows(conn, ids))  # fmt: skip
+        stored = FigureRows(
+            _profiles(conn.execute(_SPANS_OF, {"ids": ids})), _month_rows(conn, ids)
+        )
         self.apply_prefetched(conn, batch, stored)
 
     def prefetch(self, reader: sql.Reader, stream_ids: Sequence[str]) -> FigureRows:
@@ -382,11 +393,14 @@ class FigureChanges:
 
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
 # Built once: building a statement costs more than running it, inside the append lock.
-_SPANS = (
-    select(child_spans.c.child_id, child_spans.c.sex, child_spans.c.birth_date,
-           child_spans.c.desa, child_spans.c.starts_on, child_spans.c.ends_on)
-    .order_by(child_spans.c.child_id, child_spans.c.seq)
-)  # fmt: skip
+_SPANS = select(
+    child_spans.c.child_id,
+    child_spans.c.sex,
+    child_spans.c.birth_date,
+    child_spans.c.desa,
+    child_spans.c.starts_on,
+    child_spans.c.ends_on,
+).order_by(child_spans.c.child_id, child_spans.c.seq)
 _SPANS_OF = _SPANS.where(child_spans.c.child_id.in_(_IDS))
 _MONTHS_OF = select(child_month_rows).where(child_month_rows.c.child_id.in_(_IDS))
 _AMONG_CHILDREN = (
@@ -395,9 +409,10 @@ _AMONG_CHILDREN = (
 )
 _ONE: BindParameter[str] = bindparam("child_id")
 _ITS_SPANS = (
-    select(*_SPANS_OF.selected_columns).where(child_spans.c.child_id == _ONE)
+    select(*_SPANS_OF.selected_columns)
+    .where(child_spans.c.child_id == _ONE)
     .order_by(child_spans.c.seq)
-)  # fmt: skip
+)
 _ITS_MONTHS = select(child_month_rows).where(child_month_rows.c.child_id == _ONE)
 # Per key, sent with executemany straight to the driver (pipelined on PostgreSQL).
 _DROP_SPANS = delete(child_spans).where(child_spans.c.child_id == bindparam("child_id"))
@@ -430,26 +445,34 @@ def _children_of(
         _, kid_rows, by_child = left
         kids = {i: (k["sex"], k["birth_date"]) for i, k in kid_rows.items()}
         scored = {
-            i: [_scored(m["event_id"], m["measured_on"], m["position"], m["assessment"])
-                for m in rows if m["state"] != "voided"]
+            i: [
+                _scored(m["event_id"], m["measured_on"], m["position"], m["assessment"])
+                for m in rows
+                if m["state"] != "voided"
+            ]
             for i, rows in by_child.items()
-        }  # fmt: skip
+        }
         return kids, scored
     assert conn is not None, "the child rows are neither shared nor readable"
     rows = conn.execute(
-        select(children.c.child_id, children.c.sex, children.c.birth_date)
-        .where(children.c.child_id.in_(ids))
-    )  # fmt: skip
+        select(children.c.child_id, children.c.sex, children.c.birth_date).where(
+            children.c.child_id.in_(ids)
+        )
+    )
     return {r.child_id: (r.sex, r.birth_date) for r in rows}, _scored_of(conn, ids)
 
 
 def _scored_of(conn: Connection, ids: list[str]) -> dict[str, list[Scored]]:
     found: dict[str, list[Scored]] = {}
     rows = conn.execute(
-        select(measurements.c.child_id, measurements.c.event_id, measurements.c.measured_on,
-               measurements.c.position, measurements.c.assessment)
-        .where(measurements.c.child_id.in_(ids), measurements.c.state != "voided")
-    )  # fmt: skip
+        select(
+            measurements.c.child_id,
+            measurements.c.event_id,
+            measurements.c.measured_on,
+            measurements.c.position,
+            measurements.c.assessment,
+        ).where(measurements.c.child_id.in_(ids), measurements.c.state != "voided")
+    )
     for child_id, event_id, measured_on, position, assessment in rows:
         found.setdefault(child_id, []).append(_scored(event_id, measured_on, position, assessment))
     return found
@@ -483,10 +506,18 @@ def _write_spans(conn: Connection, profiles: Sequence[ChildProfile], *, fresh: b
     if not profiles:
         return
     rows = [
-        {"child_id": p.child_id, "seq": seq, "desa": s.desa, "sex": p.sex,
-         "birth_date": p.birth_date, "starts_on": s.start, "ends_on": s.end}
-        for p in profiles for seq, s in enumerate(p.spans)
-    ]  # fmt: skip
+        {
+            "child_id": p.child_id,
+            "seq": seq,
+            "desa": s.desa,
+            "sex": p.sex,
+            "birth_date": p.birth_date,
+            "starts_on": s.start,
+            "ends_on": s.end,
+        }
+        for p in profiles
+        for seq, s in enumerate(p.spans)
+    ]
     if fresh:
         sql.insert_rows(conn, child_spans, rows)
         return
@@ -534,11 +565,20 @@ def month_rows(
 def new_cases(conn: Connection, prefix: str, months: Sequence[str]) -> list[NewCase]:
     """The months in the area and ``months`` that made a child a new stunting case."""
     return [
-        NewCase(child_id, month, desa, sex, band, FIRST_MEASURED if first else INCIDENT,
-                measured_on, haz)
-        for child_id, month, desa, sex, band, first, measured_on, haz
-        in _in_months(conn, _AREA_NEW_CASES, prefix, months)
-    ]  # fmt: skip
+        NewCase(
+            child_id,
+            month,
+            desa,
+            sex,
+            band,
+            FIRST_MEASURED if first else INCIDENT,
+            measured_on,
+            haz,
+        )
+        for child_id, month, desa, sex, band, first, measured_on, haz in _in_months(
+            conn, _AREA_NEW_CASES, prefix, months
+        )
+    ]
 
 
 def _in_months(
@@ -567,12 +607,21 @@ _IN_AREA_MONTHS: Final = (
 )
 _AREA_MONTHS: Final = select(*_IN_ORDER).where(*_IN_AREA_MONTHS)
 # Written as the partial index's own predicate, so that a prepared statement uses it too.
-_AREA_NEW_CASES: Final = (
-    select(*(child_month_rows.c[name] for name in
-             ("child_id", "month", "desa", "sex", "band", "first_measured_stunted",
-              "measured_on", "haz")))
-    .where(*_IN_AREA_MONTHS, text(f"({_NEW_CASE})"))
-)  # fmt: skip
+_AREA_NEW_CASES: Final = select(
+    *(
+        child_month_rows.c[name]
+        for name in (
+            "child_id",
+            "month",
+            "desa",
+            "sex",
+            "band",
+            "first_measured_stunted",
+            "measured_on",
+            "haz",
+        )
+    )
+).where(*_IN_AREA_MONTHS, text(f"({_NEW_CASE})"))
 
 
 def _month_from(values: list[Any]) -> ChildMonth:
@@ -588,8 +637,10 @@ def period_sums(
 ) -> list[tuple[str, str, str, str, Split]]:
     """The sums per (period, desa, sex, band) of the children counted in one desa over a
     period."""
-    return [(p, d, sx, b, Split(*counts))
-            for p, d, sx, b, *counts in _in_periods(conn, _AREA_SUMS, prefix, periods)]  # fmt: skip
+    return [
+        (p, d, sx, b, Split(*counts))
+        for p, d, sx, b, *counts in _in_periods(conn, _AREA_SUMS, prefix, periods)
+    ]
 
 
 def movers_in(
@@ -606,8 +657,9 @@ def _in_periods(
     # Prebuilt, on the driver, as ``_in_months``: the periods read are the range from the
     # first to the last name (which may take in a quarter or year between months), then
     # those asked are kept.
-    return [row for row in sql.fetch(conn, statement, _names_in(prefix, periods))
-            if row[0] in periods]  # fmt: skip
+    return [
+        row for row in sql.fetch(conn, statement, _names_in(prefix, periods)) if row[0] in periods
+    ]
 
 
 def _of_area_periods(table: Table, *columns: str) -> Select[Any]:
@@ -661,13 +713,22 @@ def stunted_children(
 ) -> list[dict[str, Any]]:
     """Children stunted now in the area, the most recently stunted first."""
     query = (
-        select(children.c.child_id, children.c.desa, children.c.sex, children.c.birth_date,
-               children.c.first_stunted_on, children.c.latest_measured_on,
-               children.c.severely_stunted)
-        .where(within(children.c.desa, prefix), children.c.stunted.is_(True),
-               children.c.status == "active")
+        select(
+            children.c.child_id,
+            children.c.desa,
+            children.c.sex,
+            children.c.birth_date,
+            children.c.first_stunted_on,
+            children.c.latest_measured_on,
+            children.c.severely_stunted,
+        )
+        .where(
+            within(children.c.desa, prefix),
+            children.c.stunted.is_(True),
+            children.c.status == "active",
+        )
         .order_by(children.c.first_stunted_on.desc(), children.c.child_id)
-    )  # fmt: skip
+    )
     rows = [dict(r._mapping) for r in conn.execute(query)]
     if after is not None:
         index = next((i for i, r in enumerate(rows) if r["child_id"] == after), None)
@@ -684,13 +745,15 @@ def residents_not_measured(
     query = (
         select(s.child_id, s.desa, s.sex, s.birth_date)
         .where(
-            within(s.desa, prefix), s.starts_on <= end,
+            within(s.desa, prefix),
+            s.starts_on <= end,
             or_(s.ends_on.is_(None), s.ends_on > end),
-            s.birth_date <= end, s.birth_date >= oldest_birth(end, MAX_AGE_MONTHS),
+            s.birth_date <= end,
+            s.birth_date >= oldest_birth(end, MAX_AGE_MONTHS),
             ~measured,
         )
         .order_by(s.desa, s.child_id)
-    )  # fmt: skip
+    )
     return [dict(r._mapping) for r in conn.execute(query)]
 
 

@@ -75,11 +75,16 @@ def _rows(batch: Sequence[RecordedEvent]) -> list[dict[str, object]]:
     """A row per stream the batch touches, as the batch leaves it."""
     rows: dict[str, dict[str, object]] = {}
     for event in batch:
-        row = rows.setdefault(event.stream_id, {
-            "stream_id": event.stream_id, "stream_type": event.stream_type,
-            "first_position": event.position, "created_at": event.recorded_at,
-            "wilayah": None,
-        })  # fmt: skip
+        row = rows.setdefault(
+            event.stream_id,
+            {
+                "stream_id": event.stream_id,
+                "stream_type": event.stream_type,
+                "first_position": event.position,
+                "created_at": event.recorded_at,
+                "wilayah": None,
+            },
+        )
         row["version"], row["last_position"] = event.stream_version, event.position
         row["updated_at"] = event.recorded_at
         row["wilayah"] = event.wilayah or row["wilayah"]

@@ -15,9 +15,19 @@ down_revision: str | None = "0004"
 branch_labels: str | None = None
 depends_on: str | None = None
 _COUNTS = (
-    "haz_valid", "stunted", "severely_stunted", "whz_valid", "wasted", "severely_wasted",
-    "overweight", "waz_valid", "underweight", "incident", "first_measured_stunted", "flagged",
-)  # fmt: skip
+    "haz_valid",
+    "stunted",
+    "severely_stunted",
+    "whz_valid",
+    "wasted",
+    "severely_wasted",
+    "overweight",
+    "waz_valid",
+    "underweight",
+    "incident",
+    "first_measured_stunted",
+    "flagged",
+)
 
 
 def upgrade() -> None:

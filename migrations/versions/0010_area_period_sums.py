@@ -18,10 +18,22 @@ down_revision: str | None = "0009"
 branch_labels: str | None = None
 depends_on: str | None = None
 _COUNTS = (
-    "present", "measured", "measured_valid_haz", "stunted", "severely_stunted",
-    "measured_valid_whz", "wasted", "severely_wasted", "overweight", "measured_valid_waz",
-    "underweight", "new_stunting", "incident", "first_measured_stunted", "flagged",
-)  # fmt: skip
+    "present",
+    "measured",
+    "measured_valid_haz",
+    "stunted",
+    "severely_stunted",
+    "measured_valid_whz",
+    "wasted",
+    "severely_wasted",
+    "overweight",
+    "measured_valid_waz",
+    "underweight",
+    "new_stunting",
+    "incident",
+    "first_measured_stunted",
+    "flagged",
+)
 
 
 def upgrade() -> None:

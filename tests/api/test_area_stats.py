@@ -57,17 +57,23 @@ class World:
 
     def measure(self, name: str, day: str, z: float, sex: str = "F", **more: Any) -> str:
         on = date.fromisoformat(day)
-        body = {"measured_on": day, "length_cm": length_for(sex, on, z),
-                "position": "standing", **more}  # fmt: skip
-        answer = self.client.post(f"/v1/children/{self.ids[name]}/measurements", json=body,
-                                  headers=self.headers)  # fmt: skip
+        body = {
+            "measured_on": day,
+            "length_cm": length_for(sex, on, z),
+            "position": "standing",
+            **more,
+        }
+        answer = self.client.post(
+            f"/v1/children/{self.ids[name]}/measurements", json=body, headers=self.headers
+        )
         assert answer.status_code == 201, answer.text
         self.measured[(name, day)] = answer.json()["event_id"]
         return str(answer.json()["event_id"])
 
     def stats(self, code: str, period: str, **params: str) -> dict[str, Any]:
-        answer = self.client.get(f"/v1/areas/{code}/stats", headers=self.headers,
-                                 params={"period": period, **params})  # fmt: skip
+        answer = self.client.get(
+            f"/v1/areas/{code}/stats", headers=self.headers, params={"period": period, **params}
+        )
         assert answer.status_code == 200, answer.text
         assert answer.headers["Tumbuh-Log-Position"] == str(answer.json()["log_position"])
         found: dict[str, Any] = answer.json()
@@ -83,23 +89,37 @@ def world(
     A: Apr -1.0, May -2.5 (incident in May). B: May -2.8 (first measured stunted).
     C: not measured in May. D: May -1.0. E: May -3.5 (first measured, severely stunted).
     """
-    for code, name, kecamatan in ((HEGARSARI, "Hegarsari", "Pataruman"),
-                                  (PATARUMAN, "Pataruman", "Pataruman"),
-                                  (BANJAR, "Banjar", "Banjar")):  # fmt: skip
-        command = RegisterArea(at=timefmt.utc_now(), code=code, name=name, kecamatan=kecamatan,
-                               kota="Kota Banjar")  # fmt: skip
+    for code, name, kecamatan in (
+        (HEGARSARI, "Hegarsari", "Pataruman"),
+        (PATARUMAN, "Pataruman", "Pataruman"),
+        (BANJAR, "Banjar", "Banjar"),
+    ):
+        command = RegisterArea(
+            at=timefmt.utc_now(), code=code, name=name, kecamatan=kecamatan, kota="Kota Banjar"
+        )
         execute(services.store, AreaDecider(), area_stream(code), command, operator_meta())
     headers = bearer(mint(Role.TPPS, "32.79"))
-    sasaran = client.put(f"/v1/areas/{HEGARSARI}/sasaran/2025", json={"balita": 40, "baduta": 15},
-                         headers=headers)  # fmt: skip
+    sasaran = client.put(
+        f"/v1/areas/{HEGARSARI}/sasaran/2025", json={"balita": 40, "baduta": 15}, headers=headers
+    )
     assert sasaran.status_code in (200, 201), sasaran.text
     now = timefmt.utc_now
     monkeypatch.setattr(timefmt, "utc_now", lambda: datetime(2025, 1, 5, 9, tzinfo=UTC))
     ids = {}
-    for name, desa in (("A", HEGARSARI), ("B", HEGARSARI), ("C", HEGARSARI), ("D", PATARUMAN),
-                       ("E", BANJAR)):  # fmt: skip
-        body = {"sex": "F", "birth_date": BORN.isoformat(), "desa": desa, "posyandu": "Demo",
-                "personal": {"name": f"Demo Anak {name}"}}  # fmt: skip
+    for name, desa in (
+        ("A", HEGARSARI),
+        ("B", HEGARSARI),
+        ("C", HEGARSARI),
+        ("D", PATARUMAN),
+        ("E", BANJAR),
+    ):
+        body = {
+            "sex": "F",
+            "birth_date": BORN.isoformat(),
+            "desa": desa,
+            "posyandu": "Demo",
+            "personal": {"name": f"Demo Anak {name}"},
+        }
         answer = client.post("/v1/children", json=body, headers=headers)
         assert answer.status_code == 201, answer.text
         ids[name] = answer.json()["id"]
@@ -118,8 +138,11 @@ def test_a_desa_month_counts_present_measured_stunted_and_new_cases(world: World
 
     assert (got["code"], got["level"], got["period"]) == (HEGARSARI, "desa", "2025-05")
     assert (got["sasaran_balita"], got["present"], got["measured"], got["coverage"]) == (
-        40, 3, 2, 0.6667,
-    )  # fmt: skip
+        40,
+        3,
+        2,
+        0.6667,
+    )
     assert (got["measured_valid_haz"], got["stunted"], got["severely_stunted"]) == (2, 2, 0)
     assert got["prevalence_stunting"] == 1.0
     assert (got["new_stunting"], got["incident"], got["first_measured_stunted"]) == (2, 1, 1)
@@ -137,8 +160,9 @@ def test_kecamatan_and_kota_roll_up_by_code_and_rank_the_level_below(world: Worl
     assert (kecamatan["present"], kecamatan["measured"], kecamatan["stunted"]) == (4, 3, 2)
     assert kecamatan["prevalence_stunting"] == 0.6667
     assert [(r["rank"], r["code"], r["name"]) for r in kecamatan["ranking"]] == [
-        (1, PATARUMAN, "Pataruman"), (2, HEGARSARI, "Hegarsari"),
-    ]  # fmt: skip
+        (1, PATARUMAN, "Pataruman"),
+        (2, HEGARSARI, "Hegarsari"),
+    ]
     assert (kota["level"], kota["present"], kota["measured"], kota["stunted"]) == ("kota", 5, 4, 3)
     assert (kota["severely_stunted"], kota["new_stunting"]) == (1, 3)
     assert [r["code"] for r in kota["ranking"]] == ["32.79.02", "32.79.01"]
@@ -171,12 +195,17 @@ def test_figures_as_known_at_ignore_later_corrections(world: World, services: Se
     before = world.stats(HEGARSARI, "2025-05")
     moment = timefmt.to_text(timefmt.utc_now())
     event_id = world.measured[("A", "2025-05-10")]
-    body = {"measured_on": "2025-05-10", "length_cm": length_for("F", date(2025, 5, 10), -1.5),
-            "position": "standing", "reason": "salah baca"}  # fmt: skip
+    body = {
+        "measured_on": "2025-05-10",
+        "length_cm": length_for("F", date(2025, 5, 10), -1.5),
+        "position": "standing",
+        "reason": "salah baca",
+    }
     corrected = world.client.post(
-        f"/v1/children/{world.ids['A']}/measurements/{event_id}/corrections", json=body,
+        f"/v1/children/{world.ids['A']}/measurements/{event_id}/corrections",
+        json=body,
         headers=world.headers,
-    )  # fmt: skip
+    )
     assert corrected.status_code == 201, corrected.text
 
     now = world.stats(HEGARSARI, "2025-05")
@@ -193,8 +222,11 @@ def test_figures_as_known_at_ignore_later_corrections(world: World, services: Se
 
 
 def test_a_move_counts_the_child_where_it_lives_from_the_move_on(world: World) -> None:
-    moved = world.client.post(f"/v1/children/{world.ids['D']}/moves", headers=world.headers,
-                              json={"to_desa": HEGARSARI, "moved_on": "2025-06-10"})  # fmt: skip
+    moved = world.client.post(
+        f"/v1/children/{world.ids['D']}/moves",
+        headers=world.headers,
+        json={"to_desa": HEGARSARI, "moved_on": "2025-06-10"},
+    )
     assert moved.status_code == 201, moved.text
     world.measure("D", "2025-06-20", -1.0)
 
@@ -205,33 +237,45 @@ def test_a_move_counts_the_child_where_it_lives_from_the_move_on(world: World) -
 
 
 def test_the_csv_carries_the_same_figures(world: World) -> None:
-    answer = world.client.get(f"/v1/areas/{HEGARSARI}/stats", headers=world.headers,
-                              params={"period": "2025-05", "format": "csv"})  # fmt: skip
+    answer = world.client.get(
+        f"/v1/areas/{HEGARSARI}/stats",
+        headers=world.headers,
+        params={"period": "2025-05", "format": "csv"},
+    )
 
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(answer.text)))
     assert [r["group"] for r in rows][:3] == ["all", "sex=M", "sex=F"]
     assert (rows[0]["present"], rows[0]["stunted"], rows[0]["prevalence_stunting"]) == (
-        "3", "2", "1.0",
-    )  # fmt: skip
+        "3",
+        "2",
+        "1.0",
+    )
 
 
 def test_a_series_gives_each_month(world: World) -> None:
-    answer = world.client.get("/v1/areas/32.79/stats/series", headers=world.headers,
-                              params={"from": "2025-03", "to": "2025-06"})  # fmt: skip
+    answer = world.client.get(
+        "/v1/areas/32.79/stats/series",
+        headers=world.headers,
+        params={"from": "2025-03", "to": "2025-06"},
+    )
 
     assert answer.status_code == 200, answer.text
     months = answer.json()["months"]
     assert [(m["period"], m["measured"]) for m in months] == [
-        ("2025-03", 0), ("2025-04", 1), ("2025-05", 4), ("2025-06", 0),
-    ]  # fmt: skip
+        ("2025-03", 0),
+        ("2025-04", 1),
+        ("2025-05", 4),
+        ("2025-06", 0),
+    ]
     assert [m["zero_new_stunting"] for m in months] == [None, True, False, None]
 
 
 def test_zero_new_stunting_lists_each_desa_per_month(world: World) -> None:
-    answer = world.client.get("/v1/areas/32.79.02/zero-new-stunting", headers=world.headers,
-                              params={"year": "2025"})  # fmt: skip
+    answer = world.client.get(
+        "/v1/areas/32.79.02/zero-new-stunting", headers=world.headers, params={"year": "2025"}
+    )
 
     assert answer.status_code == 200, answer.text
     desa = {d["code"]: d for d in answer.json()["desa"]}
@@ -250,8 +294,9 @@ def test_the_work_queues(world: World) -> None:
     world.measure("C", "2025-06-02", -7.5)  # implausible: flagged, to re-measure
 
     def queue(name: str, **params: str) -> list[dict[str, Any]]:
-        answer = world.client.get(f"/v1/areas/32.79.02/queues/{name}", headers=world.headers,
-                                  params=params)  # fmt: skip
+        answer = world.client.get(
+            f"/v1/areas/32.79.02/queues/{name}", headers=world.headers, params=params
+        )
         assert answer.status_code == 200, answer.text
         items: list[dict[str, Any]] = answer.json()["items"]
         return items
@@ -262,16 +307,20 @@ def test_the_work_queues(world: World) -> None:
 
 
 def test_bad_periods_codes_and_known_at_are_clear_422s(world: World) -> None:
-    cases = (({"period": "2025-13"}, "period"),
-             ({"period": "2025-05", "known_at": "yesterday"}, "known_at"),
-             ({"period": "2025-05", "known_at": "999999999"}, "known_at"))  # fmt: skip
+    cases = (
+        ({"period": "2025-13"}, "period"),
+        ({"period": "2025-05", "known_at": "yesterday"}, "known_at"),
+        ({"period": "2025-05", "known_at": "999999999"}, "known_at"),
+    )
     for params, field in cases:
-        answer = world.client.get(f"/v1/areas/{HEGARSARI}/stats", headers=world.headers,
-                                  params=params)  # fmt: skip
+        answer = world.client.get(
+            f"/v1/areas/{HEGARSARI}/stats", headers=world.headers, params=params
+        )
         assert answer.status_code == 422, answer.text
         assert [e["field"] for e in answer.json()["errors"]] == [field]
-    malformed = world.client.get("/v1/areas/32.7x/stats", headers=world.headers,
-                                 params={"period": "2025-05"})  # fmt: skip
+    malformed = world.client.get(
+        "/v1/areas/32.7x/stats", headers=world.headers, params={"period": "2025-05"}
+    )
     assert malformed.status_code == 422
 
 
@@ -279,11 +328,16 @@ def test_an_area_outside_the_callers_reach_is_not_found(world: World, mint: Mint
     banjar_only = bearer(mint(Role.KECAMATAN, "32.79.01"))
 
     for code in ("32.79.02", "32.79", HEGARSARI):
-        answer = world.client.get(f"/v1/areas/{code}/stats", headers=banjar_only,
-                                  params={"period": "2025-05"})  # fmt: skip
+        answer = world.client.get(
+            f"/v1/areas/{code}/stats", headers=banjar_only, params={"period": "2025-05"}
+        )
         assert answer.status_code == 404
-    assert world.client.get("/v1/areas/32.79.01/stats", headers=banjar_only,
-                            params={"period": "2025-05"}).status_code == 200  # fmt: skip
+    assert (
+        world.client.get(
+            "/v1/areas/32.79.01/stats", headers=banjar_only, params={"period": "2025-05"}
+        ).status_code
+        == 200
+    )
 
 
 def test_a_rebuild_stream_by_stream_leaves_what_the_appends_left(
@@ -313,8 +367,11 @@ def test_figures_as_known_at_leave_out_late_entries_moves_and_new_children(
     before = {code: world.stats(code, "2025-05") for code in (HEGARSARI, PATARUMAN, "32.79")}
     position = str(before[HEGARSARI]["log_position"])
     world.measure("C", "2025-05-20", -2.4)  # a late entry
-    moved = world.client.post(f"/v1/children/{world.ids['D']}/moves", headers=world.headers,
-                              json={"to_desa": HEGARSARI, "moved_on": "2025-05-20"})  # fmt: skip
+    moved = world.client.post(
+        f"/v1/children/{world.ids['D']}/moves",
+        headers=world.headers,
+        json={"to_desa": HEGARSARI, "moved_on": "2025-05-20"},
+    )
     assert moved.status_code == 201, moved.text
     late = {"sex": "M", "birth_date": BORN.isoformat(), "desa": HEGARSARI, "posyandu": "Demo"}
     world.ids["F"] = world.client.post("/v1/children", json=late, headers=world.headers).json()[

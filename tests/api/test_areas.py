@@ -15,8 +15,12 @@ from events.projections.areas import area_sasaran, areas, find_area, sasaran
 from tests.api.tokens import Minter, bearer
 
 AREAS = "/v1/areas"
-HEGARSARI: dict[str, Any] = {"code": "32.79.02.1001", "name": "Hegarsari",
-                             "kecamatan": "Pataruman", "kota": "Kota Banjar"}  # fmt: skip
+HEGARSARI: dict[str, Any] = {
+    "code": "32.79.02.1001",
+    "name": "Hegarsari",
+    "kecamatan": "Pataruman",
+    "kota": "Kota Banjar",
+}
 
 
 @pytest.fixture
@@ -193,8 +197,13 @@ def test_the_sasaran_of_a_year_is_set_and_read_back(
     response = client.put(url, json={"balita": 420, "baduta": 170}, headers=tpps)
 
     assert response.status_code == 200
-    assert response.json() == {"code": "32.79.02.1001", "year": 2025, "balita": 420,
-                               "baduta": 170, "version": 2}  # fmt: skip
+    assert response.json() == {
+        "code": "32.79.02.1001",
+        "year": 2025,
+        "balita": 420,
+        "baduta": 170,
+        "version": 2,
+    }
     assert client.get(url, headers=tpps).json()["balita"] == 420
     with services.engine.connect() as conn:
         assert sasaran(conn, "32.79.02.1001", 2025) is not None

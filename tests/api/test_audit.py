@@ -26,9 +26,23 @@ from tests.support.tamper import drop_guard, raw
 from tests.support.verifier import verifier
 
 __all__ = ["kader"]  # the fixture, imported for these tests
-ENVELOPE = {"position", "event_id", "stream_id", "stream_type", "version", "type",
-            "schema_version", "occurred_at", "recorded_at", "wilayah", "payload", "personal",
-            "meta", "prev_hash", "hash"}  # fmt: skip
+ENVELOPE = {
+    "position",
+    "event_id",
+    "stream_id",
+    "stream_type",
+    "version",
+    "type",
+    "schema_version",
+    "occurred_at",
+    "recorded_at",
+    "wilayah",
+    "payload",
+    "personal",
+    "meta",
+    "prev_hash",
+    "hash",
+}
 
 
 @pytest.fixture
@@ -78,7 +92,10 @@ def test_the_feed_pages_through_the_whole_log_as_stored_envelopes(
     original = next(e for e in stored if e.event_type == "child.measurement_recorded")
     assert measured["payload"]["measurement"]["weight_kg"] == 9.1
     assert (measured["version"], measured["hash"], measured["prev_hash"]) == (
-        original.stream_version, original.hash, original.prev_hash)  # fmt: skip
+        original.stream_version,
+        original.hash,
+        original.prev_hash,
+    )
     assert shown[0]["prev_hash"] == GENESIS_HASH
 
 
@@ -97,9 +114,15 @@ def test_a_page_that_reaches_the_head_has_no_next_cursor(
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"after": "abc"}, "after"), ({"after": "-1"}, "after"), ({"limit": 1001}, "limit"),
-     ({"limit": 0}, "limit"), ({"wilayah": "32.79.0x"}, "wilayah"), ({"wait": 31}, "wait")],
-)  # fmt: skip
+    [
+        ({"after": "abc"}, "after"),
+        ({"after": "-1"}, "after"),
+        ({"limit": 1001}, "limit"),
+        ({"limit": 0}, "limit"),
+        ({"wilayah": "32.79.0x"}, "wilayah"),
+        ({"wait": 31}, "wait"),
+    ],
+)
 def test_bad_cursors_and_limits_are_refused_naming_the_field(
     client: TestClient, auditor: dict[str, str], params: dict[str, Any], field: str
 ) -> None:
@@ -228,7 +251,9 @@ def test_a_stream_history_lists_each_version(
 
     assert history.status_code == 200
     assert [(e["version"], e["type"]) for e in history.json()["events"]] == [
-        (1, "child.registered"), (2, "child.measurement_recorded")]  # fmt: skip
+        (1, "child.registered"),
+        (2, "child.measurement_recorded"),
+    ]
     assert client.get(f"/v1/streams/{stream}", headers=elsewhere).status_code == 404
     missing = client.get("/v1/streams/child-nobody", headers=auditor)
     assert missing.status_code == 404
@@ -245,7 +270,8 @@ def test_the_signed_head_names_the_last_event_and_verifies_with_the_published_ke
     assert (head["position"], head["hash"]) == (last.position, last.hash)
     signed = verifier().check_jws(head["jws"], jwks)
     assert {k: signed[k] for k in ("position", "hash", "at")} == {
-        k: head[k] for k in ("position", "hash", "at")}  # fmt: skip
+        k: head[k] for k in ("position", "hash", "at")
+    }
     key = jwks["keys"][0]
     assert orjson.loads(jose_jws.verify(head["jws"], key, algorithms=[key["alg"]])) == signed
 
@@ -277,9 +303,12 @@ def test_a_verify_range_outside_the_log_is_refused(
 
 
 def test_every_unmasked_read_of_personal_data_is_recorded_and_masked_reads_are_not(
-    client: TestClient, services: Services, mint: Minter, auditor: dict[str, str],
+    client: TestClient,
+    services: Services,
+    mint: Minter,
+    auditor: dict[str, str],
     recorded: list[str],
-) -> None:  # fmt: skip
+) -> None:
     tpps = mint(Role.TPPS, DESA, name="tpps-reader")
     masked = mint(Role.AUDITOR, DESA, name="masked-reader")
     child = recorded[0]
@@ -292,7 +321,8 @@ def test_every_unmasked_read_of_personal_data_is_recorded_and_masked_reads_are_n
 
     reads = [e for e in _stored(services)[before:] if e.event_type == "access.personal_read"]
     assert [(e.stream_id, e.meta["actor"], e.payload["subject"], e.wilayah) for e in reads] == [
-        ("access-tpps-reader", "tpps-reader", f"child-{child}", DESA)] * 2  # fmt: skip
+        ("access-tpps-reader", "tpps-reader", f"child-{child}", DESA)
+    ] * 2
     assert reads[0].payload["route"] == "/v1/children/{child_id}"
     assert all(NAME not in e.body.decode() and NIK not in e.body.decode() for e in reads)
     assert services.access_log.pending() == 0
@@ -363,14 +393,25 @@ _ODD = st.text(st.characters(codec="utf-8"), max_size=24)
 _ODD = _ODD | _ODD.map(lambda text: text + "\x00")  # PostgreSQL text cannot hold NUL
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
-@given(after=_ODD | st.integers(-5, 10**20).map(str), limit=_ODD | st.integers(-5, 2000).map(str),
-       kind=_ODD, area=_ODD, stream=_ODD)  # fmt: skip
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    after=_ODD | st.integers(-5, 10**20).map(str),
+    limit=_ODD | st.integers(-5, 2000).map(str),
+    kind=_ODD,
+    area=_ODD,
+    stream=_ODD,
+)
 def test_any_query_is_answered_or_refused_never_a_server_error(
-    client: TestClient, auditor: dict[str, str], after: str, limit: str, kind: str, area: str,
+    client: TestClient,
+    auditor: dict[str, str],
+    after: str,
+    limit: str,
+    kind: str,
+    area: str,
     stream: str,
-) -> None:  # fmt: skip
+) -> None:
     params = {"after": after, "limit": limit, "type": kind, "wilayah": area}
 
     listed = client.get("/v1/events", params=params, headers=auditor)
@@ -384,17 +425,23 @@ def test_any_query_is_answered_or_refused_never_a_server_error(
 
 @pytest.mark.parametrize("where", ["query", "path", "body"])
 def test_a_nul_character_anywhere_is_refused_before_any_route(
-    client: TestClient, services: Services, auditor: dict[str, str], kader: dict[str, str],
+    client: TestClient,
+    services: Services,
+    auditor: dict[str, str],
+    kader: dict[str, str],
     where: str,
-) -> None:  # fmt: skip
+) -> None:
     before = services.store.head().position
     if where == "query":
         answer = client.get("/v1/events?type=a%00b", headers=auditor)
     elif where == "path":
         answer = client.get("/v1/streams/child-%00", headers=auditor)
     else:
-        answer = client.post("/v1/children", headers={**kader, "Content-Type": "application/json"},
-                             content=orjson.dumps({**CHILD, "posyandu": "Melati\x00"}))  # fmt: skip
+        answer = client.post(
+            "/v1/children",
+            headers={**kader, "Content-Type": "application/json"},
+            content=orjson.dumps({**CHILD, "posyandu": "Melati\x00"}),
+        )
 
     assert answer.status_code == 422
     assert answer.json()["type"].endswith("/nul-character")

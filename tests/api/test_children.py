@@ -95,8 +95,18 @@ def test_the_issue_example_registers_a_child_and_records_a_measurement(
     assert {"haz", "waz", "whz", "baz", "flags", "categories"} <= answer["assessment"].keys()
     body = got.json()
     assert got.headers["ETag"] == '"2"'
-    for field in ("id", "sex", "birth_date", "desa", "version", "stunted", "severely_stunted",
-                  "wasted", "underweight", "new_stunting_case"):  # fmt: skip
+    for field in (
+        "id",
+        "sex",
+        "birth_date",
+        "desa",
+        "version",
+        "stunted",
+        "severely_stunted",
+        "wasted",
+        "underweight",
+        "new_stunting_case",
+    ):
         assert field in body
     assert body["stunted"] is False
     assert body["latest_measurement"]["event_id"] == answer["event_id"]
@@ -128,8 +138,9 @@ def test_names_and_niks_appear_neither_in_logs_nor_in_clear_in_the_log_columns(
     caplog.set_level(logging.DEBUG)
 
     child = register(client, kader)
-    client.post("/v1/children", json={**CHILD, "personal": {"name": NAME, "nik": "1"}},
-                headers=kader)  # fmt: skip
+    client.post(
+        "/v1/children", json={**CHILD, "personal": {"name": NAME, "nik": "1"}}, headers=kader
+    )
 
     with services.engine.connect() as conn:
         bodies = [bytes(b).decode(errors="replace") for (b,) in conn.execute(select(events.c.body))]
@@ -147,8 +158,11 @@ def test_a_write_with_a_stale_if_match_fails_with_412(
     child = register(client, kader)
     measure(client, kader, child["id"])
 
-    stale = client.post(f"/v1/children/{child['id']}/measurements", json=MEASUREMENT,
-                        headers={**kader, "If-Match": '"1"'})  # fmt: skip
+    stale = client.post(
+        f"/v1/children/{child['id']}/measurements",
+        json=MEASUREMENT,
+        headers={**kader, "If-Match": '"1"'},
+    )
 
     assert stale.status_code == 412
     assert stale.json()["current_version"] == 2
@@ -248,8 +262,9 @@ def test_a_writers_answer_is_the_measurement_as_its_history_then_shows_it(
     assert recorded.json()["assessment"] == history[0]["assessment"]
 
     changed = {**MEASUREMENT, "length_cm": 95.0, "weight_kg": 4.0, "oedema": True}
-    corrected = client.post(f"{url}/{event_id}/corrections", headers=kader,
-                            json={**changed, "reason": "misread"})  # fmt: skip
+    corrected = client.post(
+        f"{url}/{event_id}/corrections", headers=kader, json={**changed, "reason": "misread"}
+    )
     history = client.get(url, headers=kader).json()["items"]
     assert corrected.json()["measurement"] == history[0]
     assert history[0]["state"] == "corrected"
@@ -372,8 +387,11 @@ def test_rebuilding_the_child_projection_gives_what_the_appends_left(
     child = register(client, kader)
     first = measure(client, kader, child["id"], measured_on="2025-04-10").json()["event_id"]
     measure(client, kader, child["id"], length_cm=70.0)
-    client.post(f"/v1/children/{child['id']}/measurements/{first}/void",
-                json={"reason": "wrong child"}, headers=kader)  # fmt: skip
+    client.post(
+        f"/v1/children/{child['id']}/measurements/{first}/void",
+        json={"reason": "wrong child"},
+        headers=kader,
+    )
     before = _projection(services)
 
     services.projections.rebuild(services.store, ["children"])

@@ -27,8 +27,9 @@ def test_the_growth_chart_is_svg_with_seven_curves_and_the_childs_points(
     measure(client, kader, child, measured_on="2025-04-10")
     measure(client, kader, child, length_cm=70.0)
 
-    answer = client.get(f"/v1/children/{child}/growth-chart.svg?indicator={indicator}",
-                        headers=kader)  # fmt: skip
+    answer = client.get(
+        f"/v1/children/{child}/growth-chart.svg?indicator={indicator}", headers=kader
+    )
 
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("image/svg+xml")

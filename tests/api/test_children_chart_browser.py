@@ -59,11 +59,19 @@ def screenshot(chromium: Path, svg: str, folder: Path, size: tuple[int, int]) ->
     page, png = folder / "chart.svg", folder / "chart.png"
     page.write_text(svg, encoding="utf-8")
     command = [
-        str(chromium), "--headless", "--disable-gpu", "--no-sandbox", "--disable-dev-shm-usage",
-        "--no-first-run", "--hide-scrollbars", "--force-device-scale-factor=1",
-        f"--user-data-dir={folder / 'profile'}", f"--window-size={size[0]},{size[1]}",
-        f"--screenshot={png}", page.as_uri(),
-    ]  # fmt: skip
+        str(chromium),
+        "--headless",
+        "--disable-gpu",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--hide-scrollbars",
+        "--force-device-scale-factor=1",
+        f"--user-data-dir={folder / 'profile'}",
+        f"--window-size={size[0]},{size[1]}",
+        f"--screenshot={png}",
+        page.as_uri(),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert png.is_file(), f"Chromium wrote no screenshot: {done.stderr[-2000:]}"
@@ -117,8 +125,11 @@ def assert_drawn(image: Image.Image, want: Drawing) -> None:
     for x, y in want.dots:
         assert count(image, (x - 1, y - 1, x + 2, y + 2), want.point) >= 5, f"no dot at {x},{y}"
     assert count(image, inside, want.point) >= 20 * len(want.dots)
-    labels: tuple[Box, ...] = ((0, 0, width, top - 2), (0, top, left - 2, bottom),
-                               (0, bottom + 2, width, height))  # fmt: skip
+    labels: tuple[Box, ...] = (
+        (0, 0, width, top - 2),
+        (0, top, left - 2, bottom),
+        (0, bottom + 2, width, height),
+    )
     for strip in labels:
         assert count(image, strip, (0, 0, 0)) >= 100, f"no title or axis labels in {strip}"
 
@@ -137,8 +148,9 @@ def test_a_browser_draws_the_growth_chart_with_its_curves_and_the_childs_points(
     for visit in VISITS:
         assert measure(client, kader, child, **visit).status_code == 201
 
-    answer = client.get(f"/v1/children/{child}/growth-chart.svg?indicator={indicator}",
-                        headers=kader)  # fmt: skip
+    answer = client.get(
+        f"/v1/children/{child}/growth-chart.svg?indicator={indicator}", headers=kader
+    )
 
     assert answer.status_code == 200, answer.text
     want = drawing(answer.text)

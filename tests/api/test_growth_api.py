@@ -52,8 +52,14 @@ def later(days: int) -> str:
 def test_the_issue_example_answers_exactly_what_the_domain_computes(
     client: TestClient, token: str
 ) -> None:
-    expected = assess(sex=Sex.MALE, age_days=683, weight_kg=10.4, length_cm=84.8,
-                      position=Position.LYING, oedema=False)  # fmt: skip
+    expected = assess(
+        sex=Sex.MALE,
+        age_days=683,
+        weight_kg=10.4,
+        length_cm=84.8,
+        position=Position.LYING,
+        oedema=False,
+    )
 
     response = client.post(ASSESSMENTS, json=EXAMPLE, headers=bearer(token))
 
@@ -84,8 +90,12 @@ def test_the_example_is_normal_in_indonesian_and_english(client: TestClient, tok
 def test_birth_date_and_measurement_date_give_the_age_in_days(
     client: TestClient, token: str
 ) -> None:
-    by_dates = {**EXAMPLE, "age_days": None, "birth_date": "2023-01-01",
-                "measured_on": "2024-11-14"}  # fmt: skip
+    by_dates = {
+        **EXAMPLE,
+        "age_days": None,
+        "birth_date": "2023-01-01",
+        "measured_on": "2024-11-14",
+    }
 
     response = client.post(ASSESSMENTS, json=by_dates, headers=bearer(token))
     by_age = client.post(ASSESSMENTS, json=EXAMPLE, headers=bearer(token))
@@ -130,12 +140,21 @@ def test_neither_birth_date_nor_age_days_is_refused_naming_age_days(
         ({"muac_cm": 2}, "muac_cm", "3"),
         ({"age_days": -1}, "age_days", "0"),
         ({"age_days": 10.5}, "age_days", "integer"),
-        ({"age_days": None, "birth_date": "2024-05-10", "measured_on": "2024-05-09"},
-         "measured_on", "before birth_date"),
-        ({"age_days": None, "birth_date": "2024-05-10", "measured_on": later(3)},
-         "measured_on", "after"),
-        ({"age_days": None, "birth_date": later(3), "measured_on": later(4)},
-         "measured_on", "after"),
+        (
+            {"age_days": None, "birth_date": "2024-05-10", "measured_on": "2024-05-09"},
+            "measured_on",
+            "before birth_date",
+        ),
+        (
+            {"age_days": None, "birth_date": "2024-05-10", "measured_on": later(3)},
+            "measured_on",
+            "after",
+        ),
+        (
+            {"age_days": None, "birth_date": later(3), "measured_on": later(4)},
+            "measured_on",
+            "after",
+        ),
         ({"age_days": None, "birth_date": "2024-05-10"}, "measured_on", "required"),
         ({"sex": "X"}, "sex", "'M'"),
         ({"position": "sitting"}, "position", "'lying'"),
@@ -143,7 +162,7 @@ def test_neither_birth_date_nor_age_days_is_refused_naming_age_days(
         ({"birth_date": "2024-02-30", "age_days": None}, "birth_date", "date"),
         ({"name": "a child's name"}, "name", "not permitted"),
     ],
-)  # fmt: skip
+)
 def test_each_bad_field_answers_422_problem_json_naming_it(
     client: TestClient, token: str, change: dict[str, Any], field: str, words: str
 ) -> None:

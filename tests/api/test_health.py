@@ -68,8 +68,9 @@ def test_an_unknown_route_answers_problem_json(client: TestClient) -> None:
 
 
 def test_the_service_migrates_a_fresh_sqlite_file_when_it_starts(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'fresh.db'}",
-                        master_key=TEST_MASTER_KEY)  # fmt: skip
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'fresh.db'}", master_key=TEST_MASTER_KEY
+    )
 
     with TestClient(create_app(settings)) as fresh:
         response = fresh.get("/readyz")
@@ -79,8 +80,11 @@ def test_the_service_migrates_a_fresh_sqlite_file_when_it_starts(tmp_path: Path)
 
 
 def test_readyz_answers_503_while_the_database_is_not_migrated(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}",
-                        master_key=TEST_MASTER_KEY, migrate_on_start=False)  # fmt: skip
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'empty.db'}",
+        master_key=TEST_MASTER_KEY,
+        migrate_on_start=False,
+    )
     services = build_services(settings)
 
     with TestClient(create_app(settings, services=services)) as unmigrated:

@@ -27,8 +27,9 @@ def test_a_measurement_of_a_child_outside_the_callers_reach_is_not_found(
 
     assert (refused.status_code, unknown.status_code) == (404, 404)
     assert refused.json()["detail"] == unknown.json()["detail"]  # no existence leak
-    assert [e.event_type for e in services.store.read_all(after=before)
-            if e.stream_type == "child"] == []  # fmt: skip
+    assert [
+        e.event_type for e in services.store.read_all(after=before) if e.stream_type == "child"
+    ] == []
 
 
 def test_a_replayed_measurement_is_not_answered_outside_the_callers_reach(

@@ -41,9 +41,16 @@ def browse(chromium: Path, page: str, folder: Path, *options: str) -> str:
     file = folder / "minutes.html"
     file.write_text(page, encoding="utf-8")
     command = [
-        str(chromium), "--headless", "--disable-gpu", "--no-sandbox", "--disable-dev-shm-usage",
-        "--no-first-run", f"--user-data-dir={folder / 'profile'}", *options, file.as_uri(),
-    ]  # fmt: skip
+        str(chromium),
+        "--headless",
+        "--disable-gpu",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        f"--user-data-dir={folder / 'profile'}",
+        *options,
+        file.as_uri(),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
@@ -52,8 +59,15 @@ def browse(chromium: Path, page: str, folder: Path, *options: str) -> str:
 def screenshot(chromium: Path, page: str, folder: Path) -> Image.Image:
     """Chromium's screenshot of ``page`` at ``SIZE``, one CSS pixel per pixel."""
     png = folder / "minutes.png"
-    browse(chromium, page, folder, "--hide-scrollbars", "--force-device-scale-factor=1",
-           f"--window-size={SIZE[0]},{SIZE[1]}", f"--screenshot={png}")  # fmt: skip
+    browse(
+        chromium,
+        page,
+        folder,
+        "--hide-scrollbars",
+        "--force-device-scale-factor=1",
+        f"--window-size={SIZE[0]},{SIZE[1]}",
+        f"--screenshot={png}",
+    )
     assert png.is_file(), "Chromium wrote no screenshot"
     return Image.open(png).convert("RGB")
 

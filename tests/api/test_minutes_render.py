@@ -42,72 +42,119 @@ VOID = {"meta", "br", "hr", "img", "input", "link", "col", "wbr"}
 def figures() -> e.ReportFigures:
     """June's figures of Binangun: 175 of 200 measured, 21 stunted."""
     return e.ReportFigures(
-        period="2025-06", log_position=4821, present=200, measured=175, coverage=0.875,
-        measured_valid_haz=170, stunted=21, severely_stunted=4, prevalence_stunting=0.12,
-        wasted=5, underweight=9, new_stunting=0, zero_new_stunting=True, flagged=3,
-    )  # fmt: skip
+        period="2025-06",
+        log_position=4821,
+        present=200,
+        measured=175,
+        coverage=0.875,
+        measured_valid_haz=170,
+        stunted=21,
+        severely_stunted=4,
+        prevalence_stunting=0.12,
+        wasted=5,
+        underweight=9,
+        new_stunting=0,
+        zero_new_stunting=True,
+        flagged=3,
+    )
 
 
 def reports() -> tuple[Report, ...]:
     """Two desa reports: Binangun with figures, an unnamed desa revised once."""
     at = datetime(2025, 7, 15, 3, tzinfo=UTC)
     binangun = Report(
-        area="32.79.02.2001", office="Pemerintah Desa Binangun",
+        area="32.79.02.2001",
+        office="Pemerintah Desa Binangun",
         kampung_kb=e.KampungKbStatus(designated=True, maturity=KampungKbCategory.BERKEMBANG),
         activities=("Posyandu serentak", "Kelas ibu balita"),
-        obstacles=(e.Kendala(code=e.Obstacle.DATA, text="Data | *belum* lengkap"),
-                   e.Kendala(code=e.Obstacle.BUDGET, text="Dana desa terlambat")),
-        figures=figures(), reported_at=at, revision=1,
-    )  # fmt: skip
+        obstacles=(
+            e.Kendala(code=e.Obstacle.DATA, text="Data | *belum* lengkap"),
+            e.Kendala(code=e.Obstacle.BUDGET, text="Dana desa terlambat"),
+        ),
+        figures=figures(),
+        reported_at=at,
+        revision=1,
+    )
     other = Report(
-        area="32.79.02.2002", office="Pemerintah Desa Sukamukti", kampung_kb=None,
-        activities=(), obstacles=(e.Kendala(code=e.Obstacle.BEHAVIOUR),), figures=None,
-        reported_at=at, revision=2,
-    )  # fmt: skip
+        area="32.79.02.2002",
+        office="Pemerintah Desa Sukamukti",
+        kampung_kb=None,
+        activities=(),
+        obstacles=(e.Kendala(code=e.Obstacle.BEHAVIOUR),),
+        figures=None,
+        reported_at=at,
+        revision=2,
+    )
     return binangun, other
 
 
 def held() -> MeetingState:
     """A held kecamatan meeting with attendance, two reports and two documents."""
     return MeetingState(
-        exists=True, level=e.Level.KECAMATAN, area="32.79.02", date=date(2025, 7, 15),
-        title="Rakor TPPS Pataruman <script>alert(1)</script>", organiser="TPPS Kecamatan",
-        agenda=("Laporan desa", "Rencana tindak lanjut"), status=MeetingStatus.HELD,
-        held_on=date(2025, 7, 15), minutes=MINUTES,
-        attendance=(e.Attendee(office="Kecamatan Pataruman", position="Camat"),
-                    e.Attendee(office="Puskesmas Pataruman", position="Ahli Gizi", count=2),
-                    e.Attendee(office="Desa Binangun", position="Kepala Desa")),
-        documents=(e.Document(sha256="ab" * 32, size=182_000, kind=e.DocumentKind.PHOTO,
-                              media_type="image/jpeg"),
-                   e.Document(sha256="cd" * 32, size=900, kind=e.DocumentKind.ATTENDANCE)),
+        exists=True,
+        level=e.Level.KECAMATAN,
+        area="32.79.02",
+        date=date(2025, 7, 15),
+        title="Rakor TPPS Pataruman <script>alert(1)</script>",
+        organiser="TPPS Kecamatan",
+        agenda=("Laporan desa", "Rencana tindak lanjut"),
+        status=MeetingStatus.HELD,
+        held_on=date(2025, 7, 15),
+        minutes=MINUTES,
+        attendance=(
+            e.Attendee(office="Kecamatan Pataruman", position="Camat"),
+            e.Attendee(office="Puskesmas Pataruman", position="Ahli Gizi", count=2),
+            e.Attendee(office="Desa Binangun", position="Kepala Desa"),
+        ),
+        documents=(
+            e.Document(
+                sha256="ab" * 32, size=182_000, kind=e.DocumentKind.PHOTO, media_type="image/jpeg"
+            ),
+            e.Document(sha256="cd" * 32, size=900, kind=e.DocumentKind.ATTENDANCE),
+        ),
         reports=reports(),
-    )  # fmt: skip
+    )
 
 
 def resolution(text: str, due: date, **changes: object) -> ResolutionState:
     """A resolution of the meeting for Binangun, due on ``due``."""
     state = ResolutionState(
-        exists=True, meeting="m-1", meeting_date=date(2025, 7, 15), meeting_area="32.79.02",
-        text=text, office="Puskesmas Pataruman", due=due, original_due=due,
-        areas=("32.79.02.2001",), adopted_on=date(2025, 7, 15),
-    )  # fmt: skip
+        exists=True,
+        meeting="m-1",
+        meeting_date=date(2025, 7, 15),
+        meeting_area="32.79.02",
+        text=text,
+        office="Puskesmas Pataruman",
+        due=due,
+        original_due=due,
+        areas=("32.79.02.2001",),
+        adopted_on=date(2025, 7, 15),
+    )
     return state.model_copy(update=changes)
 
 
 def resolutions() -> list[tuple[str, ResolutionState]]:
     """One open past its due date, one done, one dropped."""
     late = resolution(
-        "Ukur ulang | *semua* balita\ndi posyandu", date(2025, 8, 1), percent=40,
+        "Ukur ulang | *semua* balita\ndi posyandu",
+        date(2025, 8, 1),
+        percent=40,
         target=e.Target(indicator="coverage", value=0.9),
-    )  # fmt: skip
+    )
     done = resolution(
-        "Turunkan stunting", date(2025, 8, 31), status=ResolutionStatus.DONE,
-        closed_on=date(2025, 8, 20), target=e.Target(indicator="stunted", value=15),
-    )  # fmt: skip
+        "Turunkan stunting",
+        date(2025, 8, 31),
+        status=ResolutionStatus.DONE,
+        closed_on=date(2025, 8, 20),
+        target=e.Target(indicator="stunted", value=15),
+    )
     dropped = resolution(
-        "Sewa alat ukur", date(2025, 9, 30), status=ResolutionStatus.DROPPED,
-        closed_on=date(2025, 8, 10), close_reason="Alat dari dinas",
-    )  # fmt: skip
+        "Sewa alat ukur",
+        date(2025, 9, 30),
+        status=ResolutionStatus.DROPPED,
+        closed_on=date(2025, 8, 10),
+        close_reason="Alat dari dinas",
+    )
     return [("r-1", late), ("r-2", done), ("r-3", dropped)]
 
 
@@ -383,9 +430,14 @@ def test_documents_are_listed_by_kind_short_hash_and_size() -> None:
 def test_a_planned_meeting_renders_with_its_planned_date(render: object) -> None:
     assert callable(render)
     planned = MeetingState(
-        exists=True, level=e.Level.KOTA, area="32.79", date=date(2025, 12, 25),
-        title="Rakor TPPS Kota", organiser="Bappeda", agenda=("Evaluasi tahunan",),
-    )  # fmt: skip
+        exists=True,
+        level=e.Level.KOTA,
+        area="32.79",
+        date=date(2025, 12, 25),
+        title="Rakor TPPS Kota",
+        organiser="Bappeda",
+        agenda=("Evaluasi tahunan",),
+    )
 
     text: str = render(view(planned))
 
@@ -399,10 +451,16 @@ def test_a_planned_meeting_renders_with_its_planned_date(render: object) -> None
 
 def test_a_cancelled_meeting_renders_with_its_reason_escaped() -> None:
     cancelled = MeetingState(
-        exists=True, level=e.Level.DESA, area="32.79.02.2001", date=date(2025, 7, 15),
-        title="Rembuk stunting desa", organiser="Pemerintah Desa", agenda=(),
-        status=MeetingStatus.CANCELLED, cancel_reason="Bentrok <dengan> *musrenbang*",
-    )  # fmt: skip
+        exists=True,
+        level=e.Level.DESA,
+        area="32.79.02.2001",
+        date=date(2025, 7, 15),
+        title="Rembuk stunting desa",
+        organiser="Pemerintah Desa",
+        agenda=(),
+        status=MeetingStatus.CANCELLED,
+        cancel_reason="Bentrok <dengan> *musrenbang*",
+    )
 
     page, text = html(view(cancelled)), markdown(view(cancelled))
 

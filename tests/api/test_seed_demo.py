@@ -35,8 +35,9 @@ NAMES = re.compile(r"Demo (Anak|Ibu) \d{5}|Alamat Demo")
 
 
 def _seed(services: Services, seed: int = 11, *, inline: bool = False) -> demo_data.SeedResult:
-    return demo_data.seed(services, children=CHILDREN, months=MONTHS, seed=seed, today=TODAY,
-                          inline=inline)  # fmt: skip
+    return demo_data.seed(
+        services, children=CHILDREN, months=MONTHS, seed=seed, today=TODAY, inline=inline
+    )
 
 
 def _log(services: Services) -> list[RecordedEvent]:
@@ -52,8 +53,14 @@ def _count(services: Services, table: Table) -> int:
 def other_store(tmp_path: Path) -> Iterator[Services]:
     """A second empty store (SQLite), to seed again beside the test's own."""
     url = f"sqlite:///{tmp_path / 'other.db'}"
-    wired = build_services(Settings(database_url=url, master_key=TEST_MASTER_KEY,
-                                    migrate_on_start=False, key_dir=tmp_path / "k"))  # fmt: skip
+    wired = build_services(
+        Settings(
+            database_url=url,
+            master_key=TEST_MASTER_KEY,
+            migrate_on_start=False,
+            key_dir=tmp_path / "k",
+        )
+    )
     migrate.upgrade(wired.engine)
     wired.start()
     yield wired
@@ -93,8 +100,9 @@ def test_the_latest_month_has_a_plausible_register_prevalence_and_attendance(
     with services.engine.connect() as conn:
         born = conn.execute(select(children.c.birth_date, children.c.status)).all()
     mid = LAST + timedelta(days=14)
-    present = sum(1 for b, status in born
-                  if status == "active" and b < mid and (mid - b).days < 60 * 30.4375)  # fmt: skip
+    present = sum(
+        1 for b, status in born if status == "active" and b < mid and (mid - b).days < 60 * 30.4375
+    )
     assert result.last_month == LAST
     assert kota.area == "Kota Banjar"
     assert 1.0 <= kota.percent <= 15.0
@@ -107,8 +115,12 @@ def test_late_entries_corrections_and_voids_are_in_the_log_and_the_projections(
     result = _seed(services)
 
     log = _log(services)
-    late = [e for e in log if e.event_type == "child.measurement_recorded"
-            and e.recorded_at - e.occurred_at >= timedelta(days=7)]  # fmt: skip
+    late = [
+        e
+        for e in log
+        if e.event_type == "child.measurement_recorded"
+        and e.recorded_at - e.occurred_at >= timedelta(days=7)
+    ]
     corrected = [e for e in log if e.event_type == "child.measurement_corrected"]
     voided = [e for e in log if e.event_type == "child.measurement_voided"]
     with services.engine.connect() as conn:
@@ -148,8 +160,19 @@ def test_the_same_seed_writes_the_same_facts(services: Services, other_store: Se
 
     def facts(log: list[RecordedEvent], store: Services) -> list[tuple[Any, ...]]:
         personal = store.store.open_personal(log)
-        return [(e.event_id, e.stream_id, e.event_type, e.payload, e.wilayah, e.occurred_at,
-                 e.recorded_at, personal.get(e.event_id)) for e in log]  # fmt: skip
+        return [
+            (
+                e.event_id,
+                e.stream_id,
+                e.event_type,
+                e.payload,
+                e.wilayah,
+                e.occurred_at,
+                e.recorded_at,
+                personal.get(e.event_id),
+            )
+            for e in log
+        ]
 
     assert len(mine) > CHILDREN * MONTHS * 0.6
     assert facts(mine, services) == facts(theirs, other_store)
@@ -185,8 +208,10 @@ def test_the_projections_rebuilt_at_the_end_equal_those_kept_inline(
 def test_a_store_that_holds_children_is_left_alone_and_the_cli_says_already_seeded(
     services: Services,
 ) -> None:
-    env = {"TUMBUH_DATABASE_URL": services.settings.database_url,
-           "TUMBUH_MASTER_KEY": TEST_MASTER_KEY}  # fmt: skip
+    env = {
+        "TUMBUH_DATABASE_URL": services.settings.database_url,
+        "TUMBUH_MASTER_KEY": TEST_MASTER_KEY,
+    }
     first = CliRunner().invoke(app, ["seed-demo", "--children", "20", "--months", "2"], env=env)
     written = _count(services, events)
 

@@ -41,8 +41,10 @@ def test_eight_threads_appending_to_overlapping_streams_keep_every_guarantee(
     store: SqlEventStore, settings: Settings
 ) -> None:
     with ThreadPoolExecutor(WRITERS) as pool:
-        futures = [pool.submit(writers.write, settings.database_url, TEST_MASTER_KEY, w,
-                               PER_WRITER) for w in range(WRITERS)]  # fmt: skip
+        futures = [
+            pool.submit(writers.write, settings.database_url, TEST_MASTER_KEY, w, PER_WRITER)
+            for w in range(WRITERS)
+        ]
         acknowledged = [i for f in futures for i in f.result()]
 
     assert len(acknowledged) == WRITERS * PER_WRITER
@@ -54,8 +56,10 @@ def test_eight_processes_appending_to_overlapping_streams_keep_every_guarantee(
 ) -> None:
     context = multiprocessing.get_context("spawn")
     with context.Pool(WRITERS) as pool:
-        results = pool.starmap(writers.write, [(settings.database_url, TEST_MASTER_KEY, w,
-                                                PER_WRITER) for w in range(WRITERS)])  # fmt: skip
+        results = pool.starmap(
+            writers.write,
+            [(settings.database_url, TEST_MASTER_KEY, w, PER_WRITER) for w in range(WRITERS)],
+        )
     acknowledged = [i for r in results for i in r]
 
     assert len(acknowledged) == WRITERS * PER_WRITER
@@ -67,8 +71,10 @@ def test_a_writer_killed_mid_append_leaves_no_partial_batch_and_a_valid_chain(
 ) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.support.writers", settings.database_url, TEST_MASTER_KEY],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     assert process.stdout is not None
     acknowledged: list[str] = []
     deadline = time.monotonic() + 30
@@ -92,9 +98,10 @@ def test_a_killed_writer_does_not_leave_the_append_lock_held(
 ) -> None:
     for _ in range(rounds):
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.writers", settings.database_url,
-             TEST_MASTER_KEY], stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            [sys.executable, "-m", "tests.support.writers", settings.database_url, TEST_MASTER_KEY],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert process.stdout is not None
         process.stdout.readline()
         os.kill(process.pid, signal.SIGKILL)

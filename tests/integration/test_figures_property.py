@@ -45,10 +45,23 @@ from tests.conftest import _admin_dsn, _postgres_url, _settings
 
 DAY0 = date(2025, 2, 1)
 META: JsonObject = {"actor": "property-test"}
-COUNTS = ("present", "measured", "measured_valid_haz", "stunted", "severely_stunted",
-          "measured_valid_whz", "wasted", "severely_wasted", "overweight",
-          "measured_valid_waz", "underweight", "new_stunting", "incident",
-          "first_measured_stunted", "flagged")  # fmt: skip
+COUNTS = (
+    "present",
+    "measured",
+    "measured_valid_haz",
+    "stunted",
+    "severely_stunted",
+    "measured_valid_whz",
+    "wasted",
+    "severely_wasted",
+    "overweight",
+    "measured_valid_waz",
+    "underweight",
+    "new_stunting",
+    "incident",
+    "first_measured_stunted",
+    "flagged",
+)
 BANDS = ((6, "0-5"), (12, "6-11"), (24, "12-23"), (60, "24-59"))
 EXTRA_PERIODS = ("2025-Q1", "2025")
 FIRST, INCIDENT = "first_measured_stunted", "incident"
@@ -134,8 +147,7 @@ Step = tuple[int, Action]  # days waited before the action, the action
 
 def histories(*, birth_corrections: bool = False) -> st.SearchStrategy[list[Step]]:
     """Registrations first, then anything, each after a wait of some days."""
-    births = st.builds(CorrectBirth, _kid, st.sampled_from([None, "M", "F"]),
-                       st.integers(-60, 60))  # fmt: skip
+    births = st.builds(CorrectBirth, _kid, st.sampled_from([None, "M", "F"]), st.integers(-60, 60))
     mix = _mix + [births] * birth_corrections
     action = st.sampled_from(mix).flatmap(lambda strategy: strategy)
     first = st.lists(st.tuples(st.integers(0, 10), _register), min_size=1, max_size=3)
@@ -175,10 +187,12 @@ def values(
     wfa = table(Indicator.WFA, Sex(sex)).rows[age]
     weight = None if gap is None else value_at(haz + gap, *wfa)
     return Measurement(
-        measured_on=day, length_cm=round(length, 1),
+        measured_on=day,
+        length_cm=round(length, 1),
         weight_kg=None if weight is None else round(weight, 2),
-        position=Position.LYING if age < 731 else Position.STANDING, oedema=oedema,
-    )  # fmt: skip
+        position=Position.LYING if age < 731 else Position.STANDING,
+        oedema=oedema,
+    )
 
 
 def command(kota: Kota, today: date, action: Action) -> tuple[str, c.ChildCommand, str | None]:
@@ -187,8 +201,13 @@ def command(kota: Kota, today: date, action: Action) -> tuple[str, c.ChildComman
         child_id = new_event_id()
         born = today - timedelta(days=action.age_days)
         kota.born[child_id] = (action.sex, born)
-        register = c.RegisterChild(today=today, sex=Sex(action.sex), birth_date=born,
-                                   desa=kota.desa[action.desa], posyandu="Demo")  # fmt: skip
+        register = c.RegisterChild(
+            today=today,
+            sex=Sex(action.sex),
+            birth_date=born,
+            desa=kota.desa[action.desa],
+            posyandu="Demo",
+        )
         return child_id, register, None
     pool = [k for k in kota.kids if k[1]] if isinstance(action, Correct | Void) else kota.kids
     if not pool:
@@ -200,28 +219,48 @@ def command(kota: Kota, today: date, action: Action) -> tuple[str, c.ChildComman
         case Measure():
             mid = new_event_id()
             found = values(kota, child_id, back, action.haz, action.waz_gap, action.oedema)
-            return child_id, c.RecordMeasurement(today=today, measurement_id=mid,
-                                                 measurement=found), mid  # fmt: skip
+            return (
+                child_id,
+                c.RecordMeasurement(today=today, measurement_id=mid, measurement=found),
+                mid,
+            )
         case Correct() if picked:
             day = min(kota.measured_on[picked] + timedelta(days=action.shift_days), today)
             found = values(kota, child_id, day, action.haz, action.waz_gap, action.oedema)
-            correct = c.CorrectMeasurement(today=today, measurement_id=picked,
-                                           measurement=found, reason="salah")  # fmt: skip
+            correct = c.CorrectMeasurement(
+                today=today, measurement_id=picked, measurement=found, reason="salah"
+            )
             return child_id, correct, None
         case Void() if picked:
-            return child_id, c.VoidMeasurement(today=today, measurement_id=picked,
-                                               reason="ganda"), None  # fmt: skip
+            return (
+                child_id,
+                c.VoidMeasurement(today=today, measurement_id=picked, reason="ganda"),
+                None,
+            )
         case Move():
-            return child_id, c.MoveChild(today=today, to_desa=kota.desa[action.desa],
-                                         moved_on=back), None  # fmt: skip
+            return (
+                child_id,
+                c.MoveChild(today=today, to_desa=kota.desa[action.desa], moved_on=back),
+                None,
+            )
         case Exit():
-            return child_id, c.ExitChild(today=today, reason=ExitReason.MOVED_OUT,
-                                         exited_on=back), None  # fmt: skip
+            return (
+                child_id,
+                c.ExitChild(today=today, reason=ExitReason.MOVED_OUT, exited_on=back),
+                None,
+            )
         case CorrectBirth():
             born = kota.born[child_id][1] + timedelta(days=action.shift_days)
-            return child_id, c.CorrectRegistration(
-                today=today, sex=None if action.sex is None else Sex(action.sex),
-                birth_date=born, reason="akta"), None  # fmt: skip
+            return (
+                child_id,
+                c.CorrectRegistration(
+                    today=today,
+                    sex=None if action.sex is None else Sex(action.sex),
+                    birth_date=born,
+                    reason="akta",
+                ),
+                None,
+            )
     raise LookupError("no measurement to act on")
 
 
@@ -240,8 +279,14 @@ def write(store: SqlEventStore, kota: Kota, history: Sequence[Step]) -> None:
             continue
         try:
             child_id, cmd, mid = command(kota, today, action)
-            execute(store, decider, stream_id(child_id), cmd, META,
-                    event_ids=None if mid is None else [mid])  # fmt: skip
+            execute(
+                store,
+                decider,
+                stream_id(child_id),
+                cmd,
+                META,
+                event_ids=None if mid is None else [mid],
+            )
         except (DomainError, LookupError):
             tell(f"refused {type(action).__name__}")
             continue
@@ -328,10 +373,15 @@ def taken(kid: Child) -> list[Taken]:
         day = date.fromisoformat(m["measured_on"])
         try:
             a = assess(
-                sex=kid.sex, birth_date=kid.born, measured_on=day, weight_kg=m["weight_kg"],
-                length_cm=m["length_cm"], position=m["position"], oedema=m["oedema"],
+                sex=kid.sex,
+                birth_date=kid.born,
+                measured_on=day,
+                weight_kg=m["weight_kg"],
+                length_cm=m["length_cm"],
+                position=m["position"],
+                oedema=m["oedema"],
                 muac_cm=m["muac_cm"],
-            )  # fmt: skip
+            )
         except GrowthInputError:
             found.append(Taken(event_id, day, order, dict.fromkeys(("haz", "whz", "waz")), False))
             continue
@@ -367,8 +417,9 @@ def last_day(month: str) -> date:
 
 
 def lives_in(kid: Child, day: date) -> str | None:
-    return next((d for d, first, end in kid.spans if first <= day and (end is None or day < end)),
-                None)  # fmt: skip
+    return next(
+        (d for d, first, end in kid.spans if first <= day and (end is None or day < end)), None
+    )
 
 
 def counts_in(kid: Child, day: date) -> str:
@@ -439,16 +490,22 @@ def contribution(
     haz, waz = latest(mine, "haz"), latest(mine, "waz")
     whz_valid, wasted, severely_wasted, overweight = wasting(mine)
     counts = {
-        "present": 1, "measured": int(bool(mine)),
-        "measured_valid_haz": int(haz is not None), "stunted": below(haz, -2),
+        "present": 1,
+        "measured": int(bool(mine)),
+        "measured_valid_haz": int(haz is not None),
+        "stunted": below(haz, -2),
         "severely_stunted": below(haz, -3),
-        "measured_valid_whz": whz_valid, "wasted": wasted,
-        "severely_wasted": severely_wasted, "overweight": overweight,
-        "measured_valid_waz": int(waz is not None), "underweight": below(waz, -2),
-        "new_stunting": int(bool(kinds)), "incident": int(INCIDENT in kinds),
+        "measured_valid_whz": whz_valid,
+        "wasted": wasted,
+        "severely_wasted": severely_wasted,
+        "overweight": overweight,
+        "measured_valid_waz": int(waz is not None),
+        "underweight": below(waz, -2),
+        "new_stunting": int(bool(kinds)),
+        "incident": int(INCIDENT in kinds),
         "first_measured_stunted": int(FIRST in kinds),
         "flagged": sum(t.flagged for t in mine),
-    }  # fmt: skip
+    }
     return kid.sex, band(kid, seen[-1]), counts
 
 
@@ -463,8 +520,11 @@ def naive(
 
     def tally(code: str) -> Shape:
         zero = dict.fromkeys(COUNTS, 0)
-        found: Shape = {"total": dict(zero), "by_sex": {s: dict(zero) for s in "MF"},
-                        "by_age_band": {b: dict(zero) for _, b in BANDS}}  # fmt: skip
+        found: Shape = {
+            "total": dict(zero),
+            "by_sex": {s: dict(zero) for s in "MF"},
+            "by_age_band": {b: dict(zero) for _, b in BANDS},
+        }
         for kid, history, cases in scored:
             seen = contribution(kid, history, cases, code, months)
             if seen is not None:
@@ -487,9 +547,11 @@ def shape_of(found: AreaFigures) -> Shape:
     """The counts of an answer: total, by sex, by age band, and the units below the area."""
 
     def one(figures: Any) -> Shape:
-        return {"total": asdict(figures.total),
-                "by_sex": {k: asdict(v) for k, v in figures.by_sex.items()},
-                "by_age_band": {k: asdict(v) for k, v in figures.by_age_band.items()}}  # fmt: skip
+        return {
+            "total": asdict(figures.total),
+            "by_sex": {k: asdict(v) for k, v in figures.by_sex.items()},
+            "by_age_band": {k: asdict(v) for k, v in figures.by_age_band.items()},
+        }
 
     return {**one(found.figures), "units": {k: one(v) for k, v in found.units.items()}}
 
@@ -564,19 +626,32 @@ def copy_log(source: Engine, target: Services, up_to: int) -> None:
     columns = ", ".join(c.name for c in events.columns)
     into = ", ".join(f":{c.name}" for c in events.columns)
     with source.connect() as conn:
-        rows = conn.execute(text(f"SELECT {columns} FROM events WHERE position > :have "
-                                 "AND position <= :up_to ORDER BY position"),
-                            {"have": have, "up_to": up_to}).mappings().all()  # fmt: skip
+        rows = (
+            conn.execute(
+                text(
+                    f"SELECT {columns} FROM events WHERE position > :have "
+                    "AND position <= :up_to ORDER BY position"
+                ),
+                {"have": have, "up_to": up_to},
+            )
+            .mappings()
+            .all()
+        )
         wrapped = conn.execute(text("SELECT * FROM subject_keys")).mappings().all()
     with target.engine.begin() as conn:
         known = set(conn.execute(text("SELECT key_id FROM subject_keys")).scalars())
         for key in (dict(k) for k in wrapped if k["key_id"] not in known):
             names = ", ".join(key)
-            conn.execute(text(f"INSERT INTO subject_keys ({names}) VALUES "
-                              f"({', '.join(':' + n for n in key)})"), key)  # fmt: skip
+            conn.execute(
+                text(
+                    f"INSERT INTO subject_keys ({names}) VALUES ({', '.join(':' + n for n in key)})"
+                ),
+                key,
+            )
         if rows:
-            conn.execute(text(f"INSERT INTO events ({columns}) VALUES ({into})"),
-                         [dict(r) for r in rows])  # fmt: skip
+            conn.execute(
+                text(f"INSERT INTO events ({columns}) VALUES ({into})"), [dict(r) for r in rows]
+            )
     target.projections.rebuild(target.store)
 
 
@@ -584,9 +659,12 @@ def copy_log(source: Engine, target: Services, up_to: int) -> None:
 
 _ENOUGH = settings(
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large],
-)  # fmt: skip
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 
 
 @settings(_ENOUGH, max_examples=20)

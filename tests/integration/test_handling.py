@@ -114,8 +114,10 @@ def test_a_batch_answers_each_job_and_appends_the_accepted_ones_together(
     answers = execute_batch(store, TallyDecider(), jobs, META)
 
     assert [a.version if isinstance(a, Outcome) else type(a) for a in answers] == [
-        1, StateConflict, 2,
-    ]  # fmt: skip
+        1,
+        StateConflict,
+        2,
+    ]
     again = execute_batch(store, TallyDecider(), jobs, META)[2]
     assert isinstance(again, Outcome)
     assert again.replayed

@@ -33,9 +33,13 @@ def contents(services: Services) -> list[list[tuple[Any, ...]]]:
 def registered(services: Services) -> str:
     """A child registered in May 2024, measured once on 10 May 2025."""
     child_id = new_event_id()
-    register = c.RegisterChild(today=date(2025, 5, 1), sex=Sex.FEMALE,
-                               birth_date=date(2024, 5, 1), desa="32.79.02.1001",
-                               posyandu="Demo")  # fmt: skip
+    register = c.RegisterChild(
+        today=date(2025, 5, 1),
+        sex=Sex.FEMALE,
+        birth_date=date(2024, 5, 1),
+        desa="32.79.02.1001",
+        posyandu="Demo",
+    )
     execute(services.store, ChildDecider(), stream_id(child_id), register, META)
     measure(services, child_id, date(2025, 5, 10))
     return child_id
@@ -44,8 +48,7 @@ def registered(services: Services) -> str:
 def recorded(services: Services, child_id: str, day: date) -> NewEvent:
     """The event of a new measurement of the child on ``day``, decided on its stream now."""
     decider, mid = ChildDecider(), new_event_id()
-    values = Measurement(measured_on=day, weight_kg=8.4, length_cm=72.0,
-                         position=Position.LYING)  # fmt: skip
+    values = Measurement(measured_on=day, weight_kg=8.4, length_cm=72.0, position=Position.LYING)
     command = c.RecordMeasurement(today=TODAY, measurement_id=mid, measurement=values)
     state = fold(services.registry, decider, services.store.read_stream(stream_id(child_id)))
     [fact] = decider.decide(command, state)

@@ -35,8 +35,9 @@ def _table(store: SqlEventStore) -> list[tuple[object, ...]]:
     return [tuple(r) for r in rows]
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(history=_appends)
 def test_a_rebuild_gives_exactly_what_incremental_updates_gave(
     services: Services, history: list[tuple[int, int, str | None]]

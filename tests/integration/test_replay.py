@@ -25,8 +25,14 @@ from tests.conftest import TEST_MASTER_KEY
 
 TODAY = date(2025, 6, 15)
 KOTA, DESA = "32.79", "32.79.02.1001"
-OPERATOR = Principal(id="test", role=Role.ADMIN, scopes=frozenset(SCOPES),
-                     reach=Reach.of(["*"]), client=None, issuer="test")  # fmt: skip
+OPERATOR = Principal(
+    id="test",
+    role=Role.ADMIN,
+    scopes=frozenset(SCOPES),
+    reach=Reach.of(["*"]),
+    client=None,
+    issuer="test",
+)
 
 
 @pytest.fixture
@@ -64,7 +70,10 @@ def test_a_replay_gives_the_figures_the_store_publishes(seeded: Services, tmp_pa
         copy.close()
     head = seeded.store.head()
     assert (done.events, done.last_position, done.last_hash) == (
-        head.position, head.position, head.hash)  # fmt: skip
+        head.position,
+        head.position,
+        head.hash,
+    )
     assert done.withheld == 1  # the principal's creation
 
 
@@ -135,12 +144,13 @@ def test_the_commands_replay_a_file_and_print_its_figures(
     env = {"TUMBUH_DATABASE_URL": settings.database_url, "TUMBUH_MASTER_KEY": TEST_MASTER_KEY}
     runner = CliRunner()
 
-    replayed = runner.invoke(app, ["replay", "--export", str(export), "--db", str(database)],
-                             env=env)  # fmt: skip
-    again = runner.invoke(app, ["replay", "--export", str(export), "--db", str(database)],
-                          env=env)  # fmt: skip
-    shown = runner.invoke(app, ["stats", KOTA, "--period", "2025-05", "--db", str(database)],
-                          env=env)  # fmt: skip
+    replayed = runner.invoke(
+        app, ["replay", "--export", str(export), "--db", str(database)], env=env
+    )
+    again = runner.invoke(app, ["replay", "--export", str(export), "--db", str(database)], env=env)
+    shown = runner.invoke(
+        app, ["stats", KOTA, "--period", "2025-05", "--db", str(database)], env=env
+    )
     own = runner.invoke(app, ["stats", KOTA, "--period", "2025-05"], env=env)
 
     assert replayed.exit_code == 0, replayed.output

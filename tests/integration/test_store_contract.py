@@ -201,12 +201,17 @@ PERSONAL_TYPES = ("test.named", "test.renamed")
 
 def _renamed(store: SqlEventStore, stream_id: str) -> None:
     """A stream named, renamed ("Nama Baru"), then with personal parts the types skip."""
-    store.append(stream_id, "child", NO_STREAM, [
-        new_event(f"{stream_id}-1", personal={"name": "Nama Lama"}, event_type="test.named"),
-        new_event(f"{stream_id}-2", personal={"name": "Nama Baru"}, event_type="test.renamed"),
-        new_event(f"{stream_id}-3", personal={"name": "Bukan Ini"}, event_type="test.other"),
-        new_event(f"{stream_id}-4", event_type="test.renamed"),
-    ])  # fmt: skip
+    store.append(
+        stream_id,
+        "child",
+        NO_STREAM,
+        [
+            new_event(f"{stream_id}-1", personal={"name": "Nama Lama"}, event_type="test.named"),
+            new_event(f"{stream_id}-2", personal={"name": "Nama Baru"}, event_type="test.renamed"),
+            new_event(f"{stream_id}-3", personal={"name": "Bukan Ini"}, event_type="test.other"),
+            new_event(f"{stream_id}-4", event_type="test.renamed"),
+        ],
+    )
 
 
 Reads = Callable[[SqlEventStore, str, str, Callable[[list[sql.Row]], object]], tuple[Any, Any]]
@@ -287,9 +292,11 @@ def test_latest_personal_reads_the_last_personal_part_of_each_stream_asked(
     _renamed(store, "child-1")
     store.append("child-2", "child", NO_STREAM, [new_event("b1", event_type="test.named")])
     store.append(
-        "child-3", "child", NO_STREAM,
+        "child-3",
+        "child",
+        NO_STREAM,
         [new_event("c1", personal={"name": "Dihapus"}, event_type="test.named")],
-    )  # fmt: skip
+    )
     store.erase("child-3")
     asked = ["child-1", "child-2", "child-3", "child-4"]
 
@@ -300,9 +307,14 @@ def test_latest_personal_reads_the_last_personal_part_of_each_stream_asked(
 def test_latest_personal_reads_more_streams_than_one_statement_may_bind(
     store: SqlEventStore,
 ) -> None:
-    store.append("child-1", "child", NO_STREAM, [
-        new_event("a1", personal={"name": "Anak Satu"}, event_type="test.named"),
-    ])  # fmt: skip
+    store.append(
+        "child-1",
+        "child",
+        NO_STREAM,
+        [
+            new_event("a1", personal={"name": "Anak Satu"}, event_type="test.named"),
+        ],
+    )
     # SQLite binds 32,766 parameters by default, 250,000 in some builds (this one).
     asked = [f"child-{n}" for n in range(260_000)]
 
@@ -313,10 +325,15 @@ def test_rows_among_gives_each_row_once_with_the_statements_other_parameters(
     store: SqlEventStore,
 ) -> None:
     for stream in ("a", "b", "c"):
-        store.append(stream, "tally", NO_STREAM, [
-            new_event(f"{stream}1", event_type="test.kept"),
-            new_event(f"{stream}2", event_type="test.other"),
-        ])  # fmt: skip
+        store.append(
+            stream,
+            "tally",
+            NO_STREAM,
+            [
+                new_event(f"{stream}1", event_type="test.kept"),
+                new_event(f"{stream}2", event_type="test.other"),
+            ],
+        )
     query = select(events.c.event_id).where(events.c.event_type == bindparam("kind"))
 
     with store.reader() as driver:

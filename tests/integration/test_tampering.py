@@ -66,8 +66,12 @@ def test_two_swapped_rows_are_found_at_the_first_of_them(five: SqlEventStore) ->
 def test_a_forged_row_with_a_recomputed_hash_breaks_the_next_link(five: SqlEventStore) -> None:
     third = five.read_all()[2]
     forged = third.body.replace(b'"kg":9.5', b'"kg":1.0')
-    raw(five.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 3",
-         b=forged, h=link_hash(third.prev_hash, forged))  # fmt: skip
+    raw(
+        five.engine,
+        "UPDATE events SET body = :b, hash = :h WHERE position = 3",
+        b=forged,
+        h=link_hash(third.prev_hash, forged),
+    )
 
     verdict = five.verify()
 
@@ -96,8 +100,12 @@ def test_the_chain_only_pass_catches_what_breaks_the_chain(five: SqlEventStore, 
         raw(five.engine, "DELETE FROM events WHERE position = 3")
     else:
         forged = third.body.replace(b'"kg":9.5', b'"kg":1.0')
-        raw(five.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 3",
-             b=forged, h=link_hash(third.prev_hash, forged))  # fmt: skip
+        raw(
+            five.engine,
+            "UPDATE events SET body = :b, hash = :h WHERE position = 3",
+            b=forged,
+            h=link_hash(third.prev_hash, forged),
+        )
 
     verdict = five.verify(columns=False)
 

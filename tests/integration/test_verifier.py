@@ -68,8 +68,9 @@ def test_an_untouched_export_verifies_even_with_the_guard_dropped(five: SqlEvent
     assert (verdict.ok, verdict.checked, verdict.last_position) == (True, 5, 5)
 
 
-@pytest.mark.parametrize(("new", "reason"), [(b'"kg":9.6', "changed content"),
-                                              (b'"kg":9.', "changed content")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("new", "reason"), [(b'"kg":9.6', "changed content"), (b'"kg":9.', "changed content")]
+)
 def test_a_changed_byte_in_a_body_is_found(five: SqlEventStore, new: bytes, reason: str) -> None:
     body = five.read_all()[2].body.replace(b'"kg":9.5', new)  # the second breaks the JSON
     raw(five.engine, "UPDATE events SET body = :b WHERE position = 3", b=body)
@@ -103,8 +104,12 @@ def test_two_swapped_rows_are_found(five: SqlEventStore) -> None:
 def test_a_forged_row_with_a_recomputed_hash_breaks_the_next_link(five: SqlEventStore) -> None:
     third = five.read_all()[2]
     forged = third.body.replace(b'"kg":9.5', b'"kg":1.5')  # canonical, unlike 1.0
-    raw(five.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 3",
-         b=forged, h=link_hash(third.prev_hash, forged))  # fmt: skip
+    raw(
+        five.engine,
+        "UPDATE events SET body = :b, hash = :h WHERE position = 3",
+        b=forged,
+        h=link_hash(third.prev_hash, forged),
+    )
 
     verdict = verifier().walk(_export(five))
 
@@ -275,21 +280,29 @@ def test_a_filtered_export_is_checked_event_by_event(five: SqlEventStore) -> Non
 # -- the canonical form: the verifier's equals the store's for any JSON ---------------------
 
 _scalars = (
-    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8)
-)  # fmt: skip
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53) + 1, 2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+)
 _json = st.recursive(
     _scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
-                                                                max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
     max_leaves=8,
-)  # fmt: skip
+)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
-@given(payloads=st.lists(st.dictionaries(st.text(max_size=6), _json, max_size=4), min_size=1,
-                         max_size=4))  # fmt: skip
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    payloads=st.lists(
+        st.dictionaries(st.text(max_size=6), _json, max_size=4), min_size=1, max_size=4
+    )
+)
 def test_any_json_payload_exports_to_an_envelope_the_verifier_hashes_alike(
     store: SqlEventStore, payloads: list[JsonObject]
 ) -> None:
@@ -313,11 +326,13 @@ def _compact(alg: str, key: Any, claims: dict[str, Any], kid: str) -> str:
 @pytest.mark.parametrize("alg", ["ES256", "RS256"])
 def test_the_verifier_accepts_a_real_signature_and_refuses_a_changed_one(alg: str) -> None:
     private = (
-        ec.generate_private_key(ec.SECP256R1()) if alg == "ES256"
+        ec.generate_private_key(ec.SECP256R1())
+        if alg == "ES256"
         else rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    )  # fmt: skip
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()  # fmt: skip
+    )
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     public = jwk.construct(pem, alg).public_key().to_dict()
     jwks = {"keys": [{**public, "kid": "k1"}]}
     claims = {"position": 7, "hash": "ab" * 32, "at": "2026-11-29T00:00:00.000000Z"}
@@ -326,8 +341,10 @@ def test_the_verifier_accepts_a_real_signature_and_refuses_a_changed_one(alg: st
     forged_payload = _b64(json.dumps({**claims, "position": 8}).encode())
 
     assert verifier().check_jws(good, jwks) == claims
-    for bad in (f"{header}.{forged_payload}.{signature}",
-                f"{header}.{payload}.{signature[:-4]}AAAA"):  # fmt: skip
+    for bad in (
+        f"{header}.{forged_payload}.{signature}",
+        f"{header}.{payload}.{signature[:-4]}AAAA",
+    ):
         with pytest.raises(ValueError, match="signature"):
             verifier().check_jws(bad, jwks)
     with pytest.raises(ValueError, match="kid"):
@@ -337,9 +354,17 @@ def test_the_verifier_accepts_a_real_signature_and_refuses_a_changed_one(alg: st
 def test_the_verifier_accepts_an_es256_signature_made_by_another_library() -> None:
     private = ec.generate_private_key(ec.SECP256R1())
     numbers = private.public_key().public_numbers()
-    jwks = {"keys": [{"kty": "EC", "crv": "P-256", "kid": "k2",
-                      "x": _b64(numbers.x.to_bytes(32, "big")),
-                      "y": _b64(numbers.y.to_bytes(32, "big"))}]}  # fmt: skip
+    jwks = {
+        "keys": [
+            {
+                "kty": "EC",
+                "crv": "P-256",
+                "kid": "k2",
+                "x": _b64(numbers.x.to_bytes(32, "big")),
+                "y": _b64(numbers.y.to_bytes(32, "big")),
+            }
+        ]
+    }
     header = _b64(json.dumps({"alg": "ES256", "kid": "k2"}).encode())
     payload = _b64(json.dumps({"position": 1}).encode())
     r, s = decode_dss_signature(

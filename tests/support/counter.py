@@ -76,8 +76,9 @@ class TallyDecider:
             raise StateConflict("the tally is closed")
         if isinstance(command, Bump):
             secret = Secret(name=command.name) if command.name else None
-            return [Bumped(occurred_at=WHEN, wilayah="32.79.02.1001", by=command.by,
-                           personal=secret)]  # fmt: skip
+            return [
+                Bumped(occurred_at=WHEN, wilayah="32.79.02.1001", by=command.by, personal=secret)
+            ]
         if isinstance(command, Close):
             return [Closed(occurred_at=WHEN, wilayah="32.79.02.1001")]
         return []

@@ -26,6 +26,13 @@ def raw(engine: Engine, sql: str, **params: object) -> None:
 def swap(engine: Engine, second: RecordedEvent, third: RecordedEvent) -> None:
     """Swap the stored rows of positions 2 and 3 (bodies, links and hashes)."""
     for target, source in ((2, third), (3, second)):
-        raw(engine, "UPDATE events SET body = :b, prev_hash = :p, hash = :h, event_id = :e "
-            "WHERE position = :pos", b=source.body, p=source.prev_hash, h=source.hash,
-            e=f"tmp-{target}", pos=target)  # fmt: skip
+        raw(
+            engine,
+            "UPDATE events SET body = :b, prev_hash = :p, hash = :h, event_id = :e "
+            "WHERE position = :pos",
+            b=source.body,
+            p=source.prev_hash,
+            h=source.hash,
+            e=f"tmp-{target}",
+            pos=target,
+        )

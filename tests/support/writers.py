@@ -18,9 +18,14 @@ BATCH = 5
 def _event(event_id: str) -> NewEvent:
     """A test event; every other one with a personal part, which is sealed first."""
     personal: JsonObject | None = {"name": "Demo"} if event_id[-1] in "13579" else None
-    return NewEvent(event_id=event_id, event_type="test.noted",
-                    occurred_at=datetime(2025, 5, 10, tzinfo=UTC), payload={"id": event_id},
-                    wilayah="32.79.02.1001", personal=personal)  # fmt: skip
+    return NewEvent(
+        event_id=event_id,
+        event_type="test.noted",
+        occurred_at=datetime(2025, 5, 10, tzinfo=UTC),
+        payload={"id": event_id},
+        wilayah="32.79.02.1001",
+        personal=personal,
+    )
 
 
 def write(url: str, master_key: str, writer: int, count: int) -> list[str]:

@@ -119,8 +119,15 @@ class AreaAnswer(BaseModel):
             kampung_kb = KampungKbAnswer(
                 category=area.kampung_kb, designated_on=area.kampung_kb_since
             )
-        return cls(code=area.code, name=area.name, kind=area.kind, kecamatan=area.kecamatan,
-                   kota=area.kota, kampung_kb=kampung_kb, version=version)  # fmt: skip
+        return cls(
+            code=area.code,
+            name=area.name,
+            kind=area.kind,
+            kecamatan=area.kecamatan,
+            kota=area.kota,
+            kampung_kb=kampung_kb,
+            version=version,
+        )
 
 
 class AreaPage(BaseModel):
@@ -147,8 +154,9 @@ def register_area(
     """Register a desa/kelurahan inside the caller's reach (409 if it exists)."""
     code = area_code(body.code)
     ensure_writable(caller, [code], "area")
-    command = c.RegisterArea(at=timefmt.utc_now(), code=code, name=body.name,
-                             kecamatan=body.kecamatan, kota=body.kota)  # fmt: skip
+    command = c.RegisterArea(
+        at=timefmt.utc_now(), code=code, name=body.name, kecamatan=body.kecamatan, kota=body.kota
+    )
     outcome = execute(store, AreaDecider(), stream_id(code), command, write_meta(caller, request))
     _tag(response, outcome.version)
     response.headers["Location"] = f"/v1/areas/{code}"
@@ -194,8 +202,9 @@ def designate_kampung_kb(
     if_match: IfMatch = None,
 ) -> AreaAnswer:
     """Designate the area a Kampung KB of a category, or change its category."""
-    command = c.DesignateKampungKb(at=timefmt.utc_now(), category=body.category,
-                                   designated_on=body.designated_on)  # fmt: skip
+    command = c.DesignateKampungKb(
+        at=timefmt.utc_now(), category=body.category, designated_on=body.designated_on
+    )
     outcome = _change(store, code, command, caller=caller, request=request, if_match=if_match)
     _tag(response, outcome.version)
     return AreaAnswer.of(outcome.state, outcome.version)
@@ -214,12 +223,16 @@ def set_sasaran(
     if_match: IfMatch = None,
 ) -> SasaranAnswer:
     """Set the area's sasaran (target balita and baduta) for a year."""
-    command = c.SetSasaran(at=timefmt.utc_now(), year=year, balita=body.balita,
-                           baduta=body.baduta)  # fmt: skip
+    command = c.SetSasaran(at=timefmt.utc_now(), year=year, balita=body.balita, baduta=body.baduta)
     outcome = _change(store, code, command, caller=caller, request=request, if_match=if_match)
     _tag(response, outcome.version)
-    return SasaranAnswer(code=outcome.state.code, year=year, balita=body.balita, baduta=body.baduta,
-                         version=outcome.version)  # fmt: skip
+    return SasaranAnswer(
+        code=outcome.state.code,
+        year=year,
+        balita=body.balita,
+        baduta=body.baduta,
+        version=outcome.version,
+    )
 
 
 @router.get("/v1/areas/{code}/sasaran/{year}", response_model=SasaranAnswer, responses=_READ)
@@ -248,8 +261,14 @@ def _change(
     canonical = area_code(code)
     ensure_writable(caller, [canonical], "area")
     meta = write_meta(caller, request)
-    return execute(store, AreaDecider(), stream_id(canonical), command, meta,
-                   expected_version=_expected(if_match))  # fmt: skip
+    return execute(
+        store,
+        AreaDecider(),
+        stream_id(canonical),
+        command,
+        meta,
+        expected_version=_expected(if_match),
+    )
 
 
 def _reached(caller: Principal, code: str) -> str:

@@ -115,26 +115,35 @@ def zero_new_stunting(
         for desa in every_desa:
             figures = found.units.get(desa, Figures())
             cases = [c for c in found.figures.new_cases if c.desa == desa]
-            per_desa.setdefault(desa, []).append(ZeroMonth(
-                month=month, measured=figures.total.measured,
-                new_stunting=figures.total.new_stunting,
-                zero_new_stunting=figures.total.zero_new_stunting,
-                new_cases=new_cases(services, principal, cases),
-            ))  # fmt: skip
+            per_desa.setdefault(desa, []).append(
+                ZeroMonth(
+                    month=month,
+                    measured=figures.total.measured,
+                    new_stunting=figures.total.new_stunting,
+                    zero_new_stunting=figures.total.zero_new_stunting,
+                    new_cases=new_cases(services, principal, cases),
+                )
+            )
     names = area_names(services, list(per_desa))
     response.headers["Tumbuh-Log-Position"] = str(log_position)
     return ZeroAnswer(
-        code=area, year=year, known_at=known_at, log_position=log_position,
+        code=area,
+        year=year,
+        known_at=known_at,
+        log_position=log_position,
         desa=[
-            ZeroDesa(code=d, name=names.get(d), months=m,
-                     months_zero=sum(1 for x in m if x.zero_new_stunting))
+            ZeroDesa(
+                code=d,
+                name=names.get(d),
+                months=m,
+                months_zero=sum(1 for x in m if x.zero_new_stunting),
+            )
             for d, m in sorted(per_desa.items())
         ],
-    )  # fmt: skip
+    )
 
 
-@router.get("/v1/areas/{code}/queues/not-measured", response_model=QueueAnswer,
-            responses=PROBLEMS)  # fmt: skip
+@router.get("/v1/areas/{code}/queues/not-measured", response_model=QueueAnswer, responses=PROBLEMS)
 def queue_not_measured(
     code: CodePath,
     services: ServicesDep,
@@ -148,10 +157,14 @@ def queue_not_measured(
     with services.engine.connect() as conn:
         rows = proj.residents_not_measured(conn, area, month.months[0], end)
     items = [
-        QueueChild(child_id=r["child_id"], desa=r["desa"], sex=r["sex"],
-                   age_months=age_on(r["birth_date"], end)[1])
+        QueueChild(
+            child_id=r["child_id"],
+            desa=r["desa"],
+            sex=r["sex"],
+            age_months=age_on(r["birth_date"], end)[1],
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
     return QueueAnswer(code=area, period=month.name, items=items)
 
 
@@ -168,10 +181,16 @@ def queue_remeasure(
     with services.engine.connect() as conn:
         rows = proj.flagged_months(conn, area, chosen.months)
     items = [
-        QueueChild(child_id=r.child_id, desa=r.desa, sex=r.sex, measured_on=r.measured_on,
-                   event_id=r.event_id, age_band=r.band)
+        QueueChild(
+            child_id=r.child_id,
+            desa=r.desa,
+            sex=r.sex,
+            measured_on=r.measured_on,
+            event_id=r.event_id,
+            age_band=r.band,
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
     return QueueAnswer(code=area, period=chosen.name, items=items)
 
 
@@ -190,12 +209,17 @@ def queue_stunted(
         rows = proj.stunted_children(conn, area, after=cursor, limit=limit + 1)
     today = children_today()
     items = [
-        QueueChild(child_id=r["child_id"], desa=r["desa"], sex=r["sex"],
-                   age_months=age_on(r["birth_date"], today)[1],
-                   measured_on=r["latest_measured_on"], first_stunted_on=r["first_stunted_on"],
-                   severely_stunted=r["severely_stunted"])
+        QueueChild(
+            child_id=r["child_id"],
+            desa=r["desa"],
+            sex=r["sex"],
+            age_months=age_on(r["birth_date"], today)[1],
+            measured_on=r["latest_measured_on"],
+            first_stunted_on=r["first_stunted_on"],
+            severely_stunted=r["severely_stunted"],
+        )
         for r in rows[:limit]
-    ]  # fmt: skip
+    ]
     following = items[-1].child_id if len(rows) > limit else None
     return QueueAnswer(code=area, period=None, items=items, next=following)
 

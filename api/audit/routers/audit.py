@@ -116,8 +116,10 @@ class SignedHead(BaseModel):
     position: int
     hash: str
     at: str = Field(description="When the server read and signed the head (RFC 3339, UTC).")
-    jws: str = Field(description="Compact JWS (ES256/RS256) of {position, hash, at}; the "
-                     "key is in /.well-known/jwks.json under the header's kid.")  # fmt: skip
+    jws: str = Field(
+        description="Compact JWS (ES256/RS256) of {position, hash, at}; the "
+        "key is in /.well-known/jwks.json under the header's kid."
+    )
 
 
 class VerifyAnswer(BaseModel):
@@ -176,13 +178,13 @@ async def read_events(
     if accept is not None and NDJSON in accept:
         until = await run_in_threadpool(feed.head_position, services.engine)
         lines = feed.export(services.engine, selection, start, until, limit)
-        return StreamingResponse(lines, media_type=NDJSON,
-                                 headers={"Tumbuh-Log-Position": str(until)})  # fmt: skip
+        return StreamingResponse(
+            lines, media_type=NDJSON, headers={"Tumbuh-Log-Position": str(until)}
+        )
     size = limit or 100
     shown = await _page_or_wait(services, selection, start, size, wait)
     cursor = str(shown[-1]["position"]) if len(shown) == size else None
-    return Response(orjson.dumps({"events": shown, "next": cursor}),
-                    media_type="application/json")  # fmt: skip
+    return Response(orjson.dumps({"events": shown, "next": cursor}), media_type="application/json")
 
 
 async def _page_or_wait(
@@ -212,8 +214,9 @@ def read_stream(
     )
     if not shown:
         raise NotFound("there is no such stream in the caller's reach")
-    return Response(orjson.dumps({"stream_id": stream_id, "events": shown}),
-                    media_type="application/json")  # fmt: skip
+    return Response(
+        orjson.dumps({"stream_id": stream_id, "events": shown}), media_type="application/json"
+    )
 
 
 @router.get("/v1/audit/head", response_model=SignedHead)
@@ -249,6 +252,9 @@ def audit_verify(
     if last is not None and last > head:
         raise DomainError(f"the log ends at position {head}", field="to")
     verdict = services.store.verify(first, last)
-    return VerifyAnswer(ok=verdict.ok, checked=verdict.checked,
-                        first_bad_position=verdict.first_bad_position,
-                        reason=verdict.reason)  # fmt: skip
+    return VerifyAnswer(
+        ok=verdict.ok,
+        checked=verdict.checked,
+        first_bad_position=verdict.first_bad_position,
+        reason=verdict.reason,
+    )

@@ -24,8 +24,15 @@ from events.projections import children as index
 router = APIRouter(tags=["children"])
 Chart = Literal["hfa", "wfa", "wfh", "bfa"]
 _W, _H, _LEFT, _RIGHT, _TOP, _BOTTOM = 820, 520, 70, 20, 50, 60
-_LINES: Final = {-3: "#000000", -2: "#d62728", -1: "#ff7f0e", 0: "#2ca02c", 1: "#ff7f0e",
-                 2: "#d62728", 3: "#000000"}  # fmt: skip
+_LINES: Final = {
+    -3: "#000000",
+    -2: "#d62728",
+    -1: "#ff7f0e",
+    0: "#2ca02c",
+    1: "#ff7f0e",
+    2: "#d62728",
+    3: "#000000",
+}
 _TITLES: Final = {
     "hfa": ("PB/U, TB/U", "Length/height-for-age", "Panjang/tinggi badan / Length/height (cm)"),
     "wfa": ("BB/U", "Weight-for-age", "Berat badan / Weight (kg)"),
@@ -33,8 +40,12 @@ _TITLES: Final = {
     "bfa": ("IMT/U", "BMI-for-age", "IMT / BMI (kg/m²)"),
 }
 _TWO_YEARS_DAYS: Final = 2 * 365.25
-_TABLES: Final = {"hfa": Indicator.LHFA, "wfa": Indicator.WFA, "wfh": Indicator.WFH,
-                  "bfa": Indicator.BFA}  # fmt: skip
+_TABLES: Final = {
+    "hfa": Indicator.LHFA,
+    "wfa": Indicator.WFA,
+    "wfh": Indicator.WFH,
+    "bfa": Indicator.BFA,
+}
 
 
 @router.get(
@@ -67,9 +78,11 @@ def _point(indicator: Chart, row: dict[str, Any]) -> list[tuple[float, float]]:
     months = assessment["age_days"] / DAYS_PER_MONTH
     weight, length = values.get("weight_kg"), values.get("length_cm")
     pairs = {
-        "hfa": (months, length), "wfa": (months, weight), "wfh": (length, weight),
+        "hfa": (months, length),
+        "wfa": (months, weight),
+        "wfh": (length, weight),
         "bfa": (months, None if not weight or not length else weight / (length / 100) ** 2),
-    }  # fmt: skip
+    }
     x, y = pairs[indicator]
     return [] if x is None or y is None else [(float(x), float(y))]
 
@@ -132,8 +145,10 @@ class _Plot:
         step = next(s for s in (0.5, 1, 2, 5, 10, 20, 50) if (self.y1 - self.y0) / s <= 8)
         value = step * math.ceil(self.y0 / step)
         while value <= self.y1:
-            marks.append(f'<text x="{_LEFT - 8}" y="{self.y(value) + 4:.1f}" '
-                         f'text-anchor="end">{value:g}</text>')  # fmt: skip
+            marks.append(
+                f'<text x="{_LEFT - 8}" y="{self.y(value) + 4:.1f}" '
+                f'text-anchor="end">{value:g}</text>'
+            )
             value += step
         return "".join(marks)
 

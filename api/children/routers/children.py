@@ -98,9 +98,13 @@ def register_child(
         uuid.uuid5(IDEMPOTENCY_NAMESPACE, event_id) if event_id else uuid.uuid4()
     )
     command = c.RegisterChild(
-        today=today(), sex=body.sex, birth_date=body.birth_date, desa=desa,
-        posyandu=body.posyandu, personal=body.personal,
-    )  # fmt: skip
+        today=today(),
+        sex=body.sex,
+        birth_date=body.birth_date,
+        desa=desa,
+        posyandu=body.posyandu,
+        personal=body.personal,
+    )
     ids = None if event_id is None else [event_id]
     meta = write_meta(principal, request)
     services.child_writes.execute(stream_id(str(child_id)), command, meta, event_ids=ids)
@@ -138,8 +142,12 @@ def list_children(
     stunted = None if status is None else status == "stunted"
     with services.engine.connect() as conn:
         rows = index.list_children(
-            conn, prefixes=principal.reach.prefixes, desa=code, stunted=stunted,
-            after=None if after is None else str(after), limit=limit,
-        )  # fmt: skip
+            conn,
+            prefixes=principal.reach.prefixes,
+            desa=code,
+            stunted=stunted,
+            after=None if after is None else str(after),
+            limit=limit,
+        )
     items = [answer(r) for r in rows]
     return ChildPage(items=items, next=str(items[-1].id) if len(items) == limit else None)

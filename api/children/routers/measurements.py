@@ -137,10 +137,13 @@ def _write(
     if_match: str | None,
 ) -> Outcome[ChildState]:
     return services.child_writes.execute(
-        stream_id(str(child_id)), command, write_meta(principal, request),
-        expected_version=expected_version(if_match), event_ids=[event_id],
+        stream_id(str(child_id)),
+        command,
+        write_meta(principal, request),
+        expected_version=expected_version(if_match),
+        event_ids=[event_id],
         guard=writable_state_guard(principal),
-    )  # fmt: skip
+    )
 
 
 def _written(outcome: Outcome[ChildState]) -> Written:
@@ -190,8 +193,9 @@ def record_measurement(
     command = c.RecordMeasurement(
         today=today(), measurement_id=event_id, measurement=body.values(principal)
     )
-    outcome = _write(services, principal, request, child_id, command,
-                     event_id=event_id, if_match=if_match)  # fmt: skip
+    outcome = _write(
+        services, principal, request, child_id, command, event_id=event_id, if_match=if_match
+    )
     answer = _measured(services, child_id, event_id, outcome, "recorded")
     etag(response, answer.version)
     return answer
@@ -216,11 +220,20 @@ def correct_measurement(
     """Replace a measurement's values (with a reason); the original stays in the log."""
     event_id = client_event_id(principal, request, body.event_id, idempotency_key)
     command = c.CorrectMeasurement(
-        today=today(), measurement_id=str(measurement_id),
-        measurement=body.values(principal), reason=body.reason,
-    )  # fmt: skip
-    outcome = _write(services, principal, request, child_id, command,
-                     event_id=event_id or new_event_id(), if_match=if_match)  # fmt: skip
+        today=today(),
+        measurement_id=str(measurement_id),
+        measurement=body.values(principal),
+        reason=body.reason,
+    )
+    outcome = _write(
+        services,
+        principal,
+        request,
+        child_id,
+        command,
+        event_id=event_id or new_event_id(),
+        if_match=if_match,
+    )
     answer = _measured(services, child_id, str(measurement_id), outcome, "corrected")
     etag(response, answer.version)
     return answer
@@ -247,8 +260,15 @@ def void_measurement(
     command = c.VoidMeasurement(
         today=today(), measurement_id=str(measurement_id), reason=body.reason
     )
-    outcome = _write(services, principal, request, child_id, command,
-                     event_id=event_id or new_event_id(), if_match=if_match)  # fmt: skip
+    outcome = _write(
+        services,
+        principal,
+        request,
+        child_id,
+        command,
+        event_id=event_id or new_event_id(),
+        if_match=if_match,
+    )
     written = _written(outcome)
     etag(response, written.version)
     return written

@@ -120,14 +120,22 @@ def _answer(item: SessionItem, answer: Answer[ChildState]) -> ItemAnswer:
     event_id, child_id = str(item.event_id), str(item.child_id)
     if isinstance(answer, DomainError):
         return ItemAnswer(
-            event_id=event_id, child_id=child_id, accepted=False,
-            status=answer.status, field=answer.field, detail=answer.detail,
-        )  # fmt: skip
+            event_id=event_id,
+            child_id=child_id,
+            accepted=False,
+            status=answer.status,
+            field=answer.field,
+            detail=answer.detail,
+        )
     if isinstance(answer, EventIdConflict):
         return ItemAnswer(
-            event_id=event_id, child_id=child_id, accepted=False, status=409, field="event_id",
+            event_id=event_id,
+            child_id=child_id,
+            accepted=False,
+            status=409,
+            field="event_id",
             detail="this event id was used for another measurement",
-        )  # fmt: skip
+        )
     version = answer.events[-1].stream_version
     return ItemAnswer(
         event_id=event_id, child_id=child_id, accepted=True, version=version, status=201

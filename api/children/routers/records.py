@@ -116,9 +116,13 @@ def correct_registration(
     """Correct registration details with a reason; measurements are reassessed."""
     writable_child(services, principal, child_id)
     command = c.CorrectRegistration(
-        today=today(), sex=body.sex, birth_date=body.birth_date, posyandu=body.posyandu,
-        personal=body.personal, reason=body.reason,
-    )  # fmt: skip
+        today=today(),
+        sex=body.sex,
+        birth_date=body.birth_date,
+        posyandu=body.posyandu,
+        personal=body.personal,
+        reason=body.reason,
+    )
     keys = (body.event_id, idempotency_key, if_match)
     return _run(
         request, response, services, principal, child_id=child_id, command=command, keys=keys

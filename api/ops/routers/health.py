@@ -48,10 +48,15 @@ def readyz(services: ServicesDep) -> Readiness | JSONResponse:
         with services.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         if not migrate.at_head(services.engine):
-            return problem_response(503, "not-migrated", "Service Unavailable",
-                                    "the database is not at the newest migration")  # fmt: skip
+            return problem_response(
+                503,
+                "not-migrated",
+                "Service Unavailable",
+                "the database is not at the newest migration",
+            )
         position = services.store.head().position
     except SQLAlchemyError:
-        return problem_response(503, "database-unreachable", "Service Unavailable",
-                                "the database does not answer")  # fmt: skip
+        return problem_response(
+            503, "database-unreachable", "Service Unavailable", "the database does not answer"
+        )
     return Readiness(database=services.engine.dialect.name, log_position=position)

@@ -551,9 +551,11 @@ def sponsor_stats(
             for name in sorted({*figures.units, *(unit(s.desa) for _, s in held)}):
                 mine = [(i, s) for i, s in held if unit(s.desa) == name]
                 found = sponsor_figures(
-                    mine, asked, figures.units.get(name, Figures()),
+                    mine,
+                    asked,
+                    figures.units.get(name, Figures()),
                     partial(sums.stunted_among, name, asked),
-                )  # fmt: skip
+                )
                 units.append(SponsorCounts.of(name, found, names.get(name)))
         total = sponsor_figures(
             held, asked, figures.figures, partial(sums.stunted_among, area, asked)

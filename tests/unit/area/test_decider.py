@@ -18,8 +18,15 @@ decider = AreaDecider()
 
 
 def registered(code: str = CODE, kind: e.AreaKind = e.AreaKind.KELURAHAN) -> e.AreaRegistered:
-    return e.AreaRegistered(occurred_at=AT, wilayah=code, code=code, name="Hegarsari",
-                            kind=kind, kecamatan="Pataruman", kota="Kota Banjar")  # fmt: skip
+    return e.AreaRegistered(
+        occurred_at=AT,
+        wilayah=code,
+        code=code,
+        name="Hegarsari",
+        kind=kind,
+        kecamatan="Pataruman",
+        kota="Kota Banjar",
+    )
 
 
 def given(*facts: Fact) -> AreaState:
@@ -30,8 +37,13 @@ def given(*facts: Fact) -> AreaState:
 
 
 def register(**changes: object) -> c.RegisterArea:
-    fields: dict[str, object] = {"at": AT, "code": CODE, "name": "Hegarsari",
-                                 "kecamatan": "Pataruman", "kota": "Kota Banjar"}  # fmt: skip
+    fields: dict[str, object] = {
+        "at": AT,
+        "code": CODE,
+        "name": "Hegarsari",
+        "kecamatan": "Pataruman",
+        "kota": "Kota Banjar",
+    }
     return c.RegisterArea.model_validate(fields | changes)
 
 
@@ -101,9 +113,14 @@ def test_designating_a_kampung_kb_records_its_category_and_date() -> None:
 
     facts = decider.decide(designate(e.KampungKbCategory.BERKEMBANG), state)
 
-    assert facts == [e.KampungKbDesignated(occurred_at=AT, wilayah=CODE,
-                                           category=e.KampungKbCategory.BERKEMBANG,
-                                           designated_on=date(2024, 8, 1))]  # fmt: skip
+    assert facts == [
+        e.KampungKbDesignated(
+            occurred_at=AT,
+            wilayah=CODE,
+            category=e.KampungKbCategory.BERKEMBANG,
+            designated_on=date(2024, 8, 1),
+        )
+    ]
     assert given(registered(), *facts).kampung_kb is e.KampungKbCategory.BERKEMBANG
 
 
@@ -145,9 +162,13 @@ def test_more_baduta_than_balita_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("command", "field"),
-    [(sasaran(balita=-1, baduta=0), "balita"), (sasaran(baduta=-1), "baduta"),
-     (sasaran(year=1999), "year"), (sasaran(year=2101), "year")],
-)  # fmt: skip
+    [
+        (sasaran(balita=-1, baduta=0), "balita"),
+        (sasaran(baduta=-1), "baduta"),
+        (sasaran(year=1999), "year"),
+        (sasaran(year=2101), "year"),
+    ],
+)
 def test_negative_targets_and_unlikely_years_are_refused(command: c.SetSasaran, field: str) -> None:
     with pytest.raises(DomainError) as refusal:
         decider.decide(command, given(registered()))

@@ -328,9 +328,11 @@ def test_a_late_measurement_taken_before_the_exit_is_accepted() -> None:
 
 def test_a_correction_may_not_move_a_measurement_past_the_exit() -> None:
     command = c.CorrectMeasurement(
-        today=TODAY, measurement_id=FIRST, reason="tanggal salah",
+        today=TODAY,
+        measurement_id=FIRST,
+        reason="tanggal salah",
         measurement=measurement(measured_on=date(2025, 5, 12)),
-    )  # fmt: skip
+    )
 
     with pytest.raises(StateConflict):
         decider.decide(command, given(registered(), recorded(), exited(date(2025, 5, 11))))
@@ -357,9 +359,12 @@ def test_a_birth_date_correction_is_checked_only_against_counted_measurements() 
 
 def test_a_move_dated_before_the_last_move_is_refused() -> None:
     moved = e.ChildMoved(
-        occurred_at=at_midnight(date(2025, 1, 5)), wilayah=OTHER_DESA, from_desa=DESA,
-        to_desa=OTHER_DESA, moved_on=date(2025, 1, 5),
-    )  # fmt: skip
+        occurred_at=at_midnight(date(2025, 1, 5)),
+        wilayah=OTHER_DESA,
+        from_desa=DESA,
+        to_desa=OTHER_DESA,
+        moved_on=date(2025, 1, 5),
+    )
     command = c.MoveChild(today=TODAY, to_desa=DESA, moved_on=date(2025, 1, 4))
 
     with pytest.raises(DomainError) as refused:
@@ -377,9 +382,12 @@ def test_a_move_dated_before_the_registration_day_is_accepted() -> None:
 
 def test_an_exit_dated_before_the_last_move_is_refused() -> None:
     moved = e.ChildMoved(
-        occurred_at=at_midnight(date(2025, 1, 5)), wilayah=OTHER_DESA, from_desa=DESA,
-        to_desa=OTHER_DESA, moved_on=date(2025, 1, 5),
-    )  # fmt: skip
+        occurred_at=at_midnight(date(2025, 1, 5)),
+        wilayah=OTHER_DESA,
+        from_desa=DESA,
+        to_desa=OTHER_DESA,
+        moved_on=date(2025, 1, 5),
+    )
     command = c.ExitChild(today=TODAY, reason=e.ExitReason.DIED, exited_on=date(2025, 1, 4))
 
     with pytest.raises(DomainError) as refused:

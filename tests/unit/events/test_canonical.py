@@ -37,13 +37,23 @@ def test_a_filled_template_equals_the_canonical_whole(
     payload: dict[str, JsonValue], position: int
 ) -> None:
     content: dict[str, JsonValue] = {
-        "event_id": "e", "event_type": "t", "meta": {}, "payload": payload, "personal": None,
-        "occurred_at": "2025-01-01T00:00:00.000000Z", "schema_version": 1, "stream_id": "s",
-        "stream_type": "x", "wilayah": None,
-    }  # fmt: skip
-    locked: dict[str, int | str] = {"position": position, "prev_hash": "ab" * 32,
-                                    "recorded_at": "2025-01-01T00:00:00.000001Z",
-                                    "stream_version": 3}  # fmt: skip
+        "event_id": "e",
+        "event_type": "t",
+        "meta": {},
+        "payload": payload,
+        "personal": None,
+        "occurred_at": "2025-01-01T00:00:00.000000Z",
+        "schema_version": 1,
+        "stream_id": "s",
+        "stream_type": "x",
+        "wilayah": None,
+    }
+    locked: dict[str, int | str] = {
+        "position": position,
+        "prev_hash": "ab" * 32,
+        "recorded_at": "2025-01-01T00:00:00.000001Z",
+        "stream_version": 3,
+    }
 
     body = BodyTemplate(content).fill(locked)
 

@@ -24,11 +24,23 @@ class WeightRecordedV2(Fact):
 
 def _stored(version: int, payload: JsonObject) -> RecordedEvent:
     return RecordedEvent(
-        position=1, event_id="e1", stream_id="s", stream_type="x", stream_version=1,
-        event_type="test.weight_recorded", schema_version=version, occurred_at=WHEN,
-        recorded_at=WHEN, wilayah="32.79", payload=payload, personal=None, meta={},
-        prev_hash="0" * 64, hash="1" * 64, body=b"{}",
-    )  # fmt: skip
+        position=1,
+        event_id="e1",
+        stream_id="s",
+        stream_type="x",
+        stream_version=1,
+        event_type="test.weight_recorded",
+        schema_version=version,
+        occurred_at=WHEN,
+        recorded_at=WHEN,
+        wilayah="32.79",
+        payload=payload,
+        personal=None,
+        meta={},
+        prev_hash="0" * 64,
+        hash="1" * 64,
+        body=b"{}",
+    )
 
 
 def _registry() -> Registry:
@@ -64,8 +76,11 @@ def test_new_events_are_stored_under_the_stable_name_and_current_version() -> No
 
     new = _registry().to_new(fact, "e9", {"actor": "a"})
 
-    assert (new.event_type, new.schema_version, new.payload) == ("test.weight_recorded", 2,
-                                                                 {"weight_g": 1})  # fmt: skip
+    assert (new.event_type, new.schema_version, new.payload) == (
+        "test.weight_recorded",
+        2,
+        {"weight_g": 1},
+    )
 
 
 def test_an_unregistered_type_is_refused_by_name() -> None:

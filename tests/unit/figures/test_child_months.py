@@ -74,12 +74,15 @@ def test_recovery_then_relapse_is_a_new_incident() -> None:
 
 def test_a_flagged_haz_is_not_valid_and_is_skipped_by_the_previous_haz_rule() -> None:
     implausible = haz(date(2025, 4, 10), -7.0, flags=frozenset({"haz"}))
-    months = child_months(child(), [haz(date(2025, 3, 10), -1.0), implausible,
-                                    haz(date(2025, 5, 10), -2.5)])  # fmt: skip
+    months = child_months(
+        child(), [haz(date(2025, 3, 10), -1.0), implausible, haz(date(2025, 5, 10), -2.5)]
+    )
 
     assert [(m.haz_valid, m.flagged, m.new_case) for m in months] == [
-        (True, 0, None), (False, 1, None), (True, 0, INCIDENT),
-    ]  # fmt: skip
+        (True, 0, None),
+        (False, 1, None),
+        (True, 0, INCIDENT),
+    ]
 
 
 def test_a_removed_measurement_removes_the_case_it_made() -> None:
@@ -98,8 +101,11 @@ def test_a_removed_measurement_removes_the_case_it_made() -> None:
 def test_the_latest_measurement_of_the_month_gives_its_status() -> None:
     [month] = child_months(child(), [haz(date(2025, 5, 3), -2.5), haz(date(2025, 5, 20), -1.5, 1)])
 
-    assert (month.stunted, month.new_case, month.event_id) == (False, FIRST_MEASURED,
-                                                                "m-2025-05-20-1")  # fmt: skip
+    assert (month.stunted, month.new_case, month.event_id) == (
+        False,
+        FIRST_MEASURED,
+        "m-2025-05-20-1",
+    )
 
 
 def test_a_move_mid_month_counts_the_month_where_the_child_lives_at_its_end() -> None:
@@ -116,10 +122,22 @@ def test_a_move_mid_month_counts_the_month_where_the_child_lives_at_its_end() ->
 
 
 def test_age_bands_follow_completed_months_at_the_months_end() -> None:
-    assert [age_band(BORN, d) for d in (date(2024, 7, 14), date(2024, 7, 31), date(2025, 1, 31),
-                                        date(2026, 1, 31), date(2029, 3, 1))] == [
-        "0-5", "6-11", "12-23", "24-59", "24-59",
-    ]  # fmt: skip
+    assert [
+        age_band(BORN, d)
+        for d in (
+            date(2024, 7, 14),
+            date(2024, 7, 31),
+            date(2025, 1, 31),
+            date(2026, 1, 31),
+            date(2029, 3, 1),
+        )
+    ] == [
+        "0-5",
+        "6-11",
+        "12-23",
+        "24-59",
+        "24-59",
+    ]
 
 
 def test_a_quarter_counts_each_child_once_with_its_latest_valid_status() -> None:
@@ -142,9 +160,12 @@ def test_zero_new_stunting_needs_someone_measured() -> None:
 
 @pytest.mark.parametrize(
     ("text", "months"),
-    [("2025-05", ("2025-05",)), ("2025-Q2", ("2025-04", "2025-05", "2025-06")),
-     ("2025", tuple(f"2025-{m:02d}" for m in range(1, 13)))],
-)  # fmt: skip
+    [
+        ("2025-05", ("2025-05",)),
+        ("2025-Q2", ("2025-04", "2025-05", "2025-06")),
+        ("2025", tuple(f"2025-{m:02d}" for m in range(1, 13))),
+    ],
+)
 def test_periods_are_months_quarters_and_years(text: str, months: tuple[str, ...]) -> None:
     assert parse_period(text).months == months
 
@@ -221,11 +242,19 @@ def test_within_a_month_the_latest_of_oedema_and_a_valid_whz_decides() -> None:
 
 def test_a_timeline_scores_oedema_under_60_months_only() -> None:
     young, old = date(2025, 5, 10), date(2029, 2, 1)  # 15 months; 60 months and over
-    values = {d: Measurement(measured_on=d, weight_kg=9.0, length_cm=78.0,
-                             position=Position.LYING, oedema=True)
-              for d in (young, old)}  # fmt: skip
-    timeline = Timeline("c1", "F", BORN, (Span(HOME, date(2024, 2, 1)),),
-                        {"a": (values[young], 1), "b": (values[old], 2)})  # fmt: skip
+    values = {
+        d: Measurement(
+            measured_on=d, weight_kg=9.0, length_cm=78.0, position=Position.LYING, oedema=True
+        )
+        for d in (young, old)
+    }
+    timeline = Timeline(
+        "c1",
+        "F",
+        BORN,
+        (Span(HOME, date(2024, 2, 1)),),
+        {"a": (values[young], 1), "b": (values[old], 2)},
+    )
 
     scored = {s.event_id: s for s in timeline.scored()}
 
@@ -236,8 +265,11 @@ def test_a_timeline_scores_oedema_under_60_months_only() -> None:
 
 
 def test_months_since_a_month_still_count_the_earlier_haz_as_previous() -> None:
-    history = [haz(date(2025, 3, 10), -1.0), haz(date(2025, 4, 10), -2.5),
-               haz(date(2025, 5, 10), -2.6)]  # fmt: skip
+    history = [
+        haz(date(2025, 3, 10), -1.0),
+        haz(date(2025, 4, 10), -2.5),
+        haz(date(2025, 5, 10), -2.6),
+    ]
 
     every = child_months(child(), history)
     later = child_months(child(), history, since="2025-04")

@@ -26,8 +26,9 @@ def test_periods_of_a_month_are_it_its_quarter_and_its_year() -> None:
 
 def test_a_child_living_in_one_desa_counts_there_in_each_month_quarter_and_year() -> None:
     child = profile()
-    found = shares(child, child_months(child, [haz(date(2025, 4, 10), -1.5),
-                                               haz(date(2025, 5, 10), -2.4)]))  # fmt: skip
+    found = shares(
+        child, child_months(child, [haz(date(2025, 4, 10), -1.5), haz(date(2025, 5, 10), -2.4)])
+    )
 
     may, quarter, april = found["2025-05"], found["2025-Q2"], found["2025-04"]
     assert may.desa == (HOME,)
