@@ -264,4 +264,3 @@ def stats(
 def main() -> None:
     """Entry point of the ``tumbuh`` console script."""
     app(prog_name="tumbuh")
-
