@@ -20,6 +20,7 @@ from api.areas.registry import area_names, desa_under
 from api.identity.access import Principal, ensure_writable, read_meta, write_meta
 from api.meetings import minutes
 from api.meetings.figures import report_figures
+from api.meetings.outline import MinutesView
 from api.meetings.views import (
     PROBLEMS,
     Reader,
@@ -412,7 +413,7 @@ def get_minutes(
     codes = [state.area, *(r.area for r in state.reports)]
     with services.engine.connect() as conn:
         rows = index.list_resolutions(conn, reach=("*",), meeting=found.id)
-    view = minutes.MinutesView(
+    view = MinutesView(
         meeting_id=found.id,
         meeting=state,
         names=area_names(services, [*codes, *(a for r in rows for a in r.state.areas)]),
