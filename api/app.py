@@ -20,7 +20,8 @@ from api.children.routers import records as child_records
 from api.exchange.routers import exchange, subscriptions
 from api.exchange.webhooks import Deliverer
 from api.identity.routers import auth
-from api.meetings.routers import meetings, resolutions
+from api.meetings.routers import meetings, reports, resolutions
+from api.meetings.routers import queues as resolution_queues
 from api.ops.routers import health
 from api.personal.routers import erasure, subject_access
 from api.services import Services, build_services
@@ -92,7 +93,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         growth_chart,
         audit,
         meetings,
+        reports,
         resolutions,
+        resolution_queues,
         sponsors,
         commitments,
         exchange,
