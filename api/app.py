@@ -26,7 +26,9 @@ from api.ops.routers import health
 from api.personal.routers import erasure, subject_access
 from api.services import Services, build_services
 from api.settings import Settings
-from api.sponsors.routers import commitments, sponsors
+from api.sponsors.routers import commitments, families, sponsors
+from api.sponsors.routers import queues as sponsor_queues
+from api.sponsors.routers import stats as sponsor_stats
 from api.web import errors, intake, responses
 from api.web.middleware import SecurityHeaders
 from migrations import runner as migrate
@@ -96,8 +98,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         reports,
         resolutions,
         resolution_queues,
+        families,
         sponsors,
         commitments,
+        sponsor_queues,
+        sponsor_stats,
         exchange,
         subscriptions,
         evaluation,
