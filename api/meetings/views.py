@@ -159,6 +159,7 @@ def writable_resolution(
 
 
 def cursor(after: str | None) -> tuple[date, str] | None:
+    """The ``next`` of a previous page ordered by day and id (``2025-07-15_<uuid>``)."""
     if after is None:
         return None
     day, _, last = after.partition("_")

@@ -9,7 +9,6 @@ it 403. A sponsor's record follows the reach of its areas like everything else.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Annotated, Any, Final
 
@@ -19,9 +18,10 @@ from pydantic import BaseModel, Field
 from api.identity.access import Principal, Requires, ensure_reach, ensure_writable, read_meta
 from api.meetings.views import Streams
 from api.services import Services
+from api.web.kit import masked_initials
 from domain import wilayah
 from domain.access import Role
-from domain.fact import DomainError, NotFound
+from domain.fact import NotFound
 from domain.meeting.decider import local_day
 from domain.meeting.events import Document
 from domain.sponsor import events as e
@@ -260,7 +260,7 @@ class Suggestion(BaseModel):
     severely_stunted: bool | None
 
 
-def suggestion(row: dict[str, Any], names: dict[str, str | None], day: date) -> Suggestion:
+def _suggestion(row: dict[str, Any], names: dict[str, str | None], day: date) -> Suggestion:
     """A queue row as answered: masked, with the age in completed months."""
     birth: date = row["birth_date"]
     months = (day.year - birth.year) * 12 + day.month - birth.month - (day.day < birth.day)
@@ -275,12 +275,11 @@ def suggestion(row: dict[str, Any], names: dict[str, str | None], day: date) -> 
     )
 
 
-def unsponsored_cursor(after: str | None) -> tuple[date, str] | None:
-    """The ``next`` of a previous page of the unsponsored-stunted queue."""
-    if after is None:
-        return None
-    day, _, child = after.partition("_")
-    try:
-        return date.fromisoformat(day), str(uuid.UUID(child))
-    except ValueError:
-        raise DomainError("give the `next` of the previous page", field="after") from None
+def suggestion_page(
+    services: Services, rows: list[dict[str, Any]], limit: int, day: date
+) -> tuple[list[Suggestion], str | None]:
+    """A page of queue rows as answered, and its ``next`` (null on the last page)."""
+    names = masked_initials(services, [r["child_id"] for r in rows])
+    last = rows[-1] if len(rows) == limit else None
+    following = None if last is None else f"{last['first_stunted_on']}_{last['child_id']}"
+    return [_suggestion(r, names, day) for r in rows], following

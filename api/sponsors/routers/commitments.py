@@ -263,11 +263,8 @@ def record_delivery(
         evidence=tuple(body.evidence),
     )
     outcome = COMMITMENTS.write(services, caller, request, key, command, event_id=event_id)
-    delivery = outcome.state.delivery(delivery_id)
-    assert delivery is not None
-    etag(response, outcome.version)
     response.headers["Location"] = f"/v1/deliveries/{delivery_id}"
-    return DeliveryAnswer.of(key, delivery)
+    return _delivery_answer(response, key, outcome.state, outcome.version, delivery_id)
 
 
 @router.get("/v1/deliveries/{delivery_id}", responses=PROBLEMS)
@@ -276,10 +273,7 @@ def get_delivery(
 ) -> DeliveryAnswer:
     """A delivery and its verification."""
     key, state, version = _delivery(services, caller, str(delivery_id))
-    delivery = state.delivery(str(delivery_id))
-    assert delivery is not None
-    etag(response, version)
-    return DeliveryAnswer.of(key, delivery)
+    return _delivery_answer(response, key, state, version, str(delivery_id))
 
 
 @router.post("/v1/deliveries/{delivery_id}/verify", responses=PROBLEMS)
@@ -299,10 +293,7 @@ def verify_delivery(
         at=services.clock(), delivery=str(delivery_id), verified=body.verified, reason=body.reason
     )
     outcome = COMMITMENTS.write(services, caller, request, key, command)
-    delivery = outcome.state.delivery(str(delivery_id))
-    assert delivery is not None
-    etag(response, outcome.version)
-    return DeliveryAnswer.of(key, delivery)
+    return _delivery_answer(response, key, outcome.state, outcome.version, str(delivery_id))
 
 
 def _visible(
@@ -317,6 +308,16 @@ def _answer(
 ) -> CommitmentAnswer:
     etag(response, version)
     return CommitmentAnswer.of(key, state, version, today(services))
+
+
+def _delivery_answer(
+    response: Response, key: str, state: CommitmentState, version: int, delivery_id: str
+) -> DeliveryAnswer:
+    """A delivery of the commitment ``key`` at ``version``, as answered with its ETag."""
+    delivery = state.delivery(delivery_id)
+    assert delivery is not None
+    etag(response, version)
+    return DeliveryAnswer.of(key, delivery)
 
 
 def _delivery(

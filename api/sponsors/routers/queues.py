@@ -10,19 +10,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.meetings.views import PROBLEMS
+from api.meetings.views import PROBLEMS, cursor
 from api.sponsors.views import (
     AreaPath,
     AreaReader,
     CommitmentAnswer,
     Suggestion,
     area_in_reach,
-    suggestion,
+    suggestion_page,
     today,
-    unsponsored_cursor,
 )
 from api.web.deps import ServicesDep
-from api.web.kit import masked_initials
 from domain.sponsor import events as e
 from domain.sponsor.fulfilment import fulfilment
 from events.projections import sponsors as index
@@ -79,14 +77,11 @@ def unsponsored_stunted(
             area=area,
             reach=caller.reach.prefixes,
             today=day,
-            after=unsponsored_cursor(after),
+            after=cursor(after),
             limit=limit,
         )
-    names = masked_initials(services, [r["child_id"] for r in rows])
-    following = (
-        f"{rows[-1]['first_stunted_on']}_{rows[-1]['child_id']}" if len(rows) == limit else None
-    )
-    return SuggestionQueue(items=[suggestion(r, names, day) for r in rows], next=following)
+    items, following = suggestion_page(services, rows, limit, day)
+    return SuggestionQueue(items=items, next=following)
 
 
 @router.get("/v1/areas/{code}/queues/krs-without-commitment", responses=PROBLEMS)

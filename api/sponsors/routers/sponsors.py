@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.identity.access import Principal, ensure_writable
-from api.meetings.views import PROBLEMS
+from api.meetings.views import PROBLEMS, cursor
 from api.services import Services
 from api.sponsors.views import (
     SPONSORS,
@@ -22,9 +22,8 @@ from api.sponsors.views import (
     Writer,
     own_sponsor,
     personal_part,
-    suggestion,
+    suggestion_page,
     today,
-    unsponsored_cursor,
     visible_sponsor,
 )
 from api.web.deps import ServicesDep
@@ -251,22 +250,17 @@ def suggestions(
         chosen = [code]
     reach = caller.reach.prefixes
     day = today(services)
-    cursor = unsponsored_cursor(after)
+    page_after = cursor(after)
     with services.engine.connect() as conn:
         rows = [
             r
             for code in chosen
             for r in index.unsponsored_stunted(
-                conn, area=code, reach=reach, today=day, after=cursor, limit=limit
+                conn, area=code, reach=reach, today=day, after=page_after, limit=limit
             )
         ]
     rows.sort(key=lambda r: (r["first_stunted_on"] or date.min, r["child_id"]))
-    rows = rows[:limit]
-    names = masked_initials(services, [r["child_id"] for r in rows])
-    items = [suggestion(r, names, day) for r in rows]
-    following = (
-        f"{rows[-1]['first_stunted_on']}_{rows[-1]['child_id']}" if len(rows) == limit else None
-    )
+    items, following = suggestion_page(services, rows[:limit], limit, day)
     return SuggestionPage(items=items, next=following)
 
 
