@@ -4,6 +4,7 @@ beneficiaries, Rupiah due and delivered, and the share of stunted children spons
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import partial
 from typing import Annotated
 
@@ -39,18 +40,8 @@ class SponsorCounts(BaseModel):
     @classmethod
     def of(cls, code: str, found: SponsorFigures, name: str | None = None) -> SponsorCounts:
         """The answer for one area's figures."""
-        return cls(
-            code=code,
-            name=name,
-            sponsors=found.sponsors,
-            active_commitments=found.active_commitments,
-            beneficiaries=found.beneficiaries,
-            rupiah_committed=found.rupiah_committed,
-            rupiah_delivered=found.rupiah_delivered,
-            stunted=found.stunted,
-            stunted_sponsored=found.stunted_sponsored,
-            share_stunted_sponsored=found.share_stunted_sponsored,
-        )
+        share = found.share_stunted_sponsored
+        return cls(code=code, name=name, share_stunted_sponsored=share, **asdict(found))
 
 
 class SponsorStats(SponsorCounts):
