@@ -41,7 +41,7 @@ StateT = TypeVar("StateT")
 @dataclass(frozen=True)
 class Streams(Generic[CommandT, StateT]):
     """The streams one decider keeps (``prefix`` and an id), and the one way routes write
-    to them."""
+    to them (the sponsors room's too)."""
 
     decider: Decider[CommandT, StateT]
     prefix: str
