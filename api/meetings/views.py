@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Final, Generic, TypeVar
 
-from fastapi import Path, Request
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict
 
-from api.identity.access import Principal, Requires, ensure_writable, read_meta, write_meta
+from api.identity.access import Principal, Requires, ensure_writable, read_meta
 from api.services import Services
 from api.web.kit import Strict, expected_version
 from api.web.responses import problems
@@ -27,6 +27,7 @@ from domain.meeting.decider import (
 )
 from domain.values import Text4000
 from events import feed
+from events.envelope import JsonObject
 from events.handling import Outcome, execute
 from events.projections import meetings as index
 
@@ -49,22 +50,21 @@ class Streams(Generic[CommandT, StateT]):
     def write(
         self,
         services: Services,
-        caller: Principal,
-        request: Request,
         key: str,
         command: CommandT,
+        meta: JsonObject,
         *,
         if_match: str | None = None,
         event_id: str | None = None,
     ) -> Outcome[StateT]:
-        """Run ``command`` on the stream of ``key`` for ``caller``: only at the version
-        ``If-Match`` names when there is one, a safe retry when ``event_id`` is given."""
+        """Run ``command`` on the stream of ``key`` with the write's ``meta``: only at the
+        version ``If-Match`` names when there is one, a safe retry when ``event_id`` is given."""
         return execute(
             services.store,
             self.decider,
             self.prefix + key,
             command,
-            write_meta(caller, request),
+            meta,
             expected_version=expected_version(if_match),
             event_ids=None if event_id is None else [event_id],
         )

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.areas.registry import area_names, desa_under
-from api.identity.access import Principal, ensure_writable
+from api.identity.access import Principal, ensure_writable, write_meta
 from api.meetings.views import (
     MEETINGS,
     PROBLEMS,
@@ -190,7 +190,7 @@ def plan_meeting(
         organiser=body.organiser,
         agenda=tuple(body.agenda),
     )
-    MEETINGS.write(services, caller, request, meeting_id, command, event_id=event_id)
+    MEETINGS.write(services, meeting_id, command, write_meta(caller, request), event_id=event_id)
     response.headers["Location"] = f"/v1/meetings/{meeting_id}"
     return meeting_answer(services, caller, meeting_id, response)
 
@@ -222,7 +222,9 @@ def hold_meeting(
         personal=e.MeetingPersonal(officials=officials) if officials else None,
     )
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    MEETINGS.write(services, caller, request, str(meeting_id), command, event_id=event_id)
+    MEETINGS.write(
+        services, str(meeting_id), command, write_meta(caller, request), event_id=event_id
+    )
     return meeting_answer(services, caller, str(meeting_id), response)
 
 
@@ -240,7 +242,9 @@ def cancel_meeting(
     writable_meeting(services, caller, str(meeting_id))
     command = c.CancelMeeting(at=services.clock(), reason=body.reason)
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    MEETINGS.write(services, caller, request, str(meeting_id), command, event_id=event_id)
+    MEETINGS.write(
+        services, str(meeting_id), command, write_meta(caller, request), event_id=event_id
+    )
     return meeting_answer(services, caller, str(meeting_id), response)
 
 
@@ -257,7 +261,7 @@ def attach_document(
     and size; the file itself is kept elsewhere. The same document twice is stored once."""
     writable_meeting(services, caller, str(meeting_id))
     command = c.AttachDocument(at=services.clock(), document=body)
-    MEETINGS.write(services, caller, request, str(meeting_id), command)
+    MEETINGS.write(services, str(meeting_id), command, write_meta(caller, request))
     return meeting_answer(services, caller, str(meeting_id), response)
 
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ConfigDict, Field
 
 from api.areas.registry import area_names, desa_under
-from api.identity.access import ensure_writable
+from api.identity.access import ensure_writable, write_meta
 from api.meetings import minutes
 from api.meetings.figures import report_figures
 from api.meetings.outline import MinutesView
@@ -102,7 +102,9 @@ def report_area(
         figures=figures,
     )
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    outcome = MEETINGS.write(services, caller, request, str(meeting_id), command, event_id=event_id)
+    outcome = MEETINGS.write(
+        services, str(meeting_id), command, write_meta(caller, request), event_id=event_id
+    )
     etag(response, outcome.version)
     return next(r for r in outcome.state.reports if r.area == area)
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.identity.access import Principal, ensure_writable
+from api.identity.access import Principal, ensure_writable, write_meta
 from api.meetings.figures import check_target
 from api.meetings.views import (
     PROBLEMS,
@@ -189,7 +189,9 @@ def adopt_resolution(
     )
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
     resolution_id = str(body.id or derived_id(event_id))
-    RESOLUTIONS.write(services, caller, request, resolution_id, command, event_id=event_id)
+    RESOLUTIONS.write(
+        services, resolution_id, command, write_meta(caller, request), event_id=event_id
+    )
     response.headers["Location"] = f"/v1/resolutions/{resolution_id}"
     return resolution_answer(services, caller, resolution_id, response, check=False)
 
@@ -380,6 +382,11 @@ def _change(
     """Follow up a resolution the caller may change, and answer it as it is now."""
     writable_resolution(services, caller, resolution_id)
     RESOLUTIONS.write(
-        services, caller, request, resolution_id, command, if_match=if_match, event_id=event_id
+        services,
+        resolution_id,
+        command,
+        write_meta(caller, request),
+        if_match=if_match,
+        event_id=event_id,
     )
     return resolution_answer(services, caller, resolution_id, response, check=False)

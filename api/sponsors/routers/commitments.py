@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from pydantic.config import JsonDict
 
-from api.identity.access import Principal
+from api.identity.access import Principal, write_meta
 from api.meetings.views import PROBLEMS
 from api.services import Services
 from api.sponsors.views import (
@@ -172,7 +172,9 @@ def make_commitment(
         start=body.start,
         end=body.end,
     )
-    COMMITMENTS.write(services, caller, request, commitment_id, command, event_id=event_id)
+    COMMITMENTS.write(
+        services, commitment_id, command, write_meta(caller, request), event_id=event_id
+    )
     response.headers["Location"] = f"/v1/commitments/{commitment_id}"
     return _answer(services, response, *_visible(services, caller, commitment_id))
 
@@ -234,7 +236,7 @@ def change_status(
     command = c.ChangeStatus(
         at=services.clock(), action=body.action, on=body.on, reason=body.reason
     )
-    COMMITMENTS.write(services, caller, request, key, command, if_match=if_match)
+    COMMITMENTS.write(services, key, command, write_meta(caller, request), if_match=if_match)
     return _answer(services, response, *_visible(services, caller, key))
 
 
@@ -262,7 +264,9 @@ def record_delivery(
         delivered_by=body.delivered_by,
         evidence=tuple(body.evidence),
     )
-    outcome = COMMITMENTS.write(services, caller, request, key, command, event_id=event_id)
+    outcome = COMMITMENTS.write(
+        services, key, command, write_meta(caller, request), event_id=event_id
+    )
     response.headers["Location"] = f"/v1/deliveries/{delivery_id}"
     return _delivery_answer(response, key, outcome.state, outcome.version, delivery_id)
 
@@ -292,7 +296,7 @@ def verify_delivery(
     command = c.VerifyDelivery(
         at=services.clock(), delivery=str(delivery_id), verified=body.verified, reason=body.reason
     )
-    outcome = COMMITMENTS.write(services, caller, request, key, command)
+    outcome = COMMITMENTS.write(services, key, command, write_meta(caller, request))
     return _delivery_answer(response, key, outcome.state, outcome.version, str(delivery_id))
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.identity.access import Principal, ensure_reach, ensure_writable
+from api.identity.access import Principal, ensure_reach, ensure_writable, write_meta
 from api.meetings.views import PROBLEMS
 from api.services import Services
 from api.sponsors.views import FAMILIES, AreaReader, Writer, personal_part
@@ -129,6 +129,7 @@ def register_family(
         _child_in(services, caller, str(child), field="children")
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
     family_id = str(body.id or derived_id(event_id))
+    meta = write_meta(caller, request)  # one call: its events share one correlation id
     at = services.clock()
     command = c.RegisterFamily(
         at=at,
@@ -138,9 +139,9 @@ def register_family(
         children=tuple(str(x) for x in body.children),
         personal=body.personal,
     )
-    FAMILIES.write(services, caller, request, family_id, command, event_id=event_id)
+    FAMILIES.write(services, family_id, command, meta, event_id=event_id)
     for mother in body.mothers:
-        FAMILIES.write(services, caller, request, family_id, _mother_command(at, mother))
+        FAMILIES.write(services, family_id, _mother_command(at, mother), meta)
     response.headers["Location"] = f"/v1/families/{family_id}"
     return family_answer(services, caller, family_id, response)
 
@@ -157,7 +158,7 @@ def record_mother(
     """Record a mother of the family (pregnant or breastfeeding), or change her status."""
     _writable_family(services, caller, str(family_id))
     command = _mother_command(services.clock(), body)
-    FAMILIES.write(services, caller, request, str(family_id), command)
+    FAMILIES.write(services, str(family_id), command, write_meta(caller, request))
     return family_answer(services, caller, str(family_id), response)
 
 
@@ -173,7 +174,7 @@ def change_risks(
     """Set the family's KRS status and risk factors."""
     _writable_family(services, caller, str(family_id))
     command = c.ChangeRisks(at=services.clock(), krs=body.krs, risks=tuple(body.risks))
-    FAMILIES.write(services, caller, request, str(family_id), command)
+    FAMILIES.write(services, str(family_id), command, write_meta(caller, request))
     return family_answer(services, caller, str(family_id), response)
 
 

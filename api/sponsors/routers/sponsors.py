@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.identity.access import Principal, ensure_writable
+from api.identity.access import Principal, ensure_writable, write_meta
 from api.meetings.views import PROBLEMS, cursor
 from api.services import Services
 from api.sponsors.views import (
@@ -160,7 +160,7 @@ def register_sponsor(
         principal=body.principal,
         personal=body.personal,
     )
-    SPONSORS.write(services, caller, request, sponsor_id, command, event_id=event_id)
+    SPONSORS.write(services, sponsor_id, command, write_meta(caller, request), event_id=event_id)
     response.headers["Location"] = f"/v1/sponsors/{sponsor_id}"
     return sponsor_answer(services, caller, sponsor_id, response)
 
