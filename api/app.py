@@ -20,12 +20,15 @@ from api.children.routers import records as child_records
 from api.exchange.routers import exchange, subscriptions
 from api.exchange.webhooks import Deliverer
 from api.identity.routers import auth
-from api.meetings.routers import meetings, resolutions
+from api.meetings.routers import meetings, reports, resolutions
+from api.meetings.routers import queues as resolution_queues
 from api.ops.routers import health
 from api.personal.routers import erasure, subject_access
 from api.services import Services, build_services
 from api.settings import Settings
-from api.sponsors.routers import commitments, sponsors
+from api.sponsors.routers import commitments, families, sponsors
+from api.sponsors.routers import queues as sponsor_queues
+from api.sponsors.routers import stats as sponsor_stats
 from api.web import errors, intake, responses
 from api.web.middleware import SecurityHeaders
 from migrations import runner as migrate
@@ -92,9 +95,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         growth_chart,
         audit,
         meetings,
+        reports,
         resolutions,
+        resolution_queues,
+        families,
         sponsors,
         commitments,
+        sponsor_queues,
+        sponsor_stats,
         exchange,
         subscriptions,
         evaluation,

@@ -1,27 +1,77 @@
-"""What the meetings and resolutions routes share: who sees what, the resolution summary,
-area names, cursors and ids."""
+"""What the meetings and resolutions routes share: who sees what, the one way they write,
+the officials named at a meeting, the resolution summary, cursors and ids."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Final, Generic, TypeVar
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict
 
-from api.identity.access import Principal, Requires, ensure_writable
+from api.identity.access import Principal, Requires, ensure_writable, read_meta
 from api.services import Services
-from api.web.kit import Strict
+from api.web.kit import Strict, expected_version
 from api.web.responses import problems
-from domain.fact import DomainError, NotFound
+from domain.fact import Command, Decider, DomainError, NotFound
 from domain.meeting import events as e
-from domain.meeting.decider import ResolutionStatus
+from domain.meeting.decider import (
+    MEETING_PREFIX,
+    RESOLUTION_PREFIX,
+    MeetingDecider,
+    MeetingStatus,
+    ResolutionDecider,
+    ResolutionStatus,
+)
 from domain.values import Text4000
+from events import feed
+from events.envelope import JsonObject
+from events.handling import Outcome, execute
 from events.projections import meetings as index
 
 PROBLEMS = problems(404, 409, 412)
 Reader = Annotated[Principal, Requires("meetings:read")]
 Writer = Annotated[Principal, Requires("meetings:write")]
+MeetingId = Annotated[uuid.UUID, Path(description="The meeting's id (a UUID).")]
+CommandT = TypeVar("CommandT", bound=Command)
+StateT = TypeVar("StateT")
+
+
+@dataclass(frozen=True)
+class Streams(Generic[CommandT, StateT]):
+    """The streams one decider keeps (``prefix`` and an id), and the one way routes write
+    to them (the sponsors room's too)."""
+
+    decider: Decider[CommandT, StateT]
+    prefix: str
+
+    def write(
+        self,
+        services: Services,
+        key: str,
+        command: CommandT,
+        meta: JsonObject,
+        *,
+        if_match: str | None = None,
+        event_id: str | None = None,
+    ) -> Outcome[StateT]:
+        """Run ``command`` on the stream of ``key`` with the write's ``meta``: only at the
+        version ``If-Match`` names when there is one, a safe retry when ``event_id`` is given."""
+        return execute(
+            services.store,
+            self.decider,
+            self.prefix + key,
+            command,
+            meta,
+            expected_version=expected_version(if_match),
+            event_ids=None if event_id is None else [event_id],
+        )
+
+
+MEETINGS: Final = Streams(MeetingDecider(), MEETING_PREFIX)
+RESOLUTIONS: Final = Streams(ResolutionDecider(), RESOLUTION_PREFIX)
 
 
 class ReasonRequest(Strict):
@@ -109,6 +159,7 @@ def writable_resolution(
 
 
 def cursor(after: str | None) -> tuple[date, str] | None:
+    """The ``next`` of a previous page ordered by day and id (``2025-07-15_<uuid>``)."""
     if after is None:
         return None
     day, _, last = after.partition("_")
@@ -116,3 +167,23 @@ def cursor(after: str | None) -> tuple[date, str] | None:
         return date.fromisoformat(day), str(uuid.UUID(last))
     except ValueError:
         raise DomainError("give the `next` of the previous page", field="after") from None
+
+
+def officials_of(
+    services: Services, caller: Principal, found: index.MeetingRow
+) -> tuple[e.Official, ...] | None:
+    """The officials named at the meeting, for callers with ``pii:read`` (a logged read)."""
+    state = found.state
+    if "pii:read" not in caller.scopes or state.status is not MeetingStatus.HELD:
+        return None
+    stream = MEETING_PREFIX + found.id
+    latest = feed.latest_sealed(services.engine, [stream], (e.MeetingHeld.event_type,))
+    if stream not in latest:
+        return ()
+    opened = services.store.open_parts([latest[stream]])[latest[stream].event_id]
+    if not opened.readable:  # every official named was erased at his request
+        return ()
+    services.access_log.record(
+        caller.id, read_meta(caller), stream, state.area, "/v1/meetings/{meeting_id}"
+    )
+    return e.MeetingPersonal.model_validate(opened.plain).officials

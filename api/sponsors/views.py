@@ -1,5 +1,6 @@
-"""What the sponsor routes share: who may see a sponsor or a commitment, the answers made
-of a commitment's state, and the beneficiary lookups.
+"""What the sponsor routes share: the one way they write, who may see a sponsor or a
+commitment, personal parts as a logged read, the answers made of a commitment's state, and
+the beneficiary lookups.
 
 A ``sponsor`` login reads only its own sponsor, that sponsor's commitments and deliveries,
 and its children masked: area-wide reads (``AreaReader``: families, queues, figures) answer
@@ -8,21 +9,35 @@ it 403. A sponsor's record follows the reach of its areas like everything else.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
+from fastapi import Path
 from pydantic import BaseModel, Field
 
-from api.identity.access import Principal, Requires, ensure_reach, ensure_writable
+from api.identity.access import Principal, Requires, ensure_reach, ensure_writable, read_meta
+from api.meetings.views import Streams
 from api.services import Services
+from api.web.kit import masked_initials
+from domain import wilayah
 from domain.access import Role
-from domain.fact import DomainError, NotFound
+from domain.fact import NotFound
 from domain.meeting.decider import local_day
 from domain.meeting.events import Document
 from domain.sponsor import events as e
-from domain.sponsor.decider import CommitmentState, Delivery, SponsorState
+from domain.sponsor.decider import (
+    COMMITMENT_PREFIX,
+    FAMILY_PREFIX,
+    SPONSOR_PREFIX,
+    CommitmentDecider,
+    CommitmentState,
+    Delivery,
+    FamilyDecider,
+    SponsorDecider,
+    SponsorState,
+)
 from domain.sponsor.fulfilment import fulfilment
+from events.envelope import JsonObject
 from events.projections import sponsors as index
 from events.projections.children import find_child
 
@@ -30,6 +45,10 @@ Reader = Annotated[Principal, Requires("sponsors:read")]
 AreaReader = Annotated[Principal, Requires("sponsors:read", area_wide=True)]
 Writer = Annotated[Principal, Requires("sponsors:write")]
 Verifier = Annotated[Principal, Requires("deliveries:verify")]
+AreaPath = Annotated[str, Path(max_length=20, description="Kota, kecamatan or desa code.")]
+FAMILIES: Final = Streams(FamilyDecider(), FAMILY_PREFIX)
+SPONSORS: Final = Streams(SponsorDecider(), SPONSOR_PREFIX)
+COMMITMENTS: Final = Streams(CommitmentDecider(), COMMITMENT_PREFIX)
 
 
 class DeliveryAnswer(BaseModel):
@@ -180,6 +199,36 @@ def writable_commitment(
     return found
 
 
+def personal_part(
+    services: Services,
+    caller: Principal,
+    stream: str,
+    registered: str,
+    *,
+    whole: str,
+    place: str | None,
+    path: str,
+) -> tuple[JsonObject | None, list[str]]:
+    """The personal part of the stream's latest ``registered`` event, as it reads now (a
+    logged read at ``place``, for the route ``path``), and whose part was erased at their
+    request (a part from before keys were per person is named ``whole``)."""
+    opened = services.store.latest_opened([stream], (registered,)).get(stream)
+    if opened is None:
+        return None, []
+    erased = sorted({whole if s == "*" else s for s in opened.erased})
+    if not opened.readable:
+        return None, erased
+    services.access_log.record(caller.id, read_meta(caller), stream, place, path)
+    return opened.plain, erased
+
+
+def area_in_reach(caller: Principal, code: str) -> str:
+    """The area ``code`` names, if the caller's reach overlaps it (404 otherwise)."""
+    area = wilayah.parse(code, field="code")
+    ensure_reach(caller, area, "area")
+    return area
+
+
 def beneficiary_desa(services: Services, caller: Principal, beneficiary: e.Beneficiary) -> str:
     """The desa a commitment's beneficiary lives in (404 if unknown or outside the caller's
     reach)."""
@@ -211,7 +260,7 @@ class Suggestion(BaseModel):
     severely_stunted: bool | None
 
 
-def suggestion(row: dict[str, Any], names: dict[str, str | None], day: date) -> Suggestion:
+def _suggestion(row: dict[str, Any], names: dict[str, str | None], day: date) -> Suggestion:
     """A queue row as answered: masked, with the age in completed months."""
     birth: date = row["birth_date"]
     months = (day.year - birth.year) * 12 + day.month - birth.month - (day.day < birth.day)
@@ -226,12 +275,11 @@ def suggestion(row: dict[str, Any], names: dict[str, str | None], day: date) -> 
     )
 
 
-def unsponsored_cursor(after: str | None) -> tuple[date, str] | None:
-    """The ``next`` of a previous page of the unsponsored-stunted queue."""
-    if after is None:
-        return None
-    day, _, child = after.partition("_")
-    try:
-        return date.fromisoformat(day), str(uuid.UUID(child))
-    except ValueError:
-        raise DomainError("give the `next` of the previous page", field="after") from None
+def suggestion_page(
+    services: Services, rows: list[dict[str, Any]], limit: int, day: date
+) -> tuple[list[Suggestion], str | None]:
+    """A page of queue rows as answered, and its ``next`` (null on the last page)."""
+    names = masked_initials(services, [r["child_id"] for r in rows])
+    last = rows[-1] if len(rows) == limit else None
+    following = None if last is None else f"{last['first_stunted_on']}_{last['child_id']}"
+    return [_suggestion(r, names, day) for r in rows], following

@@ -37,7 +37,7 @@ _TEXT: Final = {"type": "string"}
 # in one package, whatever room the class lives in now.
 _KEPT_NAMES: Final = {
     "api__areas__figures__QueueAnswer": "api__routers__area_stats__QueueAnswer",
-    "api__meetings__routers__resolutions__QueueAnswer": "api__routers__resolutions__QueueAnswer",
+    "api__meetings__routers__queues__QueueAnswer": "api__routers__resolutions__QueueAnswer",
 }
 _SCHEMAS: Final = "#/components/schemas/"
 

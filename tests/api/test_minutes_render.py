@@ -8,7 +8,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from api.meetings.minutes import MinutesView, html, long_date, markdown
+from api.meetings.minutes import html, markdown
+from api.meetings.outline import MinutesView
+from api.meetings.wording import long_date
 from domain.area.events import KampungKbCategory
 from domain.meeting import events as e
 from domain.meeting.decider import (

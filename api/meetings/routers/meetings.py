@@ -1,8 +1,9 @@
-"""Meetings (rakor, Kampung KB reviews, evaluations), their area reports and minutes.
+"""Meetings (rakor, Kampung KB reviews, evaluations): planned, held or cancelled, their
+documents, and the meeting as answered (the areas' reports and the minutes are in
+``reports.py``).
 
 A meeting is seen by whoever's reach overlaps its area (a camat sees the kota's rakor); it
-is changed only by a caller whose reach holds its area, and an area reports only for an
-area inside the caller's reach.
+is changed only by a caller whose reach holds its area.
 """
 
 from __future__ import annotations
@@ -10,23 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.areas.registry import area_names, desa_under
-from api.identity.access import Principal, ensure_writable, read_meta, write_meta
-from api.meetings import minutes
-from api.meetings.figures import report_figures
+from api.identity.access import Principal, ensure_writable, write_meta
 from api.meetings.views import (
+    MEETINGS,
     PROBLEMS,
+    MeetingId,
     Reader,
     ReasonRequest,
     ResolutionSummary,
     Writer,
     cursor,
+    officials_of,
     summary,
     visible_meeting,
     writable_meeting,
@@ -38,23 +39,12 @@ from domain import wilayah
 from domain.fact import DomainError
 from domain.meeting import commands as c
 from domain.meeting import events as e
-from domain.meeting.decider import (
-    MeetingDecider,
-    MeetingState,
-    MeetingStatus,
-    Report,
-    local_day,
-    meeting_stream,
-)
+from domain.meeting.decider import MeetingStatus, Report, local_day
 from domain.values import AreaCode, Line150, Office, ProgrammeDay, Text50k, Text4000, Title
-from events import feed
-from events.handling import Outcome, execute
 from events.projections import meetings as index
 from events.projections.areas import find_area
 
 router = APIRouter(tags=["meetings"])
-MeetingId = Annotated[uuid.UUID, Path(description="The meeting's id (a UUID).")]
-_meetings = MeetingDecider()
 
 
 class MeetingRequest(Strict):
@@ -120,31 +110,6 @@ class HeldRequest(Strict):
     attendance: list[AttendeeRequest] = Field(default_factory=list, max_length=500)
 
 
-class ReportRequest(Strict):
-    """An area's progress report; the figures are attached by the server."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "area": "32.79.02",
-                    "office": "Kecamatan Pataruman",
-                    "kampung_kb": {"designated": True, "maturity": "Berkembang"},
-                    "activities": ["Posyandu serentak"],
-                    "obstacles": [{"code": "data", "text": "Entri e-PPGBM terlambat"}],
-                }
-            ]
-        }
-    )
-
-    event_id: uuid.UUID | None = None
-    area: AreaCode = Field(description="The reporting area, inside the meeting's.")
-    office: Office = Field(description="The reporting office, e.g. Kecamatan X.")
-    kampung_kb: e.KampungKbStatus | None = None
-    activities: list[Text4000] = Field(default_factory=list, max_length=100)
-    obstacles: list[e.Kendala] = Field(default_factory=list, max_length=100)
-
-
 class OfficialAnswer(BaseModel):
     """An official named in the attendance (only with ``pii:read``)."""
 
@@ -201,9 +166,6 @@ class MeetingPage(BaseModel):
     next: str | None
 
 
-# -- meetings ----------------------------------------------------------------------------
-
-
 @router.post("/v1/meetings", status_code=201, responses=PROBLEMS)
 def plan_meeting(
     body: MeetingRequest,
@@ -228,7 +190,7 @@ def plan_meeting(
         organiser=body.organiser,
         agenda=tuple(body.agenda),
     )
-    _run_meeting(services, caller, request, meeting_id, command, event_id)
+    MEETINGS.write(services, meeting_id, command, write_meta(caller, request), event_id=event_id)
     response.headers["Location"] = f"/v1/meetings/{meeting_id}"
     return meeting_answer(services, caller, meeting_id, response)
 
@@ -260,7 +222,9 @@ def hold_meeting(
         personal=e.MeetingPersonal(officials=officials) if officials else None,
     )
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    _run_meeting(services, caller, request, str(meeting_id), command, event_id)
+    MEETINGS.write(
+        services, str(meeting_id), command, write_meta(caller, request), event_id=event_id
+    )
     return meeting_answer(services, caller, str(meeting_id), response)
 
 
@@ -278,7 +242,9 @@ def cancel_meeting(
     writable_meeting(services, caller, str(meeting_id))
     command = c.CancelMeeting(at=services.clock(), reason=body.reason)
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    _run_meeting(services, caller, request, str(meeting_id), command, event_id)
+    MEETINGS.write(
+        services, str(meeting_id), command, write_meta(caller, request), event_id=event_id
+    )
     return meeting_answer(services, caller, str(meeting_id), response)
 
 
@@ -295,49 +261,8 @@ def attach_document(
     and size; the file itself is kept elsewhere. The same document twice is stored once."""
     writable_meeting(services, caller, str(meeting_id))
     command = c.AttachDocument(at=services.clock(), document=body)
-    _run_meeting(services, caller, request, str(meeting_id), command, None)
+    MEETINGS.write(services, str(meeting_id), command, write_meta(caller, request))
     return meeting_answer(services, caller, str(meeting_id), response)
-
-
-@router.post("/v1/meetings/{meeting_id}/reports", status_code=201, responses=PROBLEMS)
-def report_area(
-    meeting_id: MeetingId,
-    body: ReportRequest,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
-) -> Report:
-    """An area's progress report at a held meeting, by an office whose reach holds the
-    area; the area's figures of the month before the meeting, as known at the end of the
-    meeting's day, are attached. A later report for the same area replaces it."""
-    found = visible_meeting(services, caller, str(meeting_id))
-    area = wilayah.parse(body.area, field="area")
-    ensure_writable(caller, [area], "area")
-    if not wilayah.covers(found.state.area, area):
-        raise DomainError(
-            f"the area lies outside the meeting's area {found.state.area}", field="area"
-        )
-    if not desa_under(services, area):
-        raise DomainError("there is no registered desa/kelurahan under this code", field="area")
-    day = found.state.held_on or found.state.date
-    figures = (
-        report_figures(services, area, day) if found.state.status is MeetingStatus.HELD else None
-    )
-    command = c.ReportArea(
-        at=services.clock(),
-        area=area,
-        office=body.office,
-        kampung_kb=body.kampung_kb,
-        activities=tuple(body.activities),
-        obstacles=tuple(body.obstacles),
-        figures=figures,
-    )
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    outcome = _run_meeting(services, caller, request, str(meeting_id), command, event_id)
-    etag(response, outcome.version)
-    return next(r for r in outcome.state.reports if r.area == area)
 
 
 @router.get("/v1/meetings", responses=PROBLEMS)
@@ -395,39 +320,6 @@ def get_meeting(
     return meeting_answer(services, caller, str(meeting_id), response)
 
 
-@router.get(
-    "/v1/meetings/{meeting_id}/minutes",
-    responses={**PROBLEMS, 200: {"content": {"text/html": {}, "text/markdown": {}}}},
-    response_class=HTMLResponse,
-)
-def get_minutes(
-    meeting_id: MeetingId,
-    services: ServicesDep,
-    caller: Reader,
-    format: Annotated[Literal["html", "markdown"], Query()] = "html",
-) -> Response:
-    """The minutes (notulen), printable and ready to sign: HTML, or Markdown."""
-    found = visible_meeting(services, caller, str(meeting_id))
-    state = found.state
-    codes = [state.area, *(r.area for r in state.reports)]
-    with services.engine.connect() as conn:
-        rows = index.list_resolutions(conn, reach=("*",), meeting=found.id)
-    view = minutes.MinutesView(
-        meeting_id=found.id,
-        meeting=state,
-        names=area_names(services, [*codes, *(a for r in rows for a in r.state.areas)]),
-        resolutions=[(r.id, r.state) for r in rows],
-        officials=_officials(services, caller, found.id, state),
-        today=local_day(services.clock()),
-    )
-    headers = {"ETag": f'"{found.version}"'}
-    if format == "markdown":
-        return Response(
-            minutes.markdown(view), media_type="text/markdown; charset=utf-8", headers=headers
-        )
-    return HTMLResponse(minutes.html(view), headers=headers)
-
-
 def meeting_answer(
     services: Services, caller: Principal, meeting_id: str, response: Response
 ) -> MeetingAnswer:
@@ -437,7 +329,7 @@ def meeting_answer(
     today = local_day(services.clock())
     with services.engine.connect() as conn:
         rows = index.list_resolutions(conn, reach=("*",), meeting=meeting_id)
-    officials = _officials(services, caller, meeting_id, state)
+    officials = officials_of(services, caller, found)
     etag(response, found.version)
     return MeetingAnswer(
         id=meeting_id,
@@ -461,46 +353,6 @@ def meeting_answer(
         resolutions=[summary(r, today) for r in rows],
         version=found.version,
     )
-
-
-# -- helpers -----------------------------------------------------------------------------
-
-
-def _run_meeting(
-    services: Services,
-    caller: Principal,
-    request: Request,
-    meeting_id: str,
-    command: c.MeetingCommand,
-    event_id: str | None,
-) -> Outcome[MeetingState]:
-    return execute(
-        services.store,
-        _meetings,
-        meeting_stream(meeting_id),
-        command,
-        write_meta(caller, request),
-        event_ids=None if event_id is None else [event_id],
-    )
-
-
-def _officials(
-    services: Services, caller: Principal, meeting_id: str, state: MeetingState
-) -> tuple[e.Official, ...] | None:
-    """The officials named at the meeting, for callers with ``pii:read`` (a logged read)."""
-    if "pii:read" not in caller.scopes or state.status is not MeetingStatus.HELD:
-        return None
-    stream = meeting_stream(meeting_id)
-    latest = feed.latest_sealed(services.engine, [stream], (e.MeetingHeld.event_type,))
-    if stream not in latest:
-        return ()
-    opened = services.store.open_parts([latest[stream]])[latest[stream].event_id]
-    if not opened.readable:  # every official named was erased at his request
-        return ()
-    services.access_log.record(
-        caller.id, read_meta(caller), stream, state.area, "/v1/meetings/{meeting_id}"
-    )
-    return e.MeetingPersonal.model_validate(opened.plain).officials
 
 
 def _known_area(services: Services, area: str, level: e.Level) -> None:

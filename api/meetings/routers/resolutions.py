@@ -1,4 +1,4 @@
-"""Resolutions adopted at meetings: follow-up, targets against the figures, overdue queues.
+"""Resolutions adopted at meetings: follow-up, and targets against the figures.
 
 A resolution is seen by whoever's reach overlaps an area it concerns, and followed up
 (progress, due date, closing, reopening) only by a caller whose reach holds all its areas.
@@ -13,10 +13,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.identity.access import Principal, ensure_reach, ensure_writable, write_meta
-from api.meetings.figures import TargetCheck, check_target
+from api.identity.access import Principal, ensure_writable, write_meta
+from api.meetings.figures import check_target
 from api.meetings.views import (
     PROBLEMS,
+    RESOLUTIONS,
+    MeetingId,
     Reader,
     ReasonRequest,
     ResolutionSummary,
@@ -29,27 +31,19 @@ from api.meetings.views import (
 )
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, Strict, client_event_id, derived_id, etag, expected_version
+from api.web.kit import IdempotencyKey, Strict, client_event_id, derived_id, etag
 from domain import wilayah
 from domain.meeting import commands as c
 from domain.meeting import events as e
-from domain.meeting.decider import (
-    ResolutionDecider,
-    ResolutionStatus,
-    local_day,
-    resolution_stream,
-)
+from domain.meeting.decider import ResolutionStatus, local_day
 from domain.values import AreaCode, Office, Percent, ProgrammeDay, Text4000
-from events.handling import execute
 from events.projections import meetings as index
 
 router = APIRouter(tags=["meetings"])
 ResolutionId = Annotated[uuid.UUID, Path(description="The resolution's id (a UUID).")]
-MeetingId = Annotated[uuid.UUID, Path(description="The meeting's id (a UUID).")]
 IfMatch = Annotated[
     str | None, Header(max_length=40, description='Write only at this version: "3".')
 ]
-_resolutions = ResolutionDecider()
 
 
 class ResolutionRequest(Strict):
@@ -163,15 +157,6 @@ class ResolutionPage(BaseModel):
     next: str | None
 
 
-class QueueAnswer(BaseModel):
-    """Overdue open resolutions concerning an area, oldest due first, and counts per office."""
-
-    code: str
-    today: date
-    items: list[ResolutionSummary]
-    by_office: dict[str, int]
-
-
 @router.post("/v1/meetings/{meeting_id}/resolutions", status_code=201, responses=PROBLEMS)
 def adopt_resolution(
     meeting_id: MeetingId,
@@ -204,14 +189,8 @@ def adopt_resolution(
     )
     event_id = client_event_id(caller, request, body.event_id, idempotency_key)
     resolution_id = str(body.id or derived_id(event_id))
-    ids = None if event_id is None else [event_id]
-    execute(
-        services.store,
-        _resolutions,
-        resolution_stream(resolution_id),
-        command,
-        write_meta(caller, request),
-        event_ids=ids,
+    RESOLUTIONS.write(
+        services, resolution_id, command, write_meta(caller, request), event_id=event_id
     )
     response.headers["Location"] = f"/v1/resolutions/{resolution_id}"
     return resolution_answer(services, caller, resolution_id, response, check=False)
@@ -278,14 +257,14 @@ def report_progress(
         at=services.clock(), text=body.text, percent=body.percent, evidence=tuple(body.evidence)
     )
     return _change(
-        services,
-        caller,
-        request,
-        response,
-        str(resolution_id),
-        command,
-        if_match,
-        client_event_id(caller, request, body.event_id, idempotency_key),
+        services=services,
+        caller=caller,
+        request=request,
+        response=response,
+        resolution_id=str(resolution_id),
+        command=command,
+        if_match=if_match,
+        event_id=client_event_id(caller, request, body.event_id, idempotency_key),
     )
 
 
@@ -303,14 +282,14 @@ def change_due(
     """Move an open resolution's due date, with the reason."""
     command = c.ChangeDue(at=services.clock(), due=body.due, reason=body.reason)
     return _change(
-        services,
-        caller,
-        request,
-        response,
-        str(resolution_id),
-        command,
-        if_match,
-        client_event_id(caller, request, body.event_id, idempotency_key),
+        services=services,
+        caller=caller,
+        request=request,
+        response=response,
+        resolution_id=str(resolution_id),
+        command=command,
+        if_match=if_match,
+        event_id=client_event_id(caller, request, body.event_id, idempotency_key),
     )
 
 
@@ -330,14 +309,14 @@ def close_resolution(
         at=services.clock(), outcome=body.outcome, reason=body.reason, closed_on=body.closed_on
     )
     return _change(
-        services,
-        caller,
-        request,
-        response,
-        str(resolution_id),
-        command,
-        if_match,
-        client_event_id(caller, request, body.event_id, idempotency_key),
+        services=services,
+        caller=caller,
+        request=request,
+        response=response,
+        resolution_id=str(resolution_id),
+        command=command,
+        if_match=if_match,
+        event_id=client_event_id(caller, request, body.event_id, idempotency_key),
     )
 
 
@@ -355,46 +334,14 @@ def reopen_resolution(
     """Open a closed resolution again, with the reason."""
     command = c.ReopenResolution(at=services.clock(), reason=body.reason)
     return _change(
-        services,
-        caller,
-        request,
-        response,
-        str(resolution_id),
-        command,
-        if_match,
-        client_event_id(caller, request, body.event_id, idempotency_key),
-    )
-
-
-@router.get("/v1/areas/{code}/queues/overdue-resolutions", responses=PROBLEMS)
-def overdue_queue(
-    code: Annotated[str, Path(max_length=20, description="Kota, kecamatan or desa code.")],
-    services: ServicesDep,
-    caller: Reader,
-    office: Annotated[str | None, Query(max_length=150)] = None,
-) -> QueueAnswer:
-    """Open resolutions past due concerning areas under ``code``, oldest due first, with
-    the count per responsible office."""
-    area = wilayah.parse(code, field="code")
-    ensure_reach(caller, area, "area")
-    today = local_day(services.clock())
-    with services.engine.connect() as conn:
-        rows = index.list_resolutions(
-            conn,
-            reach=caller.reach.prefixes,
-            area=area,
-            overdue=True,
-            today=today,
-            office=None if office is None else " ".join(office.split()),
-        )
-    by_office: dict[str, int] = {}
-    for row in rows:
-        by_office[row.state.office] = by_office.get(row.state.office, 0) + 1
-    return QueueAnswer(
-        code=area,
-        today=today,
-        items=[summary(r, today) for r in rows],
-        by_office=dict(sorted(by_office.items())),
+        services=services,
+        caller=caller,
+        request=request,
+        response=response,
+        resolution_id=str(resolution_id),
+        command=command,
+        if_match=if_match,
+        event_id=client_event_id(caller, request, body.event_id, idempotency_key),
     )
 
 
@@ -406,7 +353,8 @@ def resolution_answer(
     state, today = found.state, local_day(services.clock())
     checked = None
     if check and state.target is not None:
-        checked = _check_answer(check_target(services, state.target, state.areas, state.due, today))
+        found_check = check_target(services, state.target, state.areas, state.due, today)
+        checked = TargetCheckAnswer.model_validate(found_check, from_attributes=True)
     etag(response, found.version)
     return ResolutionAnswer(
         **summary(found, today).model_dump(),
@@ -421,6 +369,7 @@ def resolution_answer(
 
 
 def _change(
+    *,
     services: Services,
     caller: Principal,
     request: Request,
@@ -430,26 +379,14 @@ def _change(
     if_match: str | None,
     event_id: str | None,
 ) -> ResolutionAnswer:
+    """Follow up a resolution the caller may change, and answer it as it is now."""
     writable_resolution(services, caller, resolution_id)
-    execute(
-        services.store,
-        _resolutions,
-        resolution_stream(resolution_id),
+    RESOLUTIONS.write(
+        services,
+        resolution_id,
         command,
         write_meta(caller, request),
-        expected_version=expected_version(if_match),
-        event_ids=None if event_id is None else [event_id],
+        if_match=if_match,
+        event_id=event_id,
     )
     return resolution_answer(services, caller, resolution_id, response, check=False)
-
-
-def _check_answer(check: TargetCheck) -> TargetCheckAnswer:
-    return TargetCheckAnswer(
-        month=check.month,
-        indicator=check.indicator,
-        value=check.value,
-        direction=check.direction,
-        pending=check.pending,
-        met=check.met,
-        areas=[AreaCheckAnswer(area=a.area, actual=a.actual, met=a.met) for a in check.areas],
-    )

@@ -1,0 +1,276 @@
+"""Families at risk of stunting (KRS) and their mothers. Families are answered only to
+area-wide readers, never to a sponsor principal (403); their personal parts (names, NIK,
+addresses) only with ``pii:read``."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.identity.access import Principal, ensure_reach, ensure_writable, write_meta
+from api.meetings.views import PROBLEMS
+from api.services import Services
+from api.sponsors.views import FAMILIES, AreaReader, Writer, personal_part
+from api.web.deps import ServicesDep
+from api.web.kit import IdempotencyKey, Strict, checked_desa, client_event_id, derived_id, etag
+from domain import wilayah
+from domain.fact import NotFound
+from domain.sponsor import commands as c
+from domain.sponsor import events as e
+from domain.sponsor.commands import FamilyEntry, MotherEntry
+from domain.sponsor.decider import FAMILY_PREFIX, FamilyState, Mother
+from domain.values import DesaCode, ProgrammeDay, StrictBool
+from events.projections import sponsors as index
+from events.projections.children import find_child
+
+router = APIRouter(tags=["sponsors"])
+FamilyId = Annotated[uuid.UUID, Path(description="The family's id (a UUID).")]
+
+
+class MotherRequest(Strict):
+    """A mother of the family: pregnant with a due date, or breastfeeding."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "pregnant",
+                    "due_date": "2025-11-01",
+                    "personal": {"name": "Demo Ibu Contoh"},
+                }
+            ]
+        }
+    )
+
+    id: uuid.UUID | None = Field(None, description="Chosen by the server if null.")
+    status: e.MotherStatus
+    due_date: ProgrammeDay | None = None
+    personal: MotherEntry | None = None
+
+
+class FamilyRequest(Strict):
+    """A family of a desa: KRS or not, risk factors, its registered children and mothers."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "desa": "32.79.02.2003",
+                    "krs": True,
+                    "risks": ["no_safe_water"],
+                    "children": ["0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01"],
+                    "personal": {"head_name": "Demo Kepala Keluarga", "address": "Alamat Demo 1"},
+                }
+            ]
+        }
+    )
+
+    id: uuid.UUID | None = None
+    event_id: uuid.UUID | None = None
+    desa: DesaCode
+    krs: StrictBool
+    risks: list[e.RiskFactor] = Field(default_factory=list, max_length=6)
+    children: list[uuid.UUID] = Field(default_factory=list, max_length=30)
+    mothers: list[MotherRequest] = Field(default_factory=list, max_length=5)
+    personal: FamilyEntry | None = None
+
+
+class RisksRequest(Strict):
+    """The family's KRS status and risk factors now."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"krs": True, "risks": ["no_safe_water", "birth_spacing_under_2y"]}]
+        }
+    )
+
+    krs: StrictBool
+    risks: list[e.RiskFactor] = Field(max_length=6)
+
+
+class FamilyAnswer(BaseModel):
+    """A family (its personal part only with ``pii:read``)."""
+
+    id: str
+    desa: str
+    krs: bool
+    risks: list[e.RiskFactor]
+    children: list[str]
+    mothers: list[Mother]
+    personal: e.FamilyPersonal | None = None
+    erased: list[str] = Field(
+        default_factory=list, description="Whose personal data was erased at their request."
+    )
+    version: int
+
+
+class FamilyPage(BaseModel):
+    """A page of families by id."""
+
+    items: list[FamilyAnswer]
+    next: str | None
+
+
+@router.post("/v1/families", status_code=201, responses=PROBLEMS)
+def register_family(
+    body: FamilyRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+    idempotency_key: IdempotencyKey = None,
+) -> FamilyAnswer:
+    """Register a family of a desa in the caller's reach, with its children and mothers."""
+    desa = checked_desa(services, caller, body.desa)
+    for child in body.children:
+        _child_in(services, caller, str(child), field="children")
+    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
+    family_id = str(body.id or derived_id(event_id))
+    meta = write_meta(caller, request)  # one call: its events share one correlation id
+    at = services.clock()
+    command = c.RegisterFamily(
+        at=at,
+        desa=desa,
+        krs=body.krs,
+        risks=tuple(body.risks),
+        children=tuple(str(x) for x in body.children),
+        personal=body.personal,
+    )
+    FAMILIES.write(services, family_id, command, meta, event_id=event_id)
+    for mother in body.mothers:
+        FAMILIES.write(services, family_id, _mother_command(at, mother), meta)
+    response.headers["Location"] = f"/v1/families/{family_id}"
+    return family_answer(services, caller, family_id, response)
+
+
+@router.post("/v1/families/{family_id}/mothers", responses=PROBLEMS)
+def record_mother(
+    family_id: FamilyId,
+    body: MotherRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+) -> FamilyAnswer:
+    """Record a mother of the family (pregnant or breastfeeding), or change her status."""
+    _writable_family(services, caller, str(family_id))
+    command = _mother_command(services.clock(), body)
+    FAMILIES.write(services, str(family_id), command, write_meta(caller, request))
+    return family_answer(services, caller, str(family_id), response)
+
+
+@router.post("/v1/families/{family_id}/risks", responses=PROBLEMS)
+def change_risks(
+    family_id: FamilyId,
+    body: RisksRequest,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    caller: Writer,
+) -> FamilyAnswer:
+    """Set the family's KRS status and risk factors."""
+    _writable_family(services, caller, str(family_id))
+    command = c.ChangeRisks(at=services.clock(), krs=body.krs, risks=tuple(body.risks))
+    FAMILIES.write(services, str(family_id), command, write_meta(caller, request))
+    return family_answer(services, caller, str(family_id), response)
+
+
+@router.get("/v1/families", responses=PROBLEMS)
+def list_families(
+    services: ServicesDep,
+    caller: AreaReader,
+    area: Annotated[str | None, Query(max_length=20)] = None,
+    krs: Annotated[bool | None, Query()] = None,
+    after: Annotated[uuid.UUID | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> FamilyPage:
+    """Families in the caller's reach (without personal parts), by id."""
+    code = None if area is None else wilayah.parse(area, field="area")
+    with services.engine.connect() as conn:
+        rows = index.list_families(
+            conn,
+            reach=caller.reach.prefixes,
+            area=code,
+            krs=krs,
+            after=None if after is None else str(after),
+            limit=limit,
+        )
+    items = [_family_answer(i, s, v) for i, s, v in rows]
+    return FamilyPage(items=items, next=items[-1].id if len(items) == limit else None)
+
+
+@router.get("/v1/families/{family_id}", responses=PROBLEMS)
+def get_family(
+    family_id: FamilyId, response: Response, services: ServicesDep, caller: AreaReader
+) -> FamilyAnswer:
+    """A family; its personal part (and its mothers' names) only with ``pii:read``."""
+    return family_answer(services, caller, str(family_id), response)
+
+
+def family_answer(
+    services: Services, caller: Principal, family_id: str, response: Response
+) -> FamilyAnswer:
+    """The family as answered, with its ETag; personal part only with ``pii:read``."""
+    state, version = _family(services, caller, family_id)
+    answer = _family_answer(family_id, state, version)
+    if "pii:read" in caller.scopes:
+        plain, answer.erased = personal_part(
+            services,
+            caller,
+            FAMILY_PREFIX + family_id,
+            e.FamilyRegistered.event_type,
+            whole="head",
+            place=state.desa,
+            path="/v1/families/{family_id}",
+        )
+        answer.personal = None if plain is None else e.FamilyPersonal.model_validate(plain)
+    etag(response, version)
+    return answer
+
+
+def _mother_command(at: Any, body: MotherRequest) -> c.RecordMother:
+    return c.RecordMother(
+        at=at,
+        mother=str(body.id or uuid.uuid4()),
+        status=body.status,
+        due_date=body.due_date,
+        personal=body.personal,
+    )
+
+
+def _family(services: Services, caller: Principal, family_id: str) -> tuple[FamilyState, int]:
+    with services.engine.connect() as conn:
+        found = index.find_family(conn, family_id)
+    if found is None:
+        raise NotFound("there is no such family")
+    ensure_reach(caller, found[0].desa, "family")
+    return found
+
+
+def _writable_family(services: Services, caller: Principal, family_id: str) -> None:
+    state, _ = _family(services, caller, family_id)
+    ensure_writable(caller, [state.desa], "family")
+
+
+def _family_answer(family_id: str, state: FamilyState, version: int) -> FamilyAnswer:
+    return FamilyAnswer(
+        id=family_id,
+        desa=state.desa,
+        krs=state.krs,
+        risks=list(state.risks),
+        children=list(state.children),
+        mothers=list(state.mothers),
+        version=version,
+    )
+
+
+def _child_in(services: Services, caller: Principal, child_id: str, *, field: str) -> str:
+    with services.engine.connect() as conn:
+        child = find_child(conn, child_id)
+    if child is None:
+        raise NotFound("there is no such child")
+    ensure_writable(caller, [str(child["desa"])], "child")
+    return str(child["desa"])
