@@ -15,11 +15,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Final, Generic, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple
 
-from api.meetings.figures import WIB, report_figures
+from api.demo.kota import TABLES
+from api.demo.writer import DeciderStream, Push, at
+from api.meetings.figures import report_figures
 from api.services import Services
-from domain.fact import Command, Decider, Fact
 from domain.figures.periods import month_end, month_of
 from domain.meeting import commands as c
 from domain.meeting import events as e
@@ -33,26 +34,10 @@ from events.envelope import JsonObject
 from events.handling import execute
 from events.store import SqlEventStore
 
-StateT = TypeVar("StateT")
-Push = Callable[[datetime, "DeciderStream[Any]", Command], None]
 PLANNED_AHEAD: Final = 7  # days
 SEED_OFFSET: Final = 9  # the meetings draw from their own generator: the children stay the same
-OPD: Final = (
-    "DPPKB Kota Banjar",
-    "Dinas Kesehatan",
-    "Bappeda",
-    "Dinas Sosial",
-    "TP PKK",
-    "Baznas Kota Banjar",
-    "Kantor Kemenag",
-)
-OBSTACLES: Final = (
-    (e.Obstacle.KADER, "Kader posyandu berganti, perlu pelatihan antropometri"),
-    (e.Obstacle.DATA, "Data sasaran belum sama dengan data PK"),
-    (e.Obstacle.BUDGET, "Dana Desa untuk PMT lokal belum cair"),
-    (e.Obstacle.ACCESS, "Posyandu di RW terjauh sulit dijangkau saat hujan"),
-    (e.Obstacle.BEHAVIOUR, "Sebagian orang tua enggan datang ke posyandu"),
-)
+OPD: Final[tuple[str, ...]] = tuple(TABLES["opd"])
+OBSTACLES: Final = tuple((e.Obstacle(code), text) for code, text in TABLES["obstacles"])
 
 
 class Place(NamedTuple):
@@ -61,21 +46,6 @@ class Place(NamedTuple):
     code: str
     name: str
     kecamatan: str = ""
-
-
-class DeciderStream(Generic[StateT]):
-    """A stream being written by the seed: its decider's state and version, in memory."""
-
-    def __init__(self, stream_id: str, decider: Decider[Any, StateT]) -> None:
-        self.stream_id, self.stream_type, self.version = stream_id, decider.stream_type, 0
-        self.decider, self.state = decider, decider.initial_state()
-
-    def decide(self, command: Command) -> Sequence[Fact]:
-        """Decide ``command`` on the stream's state and move the state on."""
-        facts = self.decider.decide(command, self.state)
-        for fact in facts:
-            self.state = self.decider.evolve(self.state, fact)
-        return facts
 
 
 class Held(NamedTuple):
@@ -336,11 +306,6 @@ def add_reports(
             )
             written += 1
     return written
-
-
-def at(day: date, hour: int) -> datetime:
-    """``hour`` o'clock WIB on ``day``."""
-    return datetime(day.year, day.month, day.day, hour, tzinfo=WIB)
 
 
 def _month_after(day: date, months: int) -> date:
