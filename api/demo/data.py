@@ -16,7 +16,7 @@ import gc
 import logging
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import NamedTuple, Protocol
@@ -162,7 +162,6 @@ def seed(
     finally:
         if collecting:
             gc.enable()
-    counts = seeder.children.counts
     return SeedResult(
         children=len(seeder.children.kids),
         events=seeder.writer.events + written,
@@ -171,11 +170,7 @@ def seed(
         resolutions=seeder.year.resolutions,
         first_month=seeder.start,
         last_month=seeder.months[-1],
-        late=counts.late,
-        corrections=counts.corrections,
-        voids=counts.voids,
-        moves=counts.moves,
-        exits=counts.exits,
+        **asdict(seeder.children.counts),
         rebuild_seconds=rebuild_seconds,
     )
 

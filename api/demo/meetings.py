@@ -40,6 +40,27 @@ OPD: Final[tuple[str, ...]] = tuple(TABLES["opd"])
 OBSTACLES: Final = tuple((e.Obstacle(code), text) for code, text in TABLES["obstacles"])
 
 
+class Resolve(NamedTuple):
+    """A kind of resolution the meetings adopt: its texts, with ``{desa}`` and
+    ``{kecamatan}`` to fill, the months it runs and the figure it aims at, if any."""
+
+    text: str
+    office: str
+    months: int
+    target: e.Target | None
+
+
+RESOLUTIONS: Final = {
+    kind: Resolve(
+        row["text"],
+        row["office"],
+        row["months"],
+        e.Target(**row["target"]) if "target" in row else None,
+    )
+    for kind, row in TABLES["resolutions"].items()
+}
+
+
 class Place(NamedTuple):
     """A kecamatan or desa of the demo: code and name (and the kecamatan of a desa)."""
 
@@ -94,67 +115,38 @@ class MeetingYear:
     def _rakor(self, day: date) -> None:
         stream = self._meeting(
             day,
-            e.Level.KOTA,
-            self.kota.code,
-            f"Rakor TPPS {self.kota.name} triwulan {(day.month - 1) // 3 + 1}",
-            OPD[0],
-            [*OPD, *(f"Kecamatan {k.name}" for k in self.kecamatan)],
+            level=e.Level.KOTA,
+            area=self.kota.code,
+            title=f"Rakor TPPS {self.kota.name} triwulan {(day.month - 1) // 3 + 1}",
+            organiser=OPD[0],
+            offices=[*OPD, *(f"Kecamatan {k.name}" for k in self.kecamatan)],
         )
         self.rakor.append(Rakor(stream.meeting_id, day))
         for kecamatan in self.kecamatan:
-            self._resolution(
-                stream,
-                day,
-                f"Cakupan penimbangan balita di Kecamatan {kecamatan.name} paling sedikit 80%",
-                f"Puskesmas {kecamatan.name}",
-                [kecamatan.code],
-                months=2,
-                target=e.Target(indicator="coverage", value=0.8),
-            )
-        self._resolution(
-            stream,
-            day,
-            "Pendampingan keluarga berisiko stunting oleh TPK di semua desa/kelurahan lokus",
-            OPD[0],
-            [self.kota.code],
-            months=3,
-        )
+            self._resolution(stream, day, "coverage", [kecamatan.code], kecamatan=kecamatan.name)
+        self._resolution(stream, day, "accompaniment", [self.kota.code])
 
     def _kecamatan_meeting(self, kecamatan: Place, day: date) -> None:
         office = f"Kecamatan {kecamatan.name}"
         stream = self._meeting(
             day,
-            e.Level.KECAMATAN,
-            kecamatan.code,
-            f"Rapat koordinasi TPPS Kecamatan {kecamatan.name}",
-            office,
-            [office, f"Puskesmas {kecamatan.name}", "PKB/PLKB", "TP PKK"],
+            level=e.Level.KECAMATAN,
+            area=kecamatan.code,
+            title=f"Rapat koordinasi TPPS Kecamatan {kecamatan.name}",
+            organiser=office,
+            offices=[office, f"Puskesmas {kecamatan.name}", "PKB/PLKB", "TP PKK"],
         )
         mine = [d for d in self.desa if d.kecamatan == kecamatan.code]
         for desa in self.rng.sample(mine, k=min(len(mine), self.rng.choice((1, 1, 2)))):
-            if self.rng.random() < 0.5:
-                self._resolution(
-                    stream,
-                    day,
-                    f"Kunjungan rumah balita stunting baru di {desa.name}",
-                    f"TPK {desa.name}",
-                    [desa.code],
-                    months=1,
-                    target=e.Target(indicator="new_stunting", value=4),
-                )
-            else:
-                self._resolution(
-                    stream,
-                    day,
-                    f"PMT lokal untuk balita gizi kurang di {desa.name}",
-                    f"Puskesmas {kecamatan.name}",
-                    [desa.code],
-                    months=1,
-                )
+            kind = "home_visits" if self.rng.random() < 0.5 else "local_food"
+            self._resolution(
+                stream, day, kind, [desa.code], desa=desa.name, kecamatan=kecamatan.name
+            )
 
-    def _meeting(  # noqa: PLR0917 - one meeting's parts
+    def _meeting(
         self,
         day: date,
+        *,
         level: e.Level,
         area: str,
         title: str,
@@ -202,18 +194,13 @@ class MeetingYear:
         return Held(meeting_id, area)
 
     def _resolution(
-        self,
-        meeting: Held,
-        day: date,
-        text: str,
-        office: str,
-        areas: Sequence[str],
-        *,
-        months: int,
-        target: e.Target | None = None,
+        self, meeting: Held, day: date, kind: str, areas: Sequence[str], **names: str
     ) -> None:
+        """Adopt the resolution of ``kind`` (its texts filled with ``names``) over ``areas``."""
+        resolve = RESOLUTIONS[kind]
+        text, office = resolve.text.format(**names), resolve.office.format(**names)
         stream = DeciderStream(resolution_stream(self._id()), ResolutionDecider())
-        due = month_end(month_of(_month_after(day, months)))
+        due = month_end(month_of(_month_after(day, resolve.months)))
         facts = c.MeetingFacts(id=meeting.meeting_id, status="held", date=day, area=meeting.area)
         adopted = at(day, 15)
         self.push(
@@ -226,7 +213,7 @@ class MeetingYear:
                 office=office,
                 due=due,
                 areas=tuple(areas),
-                target=target,
+                target=resolve.target,
             ),
         )
         self.resolutions += 1
