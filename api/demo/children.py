@@ -289,30 +289,26 @@ class Children:
         follow_up = at(when.date() + timedelta(days=rng.randint(2, 21)), ENTRY_HOUR)
         if follow_up >= self.end_at:
             return
+        later: cc.ChildCommand
         if reason is not None:
-            self._push(
-                follow_up,
-                kid,
-                cc.CorrectMeasurement(
-                    today=follow_up.date(),
-                    measurement_id=measurement_id,
-                    measurement=true,
-                    reason=reason,
-                ),
+            later = cc.CorrectMeasurement(
+                today=follow_up.date(),
+                measurement_id=measurement_id,
+                measurement=true,
+                reason=reason,
             )
             self.counts.corrections += 1
         elif self.quota.duplicate.due():
             duplicate = self._push(when, kid, partial(_record, entered, when.date()))
-            self._push(
-                follow_up,
-                kid,
-                cc.VoidMeasurement(
-                    today=follow_up.date(),
-                    measurement_id=duplicate,
-                    reason="entri ganda: pengukuran yang sama tercatat dua kali",
-                ),
+            later = cc.VoidMeasurement(
+                today=follow_up.date(),
+                measurement_id=duplicate,
+                reason="entri ganda: pengukuran yang sama tercatat dua kali",
             )
             self.counts.voids += 1
+        else:
+            return
+        self._push(follow_up, kid, later)
 
     def _values(self, sex: Sex, day: date, age: int, haz: float, whz: float) -> Measurement:
         """Length/height and weight at these z-scores, rounded as a kader writes them."""
