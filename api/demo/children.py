@@ -18,7 +18,7 @@ from statistics import NormalDist
 from typing import Final
 
 from api.demo.kota import AREAS, KECAMATAN
-from api.demo.writer import DeciderStream, Writer, at
+from api.demo.writer import DeciderStream, Writer, add_months, at
 from domain.child import commands as cc
 from domain.child.decider import ChildDecider, ChildState
 from domain.child.decider import stream_id as child_stream
@@ -370,9 +370,3 @@ _Recorded = partial[cc.ChildCommand]
 def _record(measurement: Measurement, today: date, measurement_id: str) -> cc.ChildCommand:
     """Record ``measurement`` under its own event id, entered on ``today``."""
     return cc.RecordMeasurement(today=today, measurement_id=measurement_id, measurement=measurement)
-
-
-def add_months(first: date, count: int) -> date:
-    """The first day of the month ``count`` months after ``first``'s."""
-    index = first.year * 12 + first.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)

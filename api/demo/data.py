@@ -25,12 +25,12 @@ import orjson
 from sqlalchemy import func, select
 
 from api.demo.areas import schedule_areas
-from api.demo.children import Children, add_months
+from api.demo.children import Children
 from api.demo.kota import AREAS, KECAMATAN, KOTA
 from api.demo.meetings import MeetingYear, Place, add_reports
 from api.demo.size import DEFAULT_CHILDREN, DEFAULT_MONTHS, DEFAULT_SEED
 from api.demo.sponsors import Kid, SponsorHalfYear
-from api.demo.writer import SEED_META, SimulatedClock, Writer, at
+from api.demo.writer import SEED_META, SimulatedClock, Writer, add_months, at
 from api.meetings.figures import WIB
 from api.services import Services
 from events.projections.children import children as proj_children
@@ -314,4 +314,5 @@ class _Seeder:
             self.progress.month_written(done, len(self.months), self.writer.events)
 
     def _flush(self, until: datetime) -> None:
+        """Write what is queued before ``until``: a step of the seed an interruption may cut."""
         self.writer.flush(until)

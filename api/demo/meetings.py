@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final, NamedTuple
 
 from api.demo.kota import TABLES
-from api.demo.writer import DeciderStream, Push, at
+from api.demo.writer import DeciderStream, Push, add_months, at
 from api.meetings.figures import report_figures
 from api.services import Services
 from domain.figures.periods import month_end, month_of
@@ -200,7 +200,7 @@ class MeetingYear:
         resolve = RESOLUTIONS[kind]
         text, office = resolve.text.format(**names), resolve.office.format(**names)
         stream = DeciderStream(resolution_stream(self._id()), ResolutionDecider())
-        due = month_end(month_of(_month_after(day, resolve.months)))
+        due = month_end(month_of(add_months(day, resolve.months)))
         facts = c.MeetingFacts(id=meeting.meeting_id, status="held", date=day, area=meeting.area)
         adopted = at(day, 15)
         self.push(
@@ -293,8 +293,3 @@ def add_reports(
             )
             written += 1
     return written
-
-
-def _month_after(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)

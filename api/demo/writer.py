@@ -28,6 +28,12 @@ def at(day: date, hour: int) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=WIB)
 
 
+def add_months(day: date, count: int) -> date:
+    """The first day of the month ``count`` months after ``day``'s."""
+    index = day.year * 12 + day.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
 class SimulatedClock:
     """The store's clock during the seed: the simulated time of the batch being written."""
 
