@@ -65,17 +65,6 @@ def _client(store: Installation) -> str:
         services.close()
 
 
-def _token(base: str, secret: str, scope: str) -> str:
-    answer = httpx.post(
-        f"{base}/v1/auth/token",
-        auth=(CLIENT, secret),
-        timeout=60,
-        data={"grant_type": "client_credentials", "scope": scope},
-    )
-    answer.raise_for_status()
-    return str(answer.json()["access_token"])
-
-
 def export(base: str, bearer: str, target: Path) -> tuple[int, float]:
     """Stream the whole log to ``target``: (events, seconds)."""
     headers = {"Authorization": f"Bearer {bearer}", "Accept": "application/x-ndjson"}
@@ -204,8 +193,8 @@ def main() -> None:
     with installation(args.db, args.events, args.seed, args.workers) as store:
         secret = _client(store)
         with server(store) as base:
-            everything = _token(base, secret, SCOPES)
-            masked = _token(base, secret, "children:read")
+            everything = children.token(base, secret, SCOPES, CLIENT)
+            masked = children.token(base, secret, "children:read", CLIENT)
             for run in range(args.runs):
                 target = store.folder / "export.ndjson"
                 count, seconds = export(base, everything, target)

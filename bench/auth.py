@@ -12,13 +12,14 @@ Run: ``python bench/auth.py``.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
+
+from arguments import arguments
 
 from api.identity.passwords import ARGON2_MEMORY_KIB, ARGON2_TIME_COST, Passwords
 from api.identity.tokens import TokenAuthority
@@ -98,10 +99,7 @@ def argon2(runs: int) -> tuple[float, float]:
 
 def main() -> None:
     """Run every benchmark and print the medians."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--iterations", type=int, default=400)
-    args = parser.parse_args()
+    args = arguments(__doc__, runs=5, iterations=400).parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         print(f"token verification, median of {args.runs} runs x {args.iterations} calls")

@@ -56,7 +56,6 @@ import httpx
 import numpy as np
 import orjson
 import peer_eventsourcing as peer
-import psycopg
 import raw_insert as raw
 
 from api.identity.accounts import operator_meta
@@ -350,16 +349,12 @@ def scratch_database(db: Db) -> Iterator[tuple[str, Path]]:
         folder = Path(scratch)
         url = f"sqlite:///{folder / 'bench.db'}"
         if db == "postgres":
-            with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-                admin.execute(f"CREATE DATABASE {PG_DB}")
-            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
+            url = raw.fresh_pg_database(PG_DB)
         try:
             yield url, folder
         finally:
             if db == "postgres":
-                with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
-                    admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+                raw.drop_pg_database(PG_DB)
 
 
 def settings(url: str, folder: Path) -> Settings:
@@ -475,13 +470,13 @@ def _wait_ready(base: str, process: subprocess.Popen[bytes], log_path: Path) -> 
     raise RuntimeError(f"the server did not become ready:\n{log_path.read_text()[-3000:]}")
 
 
-def token(base: str, secret: str) -> str:
+def token(base: str, secret: str, scope: str = SCOPES, client: str = CLIENT) -> str:
     """An access token from the token endpoint, as a third-party app gets one."""
     answer = httpx.post(
         f"{base}/v1/auth/token",
-        auth=(CLIENT, secret),
+        auth=(client, secret),
         timeout=60,
-        data={"grant_type": "client_credentials", "scope": SCOPES},
+        data={"grant_type": "client_credentials", "scope": scope},
     )
     answer.raise_for_status()
     return str(answer.json()["access_token"])

@@ -69,15 +69,9 @@ def demo_database(
     reuse = os.environ.get("TUMBUH_BENCH_REUSE") == "1"
     template = f"tumbuh_bench_seeded_{children}" + ("" if reports else "_without_reports")
     with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        kept = (
-            reuse
-            and admin.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (template,)
-            ).fetchone()
-        )
-        admin.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if kept else ""))
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (template,))
+        kept = reuse and found.fetchone() is not None
+    url = raw.fresh_pg_database(name, template if kept else None)
     try:
         with tempfile.TemporaryDirectory(prefix=f"{name}-") as scratch:
             folder = Path(scratch)
@@ -86,8 +80,7 @@ def demo_database(
                 _keep(url, seeded, template)
             yield _with_client(url, folder, seeded, client, role, scopes)
     finally:
-        with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        raw.drop_pg_database(name)
 
 
 def _seed(url: str, folder: Path, children: int, reports: bool) -> demo_data.SeedResult:

@@ -18,7 +18,6 @@ Run: ``python bench/exchange.py [--children 12000] [--runs 3]``.
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import threading
@@ -30,6 +29,7 @@ from typing import Any
 
 import httpx
 import orjson
+from arguments import arguments
 from demo_store import KOTA, api_client, demo_database, p50_p99, settings
 
 from api.demo import data as demo_data
@@ -179,12 +179,7 @@ def _webhooks(url: str, folder: Path, backlog: int, latency: int) -> tuple[float
 
 def main() -> None:
     """Fill, then print the exchange's figures against the goals."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--children", type=int, default=12_000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--backlog", type=int, default=5_000)
-    parser.add_argument("--latency", type=int, default=200)
-    args = parser.parse_args()
+    args = arguments(__doc__, children=12_000, runs=3, backlog=5_000, latency=200).parse_args()
     with demo_database(PG_DB, args.children, CLIENT, Role.BKKBN, SCOPES) as demo:
         year = str(demo.seeded.last_month.year - 1)
         with api_client(demo) as client:

@@ -23,7 +23,6 @@ events; rebuild >= 50 000 events/s. The demo writes about 15 events a child: ``-
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import time as clock
@@ -32,6 +31,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+from arguments import arguments
 from children import Child, Window, drive, reads_step
 from demo_store import api_client, demo_database, p50_p99, settings
 
@@ -128,10 +128,7 @@ def _known_at(url: str, folder: Path, last_month: date, runs: int) -> dict[str, 
 
 def main() -> None:
     """Fill, then print the figures against the goals."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--children", type=int, default=66_000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--requests", type=int, default=300)
+    parser = arguments(__doc__, children=66_000, runs=3, requests=300)
     parser.add_argument("--seconds", type=float, default=20.0, help="each child-read window")
     parser.add_argument(
         "--rebuild-runs",

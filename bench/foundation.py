@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import peer_eventsourcing as peer
-import psycopg
 import raw_insert as raw
 
 from api.services import Services, build_services
@@ -105,10 +104,7 @@ def _store(db: Db, pool: int = 10) -> Iterator[Services]:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         if db == "postgres":
-            with psycopg.connect(raw.pg_conninfo("postgres"), autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-                admin.execute(f"CREATE DATABASE {PG_DB}")
-            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}"
+            url = raw.fresh_pg_database(PG_DB)
         services = build_services(Settings(database_url=url, master_key=KEY, db_pool_size=pool))
         services.registry.register(Noted)
         migrate.upgrade(services.engine)

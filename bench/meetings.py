@@ -21,7 +21,6 @@ Run: ``python bench/meetings.py [--children 66000] [--requests 300] [--cold 200]
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time as clock
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from arguments import arguments
 from demo_store import KOTA, api_client, demo_database, p50_p99
 
 from api.demo import data as demo_data
@@ -159,12 +159,7 @@ def _summary(figures: Figures, seeded: demo_data.SeedResult, events: int, quarte
 
 def main() -> None:
     """Fill, then print the evaluation's latencies against the goal."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--children", type=int, default=66_000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--cold", type=int, default=200)
-    args = parser.parse_args()
+    args = arguments(__doc__, children=66_000, runs=3, requests=300, cold=200).parse_args()
     with demo_database(PG_DB, args.children, CLIENT, Role.INTEGRATOR, SCOPES) as demo:
         quarter = _last_full_quarter(demo.seeded.last_month)
         following = month_of(month_end(quarter.months[-1]) + timedelta(days=1))

@@ -21,12 +21,13 @@ Run: ``python bench/merkle.py [--leaves 1000000] [--size 10000000] [--runs 5]``.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import random
 import statistics
 import time
 from collections.abc import Sequence
+
+from arguments import arguments
 
 from events.tlog.merkle import (
     HASH_SIZE,
@@ -162,12 +163,7 @@ def most_reads(size: int, count: int, rng: random.Random) -> tuple[int, int]:
 
 def main() -> None:
     """Run the benchmarks and print the medians."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--leaves", type=int, default=1_000_000)
-    parser.add_argument("--size", type=int, default=10_000_000)
-    parser.add_argument("--proofs", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    args = arguments(__doc__, leaves=1_000_000, size=10_000_000, proofs=1000, runs=5).parse_args()
 
     entries = _entries(args.leaves, 0)
     singles: list[Clock] = []

@@ -70,6 +70,21 @@ def ensure_pg_database() -> None:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
 
 
+def fresh_pg_database(name: str, template: str | None = None) -> str:
+    """Drop the PostgreSQL database ``name`` and create it anew, empty or as a copy of
+    ``template``: its SQLAlchemy URL."""
+    with psycopg.connect(pg_conninfo("postgres"), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_pg_database(name: str) -> None:
+    """Drop the PostgreSQL database ``name`` if it exists."""
+    with psycopg.connect(pg_conninfo("postgres"), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def _rows(count: int) -> list[tuple[uuid.UUID, str, bytes]]:
     """Pre-built rows (fresh stream id, type name, random payload); built outside timing."""
     return [(uuid.uuid4(), EVENT_TYPE, os.urandom(PAYLOAD_BYTES)) for _ in range(count)]

@@ -19,11 +19,11 @@ Run: ``python bench/sponsors.py [--children 66000] [--requests 300]``.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time as clock
 
 import httpx
+from arguments import arguments
 from demo_store import KOTA, api_client, demo_database, p50_p99
 
 from domain.access import Role
@@ -72,12 +72,7 @@ def _after_changes(client: httpx.Client, path: str, changes: int) -> list[float]
 
 def main() -> None:
     """Fill, then print the queue's latencies against the goal."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--children", type=int, default=66_000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--changes", type=int, default=15)
-    args = parser.parse_args()
+    args = arguments(__doc__, children=66_000, runs=3, requests=300, changes=15).parse_args()
     queue = f"/v1/areas/{KOTA}/queues/unsponsored-stunted"
     with demo_database(PG_DB, args.children, CLIENT, Role.INTEGRATOR, SCOPES) as demo:
         month = demo.seeded.last_month.strftime("%Y-%m")

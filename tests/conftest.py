@@ -14,7 +14,8 @@ import base64
 import itertools
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -120,13 +121,27 @@ def postgres_template() -> Iterator[str]:
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a fresh, migrated, empty store (one per database kind)."""
-    if request.param == "sqlite":
-        path = tmp_path / "tumbuh.db"
+    with migrated_copy(
+        request,
+        request.param,
+        tmp_path / "tumbuh.db",
+        lambda _: f"tumbuh_t_{os.getpid()}_{next(_counter)}",
+    ) as url:
+        yield url
+
+
+@contextmanager
+def migrated_copy(
+    request: pytest.FixtureRequest, kind: str, path: Path, named: Callable[[str], str]
+) -> Iterator[str]:
+    """A copy of the migrated template of ``kind``: the SQLite file ``path``, or the
+    PostgreSQL database ``named(template)``, dropped afterwards. Yields its URL."""
+    if kind == "sqlite":
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
     template = request.getfixturevalue("postgres_template")
-    name = f"tumbuh_t_{os.getpid()}_{next(_counter)}"
+    name = named(template)
     with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     yield _postgres_url(name)

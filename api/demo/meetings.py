@@ -15,11 +15,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Final, Generic, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple
 
-from api.meetings.figures import WIB, report_figures
+from api.demo.kota import TABLES
+from api.demo.writer import DeciderStream, Push, add_months, at
+from api.meetings.figures import report_figures
 from api.services import Services
-from domain.fact import Command, Decider, Fact
 from domain.figures.periods import month_end, month_of
 from domain.meeting import commands as c
 from domain.meeting import events as e
@@ -33,26 +34,31 @@ from events.envelope import JsonObject
 from events.handling import execute
 from events.store import SqlEventStore
 
-StateT = TypeVar("StateT")
-Push = Callable[[datetime, "DeciderStream[Any]", Command], None]
 PLANNED_AHEAD: Final = 7  # days
 SEED_OFFSET: Final = 9  # the meetings draw from their own generator: the children stay the same
-OPD: Final = (
-    "DPPKB Kota Banjar",
-    "Dinas Kesehatan",
-    "Bappeda",
-    "Dinas Sosial",
-    "TP PKK",
-    "Baznas Kota Banjar",
-    "Kantor Kemenag",
-)
-OBSTACLES: Final = (
-    (e.Obstacle.KADER, "Kader posyandu berganti, perlu pelatihan antropometri"),
-    (e.Obstacle.DATA, "Data sasaran belum sama dengan data PK"),
-    (e.Obstacle.BUDGET, "Dana Desa untuk PMT lokal belum cair"),
-    (e.Obstacle.ACCESS, "Posyandu di RW terjauh sulit dijangkau saat hujan"),
-    (e.Obstacle.BEHAVIOUR, "Sebagian orang tua enggan datang ke posyandu"),
-)
+OPD: Final[tuple[str, ...]] = tuple(TABLES["opd"])
+OBSTACLES: Final = tuple((e.Obstacle(code), text) for code, text in TABLES["obstacles"])
+
+
+class Resolve(NamedTuple):
+    """A kind of resolution the meetings adopt: its texts, with ``{desa}`` and
+    ``{kecamatan}`` to fill, the months it runs and the figure it aims at, if any."""
+
+    text: str
+    office: str
+    months: int
+    target: e.Target | None
+
+
+RESOLUTIONS: Final = {
+    kind: Resolve(
+        row["text"],
+        row["office"],
+        row["months"],
+        e.Target(**row["target"]) if "target" in row else None,
+    )
+    for kind, row in TABLES["resolutions"].items()
+}
 
 
 class Place(NamedTuple):
@@ -61,21 +67,6 @@ class Place(NamedTuple):
     code: str
     name: str
     kecamatan: str = ""
-
-
-class DeciderStream(Generic[StateT]):
-    """A stream being written by the seed: its decider's state and version, in memory."""
-
-    def __init__(self, stream_id: str, decider: Decider[Any, StateT]) -> None:
-        self.stream_id, self.stream_type, self.version = stream_id, decider.stream_type, 0
-        self.decider, self.state = decider, decider.initial_state()
-
-    def decide(self, command: Command) -> Sequence[Fact]:
-        """Decide ``command`` on the stream's state and move the state on."""
-        facts = self.decider.decide(command, self.state)
-        for fact in facts:
-            self.state = self.decider.evolve(self.state, fact)
-        return facts
 
 
 class Held(NamedTuple):
@@ -124,67 +115,38 @@ class MeetingYear:
     def _rakor(self, day: date) -> None:
         stream = self._meeting(
             day,
-            e.Level.KOTA,
-            self.kota.code,
-            f"Rakor TPPS {self.kota.name} triwulan {(day.month - 1) // 3 + 1}",
-            OPD[0],
-            [*OPD, *(f"Kecamatan {k.name}" for k in self.kecamatan)],
+            level=e.Level.KOTA,
+            area=self.kota.code,
+            title=f"Rakor TPPS {self.kota.name} triwulan {(day.month - 1) // 3 + 1}",
+            organiser=OPD[0],
+            offices=[*OPD, *(f"Kecamatan {k.name}" for k in self.kecamatan)],
         )
         self.rakor.append(Rakor(stream.meeting_id, day))
         for kecamatan in self.kecamatan:
-            self._resolution(
-                stream,
-                day,
-                f"Cakupan penimbangan balita di Kecamatan {kecamatan.name} paling sedikit 80%",
-                f"Puskesmas {kecamatan.name}",
-                [kecamatan.code],
-                months=2,
-                target=e.Target(indicator="coverage", value=0.8),
-            )
-        self._resolution(
-            stream,
-            day,
-            "Pendampingan keluarga berisiko stunting oleh TPK di semua desa/kelurahan lokus",
-            OPD[0],
-            [self.kota.code],
-            months=3,
-        )
+            self._resolution(stream, day, "coverage", [kecamatan.code], kecamatan=kecamatan.name)
+        self._resolution(stream, day, "accompaniment", [self.kota.code])
 
     def _kecamatan_meeting(self, kecamatan: Place, day: date) -> None:
         office = f"Kecamatan {kecamatan.name}"
         stream = self._meeting(
             day,
-            e.Level.KECAMATAN,
-            kecamatan.code,
-            f"Rapat koordinasi TPPS Kecamatan {kecamatan.name}",
-            office,
-            [office, f"Puskesmas {kecamatan.name}", "PKB/PLKB", "TP PKK"],
+            level=e.Level.KECAMATAN,
+            area=kecamatan.code,
+            title=f"Rapat koordinasi TPPS Kecamatan {kecamatan.name}",
+            organiser=office,
+            offices=[office, f"Puskesmas {kecamatan.name}", "PKB/PLKB", "TP PKK"],
         )
         mine = [d for d in self.desa if d.kecamatan == kecamatan.code]
         for desa in self.rng.sample(mine, k=min(len(mine), self.rng.choice((1, 1, 2)))):
-            if self.rng.random() < 0.5:
-                self._resolution(
-                    stream,
-                    day,
-                    f"Kunjungan rumah balita stunting baru di {desa.name}",
-                    f"TPK {desa.name}",
-                    [desa.code],
-                    months=1,
-                    target=e.Target(indicator="new_stunting", value=4),
-                )
-            else:
-                self._resolution(
-                    stream,
-                    day,
-                    f"PMT lokal untuk balita gizi kurang di {desa.name}",
-                    f"Puskesmas {kecamatan.name}",
-                    [desa.code],
-                    months=1,
-                )
+            kind = "home_visits" if self.rng.random() < 0.5 else "local_food"
+            self._resolution(
+                stream, day, kind, [desa.code], desa=desa.name, kecamatan=kecamatan.name
+            )
 
-    def _meeting(  # noqa: PLR0917 - one meeting's parts
+    def _meeting(
         self,
         day: date,
+        *,
         level: e.Level,
         area: str,
         title: str,
@@ -232,18 +194,13 @@ class MeetingYear:
         return Held(meeting_id, area)
 
     def _resolution(
-        self,
-        meeting: Held,
-        day: date,
-        text: str,
-        office: str,
-        areas: Sequence[str],
-        *,
-        months: int,
-        target: e.Target | None = None,
+        self, meeting: Held, day: date, kind: str, areas: Sequence[str], **names: str
     ) -> None:
+        """Adopt the resolution of ``kind`` (its texts filled with ``names``) over ``areas``."""
+        resolve = RESOLUTIONS[kind]
+        text, office = resolve.text.format(**names), resolve.office.format(**names)
         stream = DeciderStream(resolution_stream(self._id()), ResolutionDecider())
-        due = month_end(month_of(_month_after(day, months)))
+        due = month_end(month_of(add_months(day, resolve.months)))
         facts = c.MeetingFacts(id=meeting.meeting_id, status="held", date=day, area=meeting.area)
         adopted = at(day, 15)
         self.push(
@@ -256,7 +213,7 @@ class MeetingYear:
                 office=office,
                 due=due,
                 areas=tuple(areas),
-                target=target,
+                target=resolve.target,
             ),
         )
         self.resolutions += 1
@@ -336,13 +293,3 @@ def add_reports(
             )
             written += 1
     return written
-
-
-def at(day: date, hour: int) -> datetime:
-    """``hour`` o'clock WIB on ``day``."""
-    return datetime(day.year, day.month, day.day, hour, tzinfo=WIB)
-
-
-def _month_after(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Final, NamedTuple
 
-from api.demo.meetings import DeciderStream, Push, at
+from api.demo.kota import TABLES
+from api.demo.writer import DeciderStream, Push, at
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
 from domain.sponsor.decider import (
@@ -32,7 +33,6 @@ from domain.sponsor.decider import (
 from domain.sponsor.fulfilment import PERIOD_DAYS
 
 SEED_OFFSET: Final = 23
-DEMO_PRINCIPAL: Final = "demo-sponsor"
 RISKS: Final = tuple(e.RiskFactor)
 
 
@@ -59,40 +59,17 @@ class Sponsor(NamedTuple):
     principal: str | None = None
 
 
-SPONSORS: Final = (
+SPONSORS: Final = tuple(
     Sponsor(
-        e.SponsorKind.BAZNAS,
-        "Baznas Kota Banjar (demo)",
-        e.Aid.NUTRITION,
-        e.Frequency.WEEKLY,
-        70_000,
-        "Telur dan susu",
-        DEMO_PRINCIPAL,
-    ),
-    Sponsor(
-        e.SponsorKind.ASN,
-        None,
-        e.Aid.NUTRITION,
-        e.Frequency.DAILY,
-        15_000,
-        "PMT lokal Rp15.000 per hari",
-    ),
-    Sponsor(
-        e.SponsorKind.PERGURUAN_TINGGI,
-        "Universitas Demo Banjar",
-        e.Aid.NUTRITION,
-        e.Frequency.MONTHLY,
-        300_000,
-        "Paket gizi bulanan",
-    ),
-    Sponsor(
-        e.SponsorKind.BUMN_BUMD,
-        "BUMD Air Minum (demo)",
-        e.Aid.NON_NUTRITION,
-        e.Frequency.ONCE,
-        2_500_000,
-        "Sambungan air bersih",
-    ),
+        e.SponsorKind(row["kind"]),
+        row["name"],
+        e.Aid(row["aid"]),
+        e.Frequency(row["frequency"]),
+        row["amount"],
+        row["what"],
+        row.get("principal"),
+    )
+    for row in TABLES["sponsors"]
 )
 
 

@@ -12,6 +12,7 @@ from api.app import create_app
 from api.services import Services
 from api.settings import Settings
 from tests.api.tokens import Minter
+from tests.support.receiver import Receiver
 
 
 @pytest.fixture
@@ -38,3 +39,12 @@ def client(services: Services) -> Iterator[TestClient]:
 def mint(services: Services) -> Minter:
     """Mints a bearer token for a new principal: ``mint(Role.KADER, "32.79.02.1001")``."""
     return Minter(services)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver listening on loopback for the test's length."""
+    found = Receiver()
+    found.start()
+    yield found
+    found.stop()

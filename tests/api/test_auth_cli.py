@@ -16,6 +16,24 @@ def tumbuh(services: Services, *args: str, stdin: str | None = None) -> Result:
     return CliRunner().invoke(cli, list(args), input=stdin, env=cli_env(services))
 
 
+def add_user(
+    services: Services, name: str, role: str, wilayah: str, *options: str, stdin: str
+) -> Result:
+    """``tumbuh principals add-user`` for ``name``, a ``role`` over ``wilayah``."""
+    return tumbuh(
+        services,
+        "principals",
+        "add-user",
+        name,
+        "--role",
+        role,
+        "--wilayah",
+        wilayah,
+        *options,
+        stdin=stdin,
+    )
+
+
 def login(client: TestClient, username: str, password: str) -> int:
     form = {"grant_type": "password", "username": username, "password": password}
     status: int = client.post("/v1/auth/token", data=form).status_code
@@ -25,14 +43,10 @@ def login(client: TestClient, username: str, password: str) -> int:
 def test_add_user_reads_the_password_once_from_stdin(
     client: TestClient, services: Services
 ) -> None:
-    result = tumbuh(
+    result = add_user(
         services,
-        "principals",
-        "add-user",
         "kader-pataruman",
-        "--role",
         "kader",
-        "--wilayah",
         "3279021001",
         "--password-stdin",
         stdin=PASSWORD + "\n",
@@ -47,16 +61,8 @@ def test_add_user_reads_the_password_once_from_stdin(
 
 
 def test_add_user_without_stdin_prompts_twice(services: Services) -> None:
-    result = tumbuh(
-        services,
-        "principals",
-        "add-user",
-        "bidan-pataruman",
-        "--role",
-        "bidan",
-        "--wilayah",
-        "32.79.02",
-        stdin=f"{PASSWORD}\n{PASSWORD}\n",
+    result = add_user(
+        services, "bidan-pataruman", "bidan", "32.79.02", stdin=f"{PASSWORD}\n{PASSWORD}\n"
     )
 
     assert result.exit_code == 0, result.output
@@ -66,17 +72,8 @@ def test_add_user_without_stdin_prompts_twice(services: Services) -> None:
 
 
 def test_a_short_password_is_refused(services: Services) -> None:
-    result = tumbuh(
-        services,
-        "principals",
-        "add-user",
-        "kader-pataruman",
-        "--role",
-        "kader",
-        "--wilayah",
-        "32.79",
-        "--password-stdin",
-        stdin="short\n",
+    result = add_user(
+        services, "kader-pataruman", "kader", "32.79", "--password-stdin", stdin="short\n"
     )
 
     assert result.exit_code == 1
@@ -107,18 +104,7 @@ def test_add_client_prints_its_secret_once_and_the_secret_works(
 
 
 def test_grant_revoke_disable_and_list(services: Services) -> None:
-    tumbuh(
-        services,
-        "principals",
-        "add-user",
-        "auditor-kota",
-        "--role",
-        "auditor",
-        "--wilayah",
-        "32.79",
-        "--password-stdin",
-        stdin=PASSWORD,
-    )
+    add_user(services, "auditor-kota", "auditor", "32.79", "--password-stdin", stdin=PASSWORD)
 
     granted = tumbuh(services, "principals", "grant", "auditor-kota", "--scope", "pii:read")
     revoked = tumbuh(services, "principals", "revoke", "auditor-kota", "--scope", "events:read")

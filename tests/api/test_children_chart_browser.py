@@ -6,8 +6,6 @@ skip outside CI and fail under CI (``CI=true``), like the PostgreSQL tests (test
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +17,7 @@ from PIL import Image
 from api.children.routers.chart import render
 from domain.growth import Sex
 from tests.api.test_children import kader, measure, register
-from tests.conftest import unavailable
+from tests.support.chromium import find_chromium, screenshot_of
 
 __all__ = ["kader"]  # the fixture, used by name
 SVG = "{http://www.w3.org/2000/svg}"
@@ -48,34 +46,14 @@ class Drawing:
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     """The Chromium executable; its absence skips outside CI and fails under CI."""
-    found = shutil.which("chromium") or ""
-    if not found:
-        unavailable("Chromium is not installed (apt-get install chromium); it renders the chart")
-    return Path(found)
+    return find_chromium("the chart")
 
 
 def screenshot(chromium: Path, svg: str, folder: Path, size: tuple[int, int]) -> Image.Image:
     """Chromium's screenshot of ``svg`` opened as a file, at one CSS pixel per pixel."""
-    page, png = folder / "chart.svg", folder / "chart.png"
+    page = folder / "chart.svg"
     page.write_text(svg, encoding="utf-8")
-    command = [
-        str(chromium),
-        "--headless",
-        "--disable-gpu",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--hide-scrollbars",
-        "--force-device-scale-factor=1",
-        f"--user-data-dir={folder / 'profile'}",
-        f"--window-size={size[0]},{size[1]}",
-        f"--screenshot={png}",
-        page.as_uri(),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert png.is_file(), f"Chromium wrote no screenshot: {done.stderr[-2000:]}"
-    return Image.open(png).convert("RGB")
+    return screenshot_of(chromium, page, size)
 
 
 def drawing(svg: str) -> Drawing:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from PIL import Image
 
 from api.meetings.minutes import html
 from tests.api.test_minutes_render import view
-from tests.conftest import unavailable
+from tests.support.chromium import find_chromium, run_headless, screenshot_of
 
 SIZE = (900, 2800)  # wide enough for an A4 sheet, tall enough for all of it
 A4_PX = 794  # 210 mm at 96 CSS pixels per inch
@@ -30,46 +28,21 @@ Box = tuple[int, int, int, int]  # left, top, right, bottom
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     """The Chromium executable; its absence skips outside CI and fails under CI."""
-    found = shutil.which("chromium") or ""
-    if not found:
-        unavailable("Chromium is not installed (apt-get install chromium); it renders the minutes")
-    return Path(found)
+    return find_chromium("the minutes")
 
 
 def browse(chromium: Path, page: str, folder: Path, *options: str) -> str:
     """Open ``page`` from a file in headless Chromium with ``options``; its standard output."""
     file = folder / "minutes.html"
     file.write_text(page, encoding="utf-8")
-    command = [
-        str(chromium),
-        "--headless",
-        "--disable-gpu",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        f"--user-data-dir={folder / 'profile'}",
-        *options,
-        file.as_uri(),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+    return run_headless(chromium, file, *options)
 
 
 def screenshot(chromium: Path, page: str, folder: Path) -> Image.Image:
     """Chromium's screenshot of ``page`` at ``SIZE``, one CSS pixel per pixel."""
-    png = folder / "minutes.png"
-    browse(
-        chromium,
-        page,
-        folder,
-        "--hide-scrollbars",
-        "--force-device-scale-factor=1",
-        f"--window-size={SIZE[0]},{SIZE[1]}",
-        f"--screenshot={png}",
-    )
-    assert png.is_file(), "Chromium wrote no screenshot"
-    return Image.open(png).convert("RGB")
+    file = folder / "minutes.html"
+    file.write_text(page, encoding="utf-8")
+    return screenshot_of(chromium, file, SIZE)
 
 
 def ink(image: Image.Image, box: Box) -> int:

@@ -9,7 +9,7 @@ import pytest
 from api.services import Services
 from domain.access import Role
 from tests.api.test_area_stats import BANJAR, HEGARSARI, PATARUMAN, World, world
-from tests.api.test_sponsors import call, commit, on, sponsor
+from tests.api.test_sponsors import call, commit, made_body, on, sponsor
 from tests.api.tokens import Minter, bearer
 
 __all__ = ["world"]  # the fixture, used by name
@@ -103,15 +103,7 @@ def test_a_commitment_cannot_name_a_sponsor_the_writer_does_not_see(
     banjar_only = sponsor(world, kind="komunitas", name="Komunitas Demo", areas=[BANJAR])
     tpk = bearer(mint(Role.TPK, HEGARSARI))
     head = services.store.head().position
-    body = {
-        "sponsor": banjar_only,
-        "beneficiary": {"kind": "child", "id": world.ids["A"]},
-        "aid": "nutrition",
-        "description": "PMT",
-        "amount_rupiah": 15_000,
-        "frequency": "daily",
-        "start": "2025-06-01",
-    }
+    body = made_body(world, banjar_only)
 
     answer = world.client.post("/v1/commitments", json=body, headers=tpk)
 

@@ -5,7 +5,6 @@ sent nothing, and a replay sends only what the owner may read."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,14 +33,6 @@ OPERATOR = operator_meta("tests")
 def settings(settings: Settings) -> Settings:
     """The receiver listens on loopback: this installation allows it as a webhook target."""
     return settings.model_copy(update={"webhook_allowed_networks": "127.0.0.0/8"})
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
-    found.start()
-    yield found
-    found.stop()
 
 
 def client_app(mint: Minter, name: str, *scopes: str, reach: str = "32.79") -> dict[str, str]:

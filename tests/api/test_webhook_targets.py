@@ -6,7 +6,7 @@ again before each batch and the batch goes to the address checked (DNS rebinding
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -56,14 +56,6 @@ def allow_loopback(services: Services) -> None:
     """The receiver listens on loopback: let this installation send webhooks there."""
     update = {"webhook_allowed_networks": "127.0.0.0/8"}
     services.settings = services.settings.model_copy(update=update)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
-    found.start()
-    yield found
-    found.stop()
 
 
 def app(mint: Minter) -> dict[str, str]:

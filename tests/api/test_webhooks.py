@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,14 +28,6 @@ __all__ = ["world"]  # the fixture, used by name
 def settings(settings: Settings) -> Settings:
     """The receiver listens on loopback: this installation allows it as a webhook target."""
     return settings.model_copy(update={"webhook_allowed_networks": "127.0.0.0/8"})
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
-    found.start()
-    yield found
-    found.stop()
 
 
 def subscribe(world: World, mint: Minter, receiver: Receiver, **changes: Any) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from domain.webhook import events as w
 from domain.webhook.decider import SubscriptionDecider
 from events import feed
 from events.envelope import NO_STREAM
+from tests.support.deciders import folded
 from tests.support.schema_values import from_schema
 from tests.support.verifier import verifier
 
@@ -151,7 +152,5 @@ def _folded(kind: str, facts: list[Fact]) -> bool:
     """The stream's aggregate folds its facts (the state is not inspected)."""
     decider = _DECIDERS.get(kind)
     if decider is not None:
-        state = decider.initial_state()
-        for fact in facts:
-            state = decider.evolve(state, fact)
+        folded(decider, *facts)
     return True

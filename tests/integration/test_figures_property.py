@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import calendar
 import itertools
-import shutil
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -41,7 +39,7 @@ from events.handling import execute, new_event_id
 from events.projections import runner
 from events.schema import events
 from events.store import SqlEventStore
-from tests.conftest import _admin_dsn, _postgres_url, _settings
+from tests.conftest import _settings, migrated_copy
 
 DAY0 = date(2025, 2, 1)
 META: JsonObject = {"actor": "property-test"}
@@ -601,20 +599,16 @@ def scratch(
         wired.close()
 
 
-@contextmanager
-def _fresh(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if database_url.startswith("sqlite"):
-        path = tmp_path / "scratch.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    template = request.getfixturevalue("postgres_template")
-    name = f"{template}_scratch_{next(_scratches)}"
-    with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield _postgres_url(name)
-    with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def _fresh(
+    database_url: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> AbstractContextManager[str]:
+    kind = "sqlite" if database_url.startswith("sqlite") else "postgres"
+    return migrated_copy(
+        request,
+        kind,
+        tmp_path / "scratch.db",
+        lambda template: f"{template}_scratch_{next(_scratches)}",
+    )
 
 
 def copy_log(source: Engine, target: Services, up_to: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -15,7 +15,7 @@ from events.envelope import JsonObject, RecordedEvent, StreamAppend
 from events.errors import ConditionFailed
 from events.handling import GroupCommit, Outcome, execute
 from events.store import SqlEventStore
-from tests.support.counter import Bump, Close, Tally, TallyDecider
+from tests.support.counter import Bump, Close, Tally, TallyDecider, race_after_every_read
 
 META: JsonObject = {"actor": "tester", "role": "kader"}
 Grouped = GroupCommit[Bump | Close, Tally]
@@ -117,14 +117,7 @@ def test_commands_for_one_stream_go_in_successive_groups_in_the_order_they_came(
 def test_a_group_that_races_another_writer_is_run_command_by_command(
     store: SqlEventStore, grouped: Grouped, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    read = store.read_streams
-
-    def read_then_race(stream_ids: Collection[str]) -> dict[str, list[RecordedEvent]]:
-        found = read(stream_ids)
-        execute(store, TallyDecider(), "t1", Bump(by=10), META)  # lands after the read
-        return found
-
-    monkeypatch.setattr(store, "read_streams", read_then_race)
+    race_after_every_read(store, monkeypatch, META)
     with queued_behind_one(grouped, waiting=2) as pool:
         futures = [pool.submit(grouped.execute, s, Bump(by=1), META) for s in ("t1", "t2")]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection
 
 import pytest
 
@@ -13,7 +12,7 @@ from events.envelope import JsonObject, RecordedEvent
 from events.errors import ConditionFailed, EventIdConflict
 from events.handling import Job, Outcome, execute, execute_batch
 from events.store import SqlEventStore
-from tests.support.counter import Bump, Close, Tally, TallyDecider
+from tests.support.counter import Bump, Close, Tally, TallyDecider, race_after_every_read
 
 META: JsonObject = {"actor": "tester", "role": "kader"}
 
@@ -127,14 +126,7 @@ def test_a_batch_answers_each_job_and_appends_the_accepted_ones_together(
 def test_a_batch_that_races_another_writer_is_decided_again_under_the_append_lock(
     store: SqlEventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    read = store.read_streams
-
-    def read_then_race(stream_ids: Collection[str]) -> dict[str, list[RecordedEvent]]:
-        found = read(stream_ids)
-        execute(store, TallyDecider(), "t1", Bump(by=10), META)  # lands after the read
-        return found
-
-    monkeypatch.setattr(store, "read_streams", read_then_race)
+    race_after_every_read(store, monkeypatch, META)
     jobs = [Job("t1", Bump(by=1), ("0196a000-0000-7000-8000-0000000000c1",))]
 
     [answer] = execute_batch(store, TallyDecider(), jobs, META)

@@ -34,24 +34,40 @@ def test_a_changed_byte_in_a_body_is_found_at_its_position(five: SqlEventStore) 
     assert verdict.checked == 2
 
 
+def _forge_the_third_row(store: SqlEventStore) -> None:
+    """Change the third event's body and store the hash recomputed over it."""
+    third = store.read_all()[2]
+    forged = third.body.replace(b'"kg":9.5', b'"kg":1.0')
+    raw(
+        store.engine,
+        "UPDATE events SET body = :b, hash = :h WHERE position = 3",
+        b=forged,
+        h=link_hash(third.prev_hash, forged),
+    )
+
+
+def _broken_at(store: SqlEventStore, position: int) -> str:
+    """Verify ``store``, which must be found broken first at ``position``: the reason given."""
+    verdict = store.verify()
+    assert (verdict.ok, verdict.first_bad_position) == (False, position)
+    assert verdict.reason is not None
+    return verdict.reason
+
+
 def test_a_changed_index_column_is_found_although_the_body_is_intact(five: SqlEventStore) -> None:
     raw(five.engine, "UPDATE events SET wilayah = '63.72.02.1001' WHERE position = 4")
 
-    verdict = five.verify()
+    reason = _broken_at(five, 4)
 
-    assert (verdict.ok, verdict.first_bad_position) == (False, 4)
-    assert verdict.reason is not None
-    assert "wilayah" in verdict.reason
+    assert "wilayah" in reason
 
 
 def test_a_deleted_row_is_found_as_missing(five: SqlEventStore) -> None:
     raw(five.engine, "DELETE FROM events WHERE position = 2")
 
-    verdict = five.verify()
+    reason = _broken_at(five, 2)
 
-    assert (verdict.ok, verdict.first_bad_position) == (False, 2)
-    assert verdict.reason is not None
-    assert "missing" in verdict.reason
+    assert "missing" in reason
 
 
 def test_two_swapped_rows_are_found_at_the_first_of_them(five: SqlEventStore) -> None:
@@ -64,20 +80,11 @@ def test_two_swapped_rows_are_found_at_the_first_of_them(five: SqlEventStore) ->
 
 
 def test_a_forged_row_with_a_recomputed_hash_breaks_the_next_link(five: SqlEventStore) -> None:
-    third = five.read_all()[2]
-    forged = third.body.replace(b'"kg":9.5', b'"kg":1.0')
-    raw(
-        five.engine,
-        "UPDATE events SET body = :b, hash = :h WHERE position = 3",
-        b=forged,
-        h=link_hash(third.prev_hash, forged),
-    )
+    _forge_the_third_row(five)
 
-    verdict = five.verify()
+    reason = _broken_at(five, 4)
 
-    assert (verdict.ok, verdict.first_bad_position) == (False, 4)
-    assert verdict.reason is not None
-    assert "broken link" in verdict.reason
+    assert "broken link" in reason
 
 
 def test_verifying_a_range_checks_only_that_range_and_its_link_to_the_one_before(
@@ -99,13 +106,7 @@ def test_the_chain_only_pass_catches_what_breaks_the_chain(five: SqlEventStore, 
     elif case == "delete":
         raw(five.engine, "DELETE FROM events WHERE position = 3")
     else:
-        forged = third.body.replace(b'"kg":9.5', b'"kg":1.0')
-        raw(
-            five.engine,
-            "UPDATE events SET body = :b, hash = :h WHERE position = 3",
-            b=forged,
-            h=link_hash(third.prev_hash, forged),
-        )
+        _forge_the_third_row(five)
 
     verdict = five.verify(columns=False)
 

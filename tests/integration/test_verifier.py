@@ -25,7 +25,7 @@ from jose import jws as jose_jws
 
 from events import feed
 from events.chain import link_hash
-from events.envelope import ANY, NO_STREAM, JsonObject, StreamAppend
+from events.envelope import ANY, NO_STREAM, Head, JsonObject, StreamAppend
 from events.store import SqlEventStore
 from tests.integration.conftest import new_event
 from tests.support.tamper import drop_guard, raw, swap
@@ -124,9 +124,10 @@ def _truncate_and_forge(store: SqlEventStore) -> None:
     store.append("b", "tally", NO_STREAM, [new_event(f"forged-b{i}") for i in range(2)])
 
 
-def _head_file(tmp_path: Path, head: dict[str, Any]) -> Path:
+def _head_file(tmp_path: Path, pinned: Head) -> Path:
+    """The signed head ``pinned`` as a head file beside the export."""
     path = tmp_path / "head.json"
-    path.write_text(json.dumps(head))
+    path.write_text(json.dumps({"position": pinned.position, "hash": pinned.hash, "at": "x"}))
     return path
 
 
@@ -137,7 +138,7 @@ def test_truncate_and_forge_passes_the_chain_but_not_a_head_signed_before(
     _truncate_and_forge(five)
     export = tmp_path / "export.ndjson"
     export.write_text("\n".join(_export(five)) + "\n")
-    head = _head_file(tmp_path, {"position": pinned.position, "hash": pinned.hash, "at": "x"})
+    head = _head_file(tmp_path, pinned)
 
     alone = verifier().walk(_export(five))
     status = verifier().main([str(export), "--head", str(head)])
@@ -153,7 +154,7 @@ def test_a_truncated_export_is_caught_by_the_head_naming_the_positions_up_to_it(
     pinned = five.head()
     export = tmp_path / "export.ndjson"
     export.write_text("\n".join(_export(five)[:3]) + "\n")
-    head = _head_file(tmp_path, {"position": pinned.position, "hash": pinned.hash, "at": "x"})
+    head = _head_file(tmp_path, pinned)
 
     status = verifier().main([str(export), "--head", str(head)])
 
@@ -172,7 +173,7 @@ def test_the_command_says_ok_for_an_intact_export_and_2_for_unusable_input(
     export = tmp_path / "export.ndjson"
     export.write_text("\n".join(_export(five)) + "\n")
     pinned = five.head()
-    head = _head_file(tmp_path, {"position": pinned.position, "hash": pinned.hash, "at": "x"})
+    head = _head_file(tmp_path, pinned)
 
     assert verifier().main([str(export), "--head", str(head)]) == 0
     assert "ok: 5 events verified" in capsys.readouterr().out
@@ -198,11 +199,16 @@ def _write(path: Path, lines: list[str]) -> Path:
     return path
 
 
+def _banjar_export(mixed: SqlEventStore, tmp_path: Path) -> Path:
+    """The export of positions 1 to 8 filtered to the reach 32.79, written beside the test."""
+    banjar = feed.Selection(reach=("32.79",))
+    return _write(tmp_path / "export.ndjson", _lines(feed.export(mixed.engine, banjar, 0, 8)))
+
+
 def test_an_export_filtered_by_reach_is_reported_incomplete_naming_the_absent_positions(
     mixed: SqlEventStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    banjar = feed.Selection(reach=("32.79",))
-    export = _write(tmp_path / "export.ndjson", _lines(feed.export(mixed.engine, banjar, 0, 8)))
+    export = _banjar_export(mixed, tmp_path)
 
     status = verifier().main([str(export)])
 
@@ -220,10 +226,8 @@ def test_an_export_filtered_by_reach_is_reported_incomplete_naming_the_absent_po
 def test_an_export_by_reach_that_ends_before_the_signed_head_is_incomplete_not_broken(
     mixed: SqlEventStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    banjar = feed.Selection(reach=("32.79",))
-    export = _write(tmp_path / "export.ndjson", _lines(feed.export(mixed.engine, banjar, 0, 8)))
-    pinned = mixed.head()
-    head = _head_file(tmp_path, {"position": pinned.position, "hash": pinned.hash, "at": "x"})
+    export = _banjar_export(mixed, tmp_path)
+    head = _head_file(tmp_path, mixed.head())
 
     status = verifier().main([str(export), "--head", str(head)])
 
@@ -239,10 +243,8 @@ def test_an_export_by_reach_that_ends_before_the_signed_head_is_incomplete_not_b
 def test_with_partial_a_filtered_export_verifies_and_says_what_it_could_not_compare(
     mixed: SqlEventStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    banjar = feed.Selection(reach=("32.79",))
-    export = _write(tmp_path / "export.ndjson", _lines(feed.export(mixed.engine, banjar, 0, 8)))
-    pinned = mixed.head()
-    head = _head_file(tmp_path, {"position": pinned.position, "hash": pinned.hash, "at": "x"})
+    export = _banjar_export(mixed, tmp_path)
+    head = _head_file(tmp_path, mixed.head())
 
     status = verifier().main([str(export), "--partial", "--head", str(head)])
 

@@ -11,6 +11,7 @@ from domain.area import events as e
 from domain.area.decider import AreaDecider, AreaState, Sasaran, area_code, stream_id
 from domain.fact import DomainError, Fact, NotFound, StateConflict
 from domain.wilayah import InvalidWilayah
+from tests.support.deciders import folded
 
 AT = datetime(2025, 5, 10, 3, 0, tzinfo=UTC)
 CODE = "32.79.02.1001"
@@ -30,10 +31,7 @@ def registered(code: str = CODE, kind: e.AreaKind = e.AreaKind.KELURAHAN) -> e.A
 
 
 def given(*facts: Fact) -> AreaState:
-    state = decider.initial_state()
-    for fact in facts:
-        state = decider.evolve(state, fact)
-    return state
+    return folded(decider, *facts)
 
 
 def register(**changes: object) -> c.RegisterArea:

@@ -11,6 +11,7 @@ from domain.child import events as e
 from domain.child.decider import ChildDecider, ChildState, at_midnight, stream_id
 from domain.fact import DomainError, Fact, NotFound, StateConflict
 from domain.growth import GrowthInputError, Position, Sex
+from tests.support.deciders import folded
 
 TODAY = date(2025, 5, 20)
 BORN = date(2024, 3, 5)
@@ -54,10 +55,7 @@ def recorded(measurement_id: str = FIRST) -> e.MeasurementRecorded:
 
 
 def given(*facts: Fact) -> ChildState:
-    state = decider.initial_state()
-    for fact in facts:
-        state = decider.evolve(state, fact)
-    return state
+    return folded(decider, *facts)
 
 
 def register(**changes: object) -> c.RegisterChild:
@@ -357,14 +355,18 @@ def test_a_birth_date_correction_is_checked_only_against_counted_measurements() 
     assert given(registered(), recorded(), void, *facts).birth_date == date(2025, 5, 11)
 
 
-def test_a_move_dated_before_the_last_move_is_refused() -> None:
-    moved = e.ChildMoved(
+def moved_away_on_5_january() -> e.ChildMoved:
+    return e.ChildMoved(
         occurred_at=at_midnight(date(2025, 1, 5)),
         wilayah=OTHER_DESA,
         from_desa=DESA,
         to_desa=OTHER_DESA,
         moved_on=date(2025, 1, 5),
     )
+
+
+def test_a_move_dated_before_the_last_move_is_refused() -> None:
+    moved = moved_away_on_5_january()
     command = c.MoveChild(today=TODAY, to_desa=DESA, moved_on=date(2025, 1, 4))
 
     with pytest.raises(DomainError) as refused:
@@ -381,13 +383,7 @@ def test_a_move_dated_before_the_registration_day_is_accepted() -> None:
 
 
 def test_an_exit_dated_before_the_last_move_is_refused() -> None:
-    moved = e.ChildMoved(
-        occurred_at=at_midnight(date(2025, 1, 5)),
-        wilayah=OTHER_DESA,
-        from_desa=DESA,
-        to_desa=OTHER_DESA,
-        moved_on=date(2025, 1, 5),
-    )
+    moved = moved_away_on_5_january()
     command = c.ExitChild(today=TODAY, reason=e.ExitReason.DIED, exited_on=date(2025, 1, 4))
 
     with pytest.raises(DomainError) as refused:

@@ -79,15 +79,7 @@ def test_every_z_of_a_valid_measurement_is_finite(
     oedema: bool,
     muac: float,
 ) -> None:
-    a = assess(
-        sex=sex,
-        age_days=age,
-        weight_kg=weight,
-        length_cm=length,
-        position=position,
-        oedema=oedema,
-        muac_cm=muac,
-    )
+    a = _assess_row((sex, age, weight, length, position, oedema, muac))
 
     zs = [a.haz, a.waz, a.whz, a.baz, a.acz]
     assert all(z is None or math.isfinite(z) for z in zs)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
-from domain.fact import DomainError, Fact, NotFound, StateConflict
+from domain.fact import DomainError, NotFound, StateConflict
 from domain.meeting import commands as c
 from domain.meeting import events as e
 from domain.meeting.decider import (
@@ -19,17 +18,14 @@ from domain.meeting.decider import (
     ResolutionState,
     ResolutionStatus,
 )
+from tests.support.deciders import decided
 
 AT = datetime(2025, 7, 20, 3, tzinfo=UTC)
 meetings, resolutions = MeetingDecider(), ResolutionDecider()
 
 
 def run_meeting(*commands: c.MeetingCommand) -> MeetingState:
-    state = meetings.initial_state()
-    for command in commands:
-        for fact in meetings.decide(command, state):
-            state = meetings.evolve(state, fact)
-    return state
+    return decided(meetings, *commands)
 
 
 def plan(**changes: Any) -> c.PlanMeeting:
@@ -67,12 +63,7 @@ def adopt(meeting: MeetingState, **changes: Any) -> c.AdoptResolution:
 
 
 def run_resolution(*commands: c.ResolutionCommand) -> ResolutionState:
-    state = resolutions.initial_state()
-    for command in commands:
-        facts: Sequence[Fact] = resolutions.decide(command, state)
-        for fact in facts:
-            state = resolutions.evolve(state, fact)
-    return state
+    return decided(resolutions, *commands)
 
 
 def test_a_planned_meeting_is_held_with_its_minutes_and_squeezed_title() -> None:

@@ -11,6 +11,7 @@ from domain.fact import DomainError, Fact, NotFound, StateConflict
 from domain.principal import commands as c
 from domain.principal import events as e
 from domain.principal.decider import PrincipalDecider, PrincipalState, stream_id
+from tests.support.deciders import folded
 
 AT = datetime(2025, 5, 10, 3, 0, tzinfo=UTC)
 HASH = "$argon2id$v=19$m=24576,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
@@ -33,10 +34,7 @@ def created(
 
 
 def given(*facts: Fact) -> PrincipalState:
-    state = decider.initial_state()
-    for fact in facts:
-        state = decider.evolve(state, fact)
-    return state
+    return folded(decider, *facts)
 
 
 def create(**changes: object) -> c.CreatePrincipal:

@@ -14,6 +14,7 @@ from domain.sponsor import commands as c
 from domain.sponsor import events as e
 from domain.sponsor.decider import CommitmentDecider, CommitmentState, Pause, SponsorDecider
 from domain.sponsor.fulfilment import active_on, fulfilment, runs_between
+from tests.support.deciders import decided
 
 decider = CommitmentDecider()
 
@@ -38,11 +39,7 @@ def commit(**changes: Any) -> c.MakeCommitment:
 
 
 def run(*commands: c.SponsorCommand) -> CommitmentState:
-    state = decider.initial_state()
-    for command in commands:
-        for fact in decider.decide(command, state):
-            state = decider.evolve(state, fact)
-    return state
+    return decided(decider, *commands)
 
 
 def deliver(day: str, delivery: str, amount: int = 70_000) -> c.RecordDelivery:
