@@ -10,10 +10,11 @@ spells the form out for verifiers written in other languages.
 from __future__ import annotations
 
 import hashlib
-import json
+import secrets
 from collections.abc import Mapping
 from typing import Final
 
+import orjson
 import rfc8785
 
 from events.envelope import JsonValue
@@ -33,7 +34,13 @@ class _NeedsReference(Exception):
 
 def _normalise(value: object) -> object:
     """Turn integral floats into ints and refuse what the fast encoder might write differently."""
-    if isinstance(value, str | bool) or value is None:
+    if isinstance(value, str) or value is None:  # the commonest first: this runs per value
+        return value
+    if isinstance(value, dict):
+        return {_key(k): _normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    if isinstance(value, bool):
         return value
     if isinstance(value, int):
         if abs(value) >= _EXACT_INT_FLOAT_MAX:  # I-JSON: beyond 2**53 is not interoperable
@@ -46,97 +53,71 @@ def _normalise(value: object) -> object:
             return value
         raise _NeedsReference
     if isinstance(value, Mapping):
-        # RFC 8785 sorts keys by UTF-16 code units; for ASCII keys that is the sort json uses.
-        if not all(isinstance(k, str) and k.isascii() for k in value):
-            raise _NeedsReference
-        return {k: _normalise(v) for k, v in value.items()}
+        return {_key(k): _normalise(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_normalise(v) for v in value]
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
+def _key(key: object) -> str:
+    # RFC 8785 sorts keys by UTF-16 code units; for ASCII keys that is the sort orjson uses.
+    if type(key) is not str or not key.isascii():
+        raise _NeedsReference
+    return key
+
+
 def canonical(value: JsonValue | Mapping[str, JsonValue]) -> bytes:
     """RFC 8785 canonical JSON bytes of ``value``."""
     try:
-        text = json.dumps(
-            _normalise(value),
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            allow_nan=False,
-        )
-        return text.encode("utf-8")  # a lone surrogate raises here and takes the slow path
-    except (_NeedsReference, UnicodeEncodeError):
+        return orjson.dumps(_normalise(value), option=orjson.OPT_SORT_KEYS)
+    except (_NeedsReference, orjson.JSONEncodeError):  # a lone surrogate raises the latter
         result: bytes = rfc8785.dumps(value)
         return result
 
 
 # Members known only under the append lock; the rest is encoded before it is taken.
 LOCKED_MEMBERS: Final = frozenset({"position", "prev_hash", "recorded_at", "stream_version"})
+# A locked member stands in the encoded body as this string until it is filled in: a NUL
+# (which no accepted field holds) and a secret drawn at start, so no content can forge it.
+_MARK: Final = f"\x00{secrets.token_hex(16)}:"
+_MARKERS: Final = {key: orjson.dumps(_MARK + key) for key in LOCKED_MEMBERS}
 
 
 class BodyTemplate:
     """An event's canonical body with the lock-time members still to be filled in.
 
-    The members are laid out in RFC 8785 order; each run of members known beforehand is
-    encoded once, so filling in is string joining. Composing canonical encodings of the
-    members this way is exactly the RFC 8785 encoding of the whole object.
+    The body is encoded once, before the lock, with a marker in place of each locked
+    member's value; filling in replaces the markers. A locked value is an integer or a hex
+    digest or timestamp, whose canonical form is its digits or itself in quotes, so the
+    filled body is exactly the RFC 8785 encoding of the whole object.
     """
 
     __slots__ = ("_parts",)
 
     def __init__(self, content: Mapping[str, JsonValue]) -> None:
-        keys = sorted(set(content) | LOCKED_MEMBERS)
+        marked = {**content, **{key: _MARK + key for key in LOCKED_MEMBERS}}
+        body = canonical(marked)
+        found = sorted((body.find(_MARKERS[key]), key) for key in LOCKED_MEMBERS)
+        if any(at < 0 or body.count(_MARKERS[key]) != 1 for at, key in found):
+            raise ValueError("a locked member's marker is missing or repeated")
         parts: list[bytes | str] = []
-        run: dict[str, JsonValue] = {}
-        for key in keys:
-            if key in LOCKED_MEMBERS:
-                if run:
-                    parts.append(_run(run))
-                    run = {}
-                parts.append(key)
-            else:
-                run[key] = content[key]
-        if run:
-            parts.append(_run(run))
+        start = 0
+        for at, key in found:
+            parts += [body[start:at], key]
+            start = at + len(_MARKERS[key])
+        parts.append(body[start:])
         self._parts = parts
 
     def fill(self, locked: Mapping[str, int | str]) -> bytes:
         """The complete canonical body, given the values fixed under the append lock."""
-        members = [
-            part if isinstance(part, bytes) else _member(part, locked[part]) for part in self._parts
-        ]
-        return b"{" + b",".join(members) + b"}"
+        return b"".join(
+            part if isinstance(part, bytes) else _value(locked[part]) for part in self._parts
+        )
 
 
-def _run(members: dict[str, JsonValue]) -> bytes:
-    """Members encoded canonically, without the braces; scalars without a full encoder run."""
-    if all(isinstance(v, str | int | None) and k.isascii() for k, v in members.items()):
-        try:
-            text = ",".join(f'"{k}":{_scalar(v)}' for k, v in sorted(members.items()))
-            return text.encode("utf-8")
-        except (_NeedsReference, UnicodeEncodeError):
-            pass
-    return canonical(members)[1:-1]
-
-
-def _scalar(value: JsonValue) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        if abs(value) >= _EXACT_INT_FLOAT_MAX:
-            raise _NeedsReference
-        return str(value)
-    # Python's escaping of a string equals RFC 8785's (mandatory escapes, lowercase \u).
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _member(key: str, value: int | str) -> bytes:
+def _value(value: int | str) -> bytes:
     # Locked values are ints, hex digests and timestamps: ASCII with nothing to escape.
-    shown = str(value) if isinstance(value, int) else f'"{value}"'
-    return f'"{key}":{shown}'.encode("ascii")
+    return str(value).encode("ascii") if isinstance(value, int) else f'"{value}"'.encode("ascii")
 
 
 def link_hash(prev_hash: str, body: bytes) -> str:

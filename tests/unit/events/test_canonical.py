@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import rfc8785
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events.chain import BodyTemplate, canonical, link_hash
@@ -76,3 +76,36 @@ def test_the_link_hash_covers_the_previous_hash_and_the_body() -> None:
     assert first != link_hash("1" * 64, b"{}")
     assert first != link_hash("0" * 64, b'{"a":1}')
     assert len(first) == 64
+
+
+@settings(max_examples=2000)
+@given(st.floats(min_value=-1e17, max_value=1e17, allow_nan=False) | st.floats(-1e-3, 1e-3))
+def test_a_float_on_either_side_of_the_fast_ranges_edges_is_written_as_the_reference_writes_it(
+    number: float,
+) -> None:
+    assert canonical({"x": number, "y": [number / 3]}) == rfc8785.dumps(
+        {"x": number, "y": [number / 3]}
+    )
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.just("\x00"), max_size=40))
+def test_a_template_is_exact_whatever_a_field_holds_even_a_nul_before_a_member_name(
+    text: str,
+) -> None:
+    content: dict[str, JsonValue] = {"payload": {"a": "\x00" + text, "b": f"\x00{text}:position"}}
+    locked: dict[str, int | str] = {
+        "position": 5,
+        "prev_hash": "cd" * 32,
+        "recorded_at": "2026-01-01T00:00:00.000001Z",
+        "stream_version": 1,
+    }
+
+    assert BodyTemplate(content).fill(locked) == rfc8785.dumps({**content, **locked})
+
+
+def test_keys_beyond_the_basic_plane_sort_by_their_utf16_code_units() -> None:
+    # U+1F600 is D83D DE00 in UTF-16: before U+E000, though after it by code point.
+    value = {"\ue000": 1, "\U0001f600": 2, "a": 3}
+
+    assert canonical(value) == rfc8785.dumps(value)
+    assert canonical(value).index("\U0001f600".encode()) < canonical(value).index("\ue000".encode())
