@@ -122,16 +122,19 @@ def evaluate(
     key = (kota, period.name, known_at, based_on, as_of)
     found = services.evaluations.get(key)
     if found is None:
-        found = _evaluation(services, kota, desa, period, known_at, position, as_of)
+        found = _evaluation(
+            services, kota, desa, period, known_at=known_at, position=position, as_of=as_of
+        )
         services.evaluations.put(key, found)
     return found
 
 
-def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
+def _evaluation(
     services: Services,
     kota: str,
     desa: Sequence[str],
     period: Period,
+    *,
     known_at: str | None,
     position: int | None,
     as_of: date,
@@ -163,10 +166,10 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
             names.get(c),
             figures,
             earlier.units.get(c),
-            sum(1 for d in zero if d.startswith(c + ".")),
-            sum(1 for d in desa if d.startswith(c + ".")),
-            counts.get(c, ResolutionCounts()),
-            columns[c],
+            zero=sum(1 for d in zero if d.startswith(c + ".")),
+            registered=sum(1 for d in desa if d.startswith(c + ".")),
+            resolutions=counts.get(c, ResolutionCounts()),
+            sponsors=columns[c],
         )
         for c, figures in now.units.items()
     ]
@@ -179,10 +182,10 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
         names.get(kota),
         now.figures,
         previous_total,
-        len(zero),
-        len(desa),
-        counts.get(kota, ResolutionCounts()),
-        columns[kota],
+        zero=len(zero),
+        registered=len(desa),
+        resolutions=counts.get(kota, ResolutionCounts()),
+        sponsors=columns[kota],
     )
     return EvaluationAnswer(
         code=kota,
@@ -197,11 +200,12 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
     )
 
 
-def _row(  # noqa: PLR0917 - one row's parts
+def _row(
     code: str,
     name: str | None,
     figures: Figures,
     earlier: Figures | None,
+    *,
     zero: int,
     registered: int,
     resolutions: ResolutionCounts,
