@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, ConfigDict
 
 from api.children.views import (
@@ -21,10 +21,10 @@ from api.children.views import (
     measurement_out,
     writable_state_guard,
 )
-from api.identity.access import Principal, Requires, write_meta
+from api.identity.access import Principal, Requires
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, IfMatch, client_event_id, etag, expected_version, today
+from api.web.kit import Write, Writes, etag, today
 from domain.child import commands as c
 from domain.child.commands import MeasurementEntry
 from domain.child.decider import ChildState, stream_id
@@ -36,6 +36,7 @@ from events.projections import children as index
 
 router = APIRouter(tags=["children"])
 MeasurementId = Annotated[uuid.UUID, Path(description="The event id of the measurement.")]
+Measurer = Annotated[Write, Writes("measurements:write")]
 
 
 class MeasurementRequest(MeasurementEntry):
@@ -127,33 +128,29 @@ class MeasurementPage(BaseModel):
 
 
 def _write(
-    services: Services,
-    principal: Principal,
-    request: Request,
-    child_id: uuid.UUID,
-    command: c.ChildCommand,
-    *,
-    event_id: str,
-    if_match: str | None,
+    services: Services, write: Write, child_id: uuid.UUID, command: c.ChildCommand, event_id: str
 ) -> Outcome[ChildState]:
     return services.child_writes.execute(
         stream_id(str(child_id)),
         command,
-        write_meta(principal, request),
-        expected_version=expected_version(if_match),
+        write.meta,
+        expected_version=write.expected_version,
         event_ids=[event_id],
-        guard=writable_state_guard(principal),
+        guard=writable_state_guard(write.principal),
     )
 
 
-def _written(outcome: Outcome[ChildState]) -> Written:
-    # The stored version of the event: a replay answers what the first call answered.
+def _written(response: Response, outcome: Outcome[ChildState]) -> Written:
+    """The stored event and version, also the ``ETag``: a replay answers what the first call
+    answered."""
     stored = outcome.events
+    etag(response, stored[-1].stream_version)
     return Written(event_id=stored[0].event_id, version=stored[-1].stream_version)
 
 
 def _measured(
     services: Services,
+    response: Response,
     child_id: uuid.UUID,
     measurement_id: str,
     outcome: Outcome[ChildState],
@@ -172,7 +169,7 @@ def _measured(
         values = child.measurements[measurement_id].measurement
         row = index.written_measurement(measurement_id, state, child.sex, child.birth_date, values)
     out = measurement_out(row)
-    written = _written(outcome)
+    written = _written(response, outcome)
     return MeasurementWritten(**written.model_dump(), assessment=out.assessment, measurement=out)
 
 
@@ -180,25 +177,16 @@ def _measured(
 def record_measurement(
     child_id: ChildId,
     body: MeasurementRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    principal: Annotated[Principal, Requires("measurements:write")],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Measurer,
 ) -> MeasurementWritten:
     """Record a measurement; the answer has its event id, the version and the assessment."""
-    event_id = client_event_id(principal, request, body.event_id, idempotency_key)
-    event_id = event_id or new_event_id()
-    command = c.RecordMeasurement(
-        today=today(), measurement_id=event_id, measurement=body.values(principal)
-    )
-    outcome = _write(
-        services, principal, request, child_id, command, event_id=event_id, if_match=if_match
-    )
-    answer = _measured(services, child_id, event_id, outcome, "recorded")
-    etag(response, answer.version)
-    return answer
+    event_id = write.event_id(body.event_id) or new_event_id()
+    measurement = body.values(write.principal)
+    command = c.RecordMeasurement(today=today(), measurement_id=event_id, measurement=measurement)
+    outcome = _write(services, write, child_id, command, event_id)
+    return _measured(services, response, child_id, event_id, outcome, "recorded")
 
 
 @router.post(
@@ -210,33 +198,19 @@ def correct_measurement(
     child_id: ChildId,
     measurement_id: MeasurementId,
     body: CorrectionRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    principal: Annotated[Principal, Requires("measurements:write")],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Measurer,
 ) -> MeasurementWritten:
     """Replace a measurement's values (with a reason); the original stays in the log."""
-    event_id = client_event_id(principal, request, body.event_id, idempotency_key)
+    corrected = str(measurement_id)
+    measurement = body.values(write.principal)
     command = c.CorrectMeasurement(
-        today=today(),
-        measurement_id=str(measurement_id),
-        measurement=body.values(principal),
-        reason=body.reason,
+        today=today(), measurement_id=corrected, measurement=measurement, reason=body.reason
     )
-    outcome = _write(
-        services,
-        principal,
-        request,
-        child_id,
-        command,
-        event_id=event_id or new_event_id(),
-        if_match=if_match,
-    )
-    answer = _measured(services, child_id, str(measurement_id), outcome, "corrected")
-    etag(response, answer.version)
-    return answer
+    event_id = write.event_id(body.event_id) or new_event_id()
+    outcome = _write(services, write, child_id, command, event_id)
+    return _measured(services, response, child_id, corrected, outcome, "corrected")
 
 
 @router.post(
@@ -248,30 +222,15 @@ def void_measurement(
     child_id: ChildId,
     measurement_id: MeasurementId,
     body: VoidRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    principal: Annotated[Principal, Requires("measurements:write")],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Measurer,
 ) -> Written:
     """Void a measurement (with a reason): it no longer counts; voiding twice is 409."""
-    event_id = client_event_id(principal, request, body.event_id, idempotency_key)
-    command = c.VoidMeasurement(
-        today=today(), measurement_id=str(measurement_id), reason=body.reason
-    )
-    outcome = _write(
-        services,
-        principal,
-        request,
-        child_id,
-        command,
-        event_id=event_id or new_event_id(),
-        if_match=if_match,
-    )
-    written = _written(outcome)
-    etag(response, written.version)
-    return written
+    voided = str(measurement_id)
+    command = c.VoidMeasurement(today=today(), measurement_id=voided, reason=body.reason)
+    event_id = write.event_id(body.event_id) or new_event_id()
+    return _written(response, _write(services, write, child_id, command, event_id))
 
 
 @router.get("/v1/children/{child_id}/measurements", responses=PROBLEM)
