@@ -15,7 +15,7 @@ from api.meetings.figures import indicator_value
 from api.services import Services
 from api.sponsors.figures import SponsorFigures, commitments_at, sponsor_figures
 from api.web.csv_answer import csv_text
-from api.web.kit import log_position_of
+from api.web.kit import answer_from, log_position_of
 from domain import wilayah
 from domain.fact import DomainError, NotFound
 from domain.figures import Figures, Period, parse_period
@@ -57,14 +57,7 @@ class SponsorColumns(BaseModel):
     @classmethod
     def of(cls, found: SponsorFigures) -> SponsorColumns:
         """The columns of one row."""
-        return cls(
-            sponsors=found.sponsors,
-            active_commitments=found.active_commitments,
-            rupiah_committed=found.rupiah_committed,
-            rupiah_delivered=found.rupiah_delivered,
-            stunted_sponsored=found.stunted_sponsored,
-            share_stunted_sponsored=found.share_stunted_sponsored,
-        )
+        return answer_from(cls, found)
 
 
 class EvaluationRow(BaseModel):
@@ -214,19 +207,15 @@ def _row(
     total = figures.total
     before = None if earlier is None else earlier.total.prevalence_stunting
     now = total.prevalence_stunting
-    return EvaluationRow(
+    return answer_from(
+        EvaluationRow,
+        total,  # present, measured, coverage, stunted, new stunting: as the figures count them
         rank=None,
         code=code,
         name=name,
-        present=total.present,
-        measured=total.measured,
-        coverage=total.coverage,
-        measured_valid_haz=total.measured_valid_haz,
-        stunted=total.stunted,
         prevalence_stunting=now,
         prevalence_previous=before,
         prevalence_change=None if now is None or before is None else round(now - before, 6),
-        new_stunting=total.new_stunting,
         desa=registered,
         desa_zero_new_stunting=zero,
         resolutions=resolutions,

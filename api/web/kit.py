@@ -7,7 +7,9 @@
   the caller, the event ``meta``, the event id and the expected version;
 - ``known_at``: the log position a past instant names;
 - masking: children's initials and personal fields, read for many children at once;
-- request bodies that refuse unknown fields, and the desa a write may name;
+- request bodies that refuse unknown fields (``Strict``, ``example``), and the desa a write
+  may name;
+- answers read from a state or a row: the fields of the same names (``answer_from``);
 - today: the latest date anywhere in Indonesia.
 
 Problem answers are documented by ``api.web.responses`` and answered by ``api.web.errors``.
@@ -19,7 +21,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Header, Path, Query, Request, Response, params
 from pydantic import AwareDatetime, BaseModel, ConfigDict, TypeAdapter, ValidationError
@@ -52,6 +54,7 @@ _KNOWN_AT = (
 CodePath = Annotated[str, Path(description=_CODE, max_length=20)]
 KnownAt = Annotated[str | None, Query(description=_KNOWN_AT, max_length=40)]
 _INSTANT: TypeAdapter[AwareDatetime] = TypeAdapter(AwareDatetime)
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
 def today() -> date:
@@ -188,10 +191,28 @@ def checked_desa(
     return desa
 
 
+def answer_from(model: type[Answer], held: object, /, **given: Any) -> Answer:
+    """``model`` with the fields ``given``, the others read from ``held``'s attributes of the
+    same names (one ``held`` lacks keeps its default): for an answer that shows a state or a
+    row as it is. Use it only where every field of ``model`` may be shown."""
+    read = {
+        name: getattr(held, name)
+        for name in model.model_fields
+        if name not in given and hasattr(held, name)
+    }
+    return model.model_validate({**read, **given})
+
+
 class Strict(BaseModel):
     """A request body: unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def example(shown: JsonObject) -> ConfigDict:
+    """The config of a request body: unknown fields refused, ``shown`` its example in the
+    OpenAPI document."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [shown]})
 
 
 def derived_id(event_id: str | None) -> uuid.UUID:

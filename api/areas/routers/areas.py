@@ -6,10 +6,11 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.identity.access import Principal, Requires, ensure_reach, ensure_writable, write_meta
 from api.web.deps import ServicesDep, StoreDep
+from api.web.kit import answer_from, example
 from api.web.responses import problems
 from domain import wilayah
 from domain.area import commands as c
@@ -48,18 +49,13 @@ IfMatch = Annotated[
 class AreaRequest(BaseModel):
     """A desa/kelurahan to register; its kind follows from the code."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "code": "32.79.02.1001",
-                    "name": "Hegarsari",
-                    "kecamatan": "Pataruman",
-                    "kota": "Kota Banjar",
-                }
-            ]
-        },
+    model_config = example(
+        {
+            "code": "32.79.02.1001",
+            "name": "Hegarsari",
+            "kecamatan": "Pataruman",
+            "kota": "Kota Banjar",
+        }
     )
 
     code: DesaCode = Field(description=_CODE)
@@ -71,10 +67,7 @@ class AreaRequest(BaseModel):
 class KampungKbRequest(BaseModel):
     """A Kampung KB designation (or a change of its category)."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"category": "Berkembang", "designated_on": "2024-08-17"}]},
-    )
+    model_config = example({"category": "Berkembang", "designated_on": "2024-08-17"})
 
     category: KampungKbCategory = Field(description="Dasar, Berkembang, Mandiri or Paripurna.")
     designated_on: ProgrammeDay = Field(
@@ -85,9 +78,7 @@ class KampungKbRequest(BaseModel):
 class SasaranRequest(BaseModel):
     """The targets of one year: balita (under five) and, among them, baduta (under two)."""
 
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"balita": 420, "baduta": 160}]}
-    )
+    model_config = example({"balita": 420, "baduta": 160})
 
     balita: Count = Field(description="Target number of balita (0-59 months).")
     baduta: Count = Field(description="Target number of baduta (0-23 months); <= balita.")
@@ -119,15 +110,7 @@ class AreaAnswer(BaseModel):
             kampung_kb = KampungKbAnswer(
                 category=area.kampung_kb, designated_on=area.kampung_kb_since
             )
-        return cls(
-            code=area.code,
-            name=area.name,
-            kind=area.kind,
-            kecamatan=area.kecamatan,
-            kota=area.kota,
-            kampung_kb=kampung_kb,
-            version=version,
-        )
+        return answer_from(cls, area, kampung_kb=kampung_kb, version=version)
 
 
 class AreaPage(BaseModel):

@@ -10,7 +10,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.children.views import (
     PROBLEM,
@@ -23,7 +23,7 @@ from api.children.views import (
 )
 from api.identity.access import Principal, Requires
 from api.web.deps import ServicesDep
-from api.web.kit import IDEMPOTENCY_NAMESPACE, Write, Writes, checked_desa, today
+from api.web.kit import IDEMPOTENCY_NAMESPACE, Write, Writes, checked_desa, example, today
 from domain import wilayah
 from domain.child import commands as c
 from domain.child.commands import PersonalEntry
@@ -38,23 +38,18 @@ router = APIRouter(tags=["children"])
 class RegisterChildRequest(BaseModel):
     """A new child: non-personal fields for statistics, ``personal`` encrypted apart."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "sex": "F",
-                    "birth_date": "2024-03-05",
-                    "desa": "32.79.02.1001",
-                    "posyandu": "Posyandu Melati",
-                    "personal": {
-                        "name": "Demo Anak Contoh",
-                        "mother_name": "Demo Ibu Contoh",
-                        "address": "Alamat Demo 1",
-                    },
-                }
-            ]
-        },
+    model_config = example(
+        {
+            "sex": "F",
+            "birth_date": "2024-03-05",
+            "desa": "32.79.02.1001",
+            "posyandu": "Posyandu Melati",
+            "personal": {
+                "name": "Demo Anak Contoh",
+                "mother_name": "Demo Ibu Contoh",
+                "address": "Alamat Demo 1",
+            },
+        }
     )
 
     id: uuid.UUID | None = Field(None, description="The child's id; chosen by the server if null.")

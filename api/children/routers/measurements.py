@@ -10,7 +10,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from api.children.views import (
     PROBLEM,
@@ -24,7 +24,7 @@ from api.children.views import (
 from api.identity.access import Principal, Requires
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import Write, Writes, etag, today
+from api.web.kit import Write, Writes, etag, example, today
 from domain.child import commands as c
 from domain.child.commands import MeasurementEntry
 from domain.child.decider import ChildState, stream_id
@@ -42,19 +42,14 @@ Measurer = Annotated[Write, Writes("measurements:write")]
 class MeasurementRequest(MeasurementEntry):
     """A measurement; ``event_id`` (or ``Idempotency-Key``) makes a retry safe."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "measured_on": "2025-05-10",
-                    "weight_kg": 9.8,
-                    "length_cm": 77.9,
-                    "position": "lying",
-                    "measured_by": "kader",
-                }
-            ]
-        },
+    model_config = example(
+        {
+            "measured_on": "2025-05-10",
+            "weight_kg": 9.8,
+            "length_cm": 77.9,
+            "position": "lying",
+            "measured_by": "kader",
+        }
     )
 
     event_id: uuid.UUID | None = None
@@ -69,17 +64,13 @@ class MeasurementRequest(MeasurementEntry):
 class CorrectionRequest(MeasurementRequest):
     """The corrected values of a measurement, and why."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "measured_on": "2025-05-10",
-                    "weight_kg": 9.6,
-                    "length_cm": 77.9,
-                    "position": "lying",
-                    "reason": "timbangan belum dinolkan; ditimbang ulang",
-                }
-            ]
+    model_config = example(
+        {
+            "measured_on": "2025-05-10",
+            "weight_kg": 9.6,
+            "length_cm": 77.9,
+            "position": "lying",
+            "reason": "timbangan belum dinolkan; ditimbang ulang",
         }
     )
 
@@ -95,12 +86,7 @@ class CorrectionRequest(MeasurementRequest):
 class VoidRequest(BaseModel):
     """Why the measurement no longer counts."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"reason": "entri ganda: pengukuran yang sama tercatat dua kali"}]
-        },
-    )
+    model_config = example({"reason": "entri ganda: pengukuran yang sama tercatat dua kali"})
 
     reason: Text500
     event_id: uuid.UUID | None = None

@@ -16,12 +16,12 @@ from starlette.exceptions import HTTPException
 from api.children.views import PROBLEM, decider, writable_state_guard
 from api.identity.access import Principal, Requires, write_meta
 from api.web.deps import ServicesDep
-from api.web.kit import today
+from api.web.kit import example, today
 from domain.child import commands as c
 from domain.child.commands import MeasurementTyped
 from domain.child.decider import ChildState, stream_id
 from domain.child.events import Measurement
-from domain.fact import DomainError
+from domain.fact import DomainError, StateConflict
 from domain.values import Line120
 from events.errors import EventIdConflict
 from events.handling import Answer, Job, execute_batch
@@ -42,25 +42,20 @@ class SessionItem(MeasurementTyped):
 class PosyanduSession(BaseModel):
     """The measurements of one posyandu day (at most 500; more is 413)."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
+    model_config = example(
+        {
+            "posyandu": "Posyandu Mawar",
+            "items": [
                 {
-                    "posyandu": "Posyandu Mawar",
-                    "items": [
-                        {
-                            "child_id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01",
-                            "event_id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d13",
-                            "measured_on": "2025-06-10",
-                            "weight_kg": 10.0,
-                            "length_cm": 78.9,
-                            "position": "lying",
-                        }
-                    ],
+                    "child_id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01",
+                    "event_id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d13",
+                    "measured_on": "2025-06-10",
+                    "weight_kg": 10.0,
+                    "length_cm": 78.9,
+                    "position": "lying",
                 }
-            ]
-        },
+            ],
+        }
     )
 
     posyandu: Line120 | None = None
@@ -117,26 +112,12 @@ def _job(principal: Principal, item: SessionItem) -> Job[c.RecordMeasurement]:
 
 
 def _answer(item: SessionItem, answer: Answer[ChildState]) -> ItemAnswer:
-    event_id, child_id = str(item.event_id), str(item.child_id)
+    ids = {"event_id": str(item.event_id), "child_id": str(item.child_id)}
+    if isinstance(answer, EventIdConflict):
+        answer = StateConflict("this event id was used for another measurement", field="event_id")
     if isinstance(answer, DomainError):
         return ItemAnswer(
-            event_id=event_id,
-            child_id=child_id,
-            accepted=False,
-            status=answer.status,
-            field=answer.field,
-            detail=answer.detail,
-        )
-    if isinstance(answer, EventIdConflict):
-        return ItemAnswer(
-            event_id=event_id,
-            child_id=child_id,
-            accepted=False,
-            status=409,
-            field="event_id",
-            detail="this event id was used for another measurement",
+            **ids, accepted=False, status=answer.status, field=answer.field, detail=answer.detail
         )
     version = answer.events[-1].stream_version
-    return ItemAnswer(
-        event_id=event_id, child_id=child_id, accepted=True, version=version, status=201
-    )
+    return ItemAnswer(**ids, accepted=True, version=version, status=201)

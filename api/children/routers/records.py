@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.children.views import PROBLEM, ChildAnswer, ChildId, child_answer, writable_child
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import Write, Writes, checked_desa, today
+from api.web.kit import Write, Writes, checked_desa, example, today
 from domain.child import commands as c
 from domain.child.commands import PersonalEntry
 from domain.child.decider import stream_id
@@ -34,12 +34,8 @@ class Change(BaseModel):
 class RegistrationCorrection(Change):
     """Corrected registration details; fields left null stay. ``personal`` replaces all."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"posyandu": "Posyandu Mawar", "reason": "salah pilih posyandu saat registrasi"}
-            ]
-        }
+    model_config = example(
+        {"posyandu": "Posyandu Mawar", "reason": "salah pilih posyandu saat registrasi"}
     )
 
     sex: Sex | None = None
@@ -52,9 +48,7 @@ class RegistrationCorrection(Change):
 class Move(Change):
     """The child lives in another desa/kelurahan of the installation from ``moved_on``."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"moved_on": "2025-06-20", "to_desa": "32.79.02.2003"}]}
-    )
+    model_config = example({"moved_on": "2025-06-20", "to_desa": "32.79.02.2003"})
 
     to_desa: DesaCode
     moved_on: Day = Field(description="Not before the birth, the last move, nor after today.")
@@ -63,9 +57,7 @@ class Move(Change):
 class Exit(Change):
     """The child left the register: died or moved out of the installation."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"exited_on": "2025-07-25", "reason": "moved_out"}]}
-    )
+    model_config = example({"exited_on": "2025-07-25", "reason": "moved_out"})
 
     reason: ExitReason
     exited_on: Day = Field(description="Not before the birth, the last move, nor after today.")

@@ -8,12 +8,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.identity.access import Principal, Requires, write_meta
 from api.personal import erasure
 from api.services import Services
 from api.web.deps import ServicesDep
+from api.web.kit import example
 from api.web.responses import problems
 
 router = APIRouter(tags=["personal data"])
@@ -25,10 +26,7 @@ Id = Annotated[uuid.UUID, Path(description="The record's id (a UUID).")]
 class ErasureRequest(BaseModel):
     """Why the data is erased: the request's reference, never the person's name."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"reason": "request of 2026-12-01, ref 17"}]},
-    )
+    model_config = example({"reason": "request of 2026-12-01, ref 17"})
 
     reason: str = Field(min_length=3, max_length=500)
 
