@@ -121,14 +121,16 @@ class Write:
         return None if event_id is None else [event_id]
 
 
-def Writes(scope: str, *, conditional: bool = True) -> params.Depends:  # noqa: N802 (a marker in Annotated, as Requires)
-    """A dependency: the ``Write`` of a caller holding ``scope``, with its ``If-Match`` header
-    (``conditional``) and its ``Idempotency-Key``."""
+def Writes(  # noqa: N802 (a marker in Annotated, as Requires)
+    scope: str, *, if_match: bool = True, idempotency_key: bool = True
+) -> params.Depends:
+    """A dependency: the ``Write`` of a caller holding ``scope``, with the headers the route
+    takes: ``If-Match`` (a write to a stream that exists) and ``Idempotency-Key``."""
     # A default, not in Annotated: FastAPI reads these annotations as strings, in which a
     # local name cannot be found.
     caller: Any = Requires(scope)
 
-    async def conditional_write(
+    async def conditional(
         request: Request,
         principal: Principal = caller,
         if_match: IfMatch = None,
@@ -136,14 +138,18 @@ def Writes(scope: str, *, conditional: bool = True) -> params.Depends:  # noqa: 
     ) -> Write:
         return Write(principal, request, if_match, idempotency_key)
 
-    async def write(
-        request: Request,
-        principal: Principal = caller,
-        idempotency_key: IdempotencyKey = None,
+    async def keyed(
+        request: Request, principal: Principal = caller, idempotency_key: IdempotencyKey = None
     ) -> Write:
         return Write(principal, request, None, idempotency_key)
 
-    return params.Depends(dependency=conditional_write if conditional else write)
+    async def plain(request: Request, principal: Principal = caller) -> Write:
+        return Write(principal, request)
+
+    if if_match and not idempotency_key:
+        raise ValueError("a write that takes If-Match takes an Idempotency-Key too")
+    dependency = conditional if if_match else keyed if idempotency_key else plain
+    return params.Depends(dependency=dependency)
 
 
 def erased_subjects(opened: Opened) -> list[Literal["child", "mother"]]:

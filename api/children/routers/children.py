@@ -78,7 +78,7 @@ def register_child(
     body: RegisterChildRequest,
     response: Response,
     services: ServicesDep,
-    write: Annotated[Write, Writes("children:write", conditional=False)],
+    write: Annotated[Write, Writes("children:write", if_match=False)],
 ) -> ChildAnswer:
     """Register a child; the answer is the child as ``GET /v1/children/{id}`` shows it."""
     desa = checked_desa(services, write.principal, body.desa)

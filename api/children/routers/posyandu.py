@@ -9,14 +9,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Final
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
 from api.children.views import PROBLEM, decider, writable_state_guard
-from api.identity.access import Principal, Requires, write_meta
+from api.identity.access import Principal
 from api.web.deps import ServicesDep
-from api.web.kit import example, today
+from api.web.kit import Write, Writes, example, today
 from domain.child import commands as c
 from domain.child.commands import MeasurementTyped
 from domain.child.decider import ChildState, stream_id
@@ -85,18 +85,15 @@ class SessionAnswer(BaseModel):
 @router.post("/v1/posyandu-sessions", responses=PROBLEM)
 def record_session(
     body: PosyanduSession,
-    request: Request,
     services: ServicesDep,
-    principal: Annotated[Principal, Requires("measurements:write")],
+    write: Annotated[Write, Writes("measurements:write", if_match=False, idempotency_key=False)],
 ) -> SessionAnswer:
     """Record a posyandu day: each item accepted or refused on its own; replay-safe."""
     if len(body.items) > MAX_ITEMS:
         raise HTTPException(413, f"a session holds at most {MAX_ITEMS} measurements")
-    meta = write_meta(principal, request)
-    jobs = [_job(principal, item) for item in body.items]
-    answers = execute_batch(
-        services.store, decider, jobs, meta, guard=writable_state_guard(principal)
-    )
+    jobs = [_job(write.principal, item) for item in body.items]
+    guard = writable_state_guard(write.principal)
+    answers = execute_batch(services.store, decider, jobs, write.meta, guard=guard)
     items = [_answer(item, answer) for item, answer in zip(body.items, answers, strict=True)]
     accepted = sum(a.accepted for a in items)
     return SessionAnswer(accepted=accepted, refused=len(items) - accepted, items=items)

@@ -12,12 +12,12 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.exchange.webhook_targets import pin
 from api.exchange.webhooks import owner_now
-from api.identity.access import Principal, Requires, ensure_writable, write_meta
+from api.identity.access import Principal, Requires, ensure_writable
 from api.meetings.views import PROBLEMS
 from api.services import Services
 from api.web.deps import ServicesDep
@@ -126,7 +126,7 @@ def subscribe(
     body: SubscriptionRequest,
     response: Response,
     services: ServicesDep,
-    write: Annotated[Write, Writes("webhooks:manage", conditional=False)],
+    write: Annotated[Write, Writes("webhooks:manage", if_match=False)],
 ) -> SubscriptionAnswer:
     """Subscribe a URL to the events about areas inside the caller's reach that the caller
     may read; the signing secret is in this answer only."""
@@ -175,22 +175,16 @@ def get_subscription(
 @router.delete("/v1/subscriptions/{subscription_id}", responses=PROBLEMS)
 def cancel(
     subscription_id: SubscriptionId,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Manager,
+    write: Annotated[Write, Writes("webhooks:manage", if_match=False, idempotency_key=False)],
 ) -> SubscriptionAnswer:
     """Stop sending (409 when already stopped)."""
     key = str(subscription_id)
-    _mine(services, caller, key)
-    execute(
-        services.store,
-        _decider,
-        PREFIX + key,
-        CancelSubscription(at=services.clock()),
-        write_meta(caller, request),
-    )
-    return subscription_answer(services, caller, key, response)
+    _mine(services, write.principal, key)
+    command = CancelSubscription(at=services.clock())
+    execute(services.store, _decider, PREFIX + key, command, write.meta)
+    return subscription_answer(services, write.principal, key, response)
 
 
 @router.post("/v1/subscriptions/{subscription_id}/replay", status_code=202, responses=PROBLEMS)
