@@ -35,6 +35,8 @@ from events.handling import Outcome, new_event_id
 from events.projections import children as index
 
 router = APIRouter(tags=["children"])
+_MEASUREMENTS = "/v1/children/{child_id}/measurements"
+_MEASUREMENT = _MEASUREMENTS + "/{measurement_id}"
 MeasurementId = Annotated[uuid.UUID, Path(description="The event id of the measurement.")]
 Measurer = Annotated[Write, Writes("measurements:write")]
 
@@ -114,14 +116,19 @@ class MeasurementPage(BaseModel):
 
 
 def _write(
-    services: Services, write: Write, child_id: uuid.UUID, command: c.ChildCommand, event_id: str
+    services: Services,
+    write: Write,
+    child_id: uuid.UUID,
+    command: c.ChildCommand,
+    event_id: str | None,
 ) -> Outcome[ChildState]:
+    """Run ``command`` on the child's stream as one event (its id the client's, or new)."""
     return services.child_writes.execute(
         stream_id(str(child_id)),
         command,
         write.meta,
         expected_version=write.expected_version,
-        event_ids=[event_id],
+        event_ids=[event_id or new_event_id()],
         guard=writable_state_guard(write.principal),
     )
 
@@ -159,7 +166,7 @@ def _measured(
     return MeasurementWritten(**written.model_dump(), assessment=out.assessment, measurement=out)
 
 
-@router.post("/v1/children/{child_id}/measurements", status_code=201, responses=PROBLEM)
+@router.post(_MEASUREMENTS, status_code=201, responses=PROBLEM)
 def record_measurement(
     child_id: ChildId,
     body: MeasurementRequest,
@@ -175,11 +182,7 @@ def record_measurement(
     return _measured(services, response, child_id, event_id, outcome, "recorded")
 
 
-@router.post(
-    "/v1/children/{child_id}/measurements/{measurement_id}/corrections",
-    status_code=201,
-    responses=PROBLEM,
-)
+@router.post(_MEASUREMENT + "/corrections", status_code=201, responses=PROBLEM)
 def correct_measurement(
     child_id: ChildId,
     measurement_id: MeasurementId,
@@ -194,16 +197,11 @@ def correct_measurement(
     command = c.CorrectMeasurement(
         today=today(), measurement_id=corrected, measurement=measurement, reason=body.reason
     )
-    event_id = write.event_id(body.event_id) or new_event_id()
-    outcome = _write(services, write, child_id, command, event_id)
+    outcome = _write(services, write, child_id, command, write.event_id(body.event_id))
     return _measured(services, response, child_id, corrected, outcome, "corrected")
 
 
-@router.post(
-    "/v1/children/{child_id}/measurements/{measurement_id}/void",
-    status_code=201,
-    responses=PROBLEM,
-)
+@router.post(_MEASUREMENT + "/void", status_code=201, responses=PROBLEM)
 def void_measurement(
     child_id: ChildId,
     measurement_id: MeasurementId,
@@ -215,11 +213,11 @@ def void_measurement(
     """Void a measurement (with a reason): it no longer counts; voiding twice is 409."""
     voided = str(measurement_id)
     command = c.VoidMeasurement(today=today(), measurement_id=voided, reason=body.reason)
-    event_id = write.event_id(body.event_id) or new_event_id()
-    return _written(response, _write(services, write, child_id, command, event_id))
+    outcome = _write(services, write, child_id, command, write.event_id(body.event_id))
+    return _written(response, outcome)
 
 
-@router.get("/v1/children/{child_id}/measurements", responses=PROBLEM)
+@router.get(_MEASUREMENTS, responses=PROBLEM)
 def list_measurements(
     child_id: ChildId,
     response: Response,
