@@ -15,7 +15,7 @@ from api.meetings.figures import indicator_value
 from api.services import Services
 from api.sponsors.figures import SponsorFigures, commitments_at, sponsor_figures
 from api.web.csv_answer import csv_text
-from api.web.kit import log_position_of
+from api.web.kit import answer_from, log_position_of
 from domain import wilayah
 from domain.fact import DomainError, NotFound
 from domain.figures import Figures, Period, parse_period
@@ -57,14 +57,7 @@ class SponsorColumns(BaseModel):
     @classmethod
     def of(cls, found: SponsorFigures) -> SponsorColumns:
         """The columns of one row."""
-        return cls(
-            sponsors=found.sponsors,
-            active_commitments=found.active_commitments,
-            rupiah_committed=found.rupiah_committed,
-            rupiah_delivered=found.rupiah_delivered,
-            stunted_sponsored=found.stunted_sponsored,
-            share_stunted_sponsored=found.share_stunted_sponsored,
-        )
+        return answer_from(cls, found)
 
 
 class EvaluationRow(BaseModel):
@@ -122,16 +115,19 @@ def evaluate(
     key = (kota, period.name, known_at, based_on, as_of)
     found = services.evaluations.get(key)
     if found is None:
-        found = _evaluation(services, kota, desa, period, known_at, position, as_of)
+        found = _evaluation(
+            services, kota, desa, period, known_at=known_at, position=position, as_of=as_of
+        )
         services.evaluations.put(key, found)
     return found
 
 
-def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
+def _evaluation(
     services: Services,
     kota: str,
     desa: Sequence[str],
     period: Period,
+    *,
     known_at: str | None,
     position: int | None,
     as_of: date,
@@ -163,10 +159,10 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
             names.get(c),
             figures,
             earlier.units.get(c),
-            sum(1 for d in zero if d.startswith(c + ".")),
-            sum(1 for d in desa if d.startswith(c + ".")),
-            counts.get(c, ResolutionCounts()),
-            columns[c],
+            zero=sum(1 for d in zero if d.startswith(c + ".")),
+            registered=sum(1 for d in desa if d.startswith(c + ".")),
+            resolutions=counts.get(c, ResolutionCounts()),
+            sponsors=columns[c],
         )
         for c, figures in now.units.items()
     ]
@@ -179,10 +175,10 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
         names.get(kota),
         now.figures,
         previous_total,
-        len(zero),
-        len(desa),
-        counts.get(kota, ResolutionCounts()),
-        columns[kota],
+        zero=len(zero),
+        registered=len(desa),
+        resolutions=counts.get(kota, ResolutionCounts()),
+        sponsors=columns[kota],
     )
     return EvaluationAnswer(
         code=kota,
@@ -197,11 +193,12 @@ def _evaluation(  # noqa: PLR0917 - the parts of one evaluation
     )
 
 
-def _row(  # noqa: PLR0917 - one row's parts
+def _row(
     code: str,
     name: str | None,
     figures: Figures,
     earlier: Figures | None,
+    *,
     zero: int,
     registered: int,
     resolutions: ResolutionCounts,
@@ -210,19 +207,15 @@ def _row(  # noqa: PLR0917 - one row's parts
     total = figures.total
     before = None if earlier is None else earlier.total.prevalence_stunting
     now = total.prevalence_stunting
-    return EvaluationRow(
+    return answer_from(
+        EvaluationRow,
+        total,  # present, measured, coverage, stunted, new stunting: as the figures count them
         rank=None,
         code=code,
         name=name,
-        present=total.present,
-        measured=total.measured,
-        coverage=total.coverage,
-        measured_valid_haz=total.measured_valid_haz,
-        stunted=total.stunted,
         prevalence_stunting=now,
         prevalence_previous=before,
         prevalence_change=None if now is None or before is None else round(now - before, 6),
-        new_stunting=total.new_stunting,
         desa=registered,
         desa_zero_new_stunting=zero,
         resolutions=resolutions,

@@ -48,8 +48,9 @@ FromStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the pass
 
 
 @contextmanager
-def _store() -> Iterator[Services]:
-    """The installation TUMBUH_DATABASE_URL names; refusals exit 1 with their reason."""
+def installation() -> Iterator[Services]:
+    """The installation TUMBUH_DATABASE_URL names, started; a refusal (a domain rule, a weak
+    password) exits 1 with its reason."""
     from api.identity.passwords import WeakPassword
     from api.services import build_services
     from api.settings import Settings
@@ -93,7 +94,7 @@ def add_user(
     from api.identity.accounts import operator_meta
 
     password = _password(password_stdin)
-    with _store() as services:
+    with installation() as services:
         services.principals.add_user(
             username, role, wilayah, password=password, meta=operator_meta(), scopes=scope
         )
@@ -105,7 +106,7 @@ def add_client(name: Name, role: RoleOption, wilayah: Wilayah, scope: Scopes = N
     """Register a machine client; its secret is printed once, keep it safe."""
     from api.identity.accounts import operator_meta
 
-    with _store() as services:
+    with installation() as services:
         secret = services.principals.add_client(
             name, role, wilayah, meta=operator_meta(), scopes=scope
         )
@@ -116,7 +117,7 @@ def add_client(name: Name, role: RoleOption, wilayah: Wilayah, scope: Scopes = N
 @principals.command("list")
 def list_principals() -> None:
     """Every principal with its role, scopes, reach and whether it is disabled."""
-    with _store() as services:
+    with installation() as services:
         records = services.principals.all()
     for record in records:
         s = record.state
@@ -130,7 +131,7 @@ def list_principals() -> None:
 def _change(name: str, make: Callable[[], PrincipalCommand], done: str) -> None:
     from api.identity.accounts import operator_meta
 
-    with _store() as services:
+    with installation() as services:
         services.principals.change(name, make(), operator_meta())
     typer.echo(f"{name}: {done}")
 
@@ -204,7 +205,7 @@ def set_password(username: Username, password_stdin: FromStdin = False) -> None:
     from api.identity.accounts import operator_meta
 
     password = _password(password_stdin)
-    with _store() as services:
+    with installation() as services:
         services.principals.set_password(username, password, operator_meta())
     typer.echo(f"{username}: password changed")
 
@@ -214,7 +215,7 @@ def rotate_secret(name: Name) -> None:
     """Give a client a new secret, printed once; the old one stops working."""
     from api.identity.accounts import operator_meta
 
-    with _store() as services:
+    with installation() as services:
         secret = services.principals.rotate_secret(name, operator_meta())
     typer.echo(f"{name}: new secret, shown only now:")
     typer.echo(secret)

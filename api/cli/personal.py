@@ -4,13 +4,12 @@ personal data at her request, and rotates the master key (docs/audit.md, "Erasur
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli.identity import keys
+from api.cli.identity import installation, keys
 
 if TYPE_CHECKING:
     from api.identity.access import Principal
@@ -40,28 +39,11 @@ def _operator() -> Principal:
     )
 
 
-@contextmanager
-def _store() -> Iterator[Services]:
-    from api.services import build_services
-    from api.settings import Settings
-    from domain.fact import DomainError
-
-    services = build_services(Settings())
-    try:
-        services.start()
-        yield services
-    except DomainError as refusal:
-        typer.echo(f"refused: {refusal.detail}", err=True)
-        raise typer.Exit(code=1) from None
-    finally:
-        services.close()
-
-
 def _erase(target: Callable[[Services], erasure.Target], reason: str) -> None:
     from api.identity.accounts import operator_meta
     from api.personal import erasure
 
-    with _store() as services:
+    with installation() as services:
         done = erasure.erase(services, target(services), reason, operator_meta())
     typer.echo(
         f"erased the {done.target.subject} of {done.target.stream_id}: {len(done.keys)} keys "
@@ -125,7 +107,7 @@ def rotate_master(
 
     settings = Settings()
     new_key = decode(sys.stdin.readline(), "the new key") if new_key_stdin else None
-    with _store() as services:
+    with installation() as services:
         try:
             done = rotate(settings, services.store, new_key)
         except ValueError as refused:

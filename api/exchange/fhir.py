@@ -117,6 +117,20 @@ def _observations(row: Mapping[str, Any]) -> list[Observation]:
     values: Mapping[str, Any] = row["measurement"]
     subject = Reference(reference=f"Patient/{row['child_id']}")
     day: date = row["measured_on"]
+
+    def observation(
+        key: str, category: CodeableConcept, code: CodeableConcept, value: Quantity
+    ) -> Observation:
+        return Observation(
+            id=_id(row["event_id"], key),
+            status="final",
+            category=[category],
+            code=code,
+            subject=subject,
+            effectiveDateTime=day,
+            valueQuantity=value,
+        )
+
     found = []
     lying = values.get("position") == "lying"
     for key, code, display, unit in (
@@ -129,42 +143,23 @@ def _observations(row: Mapping[str, Any]) -> list[Observation]:
         ),
         ("head_cm", "9843-4", "Head Occipital-frontal circumference", "cm"),
     ):
-        if values.get(key) is None:
-            continue
-        found.append(
-            Observation(
-                id=_id(row["event_id"], key),
-                status="final",
-                category=[_category("vital-signs", "Vital Signs")],
-                code=CodeableConcept(
-                    coding=[Coding(system=LOINC, code=code, display=display)], text=display
-                ),
-                subject=subject,
-                effectiveDateTime=day,
-                valueQuantity=Quantity(value=values[key], unit=unit, system=UCUM, code=unit),
+        if values.get(key) is not None:
+            measured = CodeableConcept(
+                coding=[Coding(system=LOINC, code=code, display=display)], text=display
             )
-        )
+            quantity = Quantity(value=values[key], unit=unit, system=UCUM, code=unit)
+            found.append(
+                observation(key, _category("vital-signs", "Vital Signs"), measured, quantity)
+            )
     assessment: Mapping[str, Any] = row.get("assessment") or {}
     for key, display in _Z.items():
-        z = assessment.get(key)
-        if z is None:
-            continue
-        found.append(
-            Observation(
-                id=_id(row["event_id"], key),
-                status="final",
-                category=[_category("exam", "Exam")],
-                code=CodeableConcept(
-                    coding=[Coding(system=WHO_GROWTH, code=key, display=display)],
-                    text=f"WHO 2006 {display}",
-                ),
-                subject=subject,
-                effectiveDateTime=day,
-                valueQuantity=Quantity(
-                    value=round(float(z), 2), unit="SD", system=UCUM, code="{SD}"
-                ),
+        if (z := assessment.get(key)) is not None:
+            scored = CodeableConcept(
+                coding=[Coding(system=WHO_GROWTH, code=key, display=display)],
+                text=f"WHO 2006 {display}",
             )
-        )
+            sd = Quantity(value=round(float(z), 2), unit="SD", system=UCUM, code="{SD}")
+            found.append(observation(key, _category("exam", "Exam"), scored, sd))
     return found
 
 

@@ -200,7 +200,9 @@ class Deliverer:
                     target = self._target(subscription)
                 error = NOT_ALLOWED if target is None else self._send(key, target, event)
                 if error is not None:
-                    self._record_failure(key, cursor, position, sent, event, error)
+                    self._record_failure(
+                        key, event, error, cursor=cursor, position=position, sent=sent
+                    )
                     return sent
                 sent += 1
             position = event.position
@@ -233,15 +235,18 @@ class Deliverer:
         log.debug("webhook %s: HTTP %d", key, answer.status_code)
         return NOT_DELIVERED
 
-    def _record_failure(  # noqa: PLR0917 - one failure's parts
+    def _record_failure(
         self,
         key: str,
+        event: RecordedEvent,
+        error: str,
+        *,
         cursor: outbox.Cursor,
         position: int,
         sent: int,
-        event: RecordedEvent,
-        error: str,
     ) -> None:
+        """Count a failed delivery of ``event``: retry later, or dead-letter it; the events
+        sent before it (up to ``position``) are recorded as delivered."""
         now = datetime.now(UTC)
         attempts = (cursor.attempts if position == cursor.position else 0) + 1
         with self.services.engine.begin() as conn:

@@ -3,9 +3,13 @@
 - ids: the event id a client chose (in the body or from its ``Idempotency-Key``), and the
   ids derived from it, so that a retry names the same stream;
 - versions: ``If-Match`` read as a stream version, the ``ETag`` of an answer;
+- a write as a route receives it beside its body (``Write``, the dependency ``Writes``):
+  the caller, the event ``meta``, the event id and the expected version;
 - ``known_at``: the log position a past instant names;
 - masking: children's initials and personal fields, read for many children at once;
-- request bodies that refuse unknown fields, and the desa a write may name;
+- request bodies that refuse unknown fields (``Strict``, ``example``), and the desa a write
+  may name;
+- answers read from a state or a row: the fields of the same names (``answer_from``);
 - today: the latest date anywhere in Indonesia.
 
 Problem answers are documented by ``api.web.responses`` and answered by ``api.web.errors``.
@@ -15,13 +19,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta, timezone
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import Header, Path, Query, Request, Response
+from fastapi import Header, Path, Query, Request, Response, params
 from pydantic import AwareDatetime, BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from api.identity.access import Principal, ensure_writable
+from api.identity.access import Principal, Requires, ensure_writable, write_meta
 from api.services import Services
 from domain import wilayah
 from domain.child.decider import stream_id
@@ -49,6 +54,7 @@ _KNOWN_AT = (
 CodePath = Annotated[str, Path(description=_CODE, max_length=20)]
 KnownAt = Annotated[str | None, Query(description=_KNOWN_AT, max_length=40)]
 _INSTANT: TypeAdapter[AwareDatetime] = TypeAdapter(AwareDatetime)
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
 def today() -> date:
@@ -61,13 +67,15 @@ def etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
 
 
-def expected_version(if_match: str | None) -> int | None:
+def expected_version(
+    if_match: str | None, *, refusal: str = 'If-Match is a stream version in quotes, like "3"'
+) -> int | None:
     """The version an ``If-Match`` header asks for (``*`` or none: unconditional)."""
     if if_match is None or if_match.strip() == "*":
         return None
     text = if_match.strip().removeprefix("W/").strip('"')
     if not ascii_digits(text, VERSION_DIGITS):
-        raise DomainError('If-Match is a stream version in quotes, like "3"', field="If-Match")
+        raise DomainError(refusal, field="If-Match")
     return int(text)
 
 
@@ -80,6 +88,68 @@ def client_event_id(
     if key is None:
         return None
     return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{principal.id}\n{request.url.path}\n{key}"))
+
+
+@dataclass(frozen=True)
+class Write:
+    """A write as a route receives it beside its body: the caller, the request (the event
+    ``meta``; the path an ``Idempotency-Key`` is scoped to) and its ``If-Match`` and
+    ``Idempotency-Key`` headers."""
+
+    principal: Principal
+    request: Request
+    if_match: str | None = None
+    idempotency_key: str | None = None
+
+    @property
+    def meta(self) -> JsonObject:
+        """The event ``meta`` of the write."""
+        return write_meta(self.principal, self.request)
+
+    @property
+    def expected_version(self) -> int | None:
+        """The stream version ``If-Match`` asks for; None: unconditional."""
+        return expected_version(self.if_match)
+
+    def event_id(self, given: uuid.UUID | None) -> str | None:
+        """The event id the client chose (``given`` in the body, or its Idempotency-Key)."""
+        return client_event_id(self.principal, self.request, given, self.idempotency_key)
+
+    def event_ids(self, given: uuid.UUID | None) -> list[str] | None:
+        """The event ids of a one-event write, as the write path takes them."""
+        event_id = self.event_id(given)
+        return None if event_id is None else [event_id]
+
+
+def Writes(  # noqa: N802 (a marker in Annotated, as Requires)
+    scope: str, *, if_match: bool = True, idempotency_key: bool = True
+) -> params.Depends:
+    """A dependency: the ``Write`` of a caller holding ``scope``, with the headers the route
+    takes: ``If-Match`` (a write to a stream that exists) and ``Idempotency-Key``."""
+    # A default, not in Annotated: FastAPI reads these annotations as strings, in which a
+    # local name cannot be found.
+    caller: Any = Requires(scope)
+
+    async def conditional(
+        request: Request,
+        principal: Principal = caller,
+        if_match: IfMatch = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Write:
+        return Write(principal, request, if_match, idempotency_key)
+
+    async def keyed(
+        request: Request, principal: Principal = caller, idempotency_key: IdempotencyKey = None
+    ) -> Write:
+        return Write(principal, request, None, idempotency_key)
+
+    async def plain(request: Request, principal: Principal = caller) -> Write:
+        return Write(principal, request)
+
+    if if_match and not idempotency_key:
+        raise ValueError("a write that takes If-Match takes an Idempotency-Key too")
+    dependency = conditional if if_match else keyed if idempotency_key else plain
+    return params.Depends(dependency=dependency)
 
 
 def erased_subjects(opened: Opened) -> list[Literal["child", "mother"]]:
@@ -127,10 +197,28 @@ def checked_desa(
     return desa
 
 
+def answer_from(model: type[Answer], held: object, /, **given: Any) -> Answer:
+    """``model`` with the fields ``given``, the others read from ``held``'s attributes of the
+    same names (one ``held`` lacks keeps its default): for an answer that shows a state or a
+    row as it is. Use it only where every field of ``model`` may be shown."""
+    read = {
+        name: getattr(held, name)
+        for name in model.model_fields
+        if name not in given and hasattr(held, name)
+    }
+    return model.model_validate({**read, **given})
+
+
 class Strict(BaseModel):
     """A request body: unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def example(shown: JsonObject) -> ConfigDict:
+    """The config of a request body: unknown fields refused, ``shown`` its example in the
+    OpenAPI document."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [shown]})
 
 
 def derived_id(event_id: str | None) -> uuid.UUID:

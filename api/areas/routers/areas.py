@@ -6,16 +6,17 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.identity.access import Principal, Requires, ensure_reach, ensure_writable, write_meta
 from api.web.deps import ServicesDep, StoreDep
+from api.web.kit import answer_from, etag, example, expected_version
 from api.web.responses import problems
 from domain import wilayah
 from domain.area import commands as c
 from domain.area.decider import AreaDecider, AreaState, area_code, stream_id
 from domain.area.events import AreaKind, KampungKbCategory
-from domain.fact import DomainError, NotFound
+from domain.fact import NotFound
 from domain.values import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -23,7 +24,6 @@ from domain.values import (
     DesaCode,
     Line100,
     ProgrammeDay,
-    ascii_digits,
 )
 from events import timefmt
 from events.handling import Outcome, execute
@@ -40,6 +40,7 @@ CodePath = Annotated[str, Path(description=_CODE)]
 SasaranYear = Annotated[
     int, Path(ge=FIRST_YEAR, le=LAST_YEAR, description="The year the targets are for.")
 ]
+_IF_MATCH_REFUSAL = 'If-Match carries the version in quotes: "3"'
 IfMatch = Annotated[
     str | None, Header(description='Write only if the area is at this version: "3".')
 ]
@@ -48,18 +49,13 @@ IfMatch = Annotated[
 class AreaRequest(BaseModel):
     """A desa/kelurahan to register; its kind follows from the code."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "code": "32.79.02.1001",
-                    "name": "Hegarsari",
-                    "kecamatan": "Pataruman",
-                    "kota": "Kota Banjar",
-                }
-            ]
-        },
+    model_config = example(
+        {
+            "code": "32.79.02.1001",
+            "name": "Hegarsari",
+            "kecamatan": "Pataruman",
+            "kota": "Kota Banjar",
+        }
     )
 
     code: DesaCode = Field(description=_CODE)
@@ -71,10 +67,7 @@ class AreaRequest(BaseModel):
 class KampungKbRequest(BaseModel):
     """A Kampung KB designation (or a change of its category)."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"category": "Berkembang", "designated_on": "2024-08-17"}]},
-    )
+    model_config = example({"category": "Berkembang", "designated_on": "2024-08-17"})
 
     category: KampungKbCategory = Field(description="Dasar, Berkembang, Mandiri or Paripurna.")
     designated_on: ProgrammeDay = Field(
@@ -85,9 +78,7 @@ class KampungKbRequest(BaseModel):
 class SasaranRequest(BaseModel):
     """The targets of one year: balita (under five) and, among them, baduta (under two)."""
 
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"balita": 420, "baduta": 160}]}
-    )
+    model_config = example({"balita": 420, "baduta": 160})
 
     balita: Count = Field(description="Target number of balita (0-59 months).")
     baduta: Count = Field(description="Target number of baduta (0-23 months); <= balita.")
@@ -119,15 +110,7 @@ class AreaAnswer(BaseModel):
             kampung_kb = KampungKbAnswer(
                 category=area.kampung_kb, designated_on=area.kampung_kb_since
             )
-        return cls(
-            code=area.code,
-            name=area.name,
-            kind=area.kind,
-            kecamatan=area.kecamatan,
-            kota=area.kota,
-            kampung_kb=kampung_kb,
-            version=version,
-        )
+        return answer_from(cls, area, kampung_kb=kampung_kb, version=version)
 
 
 class AreaPage(BaseModel):
@@ -158,7 +141,7 @@ def register_area(
         at=timefmt.utc_now(), code=code, name=body.name, kecamatan=body.kecamatan, kota=body.kota
     )
     outcome = execute(store, AreaDecider(), stream_id(code), command, write_meta(caller, request))
-    _tag(response, outcome.version)
+    etag(response, outcome.version)
     response.headers["Location"] = f"/v1/areas/{code}"
     return AreaAnswer.of(outcome.state, outcome.version)
 
@@ -186,7 +169,7 @@ def get_area(
 ) -> AreaAnswer:
     """One desa/kelurahan (404 if unknown or outside the caller's reach)."""
     row = _find(services, caller, code)
-    _tag(response, row.version)
+    etag(response, row.version)
     return AreaAnswer.of(row, row.version)
 
 
@@ -206,7 +189,7 @@ def designate_kampung_kb(
         at=timefmt.utc_now(), category=body.category, designated_on=body.designated_on
     )
     outcome = _change(store, code, command, caller=caller, request=request, if_match=if_match)
-    _tag(response, outcome.version)
+    etag(response, outcome.version)
     return AreaAnswer.of(outcome.state, outcome.version)
 
 
@@ -225,7 +208,7 @@ def set_sasaran(
     """Set the area's sasaran (target balita and baduta) for a year."""
     command = c.SetSasaran(at=timefmt.utc_now(), year=year, balita=body.balita, baduta=body.baduta)
     outcome = _change(store, code, command, caller=caller, request=request, if_match=if_match)
-    _tag(response, outcome.version)
+    etag(response, outcome.version)
     return SasaranAnswer(
         code=outcome.state.code,
         year=year,
@@ -267,7 +250,7 @@ def _change(
         stream_id(canonical),
         command,
         meta,
-        expected_version=_expected(if_match),
+        expected_version=expected_version(if_match, refusal=_IF_MATCH_REFUSAL),
     )
 
 
@@ -284,17 +267,3 @@ def _find(services: ServicesDep, caller: Principal, code: str) -> index.AreaRow:
     if row is None:
         raise NotFound("there is no such area")
     return row
-
-
-def _tag(response: Response, version: int) -> None:
-    response.headers["ETag"] = f'"{version}"'
-
-
-def _expected(if_match: str | None) -> int | None:
-    """The version ``If-Match`` names (``"3"``, ``W/"3"`` or ``3``); None without one or ``*``."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not ascii_digits(text, 9):  # a stream version: an INTEGER column
-        raise DomainError('If-Match carries the version in quotes: "3"', field="If-Match")
-    return int(text)

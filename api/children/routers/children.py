@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
 
 from api.children.views import (
     PROBLEM,
@@ -21,13 +21,9 @@ from api.children.views import (
     child_answer,
     child_reads,
 )
-from api.identity.access import (
-    Principal,
-    Requires,
-    write_meta,
-)
+from api.identity.access import Principal, Requires
 from api.web.deps import ServicesDep
-from api.web.kit import IDEMPOTENCY_NAMESPACE, IdempotencyKey, checked_desa, client_event_id, today
+from api.web.kit import IDEMPOTENCY_NAMESPACE, Write, Writes, checked_desa, example, today
 from domain import wilayah
 from domain.child import commands as c
 from domain.child.commands import PersonalEntry
@@ -42,23 +38,18 @@ router = APIRouter(tags=["children"])
 class RegisterChildRequest(BaseModel):
     """A new child: non-personal fields for statistics, ``personal`` encrypted apart."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "sex": "F",
-                    "birth_date": "2024-03-05",
-                    "desa": "32.79.02.1001",
-                    "posyandu": "Posyandu Melati",
-                    "personal": {
-                        "name": "Demo Anak Contoh",
-                        "mother_name": "Demo Ibu Contoh",
-                        "address": "Alamat Demo 1",
-                    },
-                }
-            ]
-        },
+    model_config = example(
+        {
+            "sex": "F",
+            "birth_date": "2024-03-05",
+            "desa": "32.79.02.1001",
+            "posyandu": "Posyandu Melati",
+            "personal": {
+                "name": "Demo Anak Contoh",
+                "mother_name": "Demo Ibu Contoh",
+                "address": "Alamat Demo 1",
+            },
+        }
     )
 
     id: uuid.UUID | None = Field(None, description="The child's id; chosen by the server if null.")
@@ -85,17 +76,15 @@ class ChildPage(BaseModel):
 @router.post("/v1/children", status_code=201, responses=PROBLEM)
 def register_child(
     body: RegisterChildRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    principal: Annotated[Principal, Requires("children:write")],
-    idempotency_key: IdempotencyKey = None,
+    write: Annotated[Write, Writes("children:write", if_match=False)],
 ) -> ChildAnswer:
     """Register a child; the answer is the child as ``GET /v1/children/{id}`` shows it."""
-    desa = checked_desa(services, principal, body.desa)
-    event_id = client_event_id(principal, request, body.event_id, idempotency_key)
+    desa = checked_desa(services, write.principal, body.desa)
+    event_ids = write.event_ids(body.event_id)
     child_id = body.id or (
-        uuid.uuid5(IDEMPOTENCY_NAMESPACE, event_id) if event_id else uuid.uuid4()
+        uuid.uuid5(IDEMPOTENCY_NAMESPACE, event_ids[0]) if event_ids else uuid.uuid4()
     )
     command = c.RegisterChild(
         today=today(),
@@ -105,11 +94,11 @@ def register_child(
         posyandu=body.posyandu,
         personal=body.personal,
     )
-    ids = None if event_id is None else [event_id]
-    meta = write_meta(principal, request)
-    services.child_writes.execute(stream_id(str(child_id)), command, meta, event_ids=ids)
+    services.child_writes.execute(
+        stream_id(str(child_id)), command, write.meta, event_ids=event_ids
+    )
     response.status_code = 201
-    return child_answer(services, principal, child_id, response)
+    return child_answer(services, write.principal, child_id, response)
 
 
 # On the event loop, not in the thread pool (see api/identity/access.py's ``_authenticated``): the

@@ -7,16 +7,16 @@ the integrators it is for hold only the scopes granted to them.
 
 from __future__ import annotations
 
-from datetime import date, timedelta, timezone
 from typing import Annotated, Literal
 
 import numpy as np
 import numpy.typing as npt
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from api.identity.access import CurrentPrincipal
+from api.web.kit import answer_from, example, today
 from api.web.responses import problems
 from domain.fact import NotFound
 from domain.growth import (
@@ -31,31 +31,24 @@ from domain.growth import (
     standard_curves,
 )
 from domain.values import AgeDays, Day, Kilograms, LengthCm, MuacCm, StrictBool
-from events import timefmt
 
 router = APIRouter(tags=["growth"])
 _CURVES_CACHE = "private, max-age=86400"  # the curves change only with the table source
-_EASTERNMOST = timezone(timedelta(hours=9), "WIT")  # Papua, the first to reach a new day
 _INDICATORS = [indicator.value for indicator in Indicator]
 
 
 class AssessmentRequest(BaseModel):
     """One measurement: age as ``age_days`` or as ``birth_date`` with ``measured_on``."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "sex": "M",
-                    "age_days": 683,
-                    "weight_kg": 10.4,
-                    "length_cm": 84.8,
-                    "position": "lying",
-                    "oedema": False,
-                },
-            ]
-        },
+    model_config = example(
+        {
+            "sex": "M",
+            "age_days": 683,
+            "weight_kg": 10.4,
+            "length_cm": 84.8,
+            "position": "lying",
+            "oedema": False,
+        }
     )
 
     sex: Sex = Field(description="M (laki-laki) or F (perempuan).")
@@ -133,24 +126,11 @@ class AssessmentAnswer(BaseModel):
             k: CategoryAnswer(code=c.code, label=c.label, name=c.name)
             for k, c in a.categories.items()
         }
-        return cls(
-            haz=a.haz,
-            waz=a.waz,
-            whz=a.whz,
-            baz=a.baz,
-            acz=a.acz,
+        return answer_from(
+            cls,
+            a,
             flags=sorted(a.flags),
             categories=categories,
-            adjusted_length_cm=a.adjusted_length_cm,
-            bmi=a.bmi,
-            age_days=a.age_days,
-            age_months=a.age_months,
-            within_standards=a.within_standards,
-            stunted=a.stunted,
-            severely_stunted=a.severely_stunted,
-            wasted=a.wasted,
-            severely_wasted=a.severely_wasted,
-            underweight=a.underweight,
             rule_version=RULE_VERSION,
             table_source=TABLE_SOURCE,
         )
@@ -196,11 +176,6 @@ def _column(values: npt.NDArray[np.float64]) -> list[float]:
     return [round(float(v), 3) for v in values]
 
 
-def _today() -> date:
-    """The latest date anywhere in Indonesia: a measurement taken today is never "future"."""
-    return timefmt.utc_now().astimezone(_EASTERNMOST).date()
-
-
 @router.post(
     "/v1/growth/assessments",
     response_model=AssessmentAnswer,
@@ -211,19 +186,7 @@ def assess_measurement(body: AssessmentRequest, caller: CurrentPrincipal) -> Ass
     Absurd values answer 422 naming the field; values in range but biologically implausible
     are scored and flagged.
     """
-    assessment = assess(
-        sex=body.sex,
-        age_days=body.age_days,
-        weight_kg=body.weight_kg,
-        length_cm=body.length_cm,
-        position=body.position,
-        oedema=body.oedema,
-        muac_cm=body.muac_cm,
-        birth_date=body.birth_date,
-        measured_on=body.measured_on,
-        today=_today(),
-    )
-    return AssessmentAnswer.of(assessment)
+    return AssessmentAnswer.of(assess(**dict(body), today=today()))
 
 
 @router.get(

@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel
 
 from api.children.views import (
     PROBLEM,
@@ -21,10 +21,10 @@ from api.children.views import (
     measurement_out,
     writable_state_guard,
 )
-from api.identity.access import Principal, Requires, write_meta
+from api.identity.access import Principal, Requires
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, IfMatch, client_event_id, etag, expected_version, today
+from api.web.kit import Write, Writes, etag, example, today
 from domain.child import commands as c
 from domain.child.commands import MeasurementEntry
 from domain.child.decider import ChildState, stream_id
@@ -35,25 +35,23 @@ from events.handling import Outcome, new_event_id
 from events.projections import children as index
 
 router = APIRouter(tags=["children"])
+_MEASUREMENTS = "/v1/children/{child_id}/measurements"
+_MEASUREMENT = _MEASUREMENTS + "/{measurement_id}"
 MeasurementId = Annotated[uuid.UUID, Path(description="The event id of the measurement.")]
+Measurer = Annotated[Write, Writes("measurements:write")]
 
 
 class MeasurementRequest(MeasurementEntry):
     """A measurement; ``event_id`` (or ``Idempotency-Key``) makes a retry safe."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "measured_on": "2025-05-10",
-                    "weight_kg": 9.8,
-                    "length_cm": 77.9,
-                    "position": "lying",
-                    "measured_by": "kader",
-                }
-            ]
-        },
+    model_config = example(
+        {
+            "measured_on": "2025-05-10",
+            "weight_kg": 9.8,
+            "length_cm": 77.9,
+            "position": "lying",
+            "measured_by": "kader",
+        }
     )
 
     event_id: uuid.UUID | None = None
@@ -68,17 +66,13 @@ class MeasurementRequest(MeasurementEntry):
 class CorrectionRequest(MeasurementRequest):
     """The corrected values of a measurement, and why."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "measured_on": "2025-05-10",
-                    "weight_kg": 9.6,
-                    "length_cm": 77.9,
-                    "position": "lying",
-                    "reason": "timbangan belum dinolkan; ditimbang ulang",
-                }
-            ]
+    model_config = example(
+        {
+            "measured_on": "2025-05-10",
+            "weight_kg": 9.6,
+            "length_cm": 77.9,
+            "position": "lying",
+            "reason": "timbangan belum dinolkan; ditimbang ulang",
         }
     )
 
@@ -94,12 +88,7 @@ class CorrectionRequest(MeasurementRequest):
 class VoidRequest(BaseModel):
     """Why the measurement no longer counts."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"reason": "entri ganda: pengukuran yang sama tercatat dua kali"}]
-        },
-    )
+    model_config = example({"reason": "entri ganda: pengukuran yang sama tercatat dua kali"})
 
     reason: Text500
     event_id: uuid.UUID | None = None
@@ -128,32 +117,33 @@ class MeasurementPage(BaseModel):
 
 def _write(
     services: Services,
-    principal: Principal,
-    request: Request,
+    write: Write,
     child_id: uuid.UUID,
     command: c.ChildCommand,
-    *,
-    event_id: str,
-    if_match: str | None,
+    event_id: str | None,
 ) -> Outcome[ChildState]:
+    """Run ``command`` on the child's stream as one event (its id the client's, or new)."""
     return services.child_writes.execute(
         stream_id(str(child_id)),
         command,
-        write_meta(principal, request),
-        expected_version=expected_version(if_match),
-        event_ids=[event_id],
-        guard=writable_state_guard(principal),
+        write.meta,
+        expected_version=write.expected_version,
+        event_ids=[event_id or new_event_id()],
+        guard=writable_state_guard(write.principal),
     )
 
 
-def _written(outcome: Outcome[ChildState]) -> Written:
-    # The stored version of the event: a replay answers what the first call answered.
+def _written(response: Response, outcome: Outcome[ChildState]) -> Written:
+    """The stored event and version, also the ``ETag``: a replay answers what the first call
+    answered."""
     stored = outcome.events
+    etag(response, stored[-1].stream_version)
     return Written(event_id=stored[0].event_id, version=stored[-1].stream_version)
 
 
 def _measured(
     services: Services,
+    response: Response,
     child_id: uuid.UUID,
     measurement_id: str,
     outcome: Outcome[ChildState],
@@ -172,109 +162,62 @@ def _measured(
         values = child.measurements[measurement_id].measurement
         row = index.written_measurement(measurement_id, state, child.sex, child.birth_date, values)
     out = measurement_out(row)
-    written = _written(outcome)
+    written = _written(response, outcome)
     return MeasurementWritten(**written.model_dump(), assessment=out.assessment, measurement=out)
 
 
-@router.post("/v1/children/{child_id}/measurements", status_code=201, responses=PROBLEM)
+@router.post(_MEASUREMENTS, status_code=201, responses=PROBLEM)
 def record_measurement(
     child_id: ChildId,
     body: MeasurementRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    principal: Annotated[Principal, Requires("measurements:write")],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Measurer,
 ) -> MeasurementWritten:
     """Record a measurement; the answer has its event id, the version and the assessment."""
-    event_id = client_event_id(principal, request, body.event_id, idempotency_key)
-    event_id = event_id or new_event_id()
-    command = c.RecordMeasurement(
-        today=today(), measurement_id=event_id, measurement=body.values(principal)
-    )
-    outcome = _write(
-        services, principal, request, child_id, command, event_id=event_id, if_match=if_match
-    )
-    answer = _measured(services, child_id, event_id, outcome, "recorded")
-    etag(response, answer.version)
-    return answer
+    event_id = write.event_id(body.event_id) or new_event_id()
+    measurement = body.values(write.principal)
+    command = c.RecordMeasurement(today=today(), measurement_id=event_id, measurement=measurement)
+    outcome = _write(services, write, child_id, command, event_id)
+    return _measured(services, response, child_id, event_id, outcome, "recorded")
 
 
-@router.post(
-    "/v1/children/{child_id}/measurements/{measurement_id}/corrections",
-    status_code=201,
-    responses=PROBLEM,
-)
+@router.post(_MEASUREMENT + "/corrections", status_code=201, responses=PROBLEM)
 def correct_measurement(
     child_id: ChildId,
     measurement_id: MeasurementId,
     body: CorrectionRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    principal: Annotated[Principal, Requires("measurements:write")],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Measurer,
 ) -> MeasurementWritten:
     """Replace a measurement's values (with a reason); the original stays in the log."""
-    event_id = client_event_id(principal, request, body.event_id, idempotency_key)
+    corrected = str(measurement_id)
+    measurement = body.values(write.principal)
     command = c.CorrectMeasurement(
-        today=today(),
-        measurement_id=str(measurement_id),
-        measurement=body.values(principal),
-        reason=body.reason,
+        today=today(), measurement_id=corrected, measurement=measurement, reason=body.reason
     )
-    outcome = _write(
-        services,
-        principal,
-        request,
-        child_id,
-        command,
-        event_id=event_id or new_event_id(),
-        if_match=if_match,
-    )
-    answer = _measured(services, child_id, str(measurement_id), outcome, "corrected")
-    etag(response, answer.version)
-    return answer
+    outcome = _write(services, write, child_id, command, write.event_id(body.event_id))
+    return _measured(services, response, child_id, corrected, outcome, "corrected")
 
 
-@router.post(
-    "/v1/children/{child_id}/measurements/{measurement_id}/void",
-    status_code=201,
-    responses=PROBLEM,
-)
+@router.post(_MEASUREMENT + "/void", status_code=201, responses=PROBLEM)
 def void_measurement(
     child_id: ChildId,
     measurement_id: MeasurementId,
     body: VoidRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    principal: Annotated[Principal, Requires("measurements:write")],
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Measurer,
 ) -> Written:
     """Void a measurement (with a reason): it no longer counts; voiding twice is 409."""
-    event_id = client_event_id(principal, request, body.event_id, idempotency_key)
-    command = c.VoidMeasurement(
-        today=today(), measurement_id=str(measurement_id), reason=body.reason
-    )
-    outcome = _write(
-        services,
-        principal,
-        request,
-        child_id,
-        command,
-        event_id=event_id or new_event_id(),
-        if_match=if_match,
-    )
-    written = _written(outcome)
-    etag(response, written.version)
-    return written
+    voided = str(measurement_id)
+    command = c.VoidMeasurement(today=today(), measurement_id=voided, reason=body.reason)
+    outcome = _write(services, write, child_id, command, write.event_id(body.event_id))
+    return _written(response, outcome)
 
 
-@router.get("/v1/children/{child_id}/measurements", responses=PROBLEM)
+@router.get(_MEASUREMENTS, responses=PROBLEM)
 def list_measurements(
     child_id: ChildId,
     response: Response,

@@ -9,19 +9,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Final
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
 from api.children.views import PROBLEM, decider, writable_state_guard
-from api.identity.access import Principal, Requires, write_meta
+from api.identity.access import Principal
 from api.web.deps import ServicesDep
-from api.web.kit import today
+from api.web.kit import Write, Writes, example, today
 from domain.child import commands as c
 from domain.child.commands import MeasurementTyped
 from domain.child.decider import ChildState, stream_id
 from domain.child.events import Measurement
-from domain.fact import DomainError
+from domain.fact import DomainError, StateConflict
 from domain.values import Line120
 from events.errors import EventIdConflict
 from events.handling import Answer, Job, execute_batch
@@ -42,25 +42,20 @@ class SessionItem(MeasurementTyped):
 class PosyanduSession(BaseModel):
     """The measurements of one posyandu day (at most 500; more is 413)."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
+    model_config = example(
+        {
+            "posyandu": "Posyandu Mawar",
+            "items": [
                 {
-                    "posyandu": "Posyandu Mawar",
-                    "items": [
-                        {
-                            "child_id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01",
-                            "event_id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d13",
-                            "measured_on": "2025-06-10",
-                            "weight_kg": 10.0,
-                            "length_cm": 78.9,
-                            "position": "lying",
-                        }
-                    ],
+                    "child_id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01",
+                    "event_id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d13",
+                    "measured_on": "2025-06-10",
+                    "weight_kg": 10.0,
+                    "length_cm": 78.9,
+                    "position": "lying",
                 }
-            ]
-        },
+            ],
+        }
     )
 
     posyandu: Line120 | None = None
@@ -90,18 +85,15 @@ class SessionAnswer(BaseModel):
 @router.post("/v1/posyandu-sessions", responses=PROBLEM)
 def record_session(
     body: PosyanduSession,
-    request: Request,
     services: ServicesDep,
-    principal: Annotated[Principal, Requires("measurements:write")],
+    write: Annotated[Write, Writes("measurements:write", if_match=False, idempotency_key=False)],
 ) -> SessionAnswer:
     """Record a posyandu day: each item accepted or refused on its own; replay-safe."""
     if len(body.items) > MAX_ITEMS:
         raise HTTPException(413, f"a session holds at most {MAX_ITEMS} measurements")
-    meta = write_meta(principal, request)
-    jobs = [_job(principal, item) for item in body.items]
-    answers = execute_batch(
-        services.store, decider, jobs, meta, guard=writable_state_guard(principal)
-    )
+    jobs = [_job(write.principal, item) for item in body.items]
+    guard = writable_state_guard(write.principal)
+    answers = execute_batch(services.store, decider, jobs, write.meta, guard=guard)
     items = [_answer(item, answer) for item, answer in zip(body.items, answers, strict=True)]
     accepted = sum(a.accepted for a in items)
     return SessionAnswer(accepted=accepted, refused=len(items) - accepted, items=items)
@@ -117,26 +109,12 @@ def _job(principal: Principal, item: SessionItem) -> Job[c.RecordMeasurement]:
 
 
 def _answer(item: SessionItem, answer: Answer[ChildState]) -> ItemAnswer:
-    event_id, child_id = str(item.event_id), str(item.child_id)
+    ids = {"event_id": str(item.event_id), "child_id": str(item.child_id)}
+    if isinstance(answer, EventIdConflict):
+        answer = StateConflict("this event id was used for another measurement", field="event_id")
     if isinstance(answer, DomainError):
         return ItemAnswer(
-            event_id=event_id,
-            child_id=child_id,
-            accepted=False,
-            status=answer.status,
-            field=answer.field,
-            detail=answer.detail,
-        )
-    if isinstance(answer, EventIdConflict):
-        return ItemAnswer(
-            event_id=event_id,
-            child_id=child_id,
-            accepted=False,
-            status=409,
-            field="event_id",
-            detail="this event id was used for another measurement",
+            **ids, accepted=False, status=answer.status, field=answer.field, detail=answer.detail
         )
     version = answer.events[-1].stream_version
-    return ItemAnswer(
-        event_id=event_id, child_id=child_id, accepted=True, version=version, status=201
-    )
+    return ItemAnswer(**ids, accepted=True, version=version, status=201)

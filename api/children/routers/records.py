@@ -5,21 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.children.views import PROBLEM, ChildAnswer, ChildId, child_answer, writable_child
-from api.identity.access import Principal, Requires, write_meta
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import (
-    IdempotencyKey,
-    IfMatch,
-    checked_desa,
-    client_event_id,
-    expected_version,
-    today,
-)
+from api.web.kit import Write, Writes, checked_desa, example, today
 from domain.child import commands as c
 from domain.child.commands import PersonalEntry
 from domain.child.decider import stream_id
@@ -28,7 +20,7 @@ from domain.growth import Sex
 from domain.values import Day, DesaCode, Line120, ProgrammeDay, Text500
 
 router = APIRouter(tags=["children"])
-Writer = Annotated[Principal, Requires("children:write")]
+Writer = Annotated[Write, Writes("children:write")]
 
 
 class Change(BaseModel):
@@ -42,12 +34,8 @@ class Change(BaseModel):
 class RegistrationCorrection(Change):
     """Corrected registration details; fields left null stay. ``personal`` replaces all."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"posyandu": "Posyandu Mawar", "reason": "salah pilih posyandu saat registrasi"}
-            ]
-        }
+    model_config = example(
+        {"posyandu": "Posyandu Mawar", "reason": "salah pilih posyandu saat registrasi"}
     )
 
     sex: Sex | None = None
@@ -60,9 +48,7 @@ class RegistrationCorrection(Change):
 class Move(Change):
     """The child lives in another desa/kelurahan of the installation from ``moved_on``."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"moved_on": "2025-06-20", "to_desa": "32.79.02.2003"}]}
-    )
+    model_config = example({"moved_on": "2025-06-20", "to_desa": "32.79.02.2003"})
 
     to_desa: DesaCode
     moved_on: Day = Field(description="Not before the birth, the last move, nor after today.")
@@ -71,50 +57,43 @@ class Move(Change):
 class Exit(Change):
     """The child left the register: died or moved out of the installation."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"exited_on": "2025-07-25", "reason": "moved_out"}]}
-    )
+    model_config = example({"exited_on": "2025-07-25", "reason": "moved_out"})
 
     reason: ExitReason
     exited_on: Day = Field(description="Not before the birth, the last move, nor after today.")
 
 
 def _run(
-    request: Request,
     response: Response,
     services: Services,
-    principal: Principal,
+    write: Write,
     *,
     child_id: uuid.UUID,
     command: c.ChildCommand,
-    keys: tuple[uuid.UUID | None, str | None, str | None],
+    given: uuid.UUID | None,
 ) -> ChildAnswer:
-    given, key, if_match = keys
-    event_id = client_event_id(principal, request, given, key)
+    """Run ``command`` on the child's stream; the answer is the child after it."""
     services.child_writes.execute(
         stream_id(str(child_id)),
         command,
-        write_meta(principal, request),
-        expected_version=expected_version(if_match),
-        event_ids=None if event_id is None else [event_id],
+        write.meta,
+        expected_version=write.expected_version,
+        event_ids=write.event_ids(given),
     )
     response.status_code = 201
-    return child_answer(services, principal, child_id, response)
+    return child_answer(services, write.principal, child_id, response)
 
 
 @router.post("/v1/children/{child_id}/corrections", status_code=201, responses=PROBLEM)
 def correct_registration(
     child_id: ChildId,
     body: RegistrationCorrection,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    principal: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Writer,
 ) -> ChildAnswer:
     """Correct registration details with a reason; measurements are reassessed."""
-    writable_child(services, principal, child_id)
+    writable_child(services, write.principal, child_id)
     command = c.CorrectRegistration(
         today=today(),
         sex=body.sex,
@@ -123,48 +102,25 @@ def correct_registration(
         personal=body.personal,
         reason=body.reason,
     )
-    keys = (body.event_id, idempotency_key, if_match)
-    return _run(
-        request, response, services, principal, child_id=child_id, command=command, keys=keys
-    )
+    return _run(response, services, write, child_id=child_id, command=command, given=body.event_id)
 
 
 @router.post("/v1/children/{child_id}/moves", status_code=201, responses=PROBLEM)
 def move_child(
-    child_id: ChildId,
-    body: Move,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    principal: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    child_id: ChildId, body: Move, response: Response, services: ServicesDep, write: Writer
 ) -> ChildAnswer:
     """Move the child to another registered desa/kelurahan inside the caller's reach."""
-    writable_child(services, principal, child_id)
-    to_desa = checked_desa(services, principal, body.to_desa, field="to_desa")
+    writable_child(services, write.principal, child_id)
+    to_desa = checked_desa(services, write.principal, body.to_desa, field="to_desa")
     command = c.MoveChild(today=today(), to_desa=to_desa, moved_on=body.moved_on)
-    keys = (body.event_id, idempotency_key, if_match)
-    return _run(
-        request, response, services, principal, child_id=child_id, command=command, keys=keys
-    )
+    return _run(response, services, write, child_id=child_id, command=command, given=body.event_id)
 
 
 @router.post("/v1/children/{child_id}/exit", status_code=201, responses=PROBLEM)
 def exit_child(
-    child_id: ChildId,
-    body: Exit,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    principal: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    child_id: ChildId, body: Exit, response: Response, services: ServicesDep, write: Writer
 ) -> ChildAnswer:
     """Take the child off the register (died, moved out); 60 months is derived, not an exit."""
-    writable_child(services, principal, child_id)
+    writable_child(services, write.principal, child_id)
     command = c.ExitChild(today=today(), reason=body.reason, exited_on=body.exited_on)
-    keys = (body.event_id, idempotency_key, if_match)
-    return _run(
-        request, response, services, principal, child_id=child_id, command=command, keys=keys
-    )
+    return _run(response, services, write, child_id=child_id, command=command, given=body.event_id)

@@ -20,7 +20,7 @@ from api.meetings.views import PROBLEMS
 from api.web.csv_answer import csv_text
 from api.web.deps import ServicesDep
 from api.web.intake import nul_location
-from api.web.kit import KnownAt, log_position_of, personal_of
+from api.web.kit import KnownAt, answer_from, log_position_of, personal_of
 from api.web.responses import CSV, also, problems
 from domain import wilayah
 from domain.child.decider import stream_id as child_stream
@@ -164,16 +164,10 @@ def indicator_dictionary(caller: Exporter) -> list[IndicatorEntry]:
     """The indicator dictionary: stable codes, Indonesian and English names, definition,
     numerator, denominator, source events and rule version."""
     return [
-        IndicatorEntry(
-            code=i.code,
-            field=i.field,
+        answer_from(
+            IndicatorEntry,
+            i,
             source=i.source.value,
-            ratio=i.ratio,
-            name_id=i.name_id,
-            name_en=i.name_en,
-            definition=i.definition,
-            numerator=i.numerator,
-            denominator=i.denominator,
             source_events=list(i.events),
             rule_version=RULE_VERSION,
         )

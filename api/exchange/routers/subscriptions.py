@@ -12,16 +12,16 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, Field, StringConstraints
 
 from api.exchange.webhook_targets import pin
 from api.exchange.webhooks import owner_now
-from api.identity.access import Principal, Requires, ensure_writable, write_meta
+from api.identity.access import Principal, Requires, ensure_writable
 from api.meetings.views import PROBLEMS
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, Strict, client_event_id, derived_id, etag
+from api.web.kit import Strict, Write, Writes, answer_from, derived_id, etag, example
 from domain import wilayah
 from domain.access import Forbidden, Role
 from domain.fact import DomainError, NotFound
@@ -54,15 +54,11 @@ EventTypeName = Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z_]*)?$
 class SubscriptionRequest(Strict):
     """Where to send which events."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "target_url": "https://dinkes.example.id/hooks/tumbuh",
-                    "area_prefix": "32.79",
-                    "event_types": ["child.measurement_recorded"],
-                }
-            ]
+    model_config = example(
+        {
+            "target_url": "https://dinkes.example.id/hooks/tumbuh",
+            "area_prefix": "32.79",
+            "event_types": ["child.measurement_recorded"],
         }
     )
 
@@ -128,14 +124,13 @@ class ReplayAnswer(BaseModel):
 @router.post("/v1/subscriptions", status_code=201, responses=PROBLEMS)
 def subscribe(
     body: SubscriptionRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Manager,
-    idempotency_key: IdempotencyKey = None,
+    write: Annotated[Write, Writes("webhooks:manage", if_match=False)],
 ) -> SubscriptionAnswer:
     """Subscribe a URL to the events about areas inside the caller's reach that the caller
     may read; the signing secret is in this answer only."""
+    caller = write.principal
     prefix = wilayah.parse_prefix(body.area_prefix, field="area_prefix")
     if prefix != wilayah.EVERYWHERE:
         ensure_writable(caller, [prefix], "area")
@@ -143,8 +138,8 @@ def subscribe(
         raise DomainError("give an area prefix inside your reach", field="area_prefix")
     pin(target(body.target_url), services.settings.webhook_networks())
     _may_receive(caller, types(body.event_types), prefix)
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    key = str(body.id or derived_id(event_id))
+    event_ids = write.event_ids(body.event_id)
+    key = str(body.id or derived_id(event_ids[0] if event_ids else None))
     secret = secrets.token_urlsafe(32)
     command = CreateSubscription(
         at=services.clock(),
@@ -154,14 +149,8 @@ def subscribe(
         owner=caller.id,
         secret=secret,
     )
-    outcome = execute(
-        services.store,
-        _decider,
-        PREFIX + key,
-        command,
-        write_meta(caller, request),
-        event_ids=None if event_id is None else [event_id],
-    )
+    stream = PREFIX + key
+    outcome = execute(services.store, _decider, stream, command, write.meta, event_ids=event_ids)
     response.headers["Location"] = f"/v1/subscriptions/{key}"
     answer = subscription_answer(services, caller, key, response)
     return answer if outcome.replayed else answer.model_copy(update={"secret": secret})
@@ -186,22 +175,16 @@ def get_subscription(
 @router.delete("/v1/subscriptions/{subscription_id}", responses=PROBLEMS)
 def cancel(
     subscription_id: SubscriptionId,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Manager,
+    write: Annotated[Write, Writes("webhooks:manage", if_match=False, idempotency_key=False)],
 ) -> SubscriptionAnswer:
     """Stop sending (409 when already stopped)."""
     key = str(subscription_id)
-    _mine(services, caller, key)
-    execute(
-        services.store,
-        _decider,
-        PREFIX + key,
-        CancelSubscription(at=services.clock()),
-        write_meta(caller, request),
-    )
-    return subscription_answer(services, caller, key, response)
+    _mine(services, write.principal, key)
+    command = CancelSubscription(at=services.clock())
+    execute(services.store, _decider, PREFIX + key, command, write.meta)
+    return subscription_answer(services, write.principal, key, response)
 
 
 @router.post("/v1/subscriptions/{subscription_id}/replay", status_code=202, responses=PROBLEMS)
@@ -249,26 +232,14 @@ def subscription_answer(
     with services.engine.connect() as conn:
         cursor = outbox.find(conn, key)
         letters = len(outbox.letters(conn, key))
-    delivery = (
-        None
-        if cursor is None
-        else Delivery(
-            position=cursor.position,
-            delivered=cursor.delivered,
-            attempts=cursor.attempts,
-            next_attempt_at=cursor.next_attempt_at,
-            last_error=cursor.last_error,
-            dead_letters=letters,
-        )
-    )
+    delivery = None if cursor is None else answer_from(Delivery, cursor, dead_letters=letters)
     etag(response, version)
-    return SubscriptionAnswer(
+    # The state holds no secret: it is shown once, by ``subscribe``.
+    return answer_from(
+        SubscriptionAnswer,
+        state,
         id=key,
-        target_url=state.target_url,
         event_types=list(state.event_types),
-        area_prefix=state.area_prefix,
-        active=state.active,
-        paused=state.paused,
         delivery=delivery,
         version=version,
     )

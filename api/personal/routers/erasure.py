@@ -7,28 +7,25 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
 
-from api.identity.access import Principal, Requires, write_meta
 from api.personal import erasure
 from api.services import Services
 from api.web.deps import ServicesDep
+from api.web.kit import Write, Writes, example
 from api.web.responses import problems
 
 router = APIRouter(tags=["personal data"])
 PROBLEMS = problems(404, 409, 422)
-Eraser = Annotated[Principal, Requires("pii:erase")]
+Eraser = Annotated[Write, Writes("pii:erase", if_match=False, idempotency_key=False)]
 Id = Annotated[uuid.UUID, Path(description="The record's id (a UUID).")]
 
 
 class ErasureRequest(BaseModel):
     """Why the data is erased: the request's reference, never the person's name."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"reason": "request of 2026-12-01, ref 17"}]},
-    )
+    model_config = example({"reason": "request of 2026-12-01, ref 17"})
 
     reason: str = Field(min_length=3, max_length=500)
 
@@ -55,37 +52,35 @@ def _answer(done: erasure.Erased) -> ErasureAnswer:
     )
 
 
-def _run(
-    services: Services, caller: Principal, request: Request, target: erasure.Target, why: str
-) -> ErasureAnswer:
-    return _answer(erasure.erase(services, target, why, write_meta(caller, request)))
+def _run(services: Services, write: Write, target: erasure.Target, why: str) -> ErasureAnswer:
+    return _answer(erasure.erase(services, target, why, write.meta))
 
 
 @router.post("/v1/children/{child_id}/erasure", responses=PROBLEMS)
 def erase_child(
-    child_id: Id, body: ErasureRequest, request: Request, services: ServicesDep, caller: Eraser
+    child_id: Id, body: ErasureRequest, services: ServicesDep, write: Eraser
 ) -> ErasureAnswer:
     """Erase the child's personal data (name, NIK, address) wherever it is kept."""
-    target = erasure.child(services, caller, child_id, "child")
-    return _run(services, caller, request, target, body.reason)
+    target = erasure.child(services, write.principal, child_id, "child")
+    return _run(services, write, target, body.reason)
 
 
 @router.post("/v1/children/{child_id}/mother/erasure", responses=PROBLEMS)
 def erase_childs_mother(
-    child_id: Id, body: ErasureRequest, request: Request, services: ServicesDep, caller: Eraser
+    child_id: Id, body: ErasureRequest, services: ServicesDep, write: Eraser
 ) -> ErasureAnswer:
     """Erase the personal data of the child's mother, here and in every record naming her."""
-    target = erasure.child(services, caller, child_id, "mother")
-    return _run(services, caller, request, target, body.reason)
+    target = erasure.child(services, write.principal, child_id, "mother")
+    return _run(services, write, target, body.reason)
 
 
 @router.post("/v1/families/{family_id}/erasure", responses=PROBLEMS)
 def erase_family_head(
-    family_id: Id, body: ErasureRequest, request: Request, services: ServicesDep, caller: Eraser
+    family_id: Id, body: ErasureRequest, services: ServicesDep, write: Eraser
 ) -> ErasureAnswer:
     """Erase the family head's personal data (name, NIK, address, KK number)."""
-    target = erasure.family(services, caller, family_id, "head")
-    return _run(services, caller, request, target, body.reason)
+    target = erasure.family(services, write.principal, family_id, "head")
+    return _run(services, write, target, body.reason)
 
 
 @router.post("/v1/families/{family_id}/mothers/{mother_id}/erasure", responses=PROBLEMS)
@@ -93,22 +88,21 @@ def erase_family_mother(
     family_id: Id,
     mother_id: Id,
     body: ErasureRequest,
-    request: Request,
     services: ServicesDep,
-    caller: Eraser,
+    write: Eraser,
 ) -> ErasureAnswer:
     """Erase the personal data of one of the family's mothers, wherever she is named."""
-    target = erasure.family(services, caller, family_id, f"mother-{mother_id}")
-    return _run(services, caller, request, target, body.reason)
+    target = erasure.family(services, write.principal, family_id, f"mother-{mother_id}")
+    return _run(services, write, target, body.reason)
 
 
 @router.post("/v1/sponsors/{sponsor_id}/erasure", responses=PROBLEMS)
 def erase_sponsor(
-    sponsor_id: Id, body: ErasureRequest, request: Request, services: ServicesDep, caller: Eraser
+    sponsor_id: Id, body: ErasureRequest, services: ServicesDep, write: Eraser
 ) -> ErasureAnswer:
     """Erase a sponsor's personal data (an individual's name, a contact)."""
-    target = erasure.sponsor(services, caller, sponsor_id)
-    return _run(services, caller, request, target, body.reason)
+    target = erasure.sponsor(services, write.principal, sponsor_id)
+    return _run(services, write, target, body.reason)
 
 
 @router.post("/v1/meetings/{meeting_id}/officials/{number}/erasure", responses=PROBLEMS)
@@ -116,10 +110,9 @@ def erase_official(
     meeting_id: Id,
     number: Annotated[int, Path(ge=1, le=1000, description="His place in the list, from 1.")],
     body: ErasureRequest,
-    request: Request,
     services: ServicesDep,
-    caller: Eraser,
+    write: Eraser,
 ) -> ErasureAnswer:
     """Erase the name of an official named at a meeting, in every meeting that names him."""
-    target = erasure.official(services, caller, meeting_id, number)
-    return _run(services, caller, request, target, body.reason)
+    target = erasure.official(services, write.principal, meeting_id, number)
+    return _run(services, write, target, body.reason)

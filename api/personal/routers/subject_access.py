@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from api.identity.access import Principal, Requires, ensure_reach, read_meta
 from api.personal import subject_access
 from api.web.deps import ServicesDep
+from api.web.kit import answer_from
 from api.web.responses import problems
 from domain.child.decider import stream_id
 from domain.fact import NotFound
@@ -64,13 +65,10 @@ class SubjectExport(BaseModel):
 
 def _held(shown: subject_access.Shown) -> HeldEvent:
     event = shown.event
-    return HeldEvent(
-        position=event.position,
-        stream_id=event.stream_id,
+    return answer_from(
+        HeldEvent,
+        event,
         type=event.event_type,
-        occurred_at=event.occurred_at,
-        recorded_at=event.recorded_at,
-        payload=event.payload,
         personal=shown.personal,
         erased=list(shown.erased),
     )
