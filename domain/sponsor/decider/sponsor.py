@@ -1,0 +1,70 @@
+"""The sponsor aggregate (orang tua asuh), a ``sponsor-<uuid>`` stream."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Final
+
+from domain import wilayah
+from domain.checks import optional_text
+from domain.fact import DomainError, Fact, StateConflict
+from domain.meeting.events import Value
+from domain.sponsor import commands as c
+from domain.sponsor import events as e
+from domain.streams import Changes, Rules, StreamDecider
+
+SPONSOR_PREFIX: Final = "sponsor-"
+
+
+class SponsorState(Value):
+    """A sponsor as its history leaves it (no personal data)."""
+
+    exists: bool = False
+    kind: e.SponsorKind = e.SponsorKind.OTHER
+    name: str | None = None
+    named_publicly: bool = False
+    areas: tuple[str, ...] = ()
+    principal: str | None = None
+
+
+def _register(command: c.RegisterSponsor, state: SponsorState) -> list[Fact]:
+    if state.exists:
+        raise StateConflict("this sponsor is registered already", field="id")
+    individual = command.kind in (e.SponsorKind.INDIVIDU, e.SponsorKind.ASN)
+    name = optional_text(command.name, "name", 150)
+    if name is None and not individual:
+        raise DomainError("an organisation is registered with its name", field="name")
+    areas = tuple(sorted({wilayah.parse(a, field="areas") for a in command.areas}))
+    return [
+        e.SponsorRegistered(
+            occurred_at=command.at,
+            wilayah=wilayah.common(areas),
+            kind=command.kind,
+            name=name,
+            named_publicly=command.named_publicly,
+            areas=areas,
+            principal=command.principal,
+            personal=command.personal,
+        )
+    ]
+
+
+def _registered(state: SponsorState, fact: e.SponsorRegistered) -> SponsorState:
+    return SponsorState(
+        exists=True,
+        kind=fact.kind,
+        name=fact.name,
+        named_publicly=fact.named_publicly,
+        areas=fact.areas,
+        principal=fact.principal,
+    )
+
+
+class SponsorDecider(StreamDecider[c.SponsorCommand, SponsorState]):
+    """Decides sponsor commands; pure."""
+
+    stream_type: ClassVar[str] = "sponsor"
+    blank = SponsorState
+    founding = (c.RegisterSponsor,)
+    missing = "there is no such sponsor"
+    rules: ClassVar[Rules] = {c.RegisterSponsor: _register}
+    changes: ClassVar[Changes] = {e.SponsorRegistered: _registered}
