@@ -1,9 +1,14 @@
-"""What every stream's decider does alike, written once: a decider states its rules as tables."""
+"""What every stream's decider does alike, written once: a decider lists its rules and the
+changes its facts make, and each is found by the type its signature names."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+import inspect
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, get_args, get_origin, get_type_hints
+
+from pydantic import BaseModel
 
 from domain.fact import Command, DomainError, Fact, NotFound
 
@@ -24,34 +29,57 @@ Rule = Callable[[Any, Any], Sequence[Fact]]
 Change = Callable[[Any, Any], Any]
 """Folds one kind of fact: ``change(state, fact) -> state``."""
 
-Rules = Mapping[type[Command], Rule]
-Changes = Mapping[type[Fact], Change]
+RuleT = TypeVar("RuleT", bound=Rule)
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def starts_stream(rule: RuleT) -> RuleT:
+    """Marks a rule whose command may start the stream (every other needs it begun)."""
+    rule.starts_stream = True  # type: ignore[attr-defined]
+    return rule
 
 
 class StreamDecider(Generic[CommandT, StateT]):
-    """A pure aggregate given as tables.
+    """A pure aggregate, given as its rules and changes.
 
-    ``rules`` names the rule that decides each kind of command; a command of a kind in
-    ``founding`` may start the stream, every other needs the stream begun and is refused
-    with ``missing`` before. ``changes`` names how each kind of fact changes the state; a
-    fact of another kind leaves it as it is. ``blank`` is the state before the first fact.
+    ``rules`` decide the commands, each the kind of command its first parameter names; a
+    command whose rule is marked ``starts_stream`` may start the stream, every other needs
+    the stream begun and is refused with ``missing`` before. ``changes`` fold the facts,
+    each the kind (or kinds) of fact its second parameter names; a fact of another kind
+    leaves the state as it is. A stream begins in the state the class is declared with
+    (``StreamDecider[Command, State]``), made with no arguments.
     """
 
     stream_type: ClassVar[str]
-    blank: ClassVar[type[Any]]
-    founding: ClassVar[tuple[type[Command], ...]] = ()
-    missing: ClassVar[str]
-    rules: ClassVar[Rules]
-    changes: ClassVar[Changes]
+    missing: ClassVar[str] = ""  # "there is no such <stream type>" unless given
+    rules: ClassVar[tuple[Rule, ...]]
+    changes: ClassVar[tuple[Change, ...]]
+    _blank: ClassVar[type[Any]]
+    _rules: ClassVar[dict[type, Rule]]
+    _changes: ClassVar[dict[type, Change]]
+    _founding: ClassVar[tuple[type, ...]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._blank = next(
+            get_args(base)[1]
+            for base in getattr(cls, "__orig_bases__", ())
+            if get_origin(base) is StreamDecider
+        )
+        cls._rules = {kind: rule for rule in cls.rules for kind in _named(rule, 0)}
+        cls._changes = {kind: change for change in cls.changes for kind in _named(change, 1)}
+        starting = (r for r in cls.rules if getattr(r, "starts_stream", False))
+        cls._founding = tuple(kind for rule in starting for kind in _named(rule, 0))
+        cls.missing = cls.missing or f"there is no such {cls.stream_type}"
 
     def initial_state(self) -> StateT:
         """The state of a stream not yet begun."""
-        state: StateT = self.blank()
+        state: StateT = self._blank()
         return state
 
     def evolve(self, state: StateT, fact: Fact) -> StateT:
         """The state after ``fact``."""
-        change = self.changes.get(type(fact))
+        change = self._changes.get(type(fact))
         if change is None:
             return state
         changed: StateT = change(state, fact)
@@ -59,12 +87,31 @@ class StreamDecider(Generic[CommandT, StateT]):
 
     def decide(self, command: CommandT, state: StateT) -> Sequence[Fact]:
         """The facts ``command`` leads to, or a refusal."""
-        rule = self.rules.get(type(command))
+        rule = self._rules.get(type(command))
         if rule is None:
             article = "an" if self.stream_type[0] in "aeiou" else "a"
             raise DomainError(
                 f"{type(command).__name__} is not {article} {self.stream_type} command"
             )
-        if not state.exists and not isinstance(command, self.founding):
+        if not state.exists and not isinstance(command, self._founding):
             raise NotFound(self.missing)
         return rule(command, state)
+
+
+def _named(function: Callable[..., Any], index: int) -> tuple[type, ...]:
+    """The types the parameter at ``index`` of ``function`` is annotated with (a union: each)."""
+    parameter = list(inspect.signature(function).parameters)[index]
+    hint = get_type_hints(function)[parameter]
+    return get_args(hint) or (hint,)
+
+
+def begun(state_type: type[ModelT], fact: Fact, **more: Any) -> ModelT:
+    """The state a stream begins in with ``fact``: begun (``exists``), with the fields the
+    state shares with the fact taken from it, and ``more``."""
+    taken = {name: getattr(fact, name) for name in _shared(state_type, type(fact))}
+    return state_type(exists=True, **taken, **more)
+
+
+@cache
+def _shared(state_type: type[BaseModel], fact_type: type[Fact]) -> tuple[str, ...]:
+    return tuple(n for n in state_type.model_fields if n in fact_type.model_fields)

@@ -12,7 +12,7 @@ from domain.area import commands as c
 from domain.area import events as e
 from domain.checks import local_day
 from domain.fact import DomainError, Fact, StateConflict
-from domain.streams import Changes, Rules, StreamDecider
+from domain.streams import StreamDecider, starts_stream
 from domain.values import FIRST_DAY, FIRST_YEAR, INT32_MAX, LAST_YEAR, is_line
 
 STREAM_PREFIX: Final = "area-"
@@ -66,6 +66,7 @@ class AreaState:
     sasaran: Mapping[int, Sasaran] = field(default_factory=dict)
 
 
+@starts_stream
 def _register(command: c.RegisterArea, state: AreaState) -> list[Fact]:
     code = area_code(command.code)
     if state.exists:
@@ -147,16 +148,5 @@ class AreaDecider(StreamDecider[c.AreaCommand, AreaState]):
     """Decides area commands; pure."""
 
     stream_type: ClassVar[str] = "area"
-    blank = AreaState
-    founding = (c.RegisterArea,)
-    missing = "there is no such area"
-    rules: ClassVar[Rules] = {
-        c.RegisterArea: _register,
-        c.DesignateKampungKb: _designate,
-        c.SetSasaran: _set_sasaran,
-    }
-    changes: ClassVar[Changes] = {
-        e.AreaRegistered: _registered,
-        e.KampungKbDesignated: _designated,
-        e.SasaranSet: _sasaran_set,
-    }
+    rules = (_register, _designate, _set_sasaran)
+    changes = (_registered, _designated, _sasaran_set)

@@ -14,7 +14,7 @@ from domain.fact import DomainError, Fact, StateConflict
 from domain.growth import GrowthInputError
 from domain.growth.inputs import check_measurements, range_error
 from domain.growth.rules import DAYS_PER_MONTH, HEAD_RANGE_CM, MAX_AGE_MONTHS
-from domain.streams import Changes, Rules, StreamDecider
+from domain.streams import StreamDecider, starts_stream
 from domain.values import is_line, is_prose
 
 NAME_LENGTH: Final = 120
@@ -57,6 +57,7 @@ class ChildState:
     measurements: Mapping[str, MeasurementState] = field(default_factory=dict)
 
 
+@starts_stream
 def _register(command: c.RegisterChild, state: ChildState) -> list[Fact]:
     if state.exists:
         raise StateConflict("this child is registered already", field="id")
@@ -320,24 +321,5 @@ class ChildDecider(StreamDecider[c.ChildCommand, ChildState]):
     """Decides child commands; pure."""
 
     stream_type: ClassVar[str] = "child"
-    blank = ChildState
-    founding = (c.RegisterChild,)
-    missing = "there is no such child"
-    rules: ClassVar[Rules] = {
-        c.RegisterChild: _register,
-        c.CorrectRegistration: _correct_registration,
-        c.MoveChild: _move,
-        c.ExitChild: _exit,
-        c.RecordMeasurement: _record,
-        c.CorrectMeasurement: _correct_measurement,
-        c.VoidMeasurement: _void,
-    }
-    changes: ClassVar[Changes] = {
-        e.ChildRegistered: _registered,
-        e.RegistrationCorrected: _registration_corrected,
-        e.ChildMoved: _moved,
-        e.ChildExited: _exited,
-        e.MeasurementRecorded: _measured,
-        e.MeasurementCorrected: _measured,
-        e.MeasurementVoided: _voided,
-    }
+    rules = (_register, _correct_registration, _move, _exit, _record, _correct_measurement, _void)
+    changes = (_registered, _registration_corrected, _moved, _exited, _measured, _voided)

@@ -11,7 +11,7 @@ from domain.access import CLIENT_ROLES, USER_ROLES, Role, check_ceiling, parse_s
 from domain.fact import DomainError, Fact, StateConflict
 from domain.principal import commands as c
 from domain.principal import events as e
-from domain.streams import Changes, Rules, StreamDecider
+from domain.streams import StreamDecider, starts_stream
 from domain.wilayah import normalise_reach
 
 NAME: Final = re.compile(r"[a-z0-9][a-z0-9._-]{2,62}")
@@ -37,6 +37,7 @@ class PrincipalState:
     disabled: bool = False
 
 
+@starts_stream
 def _create(command: c.CreatePrincipal, state: PrincipalState) -> list[Fact]:
     if state.exists:
         raise StateConflict("a principal with this name exists already", field="name")
@@ -183,30 +184,26 @@ class PrincipalDecider(StreamDecider[c.PrincipalCommand, PrincipalState]):
     """Decides principal commands; pure."""
 
     stream_type: ClassVar[str] = "principal"
-    blank = PrincipalState
-    founding = (c.CreatePrincipal,)
     missing = "there is no principal with this name"
-    rules: ClassVar[Rules] = {
-        c.CreatePrincipal: _create,
-        c.GrantRole: _grant_role,
-        c.RevokeRole: _revoke_role,
-        c.GrantScopes: _grant_scopes,
-        c.RevokeScopes: _revoke_scopes,
-        c.ChangeReach: _change_reach,
-        c.ChangePassword: _change_password,
-        c.RotateSecret: _rotate_secret,
-        c.Disable: _disable,
-        c.Enable: _enable,
-    }
-    changes: ClassVar[Changes] = {
-        e.PrincipalCreated: _created,
-        e.RoleGranted: _role_granted,
-        e.RoleRevoked: _role_revoked,
-        e.ScopesGranted: _scopes_granted,
-        e.ScopesRevoked: _scopes_revoked,
-        e.ReachChanged: _reach_changed,
-        e.PasswordChanged: _secret_changed,
-        e.SecretRotated: _secret_changed,
-        e.PrincipalDisabled: _switched,
-        e.PrincipalEnabled: _switched,
-    }
+    rules = (
+        _create,
+        _grant_role,
+        _revoke_role,
+        _grant_scopes,
+        _revoke_scopes,
+        _change_reach,
+        _change_password,
+        _rotate_secret,
+        _disable,
+        _enable,
+    )
+    changes = (
+        _created,
+        _role_granted,
+        _role_revoked,
+        _scopes_granted,
+        _scopes_revoked,
+        _reach_changed,
+        _secret_changed,
+        _switched,
+    )

@@ -13,7 +13,7 @@ from domain import wilayah
 from domain.access import STREAM_READ_SCOPES
 from domain.fact import Command, DomainError, Fact, StateConflict
 from domain.meeting.events import Value
-from domain.streams import Changes, Rules, StreamDecider
+from domain.streams import StreamDecider, begun, starts_stream
 from domain.webhook import events as e
 
 PREFIX: Final = "subscription-"
@@ -76,6 +76,7 @@ class SubscriptionState(Value):
         return typed and placed
 
 
+@starts_stream
 def _create(command: CreateSubscription, state: SubscriptionState) -> list[Fact]:
     if state.exists:
         raise StateConflict("this subscription exists already", field="id")
@@ -110,14 +111,7 @@ def _resume(command: ResumeSubscription, state: SubscriptionState) -> list[Fact]
 
 
 def _created(state: SubscriptionState, fact: e.SubscriptionCreated) -> SubscriptionState:
-    return SubscriptionState(
-        exists=True,
-        active=True,
-        target_url=fact.target_url,
-        event_types=fact.event_types,
-        area_prefix=fact.area_prefix,
-        owner=fact.owner,
-    )
+    return begun(SubscriptionState, fact, active=True)
 
 
 def _cancelled(state: SubscriptionState, fact: e.SubscriptionCancelled) -> SubscriptionState:
@@ -135,21 +129,8 @@ class SubscriptionDecider(StreamDecider[Command, SubscriptionState]):
     """Decides subscription commands; pure."""
 
     stream_type: ClassVar[str] = "subscription"
-    blank = SubscriptionState
-    founding = (CreateSubscription,)
-    missing = "there is no such subscription"
-    rules: ClassVar[Rules] = {
-        CreateSubscription: _create,
-        CancelSubscription: _cancel,
-        PauseSubscription: _pause,
-        ResumeSubscription: _resume,
-    }
-    changes: ClassVar[Changes] = {
-        e.SubscriptionCreated: _created,
-        e.SubscriptionCancelled: _cancelled,
-        e.SubscriptionPaused: _paused,
-        e.SubscriptionResumed: _paused,
-    }
+    rules = (_create, _cancel, _pause, _resume)
+    changes = (_created, _cancelled, _paused)
 
 
 def target(url: str) -> str:

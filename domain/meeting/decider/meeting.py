@@ -13,7 +13,7 @@ from domain.checks import MAX_ITEMS, day, items, local_day, text
 from domain.fact import DomainError, Fact, StateConflict
 from domain.meeting import commands as c
 from domain.meeting import events as e
-from domain.streams import Changes, Rules, StreamDecider
+from domain.streams import StreamDecider, begun, starts_stream
 from domain.values import FIRST_DAY
 
 MEETING_PREFIX: Final = "meeting-"
@@ -90,6 +90,7 @@ def _with_report(reports: tuple[Report, ...], fact: e.AreaReported) -> tuple[Rep
     )
 
 
+@starts_stream
 def _plan(command: c.PlanMeeting, state: MeetingState) -> list[Fact]:
     if state.exists:
         raise StateConflict("this meeting is planned already", field="id")
@@ -180,15 +181,7 @@ def _attach(command: c.AttachDocument, state: MeetingState) -> list[Fact]:
 
 
 def _planned(state: MeetingState, fact: e.MeetingPlanned) -> MeetingState:
-    return MeetingState(
-        exists=True,
-        level=fact.level,
-        area=fact.area,
-        date=fact.date,
-        title=fact.title,
-        organiser=fact.organiser,
-        agenda=fact.agenda,
-    )
+    return begun(MeetingState, fact)
 
 
 def _held(state: MeetingState, fact: e.MeetingHeld) -> MeetingState:
@@ -218,20 +211,5 @@ class MeetingDecider(StreamDecider[c.MeetingCommand, MeetingState]):
     """Decides meeting commands; pure."""
 
     stream_type: ClassVar[str] = "meeting"
-    blank = MeetingState
-    founding = (c.PlanMeeting,)
-    missing = "there is no such meeting"
-    rules: ClassVar[Rules] = {
-        c.PlanMeeting: _plan,
-        c.HoldMeeting: _hold,
-        c.CancelMeeting: _cancel,
-        c.AttachDocument: _attach,
-        c.ReportArea: _report,
-    }
-    changes: ClassVar[Changes] = {
-        e.MeetingPlanned: _planned,
-        e.MeetingHeld: _held,
-        e.MeetingCancelled: _cancelled,
-        e.DocumentAttached: _attached,
-        e.AreaReported: _reported,
-    }
+    rules = (_plan, _hold, _cancel, _attach, _report)
+    changes = (_planned, _held, _cancelled, _attached, _reported)

@@ -14,7 +14,7 @@ from domain.meeting import commands as c
 from domain.meeting import events as e
 from domain.meeting.decider.meeting import OFFICE_LENGTH, MeetingStatus
 from domain.meeting.targets import check_target
-from domain.streams import Changes, Rules, StreamDecider
+from domain.streams import StreamDecider, begun, starts_stream
 from domain.values import FIRST_DAY
 
 RESOLUTION_PREFIX: Final = "resolution-"
@@ -77,6 +77,7 @@ class ResolutionState(e.Value):
         return self.status is ResolutionStatus.OPEN and self.due < today
 
 
+@starts_stream
 def _adopt(command: c.AdoptResolution, state: ResolutionState) -> list[Fact]:
     if state.exists:
         raise StateConflict("this resolution is adopted already", field="id")
@@ -178,17 +179,11 @@ def _due(due: date, meeting_date: date) -> date:
 
 
 def _adopted(state: ResolutionState, fact: e.ResolutionAdopted) -> ResolutionState:
-    return ResolutionState(
-        exists=True,
-        meeting=fact.meeting,
-        meeting_date=fact.meeting_date,
+    return begun(
+        ResolutionState,
+        fact,
         meeting_area=fact.wilayah or "",
-        text=fact.text,
-        office=fact.office,
-        due=fact.due,
         original_due=fact.due,
-        areas=fact.areas,
-        target=fact.target,
         adopted_on=local_day(fact.occurred_at),
     )
 
@@ -220,20 +215,5 @@ class ResolutionDecider(StreamDecider[c.ResolutionCommand, ResolutionState]):
     """Decides resolution commands; pure."""
 
     stream_type: ClassVar[str] = "resolution"
-    blank = ResolutionState
-    founding = (c.AdoptResolution,)
-    missing = "there is no such resolution"
-    rules: ClassVar[Rules] = {
-        c.AdoptResolution: _adopt,
-        c.ReportProgress: _report_progress,
-        c.ChangeDue: _change_due,
-        c.CloseResolution: _close,
-        c.ReopenResolution: _reopen,
-    }
-    changes: ClassVar[Changes] = {
-        e.ResolutionAdopted: _adopted,
-        e.ProgressReported: _progressed,
-        e.DueDateChanged: _due_changed,
-        e.ResolutionClosed: _closed,
-        e.ResolutionReopened: _reopened,
-    }
+    rules = (_adopt, _report_progress, _change_due, _close, _reopen)
+    changes = (_adopted, _progressed, _due_changed, _closed, _reopened)

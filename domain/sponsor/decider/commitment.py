@@ -11,7 +11,7 @@ from domain.fact import DomainError, Fact, NotFound, StateConflict
 from domain.meeting.events import Document, Value
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
-from domain.streams import Changes, Rules, StreamDecider
+from domain.streams import StreamDecider, begun, starts_stream
 
 COMMITMENT_PREFIX: Final = "commitment-"
 MAX_RUPIAH: Final = 10**12  # a trillion Rupiah: beyond any one commitment
@@ -61,6 +61,7 @@ class CommitmentState(Value):
         return next((d for d in self.deliveries if d.id == delivery_id), None)
 
 
+@starts_stream
 def _commit(command: c.MakeCommitment, state: CommitmentState) -> list[Fact]:
     if state.exists:
         raise StateConflict("this commitment is made already", field="id")
@@ -220,19 +221,7 @@ def _worth(amount_rupiah: int, items: str | None, refusal: str) -> str | None:
 
 
 def _made(state: CommitmentState, fact: e.CommitmentMade) -> CommitmentState:
-    return CommitmentState(
-        exists=True,
-        sponsor=fact.sponsor,
-        beneficiary=fact.beneficiary,
-        desa=fact.desa,
-        aid=fact.aid,
-        description=fact.description,
-        amount_rupiah=fact.amount_rupiah,
-        items=fact.items,
-        frequency=fact.frequency,
-        start=fact.start,
-        end=fact.end,
-    )
+    return begun(CommitmentState, fact)
 
 
 def _delivered(state: CommitmentState, fact: e.DeliveryRecorded) -> CommitmentState:
@@ -261,18 +250,5 @@ class CommitmentDecider(StreamDecider[c.SponsorCommand, CommitmentState]):
     """Decides commitment and delivery commands; pure."""
 
     stream_type: ClassVar[str] = "commitment"
-    blank = CommitmentState
-    founding = (c.MakeCommitment,)
-    missing = "there is no such commitment"
-    rules: ClassVar[Rules] = {
-        c.MakeCommitment: _commit,
-        c.ChangeStatus: _change_status,
-        c.RecordDelivery: _deliver,
-        c.VerifyDelivery: _verify,
-    }
-    changes: ClassVar[Changes] = {
-        e.CommitmentMade: _made,
-        e.CommitmentStatusChanged: _status_after,
-        e.DeliveryRecorded: _delivered,
-        e.DeliveryVerified: _verified,
-    }
+    rules = (_commit, _change_status, _deliver, _verify)
+    changes = (_made, _status_after, _delivered, _verified)

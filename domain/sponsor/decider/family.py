@@ -14,7 +14,7 @@ from domain.fact import DomainError, Fact, StateConflict
 from domain.meeting.events import Value
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
-from domain.streams import Changes, Rules, StreamDecider
+from domain.streams import StreamDecider, begun, starts_stream
 
 FAMILY_PREFIX: Final = "family-"
 MAX_CHILDREN: Final = 30
@@ -42,6 +42,7 @@ class FamilyState(Value):
     rounds: dict[str, e.PkRound] = Field(default_factory=dict)
 
 
+@starts_stream
 def _register(command: c.RegisterFamily, state: FamilyState) -> list[Fact]:
     if state.exists:
         raise StateConflict("this family is registered already", field="id")
@@ -59,6 +60,7 @@ def _register(command: c.RegisterFamily, state: FamilyState) -> list[Fact]:
     ]
 
 
+@starts_stream
 def _import_round(command: c.ImportRound, state: FamilyState) -> list[Fact]:
     """The round's data as a new fact, nothing when the same round was imported the same."""
     # The stream's id follows from the source and the family's id there, so the same
@@ -119,9 +121,7 @@ def _record_mother(command: c.RecordMother, state: FamilyState) -> list[Fact]:
 
 
 def _registered(state: FamilyState, fact: e.FamilyRegistered) -> FamilyState:
-    return FamilyState(
-        exists=True, desa=fact.desa, krs=fact.krs, risks=fact.risks, children=fact.children
-    )
+    return begun(FamilyState, fact)
 
 
 def _risks_changed(state: FamilyState, fact: e.FamilyRisksChanged) -> FamilyState:
@@ -156,23 +156,8 @@ class FamilyDecider(StreamDecider[c.SponsorCommand, FamilyState]):
     """Decides family commands; pure."""
 
     stream_type: ClassVar[str] = "family"
-    blank = FamilyState
-    founding = (c.RegisterFamily, c.ImportRound)
-    missing = "there is no such family"
-    rules: ClassVar[Rules] = {
-        c.RegisterFamily: _register,
-        c.ImportRound: _import_round,
-        c.ChangeRisks: _change_risks,
-        c.LinkChild: _link_child,
-        c.RecordMother: _record_mother,
-    }
-    changes: ClassVar[Changes] = {
-        e.FamilyRegistered: _registered,
-        e.FamilyRisksChanged: _risks_changed,
-        e.RoundImported: _round_imported,
-        e.ChildLinked: _child_linked,
-        e.MotherRecorded: _mother_recorded,
-    }
+    rules = (_register, _import_round, _change_risks, _link_child, _record_mother)
+    changes = (_registered, _risks_changed, _round_imported, _child_linked, _mother_recorded)
 
 
 def _risks(risks: Sequence[e.RiskFactor]) -> tuple[e.RiskFactor, ...]:

@@ -10,7 +10,7 @@ from domain.fact import DomainError, Fact, StateConflict
 from domain.meeting.events import Value
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
-from domain.streams import Changes, Rules, StreamDecider
+from domain.streams import StreamDecider, begun, starts_stream
 
 SPONSOR_PREFIX: Final = "sponsor-"
 
@@ -26,6 +26,7 @@ class SponsorState(Value):
     principal: str | None = None
 
 
+@starts_stream
 def _register(command: c.RegisterSponsor, state: SponsorState) -> list[Fact]:
     if state.exists:
         raise StateConflict("this sponsor is registered already", field="id")
@@ -49,22 +50,12 @@ def _register(command: c.RegisterSponsor, state: SponsorState) -> list[Fact]:
 
 
 def _registered(state: SponsorState, fact: e.SponsorRegistered) -> SponsorState:
-    return SponsorState(
-        exists=True,
-        kind=fact.kind,
-        name=fact.name,
-        named_publicly=fact.named_publicly,
-        areas=fact.areas,
-        principal=fact.principal,
-    )
+    return begun(SponsorState, fact)
 
 
 class SponsorDecider(StreamDecider[c.SponsorCommand, SponsorState]):
     """Decides sponsor commands; pure."""
 
     stream_type: ClassVar[str] = "sponsor"
-    blank = SponsorState
-    founding = (c.RegisterSponsor,)
-    missing = "there is no such sponsor"
-    rules: ClassVar[Rules] = {c.RegisterSponsor: _register}
-    changes: ClassVar[Changes] = {e.SponsorRegistered: _registered}
+    rules = (_register,)
+    changes = (_registered,)
