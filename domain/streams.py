@@ -105,13 +105,23 @@ def _named(function: Callable[..., Any], index: int) -> tuple[type, ...]:
     return get_args(hint) or (hint,)
 
 
-def begun(state_type: type[ModelT], fact: Fact, **more: Any) -> ModelT:
+def begun(state_type: type[ModelT], fact: Fact, /, **more: Any) -> ModelT:
     """The state a stream begins in with ``fact``: begun (``exists``), with the fields the
     state shares with the fact taken from it, and ``more``."""
     taken = {name: getattr(fact, name) for name in _shared(state_type, type(fact))}
     return state_type(exists=True, **taken, **more)
 
 
+def fact_from(kind: type[Fact], command: Command, /, **given: Any) -> list[Fact]:
+    """The one fact ``command`` leads to: a ``kind`` with the fields it shares with the
+    command taken from it, and ``given``; it occurs at the command's ``at`` unless
+    ``occurred_at`` is given."""
+    taken = {name: getattr(command, name) for name in _shared(kind, type(command))}
+    given.setdefault("occurred_at", getattr(command, "at", None))
+    return [kind(**(taken | given))]
+
+
 @cache
-def _shared(state_type: type[BaseModel], fact_type: type[Fact]) -> tuple[str, ...]:
-    return tuple(n for n in state_type.model_fields if n in fact_type.model_fields)
+def _shared(made: type[BaseModel], source: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``made`` that ``source`` has too."""
+    return tuple(n for n in made.model_fields if n in source.model_fields)

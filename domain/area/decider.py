@@ -12,7 +12,7 @@ from domain.area import commands as c
 from domain.area import events as e
 from domain.checks import local_day
 from domain.fact import DomainError, Fact, StateConflict
-from domain.streams import StreamDecider, starts_stream
+from domain.streams import StreamDecider, fact_from, starts_stream
 from domain.values import FIRST_DAY, FIRST_YEAR, INT32_MAX, LAST_YEAR, is_line
 
 STREAM_PREFIX: Final = "area-"
@@ -71,17 +71,16 @@ def _register(command: c.RegisterArea, state: AreaState) -> list[Fact]:
     code = area_code(command.code)
     if state.exists:
         raise StateConflict("this area is registered already", field="code")
-    return [
-        e.AreaRegistered(
-            occurred_at=command.at,
-            wilayah=code,
-            code=code,
-            name=_name(command.name, "name"),
-            kind=kind_of(code),
-            kecamatan=_name(command.kecamatan, "kecamatan"),
-            kota=_name(command.kota, "kota"),
-        )
-    ]
+    return fact_from(
+        e.AreaRegistered,
+        command,
+        wilayah=code,
+        code=code,
+        name=_name(command.name, "name"),
+        kind=kind_of(code),
+        kecamatan=_name(command.kecamatan, "kecamatan"),
+        kota=_name(command.kota, "kota"),
+    )
 
 
 def _designate(command: c.DesignateKampungKb, state: AreaState) -> list[Fact]:
@@ -91,14 +90,7 @@ def _designate(command: c.DesignateKampungKb, state: AreaState) -> list[Fact]:
         raise DomainError(f"a designation lies on or after {FIRST_DAY}", field="designated_on")
     if (state.kampung_kb, state.kampung_kb_since) == (command.category, command.designated_on):
         return []
-    return [
-        e.KampungKbDesignated(
-            occurred_at=command.at,
-            wilayah=state.code,
-            category=command.category,
-            designated_on=command.designated_on,
-        )
-    ]
+    return fact_from(e.KampungKbDesignated, command, wilayah=state.code)
 
 
 def _set_sasaran(command: c.SetSasaran, state: AreaState) -> list[Fact]:
@@ -113,15 +105,7 @@ def _set_sasaran(command: c.SetSasaran, state: AreaState) -> list[Fact]:
         )
     if state.sasaran.get(command.year) == Sasaran(command.balita, command.baduta):
         return []
-    return [
-        e.SasaranSet(
-            occurred_at=command.at,
-            wilayah=state.code,
-            year=command.year,
-            balita=command.balita,
-            baduta=command.baduta,
-        )
-    ]
+    return fact_from(e.SasaranSet, command, wilayah=state.code)
 
 
 def _name(text: str, field: str) -> str:

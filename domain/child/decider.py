@@ -14,7 +14,7 @@ from domain.fact import DomainError, Fact, StateConflict
 from domain.growth import GrowthInputError
 from domain.growth.inputs import check_measurements, range_error
 from domain.growth.rules import DAYS_PER_MONTH, HEAD_RANGE_CM, MAX_AGE_MONTHS
-from domain.streams import StreamDecider, starts_stream
+from domain.streams import StreamDecider, fact_from, starts_stream
 from domain.values import is_line, is_prose
 
 NAME_LENGTH: Final = 120
@@ -64,17 +64,13 @@ def _register(command: c.RegisterChild, state: ChildState) -> list[Fact]:
     _check_birth_date(command.birth_date, command.today)
     _check_personal(command.personal)
     _check_posyandu(command.posyandu)
-    return [
-        e.ChildRegistered(
-            occurred_at=at_midnight(command.today),
-            wilayah=command.desa,
-            sex=command.sex,
-            birth_date=command.birth_date,
-            desa=command.desa,
-            posyandu=command.posyandu.strip(),
-            personal=command.personal,
-        )
-    ]
+    return fact_from(
+        e.ChildRegistered,
+        command,
+        occurred_at=at_midnight(command.today),
+        wilayah=command.desa,
+        posyandu=command.posyandu.strip(),
+    )
 
 
 def _correct_registration(command: c.CorrectRegistration, state: ChildState) -> list[Fact]:
@@ -85,17 +81,9 @@ def _correct_registration(command: c.CorrectRegistration, state: ChildState) -> 
         _check_posyandu(command.posyandu)
     _check_personal(command.personal)
     _check_reason(command.reason)
-    return [
-        e.RegistrationCorrected(
-            occurred_at=at_midnight(command.today),
-            wilayah=state.desa,
-            sex=command.sex,
-            birth_date=command.birth_date,
-            posyandu=command.posyandu,
-            personal=command.personal,
-            reason=command.reason,
-        )
-    ]
+    return fact_from(
+        e.RegistrationCorrected, command, occurred_at=at_midnight(command.today), wilayah=state.desa
+    )
 
 
 def _move(command: c.MoveChild, state: ChildState) -> list[Fact]:
@@ -103,70 +91,50 @@ def _move(command: c.MoveChild, state: ChildState) -> list[Fact]:
     if command.to_desa == state.desa:
         raise StateConflict("the child lives in this desa already", field="to_desa")
     _check_record_day(command.moved_on, command.today, state, "moved_on")
-    return [
-        e.ChildMoved(
-            occurred_at=at_midnight(command.moved_on),
-            wilayah=command.to_desa,
-            from_desa=state.desa,
-            to_desa=command.to_desa,
-            moved_on=command.moved_on,
-        )
-    ]
+    return fact_from(
+        e.ChildMoved,
+        command,
+        occurred_at=at_midnight(command.moved_on),
+        wilayah=command.to_desa,
+        from_desa=state.desa,
+    )
 
 
 def _exit(command: c.ExitChild, state: ChildState) -> list[Fact]:
     _check_active(state)
     _check_record_day(command.exited_on, command.today, state, "exited_on")
-    return [
-        e.ChildExited(
-            occurred_at=at_midnight(command.exited_on),
-            wilayah=state.desa,
-            reason=command.reason,
-            exited_on=command.exited_on,
-        )
-    ]
+    return fact_from(
+        e.ChildExited, command, occurred_at=at_midnight(command.exited_on), wilayah=state.desa
+    )
 
 
 def _record(command: c.RecordMeasurement, state: ChildState) -> list[Fact]:
     if command.measurement_id in state.measurements:
         raise StateConflict("a measurement with this event id exists", field="event_id")
     _check_measurement(command.measurement, state, command.today)
-    return [
-        e.MeasurementRecorded(
-            occurred_at=at_midnight(command.measurement.measured_on),
-            wilayah=state.desa,
-            measurement_id=command.measurement_id,
-            measurement=command.measurement,
-        )
-    ]
+    return fact_from(
+        e.MeasurementRecorded,
+        command,
+        occurred_at=at_midnight(command.measurement.measured_on),
+        wilayah=state.desa,
+    )
 
 
 def _correct_measurement(command: c.CorrectMeasurement, state: ChildState) -> list[Fact]:
     _open_measurement(command.measurement_id, state)
     _check_reason(command.reason)
     _check_measurement(command.measurement, state, command.today)
-    return [
-        e.MeasurementCorrected(
-            occurred_at=at_midnight(command.today),
-            wilayah=state.desa,
-            measurement_id=command.measurement_id,
-            measurement=command.measurement,
-            reason=command.reason,
-        )
-    ]
+    return fact_from(
+        e.MeasurementCorrected, command, occurred_at=at_midnight(command.today), wilayah=state.desa
+    )
 
 
 def _void(command: c.VoidMeasurement, state: ChildState) -> list[Fact]:
     _open_measurement(command.measurement_id, state)
     _check_reason(command.reason)
-    return [
-        e.MeasurementVoided(
-            occurred_at=at_midnight(command.today),
-            wilayah=state.desa,
-            measurement_id=command.measurement_id,
-            reason=command.reason,
-        )
-    ]
+    return fact_from(
+        e.MeasurementVoided, command, occurred_at=at_midnight(command.today), wilayah=state.desa
+    )
 
 
 def _open_measurement(measurement_id: str, state: ChildState) -> MeasurementState:

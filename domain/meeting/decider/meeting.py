@@ -13,7 +13,7 @@ from domain.checks import MAX_ITEMS, day, items, local_day, text
 from domain.fact import DomainError, Fact, StateConflict
 from domain.meeting import commands as c
 from domain.meeting import events as e
-from domain.streams import StreamDecider, begun, starts_stream
+from domain.streams import StreamDecider, begun, fact_from, starts_stream
 from domain.values import FIRST_DAY
 
 MEETING_PREFIX: Final = "meeting-"
@@ -100,17 +100,16 @@ def _plan(command: c.PlanMeeting, state: MeetingState) -> list[Fact]:
             f"a {command.level.value} meeting covers a {_DEPTH[command.level].name.lower()} code",
             field="area",
         )
-    planned = e.MeetingPlanned(
-        occurred_at=command.at,
+    return fact_from(
+        e.MeetingPlanned,
+        command,
         wilayah=area,
-        level=command.level,
         area=area,
         date=day(command.date, "date"),
         title=text(command.title, "title", TITLE_LENGTH),
         organiser=text(command.organiser, "organiser", OFFICE_LENGTH),
         agenda=items(command.agenda, "agenda"),
     )
-    return [planned]
 
 
 def _hold(command: c.HoldMeeting, state: MeetingState) -> list[Fact]:
@@ -125,15 +124,13 @@ def _hold(command: c.HoldMeeting, state: MeetingState) -> list[Fact]:
         )
     if len(command.attendance) > MAX_ITEMS * 5:
         raise DomainError(f"at most {MAX_ITEMS * 5} attendance lines", field="attendance")
-    held = e.MeetingHeld(
-        occurred_at=command.at,
+    return fact_from(
+        e.MeetingHeld,
+        command,
         wilayah=state.area,
         held_on=held_on,
         minutes=text(command.minutes, "minutes", MINUTES_LENGTH, squeeze=False),
-        attendance=command.attendance,
-        personal=command.personal,
     )
-    return [held]
 
 
 def _report(command: c.ReportArea, state: MeetingState) -> list[Fact]:
@@ -149,8 +146,9 @@ def _report(command: c.ReportArea, state: MeetingState) -> list[Fact]:
         raise DomainError(
             "a maturity is reported only for a designated Kampung KB", field="kampung_kb.maturity"
         )
-    reported = e.AreaReported(
-        occurred_at=command.at,
+    return fact_from(
+        e.AreaReported,
+        command,
         wilayah=area,
         area=area,
         office=text(command.office, "office", OFFICE_LENGTH),
@@ -160,24 +158,20 @@ def _report(command: c.ReportArea, state: MeetingState) -> list[Fact]:
             e.Kendala(code=k.code, text=" ".join(k.text.split()))
             for k in command.obstacles[:MAX_ITEMS]
         ),
-        figures=command.figures,
     )
-    return [reported]
 
 
 def _cancel(command: c.CancelMeeting, state: MeetingState) -> list[Fact]:
     if state.status is not MeetingStatus.PLANNED:
         raise StateConflict(f"the meeting is {state.status.value}, not planned")
     reason = text(command.reason, "reason")
-    return [e.MeetingCancelled(occurred_at=command.at, wilayah=state.area, reason=reason)]
+    return fact_from(e.MeetingCancelled, command, wilayah=state.area, reason=reason)
 
 
 def _attach(command: c.AttachDocument, state: MeetingState) -> list[Fact]:
     if command.document in state.documents:
         return []
-    return [
-        e.DocumentAttached(occurred_at=command.at, wilayah=state.area, document=command.document)
-    ]
+    return fact_from(e.DocumentAttached, command, wilayah=state.area)
 
 
 def _planned(state: MeetingState, fact: e.MeetingPlanned) -> MeetingState:

@@ -14,7 +14,7 @@ from domain.meeting import commands as c
 from domain.meeting import events as e
 from domain.meeting.decider.meeting import OFFICE_LENGTH, MeetingStatus
 from domain.meeting.targets import check_target
-from domain.streams import StreamDecider, begun, starts_stream
+from domain.streams import StreamDecider, begun, fact_from, starts_stream
 from domain.values import FIRST_DAY
 
 RESOLUTION_PREFIX: Final = "resolution-"
@@ -101,8 +101,9 @@ def _adopt(command: c.AdoptResolution, state: ResolutionState) -> list[Fact]:
             areas.append(code)
     if command.target is not None:
         check_target(command.target.indicator, command.target.value)
-    adopted = e.ResolutionAdopted(
-        occurred_at=command.at,
+    return fact_from(
+        e.ResolutionAdopted,
+        command,
         wilayah=meeting.area,
         meeting=meeting.id,
         meeting_date=meeting.date,
@@ -110,23 +111,20 @@ def _adopt(command: c.AdoptResolution, state: ResolutionState) -> list[Fact]:
         office=text(command.office, "office", OFFICE_LENGTH),
         due=_due(command.due, meeting.date),
         areas=tuple(sorted(areas)),
-        target=command.target,
     )
-    return [adopted]
 
 
 def _report_progress(command: c.ReportProgress, state: ResolutionState) -> list[Fact]:
     _open(state, "progress is reported on an open resolution")
     if not 0 <= command.percent <= 100:
         raise DomainError("percent lies between 0 and 100", field="percent")
-    reported = e.ProgressReported(
-        occurred_at=command.at,
+    return fact_from(
+        e.ProgressReported,
+        command,
         wilayah=state.meeting_area,
         text=text(command.text, "text", TEXT_LENGTH),
-        percent=command.percent,
         evidence=command.evidence[:MAX_ITEMS],
     )
-    return [reported]
 
 
 def _change_due(command: c.ChangeDue, state: ResolutionState) -> list[Fact]:
@@ -135,9 +133,7 @@ def _change_due(command: c.ChangeDue, state: ResolutionState) -> list[Fact]:
     if due == state.due:
         raise StateConflict("the resolution is due on that date already", field="due")
     reason = text(command.reason, "reason")
-    return [
-        e.DueDateChanged(occurred_at=command.at, wilayah=state.meeting_area, due=due, reason=reason)
-    ]
+    return fact_from(e.DueDateChanged, command, wilayah=state.meeting_area, due=due, reason=reason)
 
 
 def _close(command: c.CloseResolution, state: ResolutionState) -> list[Fact]:
@@ -150,21 +146,20 @@ def _close(command: c.CloseResolution, state: ResolutionState) -> list[Fact]:
         raise DomainError(
             "a resolution is closed after the meeting that adopted it", field="closed_on"
         )
-    closed = e.ResolutionClosed(
-        occurred_at=command.at,
+    return fact_from(
+        e.ResolutionClosed,
+        command,
         wilayah=state.meeting_area,
-        outcome=command.outcome,
         closed_on=closed_on,
         reason=text(command.reason, "reason"),
     )
-    return [closed]
 
 
 def _reopen(command: c.ReopenResolution, state: ResolutionState) -> list[Fact]:
     if state.status is ResolutionStatus.OPEN:
         raise StateConflict("the resolution is open")
     reason = text(command.reason, "reason")
-    return [e.ResolutionReopened(occurred_at=command.at, wilayah=state.meeting_area, reason=reason)]
+    return fact_from(e.ResolutionReopened, command, wilayah=state.meeting_area, reason=reason)
 
 
 def _open(state: ResolutionState, refusal: str) -> None:

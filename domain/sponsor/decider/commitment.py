@@ -11,7 +11,7 @@ from domain.fact import DomainError, Fact, NotFound, StateConflict
 from domain.meeting.events import Document, Value
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
-from domain.streams import StreamDecider, begun, starts_stream
+from domain.streams import StreamDecider, begun, fact_from, starts_stream
 
 COMMITMENT_PREFIX: Final = "commitment-"
 MAX_RUPIAH: Final = 10**12  # a trillion Rupiah: beyond any one commitment
@@ -69,21 +69,14 @@ def _commit(command: c.MakeCommitment, state: CommitmentState) -> list[Fact]:
     start = day(command.start, "start")
     if command.end is not None and day(command.end, "end") < start:
         raise DomainError("a commitment ends on or after its start", field="end")
-    made = e.CommitmentMade(
-        occurred_at=command.at,
+    return fact_from(
+        e.CommitmentMade,
+        command,
         wilayah=command.desa,
-        sponsor=command.sponsor,
-        beneficiary=command.beneficiary,
-        desa=command.desa,
-        aid=command.aid,
         description=text(command.description, "description", 500),
-        amount_rupiah=command.amount_rupiah,
         items=items,
-        frequency=command.frequency,
         start=start,
-        end=command.end,
     )
-    return [made]
 
 
 _ALLOWED: Final = {
@@ -111,11 +104,7 @@ def _change_status(command: c.ChangeStatus, state: CommitmentState) -> list[Fact
         e.StatusAction.PAUSE,
     ):
         raise DomainError("give the reason", field="reason")
-    return [
-        e.CommitmentStatusChanged(
-            occurred_at=command.at, wilayah=state.desa, action=command.action, on=on, reason=reason
-        )
-    ]
+    return fact_from(e.CommitmentStatusChanged, command, wilayah=state.desa, on=on, reason=reason)
 
 
 def _status_after(state: CommitmentState, fact: e.CommitmentStatusChanged) -> CommitmentState:
@@ -171,17 +160,7 @@ def _deliver(command: c.RecordDelivery, state: CommitmentState) -> list[Fact]:
     if state.end is not None and command.on > state.end:
         raise DomainError(f"the commitment ended on {state.end}", field="date")
     items = _worth(command.amount_rupiah, command.items, "a delivery has a value")
-    recorded = e.DeliveryRecorded(
-        occurred_at=command.at,
-        wilayah=state.desa,
-        delivery=command.delivery,
-        on=command.on,
-        amount_rupiah=command.amount_rupiah,
-        items=items,
-        delivered_by=command.delivered_by,
-        evidence=command.evidence,
-    )
-    return [recorded]
+    return fact_from(e.DeliveryRecorded, command, wilayah=state.desa, items=items)
 
 
 def _verify(command: c.VerifyDelivery, state: CommitmentState) -> list[Fact]:
@@ -194,14 +173,7 @@ def _verify(command: c.VerifyDelivery, state: CommitmentState) -> list[Fact]:
     reason = optional_text(command.reason, "reason")
     if not command.verified and reason is None:
         raise DomainError("a rejection gives its reason", field="reason")
-    verified = e.DeliveryVerified(
-        occurred_at=command.at,
-        wilayah=state.desa,
-        delivery=command.delivery,
-        verified=command.verified,
-        reason=reason,
-    )
-    return [verified]
+    return fact_from(e.DeliveryVerified, command, wilayah=state.desa, reason=reason)
 
 
 def rupiah(amount: int, field: str) -> int:

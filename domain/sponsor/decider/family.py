@@ -14,7 +14,7 @@ from domain.fact import DomainError, Fact, StateConflict
 from domain.meeting.events import Value
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
-from domain.streams import StreamDecider, begun, starts_stream
+from domain.streams import StreamDecider, begun, fact_from, starts_stream
 
 FAMILY_PREFIX: Final = "family-"
 MAX_CHILDREN: Final = 30
@@ -47,17 +47,13 @@ def _register(command: c.RegisterFamily, state: FamilyState) -> list[Fact]:
     if state.exists:
         raise StateConflict("this family is registered already", field="id")
     check_nik(command.personal.nik if command.personal else None, field="personal.nik")
-    return [
-        e.FamilyRegistered(
-            occurred_at=command.at,
-            wilayah=command.desa,
-            desa=command.desa,
-            krs=command.krs,
-            risks=_risks(command.risks),
-            children=_unique(command.children, "children"),
-            personal=command.personal,
-        )
-    ]
+    return fact_from(
+        e.FamilyRegistered,
+        command,
+        wilayah=command.desa,
+        risks=_risks(command.risks),
+        children=_unique(command.children, "children"),
+    )
 
 
 @starts_stream
@@ -70,27 +66,20 @@ def _import_round(command: c.ImportRound, state: FamilyState) -> list[Fact]:
     data = command.data.model_copy(update={"risks": _risks(command.data.risks)})
     if state.rounds.get(data.round) == data and state.desa == command.desa:
         return []
-    return [
-        e.RoundImported(
-            occurred_at=command.at,
-            wilayah=command.desa,
-            source=command.source,
-            desa=command.desa,
-            data=data,
-            personal=e.FamilyIdentifiers(source_id=command.source_id),
-        )
-    ]
+    return fact_from(
+        e.RoundImported,
+        command,
+        wilayah=command.desa,
+        data=data,
+        personal=e.FamilyIdentifiers(source_id=command.source_id),
+    )
 
 
 def _change_risks(command: c.ChangeRisks, state: FamilyState) -> list[Fact]:
     risks = _risks(command.risks)
     if (command.krs, risks) == (state.krs, state.risks):
         return []
-    return [
-        e.FamilyRisksChanged(
-            occurred_at=command.at, wilayah=state.desa, krs=command.krs, risks=risks
-        )
-    ]
+    return fact_from(e.FamilyRisksChanged, command, wilayah=state.desa, risks=risks)
 
 
 def _link_child(command: c.LinkChild, state: FamilyState) -> list[Fact]:
@@ -98,7 +87,7 @@ def _link_child(command: c.LinkChild, state: FamilyState) -> list[Fact]:
         return []
     if len(state.children) >= MAX_CHILDREN:
         raise DomainError(f"a family has at most {MAX_CHILDREN} children", field="child")
-    return [e.ChildLinked(occurred_at=command.at, wilayah=state.desa, child=command.child)]
+    return fact_from(e.ChildLinked, command, wilayah=state.desa)
 
 
 def _record_mother(command: c.RecordMother, state: FamilyState) -> list[Fact]:
@@ -108,16 +97,7 @@ def _record_mother(command: c.RecordMother, state: FamilyState) -> list[Fact]:
             "a pregnant mother has a due date, a breastfeeding one none", field="due_date"
         )
     check_nik(command.personal.nik if command.personal else None, field="personal.nik")
-    return [
-        e.MotherRecorded(
-            occurred_at=command.at,
-            wilayah=state.desa,
-            mother=command.mother,
-            status=command.status,
-            due_date=command.due_date,
-            personal=command.personal,
-        )
-    ]
+    return fact_from(e.MotherRecorded, command, wilayah=state.desa)
 
 
 def _registered(state: FamilyState, fact: e.FamilyRegistered) -> FamilyState:

@@ -10,7 +10,7 @@ from domain.fact import DomainError, Fact, StateConflict
 from domain.meeting.events import Value
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
-from domain.streams import StreamDecider, begun, starts_stream
+from domain.streams import StreamDecider, begun, fact_from, starts_stream
 
 SPONSOR_PREFIX: Final = "sponsor-"
 
@@ -35,18 +35,9 @@ def _register(command: c.RegisterSponsor, state: SponsorState) -> list[Fact]:
     if name is None and not individual:
         raise DomainError("an organisation is registered with its name", field="name")
     areas = tuple(sorted({wilayah.parse(a, field="areas") for a in command.areas}))
-    return [
-        e.SponsorRegistered(
-            occurred_at=command.at,
-            wilayah=wilayah.common(areas),
-            kind=command.kind,
-            name=name,
-            named_publicly=command.named_publicly,
-            areas=areas,
-            principal=command.principal,
-            personal=command.personal,
-        )
-    ]
+    return fact_from(
+        e.SponsorRegistered, command, wilayah=wilayah.common(areas), name=name, areas=areas
+    )
 
 
 def _registered(state: SponsorState, fact: e.SponsorRegistered) -> SponsorState:
