@@ -105,20 +105,24 @@ def _named(function: Callable[..., Any], index: int) -> tuple[type, ...]:
     return get_args(hint) or (hint,)
 
 
+def made_from(model: type[ModelT], source: BaseModel, /, **more: Any) -> ModelT:
+    """A ``model`` with the fields it shares with ``source`` taken from it, and ``more``."""
+    taken = {name: getattr(source, name) for name in _shared(model, type(source))}
+    return model(**(taken | more))
+
+
 def begun(state_type: type[ModelT], fact: Fact, /, **more: Any) -> ModelT:
     """The state a stream begins in with ``fact``: begun (``exists``), with the fields the
     state shares with the fact taken from it, and ``more``."""
-    taken = {name: getattr(fact, name) for name in _shared(state_type, type(fact))}
-    return state_type(exists=True, **taken, **more)
+    return made_from(state_type, fact, exists=True, **more)
 
 
 def fact_from(kind: type[Fact], command: Command, /, **given: Any) -> list[Fact]:
     """The one fact ``command`` leads to: a ``kind`` with the fields it shares with the
     command taken from it, and ``given``; it occurs at the command's ``at`` unless
     ``occurred_at`` is given."""
-    taken = {name: getattr(command, name) for name in _shared(kind, type(command))}
     given.setdefault("occurred_at", getattr(command, "at", None))
-    return [kind(**(taken | given))]
+    return [made_from(kind, command, **given)]
 
 
 @cache

@@ -65,10 +65,7 @@ def fold_history(
     registry: Registry, decider: Decider[CommandT, StateT], history: Sequence[RecordedEvent]
 ) -> tuple[StateT, int]:
     """The state a stream's history leads to, and the stream's version."""
-    state = decider.initial_state()
-    for event in history:
-        state = decider.evolve(state, registry.to_fact(event))
-    return state, history[-1].stream_version if history else 0
+    return registry.fold(decider, history), history[-1].stream_version if history else 0
 
 
 def event_ids_for(event_ids: Sequence[str] | None, count: int) -> list[str]:

@@ -13,7 +13,7 @@ from datetime import date
 import orjson
 
 from domain.child import events as e
-from domain.growth import RULE_VERSION, Assessment, GrowthInputError, assess
+from domain.growth import RULE_VERSION, Assessment, GrowthInputError
 from events.projections.child_tables import Json, loads
 
 
@@ -35,16 +35,7 @@ def _assessment_json(kid: Json, row: Json) -> str | None:
 
 def _assessed(sex: str, birth_date: date, values: e.Measurement) -> Json | None:
     try:
-        scored = assess(
-            sex=sex,
-            birth_date=birth_date,
-            measured_on=values.measured_on,
-            weight_kg=values.weight_kg,
-            length_cm=values.length_cm,
-            position=values.position,
-            oedema=values.oedema,
-            muac_cm=values.muac_cm,
-        )
+        scored = values.assessed(sex, birth_date)
     except GrowthInputError:  # a corrected birth date may leave a measurement unscorable
         return None
     return assessment_answer(scored)

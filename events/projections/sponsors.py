@@ -101,12 +101,13 @@ class SponsorIndex:
             if not mine:
                 continue
             stored = _states(conn, table, model, list(mine))
-            folded = {}
-            for key, events in mine.items():
-                state = stored.get(key) or decider.initial_state()
-                for event in events:
-                    state = decider.evolve(state, self.registry.to_fact(event))
-                folded[key] = (state, events[-1].stream_version)
+            folded = {
+                key: (
+                    self.registry.fold(decider, events, stored.get(key)),
+                    events[-1].stream_version,
+                )
+                for key, events in mine.items()
+            }
             _write(conn, table, folded)
 
 

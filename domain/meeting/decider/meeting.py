@@ -13,7 +13,7 @@ from domain.checks import MAX_ITEMS, day, items, local_day, text
 from domain.fact import DomainError, Fact, StateConflict
 from domain.meeting import commands as c
 from domain.meeting import events as e
-from domain.streams import StreamDecider, begun, fact_from, starts_stream
+from domain.streams import StreamDecider, begun, fact_from, made_from, starts_stream
 from domain.values import FIRST_DAY
 
 MEETING_PREFIX: Final = "meeting-"
@@ -75,16 +75,8 @@ class MeetingState(e.Value):
 
 def _with_report(reports: tuple[Report, ...], fact: e.AreaReported) -> tuple[Report, ...]:
     earlier = next((r for r in reports if r.area == fact.area), None)
-    report = Report(
-        area=fact.area,
-        office=fact.office,
-        kampung_kb=fact.kampung_kb,
-        activities=fact.activities,
-        obstacles=fact.obstacles,
-        figures=fact.figures,
-        reported_at=fact.occurred_at,
-        revision=1 if earlier is None else earlier.revision + 1,
-    )
+    revision = 1 if earlier is None else earlier.revision + 1
+    report = made_from(Report, fact, reported_at=fact.occurred_at, revision=revision)
     return tuple(
         sorted([*(r for r in reports if r.area != fact.area), report], key=lambda r: r.area)
     )

@@ -11,7 +11,7 @@ from domain.fact import DomainError, Fact, NotFound, StateConflict
 from domain.meeting.events import Document, Value
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
-from domain.streams import StreamDecider, begun, fact_from, starts_stream
+from domain.streams import StreamDecider, begun, fact_from, made_from, starts_stream
 
 COMMITMENT_PREFIX: Final = "commitment-"
 MAX_RUPIAH: Final = 10**12  # a trillion Rupiah: beyond any one commitment
@@ -197,14 +197,7 @@ def _made(state: CommitmentState, fact: e.CommitmentMade) -> CommitmentState:
 
 
 def _delivered(state: CommitmentState, fact: e.DeliveryRecorded) -> CommitmentState:
-    delivery = Delivery(
-        id=fact.delivery,
-        on=fact.on,
-        amount_rupiah=fact.amount_rupiah,
-        items=fact.items,
-        delivered_by=fact.delivered_by,
-        evidence=fact.evidence,
-    )
+    delivery = made_from(Delivery, fact, id=fact.delivery)
     return state.model_copy(update={"deliveries": (*state.deliveries, delivery)})
 
 
