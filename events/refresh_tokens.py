@@ -13,17 +13,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (
-    Column,
-    ColumnElement,
-    Connection,
-    DateTime,
-    String,
-    Table,
-    Text,
-    select,
-    update,
-)
+from sqlalchemy import Column, Connection, DateTime, String, Table, Text, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from events import timefmt
 from events.schema import metadata
