@@ -121,7 +121,8 @@ def fact_from(kind: type[Fact], command: Command, /, **given: Any) -> list[Fact]
     """The one fact ``command`` leads to: a ``kind`` with the fields it shares with the
     command taken from it, and ``given``; it occurs at the command's ``at`` unless
     ``occurred_at`` is given."""
-    given.setdefault("occurred_at", getattr(command, "at", None))
+    if "occurred_at" not in given:
+        given["occurred_at"] = getattr(command, "at", None)
     return [made_from(kind, command, **given)]
 
 
