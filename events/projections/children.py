@@ -1,9 +1,9 @@
 """The child read models: ``proj_children`` (current status), ``proj_measurements`` (history).
 
-Assessments are computed here with ``domain.growth.assess``, not stored as facts, so a new
-rule version is applied by a rebuild. Corrections and voids recompute the child's status
-from its non-voided, corrected history; the "new stunting case" follows docs/figures.md: the
-latest valid HAZ is < -2 and the previous valid HAZ was >= -2 or there was none.
+Assessments are computed with ``domain.growth.assess`` (``child_status.py``), not stored as
+facts, so a new rule version is applied by a rebuild. Corrections and voids recompute the
+child's status from its non-voided, corrected history. The tables are in
+``child_tables.py``, their reads in ``child_reads.py``.
 """
 
 from __future__ import annotations
