@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Column, Connection, DateTime, String, Table, Text, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from events import timefmt
 from events.schema import metadata
@@ -109,20 +110,20 @@ def use(conn: Connection, token: str, now: datetime) -> Family | Refusal:
 
 def revoke_family(conn: Connection, family_id: str, now: datetime) -> None:
     """Revoke every token of one family."""
-    table = refresh_tokens
-    conn.execute(
-        update(table)
-        .where(table.c.family_id == family_id, table.c.revoked_at.is_(None))
-        .values(revoked_at=timefmt.as_utc(now))
-    )
+    _revoke(conn, refresh_tokens.c.family_id == family_id, now)
 
 
 def revoke_principal(conn: Connection, principal: str, now: datetime) -> None:
     """Revoke every family of a principal (disabled, or its secret changed)."""
+    _revoke(conn, refresh_tokens.c.principal == principal, now)
+
+
+def _revoke(conn: Connection, whose: ColumnElement[bool], now: datetime) -> None:
+    """Revoke the tokens ``whose`` picks that are not revoked yet."""
     table = refresh_tokens
     conn.execute(
         update(table)
-        .where(table.c.principal == principal, table.c.revoked_at.is_(None))
+        .where(whose, table.c.revoked_at.is_(None))
         .values(revoked_at=timefmt.as_utc(now))
     )
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from domain.fact import Fact
+from domain.fact import Decider, Fact
 from events.envelope import JsonObject, NewEvent, RecordedEvent
 
 Upcaster = Callable[[JsonObject], JsonObject]
+StateT = TypeVar("StateT")
 _ENVELOPE_FIELDS = frozenset({"occurred_at", "wilayah", "personal"})
 
 
@@ -83,6 +85,18 @@ class Registry:
         if "personal" in cls.model_fields:
             fields["personal"] = personal
         return cls.model_validate({**fields, "occurred_at": event.occurred_at})
+
+    def fold(
+        self,
+        decider: Decider[Any, StateT],
+        events: Iterable[RecordedEvent],
+        state: StateT | None = None,
+    ) -> StateT:
+        """The state ``events`` lead ``decider`` to from ``state`` (None: a stream not begun)."""
+        folded = decider.initial_state() if state is None else state
+        for event in events:
+            folded = decider.evolve(folded, self.to_fact(event))
+        return folded
 
     def upcast(self, event_type: str, version: int, payload: JsonObject) -> JsonObject:
         """Apply upcasters from ``version`` to the registered class's version."""

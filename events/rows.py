@@ -24,9 +24,10 @@ from events.schema import events
 MAX_STREAM_ID = 120
 
 
-def all_query(  # noqa: PLR0917 (mirrors read_all)
+def all_query(
     after: int,
     limit: int,
+    *,
     stream_types: Sequence[str] | None = None,
     event_types: Sequence[str] | None = None,
     wilayah: str | None = None,

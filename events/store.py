@@ -1,93 +1,37 @@
 """The event store: one append-only table on SQLite or PostgreSQL.
 
-Appends are serialised (PostgreSQL: a transaction-level advisory lock; SQLite:
-``BEGIN IMMEDIATE``), so ``position`` is gap-free and equals commit order, and
-``recorded_at`` never goes backwards. Inline projections run in the append transaction.
+Its appends are in ``events/appends.py``, the sealing of personal parts in
+``events/sealing.py`` and their reading in ``events/personal.py``; here the store is put
+together, with its reads, the chain's verification and erasure.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
-from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy import Connection, Engine, bindparam, func, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from events import persons, sql, statements, timefmt
-from events.chain import GENESIS_HASH, BodyTemplate, link_hash
-from events.crypto import KeyRing, seal, seal_part
-from events.database import IMMEDIATE, WriterGate, is_sqlite
-from events.envelope import (
-    ExpectedVersion,
-    Head,
-    JsonObject,
-    NewEvent,
-    RecordedEvent,
-    SealedPersonal,
-    StreamAppend,
-)
-from events.errors import EventIdConflict, InvalidAppend, PersonErased, WrongExpectedVersion
-from events.personal import PersonalReads, opened_part, present
+from events import sql, statements, timefmt
+from events.appends import VERSIONS_AT_ONCE, Appends, InlineProjections, Seen
+from events.chain import GENESIS_HASH
+from events.crypto import KeyRing
+from events.database import WriterGate, is_sqlite
+from events.envelope import Head, RecordedEvent, StreamAppend
 from events.registry import Registry
-from events.rows import (
-    all_query,
-    check_expected,
-    check_shape,
-    content,
-    instant,
-    row_to_event,
-    to_row,
-)
+from events.rows import all_query, instant, row_to_event
 from events.schema import events
 from events.shredding import Compaction, compact_keys, secure_delete
 from events.verification import StoredRow, Verdict, check_chain, check_rows
 
-VERSIONS_AT_ONCE = 500
-"""Streams whose versions one statement reads: far below SQLite's 2,000 result columns and
-PostgreSQL's 1,664 target entries."""
+__all__ = ["VERSIONS_AT_ONCE", "InlineProjections", "Seen", "SqlEventStore"]
 
 
-@dataclass(frozen=True)
-class Seen:
-    """Streams as a decision sees them (under the append lock for ``append_decided``)."""
-
-    histories: dict[str, list[RecordedEvent]]  # each stream's events (empty: no stream)
-    owners: dict[str, str]  # the stream of each given event id already stored, if known
-    open_personal: Callable[[Sequence[RecordedEvent]], dict[str, JsonObject | None]]
-
-
-class InlineProjections(Protocol):
-    """What the store calls inside the append transaction (and just before it)."""
-
-    def apply(
-        self,
-        conn: Connection,
-        batch: Sequence[RecordedEvent],
-        prefetched: Mapping[str, object] | None = None,
-    ) -> None: ...
-
-    def write_only(
-        self, batch: Sequence[RecordedEvent], prefetched: Mapping[str, object] | None = None
-    ) -> bool:
-        """Whether applying ``batch`` only writes (so it may be pipelined with the COMMIT)."""
-        ...
-
-    def prefetches(self, appends: Sequence[StreamAppend]) -> bool:
-        """Whether some projection ``appends`` touch can read its rows before the lock."""
-        ...
-
-    def prefetch(self, reader: sql.Reader, appends: Sequence[StreamAppend]) -> Mapping[str, object]:
-        """The rows those projections need, read before the lock."""
-        ...
-
-
-class SqlEventStore(PersonalReads):
+class SqlEventStore(Appends):
     """The event store on SQLAlchemy Core; the same code for SQLite and PostgreSQL."""
 
     def __init__(
@@ -138,330 +82,6 @@ class SqlEventStore(PersonalReads):
         opened = self._async
         return opened[1] if opened and opened[0] is asyncio.get_running_loop() else None
 
-    # -- writing ---------------------------------------------------------------------
-
-    def append(
-        self,
-        stream_id: str,
-        stream_type: str,
-        expected_version: ExpectedVersion,
-        new_events: Sequence[NewEvent],
-    ) -> list[RecordedEvent]:
-        """Append events to one stream atomically."""
-        return self.append_streams(
-            [StreamAppend(stream_id, stream_type, expected_version, tuple(new_events))]
-        )
-
-    def append_streams(
-        self,
-        appends: Sequence[StreamAppend],
-        also: Callable[[Connection], None] | None = None,
-    ) -> list[RecordedEvent]:
-        """Append to several streams in one transaction: all of it is stored, or nothing.
-        ``also`` runs in that transaction, under the append lock (an erasure's key update)."""
-        check_shape(appends)
-        sealed = self._seal_personal(appends)
-        templates = [
-            BodyTemplate(content(a, n, sealed.get(n.event_id))) for a in appends for n in a.events
-        ]
-        seen, prefetched = self._prefetch(appends)
-        try:
-            with self.writer(lock=False) as conn:
-                head, versions = self._lock_and_read_head(conn, appends)
-                recorded = self._build(head, appends, versions, templates, sealed)
-                if also is not None:
-                    also(conn)
-                self._write(conn, recorded, prefetched if seen == versions else None)
-        except (*self._integrity_errors, WrongExpectedVersion) as refused:
-            # Under the append lock only a reused event_id violates a constraint, and a
-            # retry of a stored append finds its stream moved on: both may be replays.
-            replayed = self._replayed(appends)
-            if replayed is not None:
-                return replayed
-            if isinstance(refused, WrongExpectedVersion):
-                raise
-            raise InvalidAppend("the append violates a constraint of the event table") from None
-        return recorded
-
-    def append_decided(
-        self,
-        stream_ids: Collection[str],
-        event_ids: Collection[str],
-        decide: Callable[[Seen], Sequence[StreamAppend]],
-    ) -> list[RecordedEvent]:
-        """Read the streams, ``decide`` the appends and append them, all under the append lock.
-
-        No other writer can move the streams between the read and the append, so this never
-        races: the way out for a batch that raced an optimistic append (a posyandu day under
-        concurrent sessions). It keeps every other writer waiting while ``decide`` runs.
-        """
-        with self.writer() as conn:
-            reader = sql.Reader.within(conn)
-            histories: dict[str, list[RecordedEvent]] = {s: [] for s in stream_ids}
-            for row in reader.rows_among(statements.STREAMS, events.c.stream_id, list(histories)):
-                event = row_to_event(*row.values())
-                histories[event.stream_id].append(event)
-            taken = reader.rows_among(statements.EVENT_STREAMS, events.c.event_id, list(event_ids))
-            owners = {row["event_id"]: row["stream_id"] for row in taken}
-            view = Seen(histories, owners, partial(self.open_personal_in, conn))
-            appends = decide(view)
-            if not appends:
-                return []
-            check_shape(appends)
-            sealed = self._seal_in(conn, appends)
-            templates = [
-                BodyTemplate(content(a, n, sealed.get(n.event_id)))
-                for a in appends
-                for n in a.events
-            ]
-            head, versions = self._lock_and_read_head(conn, appends)
-            recorded = self._build(head, appends, versions, templates, sealed)
-            self._write(conn, recorded, None)
-        return recorded
-
-    @contextmanager
-    def writer(self, *, lock: bool = True) -> Iterator[Connection]:
-        """A transaction that holds the append lock until it commits or rolls back."""
-        gate = nullcontext() if self._gate is None else self._gate.held()
-        with gate, self.engine.connect() as conn:
-            conn.execution_options(**{IMMEDIATE: True})  # SQLite: BEGIN IMMEDIATE is the lock
-            with conn.begin():
-                if lock and not is_sqlite(self.engine):
-                    sql.run(conn, statements.APPEND_LOCK, {})
-                yield conn
-
-    @contextmanager
-    def reader(self) -> Iterator[Any]:
-        """A bare driver connection for single-statement reads: autocommit, no BEGIN."""
-        pooled = self.engine.raw_connection()
-        driver: Any = pooled.driver_connection
-        postgres = not is_sqlite(self.engine)
-        try:
-            if postgres:
-                driver.autocommit = True
-            yield driver
-        finally:
-            if postgres:
-                driver.autocommit = False
-            pooled.close()
-
-    def _prefetch(
-        self, appends: Sequence[StreamAppend]
-    ) -> tuple[dict[str, int] | None, Mapping[str, object] | None]:
-        """The streams' versions, then the projection rows for them, read before the lock.
-
-        The versions are read first: the rows, read after, are at least that current. If
-        under the lock every stream is still at the version seen here, nothing was appended
-        to it since, so the rows are exactly current (projections change only with appends,
-        in the append's transaction) and the projections need not read them in the lock,
-        where every statement keeps the other writers waiting.
-        """
-        inline = self.inline
-        if inline is None or not inline.prefetches(appends):
-            return None, None
-        query = statements.head_and_versions(len(appends))
-        dialect = self.engine.dialect
-        with self.reader() as driver:
-            rows = sql.fetch_on(dialect, driver, query, _stream_params(appends))
-            found = inline.prefetch(sql.Reader(dialect, driver), appends)
-        return _versions(appends, rows), found
-
-    def _seal_personal(self, appends: Sequence[StreamAppend]) -> dict[str, SealedPersonal]:
-        if all(n.personal is None for a in appends for n in a.events):
-            return {}
-        # A writer from the start: a SQLite transaction that reads, then writes, fails at
-        # once ("database is locked") when another writer holds the lock, instead of waiting.
-        with self.writer(lock=False) as conn:
-            return self._seal_in(conn, appends)
-
-    def _seal_in(
-        self, conn: Connection, appends: Sequence[StreamAppend]
-    ) -> dict[str, SealedPersonal]:
-        """The personal parts of ``appends`` sealed under their persons' keys, in ``conn``."""
-        sealed: dict[str, SealedPersonal] = {}
-        held: list[persons.Held] = []
-        now = self.clock()
-        for append in appends:
-            for new in append.events:
-                if new.personal is not None:
-                    sealed[new.event_id] = self._sealed(conn, append.stream_id, new, now, held)
-        persons.record(conn, held)
-        return sealed
-
-    def _sealed(
-        self,
-        conn: Connection,
-        stream_id: str,
-        new: NewEvent,
-        now: datetime,
-        held: list[persons.Held],
-    ) -> SealedPersonal:
-        """Each person's fields under her own key (or all of them under one, unsplit)."""
-        assert new.personal is not None
-        if not new.parts:
-            key_id = new.subject_id or stream_id
-            data_key = self._live_key(conn, key_id, "subject", now)
-            return SealedPersonal((seal(data_key, key_id, new.event_id, new.personal),))
-        parts = []
-        for part in new.parts:
-            key_id = self.keyring.key_id_for(conn, stream_id, part, now)
-            data_key = self._live_key(conn, key_id, part.subject, now)
-            fields = dict(part.fields)
-            parts.append(seal_part(data_key, key_id, new.event_id, part.subject, fields))
-            held.append(persons.Held(stream_id, part.subject, key_id, key_id))
-        return SealedPersonal(tuple(parts))
-
-    def _live_key(self, conn: Connection, key_id: str, subject: str, now: datetime) -> bytes:
-        data_key = self.keyring.ensure(conn, key_id, now)
-        if data_key is None:
-            raise PersonErased(subject.split("-", maxsplit=1)[0])
-        return data_key
-
-    def _replayed(self, appends: Sequence[StreamAppend]) -> list[RecordedEvent] | None:
-        """The stored events of an append stored before with the same content, else None."""
-        wanted = {n.event_id: (a, n) for a in appends for n in a.events}
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(*statements.ROW).where(events.c.event_id.in_(list(wanted))))
-            stored = {e.event_id: e for e in (row_to_event(*r) for r in rows)}
-            if not stored:
-                return None
-            for event_id, (append, new) in wanted.items():
-                if event_id not in stored:
-                    raise EventIdConflict(
-                        next(iter(stored)), "a retry must repeat the whole append"
-                    )
-                self._check_same(conn, stored[event_id], append, new)
-        return sorted(stored.values(), key=lambda e: e.position)
-
-    def _check_same(
-        self, conn: Connection, stored: RecordedEvent, append: StreamAppend, new: NewEvent
-    ) -> None:
-        mine = (append.stream_id, new.event_type, new.schema_version, new.wilayah, new.payload)
-        theirs = (
-            stored.stream_id,
-            stored.event_type,
-            stored.schema_version,
-            stored.wilayah,
-            stored.payload,
-        )
-        if mine != theirs or timefmt.to_text(new.occurred_at) != timefmt.to_text(
-            stored.occurred_at
-        ):
-            raise EventIdConflict(new.event_id, "stream, type, time or payload differ")
-        if (new.personal is None) != (stored.personal is None):
-            raise EventIdConflict(new.event_id, "personal part differs")
-        if new.personal is not None and stored.personal is not None:
-            keys = self.keyring.load(conn, stored.personal.key_ids)
-            opened = opened_part(keys, stored.event_id, stored.personal)
-            if opened.erased or present(opened.plain) != present(new.personal):
-                raise EventIdConflict(new.event_id, "personal part differs")
-
-    def _lock_and_read_head(
-        self, conn: Connection, appends: Sequence[StreamAppend]
-    ) -> tuple[Head, dict[str, int]]:
-        """Take the append lock, then read the head and each stream's version.
-
-        On PostgreSQL, BEGIN, the lock and the read go to the server in one pipeline: one
-        round trip. The read still runs after the lock is granted (statements of a
-        pipeline execute in order, each with its own snapshot).
-        """
-        first, rest = appends[:VERSIONS_AT_ONCE], appends[VERSIONS_AT_ONCE:]
-        query = statements.head_and_versions(len(first))
-        params = _stream_params(first)
-        if is_sqlite(self.engine):
-            rows = sql.fetch(conn, query, params)
-        else:
-            with conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
-                sql.run(conn, statements.APPEND_LOCK, {})
-                rows = sql.fetch(conn, query, params)
-        head, versions = Head(0, GENESIS_HASH, None), _versions(first, rows)
-        versions |= _more_versions(conn, rest)
-        if rows:  # no row: an empty log, where every stream is at version 0
-            row = rows[0]
-            head = Head(int(row[0]), row[1], timefmt.as_utc(instant(row[2])))
-        for append in appends:
-            check_expected(append, versions[append.stream_id])
-        return head, versions
-
-    def _build(
-        self,
-        head: Head,
-        appends: Sequence[StreamAppend],
-        versions: dict[str, int],
-        templates: Sequence[BodyTemplate],
-        sealed: dict[str, SealedPersonal],
-    ) -> list[RecordedEvent]:
-        now = self.clock()
-        recorded_at = max(now, head.recorded_at) if head.recorded_at is not None else now
-        stamp = timefmt.to_text(recorded_at)
-        position, prev_hash = head.position, head.hash
-        recorded: list[RecordedEvent] = []
-        bodies = iter(templates)
-        for append in appends:
-            version = versions[append.stream_id]
-            for new in append.events:
-                position, version = position + 1, version + 1
-                body = next(bodies).fill(
-                    {
-                        "position": position,
-                        "prev_hash": prev_hash,
-                        "recorded_at": stamp,
-                        "stream_version": version,
-                    }
-                )
-                digest = link_hash(prev_hash, body)
-                event = RecordedEvent(
-                    position,
-                    new.event_id,
-                    append.stream_id,
-                    append.stream_type,
-                    version,
-                    new.event_type,
-                    new.schema_version,
-                    timefmt.as_utc(new.occurred_at),
-                    timefmt.as_utc(recorded_at),
-                    new.wilayah,
-                    new.payload,
-                    sealed.get(new.event_id),
-                    new.meta,
-                    prev_hash,
-                    digest,
-                    body,
-                )
-                recorded.append(event)
-                prev_hash = digest
-        return recorded
-
-    def _write(
-        self,
-        conn: Connection,
-        recorded: list[RecordedEvent],
-        prefetched: Mapping[str, object] | None,
-    ) -> None:
-        """Insert the events and update inline projections, still inside the lock.
-
-        On PostgreSQL, when the projections only write (their rows were prefetched, or they
-        need none), the inserts, their writes and the COMMIT go to the server in one
-        pipeline: one round trip (and the WAL flush).
-        """
-        rows = [to_row(event) for event in recorded]
-        inline = self.inline
-        if is_sqlite(self.engine) or (
-            inline is not None and not inline.write_only(recorded, prefetched)
-        ):
-            sql.execute_many(conn, statements.INSERT, rows)
-            if inline is not None:
-                inline.apply(conn, recorded, prefetched)
-            return
-        driver: Any = conn.connection.driver_connection
-        with driver.pipeline():
-            sql.execute_many(conn, statements.INSERT, rows)
-            if inline is not None:
-                inline.apply(conn, recorded, prefetched)
-            # Committed here, in the same flight; SQLAlchemy's own commit then finds
-            # nothing left to commit.
-            driver.commit()
-
     # -- reading ---------------------------------------------------------------------
 
     def head(self) -> Head:
@@ -507,7 +127,14 @@ class SqlEventStore(PersonalReads):
         until: int | None = None,
     ) -> list[RecordedEvent]:
         """Events after ``after`` in log order, at most ``limit``, optionally filtered."""
-        query = all_query(after, limit, stream_types, event_types, wilayah, until)
+        query = all_query(
+            after,
+            limit,
+            stream_types=stream_types,
+            event_types=event_types,
+            wilayah=wilayah,
+            until=until,
+        )
         with self.engine.connect() as conn:
             return [row_to_event(*row) for row in conn.execute(query)]
 
@@ -568,30 +195,3 @@ class SqlEventStore(PersonalReads):
 
         recorded = self.append_streams([record], also=destroy)
         return recorded, erased, compact_keys(self.engine)
-
-
-def _more_versions(conn: Connection, appends: Sequence[StreamAppend]) -> dict[str, int]:
-    """The versions of streams beyond the first ``VERSIONS_AT_ONCE`` of a large append (a
-    posyandu day or a KRS file), read under the same lock, a chunk at a time."""
-    found = {a.stream_id: 0 for a in appends}
-    ids = list(found)
-    for start in range(0, len(ids), VERSIONS_AT_ONCE):
-        chunk = ids[start : start + VERSIONS_AT_ONCE]
-        query = (
-            select(events.c.stream_id, func.max(events.c.stream_version))
-            .where(events.c.stream_id.in_(chunk))
-            .group_by(events.c.stream_id)
-        )
-        found.update({str(sid): int(version) for sid, version in conn.execute(query)})
-    return found
-
-
-def _stream_params(appends: Sequence[StreamAppend]) -> dict[str, str]:
-    return {f"s{i}": a.stream_id for i, a in enumerate(appends)}
-
-
-def _versions(appends: Sequence[StreamAppend], rows: Sequence[Sequence[Any]]) -> dict[str, int]:
-    """Each stream's version from a ``head_and_versions`` answer (no row: an empty log)."""
-    if not rows:
-        return {a.stream_id: 0 for a in appends}
-    return {a.stream_id: int(v or 0) for a, v in zip(appends, rows[0][3:], strict=True)}

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta, timezone
+from datetime import date
 from typing import ClassVar, Final
 
 from domain import wilayah
 from domain.area import commands as c
 from domain.area import events as e
-from domain.fact import DomainError, Fact, NotFound, StateConflict
+from domain.checks import local_day
+from domain.fact import DomainError, Fact, StateConflict
+from domain.streams import StreamDecider, fact_from, starts_stream
 from domain.values import FIRST_DAY, FIRST_YEAR, INT32_MAX, LAST_YEAR, is_line
 
 STREAM_PREFIX: Final = "area-"
 NAME_LENGTH: Final = 100
 _KINDS: Final = {"1": e.AreaKind.KELURAHAN, "2": e.AreaKind.DESA}
-_EASTERNMOST: Final = timezone(timedelta(hours=9), "WIT")  # the first in Indonesia to reach a day
 
 
 def area_code(text: str, *, field: str = "code") -> str:
@@ -65,72 +66,31 @@ class AreaState:
     sasaran: Mapping[int, Sasaran] = field(default_factory=dict)
 
 
-class AreaDecider:
-    """Decides area commands; pure."""
-
-    stream_type: ClassVar[str] = "area"
-
-    def initial_state(self) -> AreaState:
-        """An area not yet registered."""
-        return AreaState()
-
-    def evolve(self, state: AreaState, fact: Fact) -> AreaState:
-        """The state after ``fact``."""
-        match fact:
-            case e.AreaRegistered():
-                return AreaState(True, fact.code, fact.name, fact.kind, fact.kecamatan, fact.kota)
-            case e.KampungKbDesignated():
-                return replace(state, kampung_kb=fact.category, kampung_kb_since=fact.designated_on)
-            case e.SasaranSet():
-                targets = {**state.sasaran, fact.year: Sasaran(fact.balita, fact.baduta)}
-                return replace(state, sasaran=targets)
-        return state
-
-    def decide(self, command: c.AreaCommand, state: AreaState) -> Sequence[Fact]:
-        """The facts ``command`` leads to, or a refusal."""
-        if isinstance(command, c.RegisterArea):
-            return _register(command, state)
-        if not state.exists:
-            raise NotFound("there is no such area")
-        if isinstance(command, c.DesignateKampungKb):
-            return _designate(command, state)
-        if isinstance(command, c.SetSasaran):
-            return _set_sasaran(command, state)
-        raise DomainError(f"{type(command).__name__} is not an area command")
-
-
+@starts_stream
 def _register(command: c.RegisterArea, state: AreaState) -> list[Fact]:
     code = area_code(command.code)
     if state.exists:
         raise StateConflict("this area is registered already", field="code")
-    return [
-        e.AreaRegistered(
-            occurred_at=command.at,
-            wilayah=code,
-            code=code,
-            name=_name(command.name, "name"),
-            kind=kind_of(code),
-            kecamatan=_name(command.kecamatan, "kecamatan"),
-            kota=_name(command.kota, "kota"),
-        )
-    ]
+    return fact_from(
+        e.AreaRegistered,
+        command,
+        wilayah=code,
+        code=code,
+        name=_name(command.name, "name"),
+        kind=kind_of(code),
+        kecamatan=_name(command.kecamatan, "kecamatan"),
+        kota=_name(command.kota, "kota"),
+    )
 
 
 def _designate(command: c.DesignateKampungKb, state: AreaState) -> list[Fact]:
-    if command.designated_on > command.at.astimezone(_EASTERNMOST).date():
+    if command.designated_on > local_day(command.at):
         raise DomainError("the designation date cannot be in the future", field="designated_on")
     if command.designated_on < FIRST_DAY:
         raise DomainError(f"a designation lies on or after {FIRST_DAY}", field="designated_on")
     if (state.kampung_kb, state.kampung_kb_since) == (command.category, command.designated_on):
         return []
-    return [
-        e.KampungKbDesignated(
-            occurred_at=command.at,
-            wilayah=state.code,
-            category=command.category,
-            designated_on=command.designated_on,
-        )
-    ]
+    return fact_from(e.KampungKbDesignated, command, wilayah=state.code)
 
 
 def _set_sasaran(command: c.SetSasaran, state: AreaState) -> list[Fact]:
@@ -145,15 +105,7 @@ def _set_sasaran(command: c.SetSasaran, state: AreaState) -> list[Fact]:
         )
     if state.sasaran.get(command.year) == Sasaran(command.balita, command.baduta):
         return []
-    return [
-        e.SasaranSet(
-            occurred_at=command.at,
-            wilayah=state.code,
-            year=command.year,
-            balita=command.balita,
-            baduta=command.baduta,
-        )
-    ]
+    return fact_from(e.SasaranSet, command, wilayah=state.code)
 
 
 def _name(text: str, field: str) -> str:
@@ -161,3 +113,24 @@ def _name(text: str, field: str) -> str:
     if not name or len(name) > NAME_LENGTH or not is_line(name, NAME_LENGTH):
         raise DomainError(f"give a name of 1 to {NAME_LENGTH} characters", field=field)
     return name
+
+
+def _registered(state: AreaState, fact: e.AreaRegistered) -> AreaState:
+    return AreaState(True, fact.code, fact.name, fact.kind, fact.kecamatan, fact.kota)
+
+
+def _designated(state: AreaState, fact: e.KampungKbDesignated) -> AreaState:
+    return replace(state, kampung_kb=fact.category, kampung_kb_since=fact.designated_on)
+
+
+def _sasaran_set(state: AreaState, fact: e.SasaranSet) -> AreaState:
+    targets = {**state.sasaran, fact.year: Sasaran(fact.balita, fact.baduta)}
+    return replace(state, sasaran=targets)
+
+
+class AreaDecider(StreamDecider[c.AreaCommand, AreaState]):
+    """Decides area commands; pure."""
+
+    stream_type: ClassVar[str] = "area"
+    rules = (_register, _designate, _set_sasaran)
+    changes = (_registered, _designated, _sasaran_set)

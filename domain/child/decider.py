@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import ClassVar, Final
@@ -10,10 +10,11 @@ from typing import ClassVar, Final
 from domain.child import commands as c
 from domain.child import events as e
 from domain.child.personal import check_nik
-from domain.fact import DomainError, Fact, NotFound, StateConflict
+from domain.fact import DomainError, Fact, StateConflict
 from domain.growth import GrowthInputError
 from domain.growth.inputs import check_measurements, range_error
 from domain.growth.rules import DAYS_PER_MONTH, HEAD_RANGE_CM, MAX_AGE_MONTHS
+from domain.streams import StreamDecider, fact_from, starts_stream
 from domain.values import is_line, is_prose
 
 NAME_LENGTH: Final = 120
@@ -56,45 +57,20 @@ class ChildState:
     measurements: Mapping[str, MeasurementState] = field(default_factory=dict)
 
 
-class ChildDecider:
-    """Decides child commands; pure."""
-
-    stream_type: ClassVar[str] = "child"
-
-    def initial_state(self) -> ChildState:
-        """A child not yet registered."""
-        return ChildState()
-
-    def evolve(self, state: ChildState, fact: Fact) -> ChildState:
-        """The state after ``fact``."""
-        return _evolved(state, fact)
-
-    def decide(self, command: c.ChildCommand, state: ChildState) -> Sequence[Fact]:
-        """The facts ``command`` leads to, or a refusal."""
-        if isinstance(command, c.RegisterChild):
-            return _register(command, state)
-        if not state.exists:
-            raise NotFound("there is no such child")
-        return _decided(command, state)
-
-
+@starts_stream
 def _register(command: c.RegisterChild, state: ChildState) -> list[Fact]:
     if state.exists:
         raise StateConflict("this child is registered already", field="id")
     _check_birth_date(command.birth_date, command.today)
     _check_personal(command.personal)
     _check_posyandu(command.posyandu)
-    return [
-        e.ChildRegistered(
-            occurred_at=at_midnight(command.today),
-            wilayah=command.desa,
-            sex=command.sex,
-            birth_date=command.birth_date,
-            desa=command.desa,
-            posyandu=command.posyandu.strip(),
-            personal=command.personal,
-        )
-    ]
+    return fact_from(
+        e.ChildRegistered,
+        command,
+        occurred_at=at_midnight(command.today),
+        wilayah=command.desa,
+        posyandu=command.posyandu.strip(),
+    )
 
 
 def _correct_registration(command: c.CorrectRegistration, state: ChildState) -> list[Fact]:
@@ -105,92 +81,60 @@ def _correct_registration(command: c.CorrectRegistration, state: ChildState) -> 
         _check_posyandu(command.posyandu)
     _check_personal(command.personal)
     _check_reason(command.reason)
-    return [
-        e.RegistrationCorrected(
-            occurred_at=at_midnight(command.today),
-            wilayah=state.desa,
-            sex=command.sex,
-            birth_date=command.birth_date,
-            posyandu=command.posyandu,
-            personal=command.personal,
-            reason=command.reason,
-        )
-    ]
+    return fact_from(
+        e.RegistrationCorrected, command, occurred_at=at_midnight(command.today), wilayah=state.desa
+    )
 
 
 def _move(command: c.MoveChild, state: ChildState) -> list[Fact]:
     _check_active(state)
     if command.to_desa == state.desa:
         raise StateConflict("the child lives in this desa already", field="to_desa")
-    _not_future(command.moved_on, command.today, "moved_on")
-    _not_before_birth(command.moved_on, state, "moved_on")
-    _not_before_since(command.moved_on, state, "moved_on")
-    return [
-        e.ChildMoved(
-            occurred_at=at_midnight(command.moved_on),
-            wilayah=command.to_desa,
-            from_desa=state.desa,
-            to_desa=command.to_desa,
-            moved_on=command.moved_on,
-        )
-    ]
+    _check_record_day(command.moved_on, command.today, state, "moved_on")
+    return fact_from(
+        e.ChildMoved,
+        command,
+        occurred_at=at_midnight(command.moved_on),
+        wilayah=command.to_desa,
+        from_desa=state.desa,
+    )
 
 
 def _exit(command: c.ExitChild, state: ChildState) -> list[Fact]:
     _check_active(state)
-    _not_future(command.exited_on, command.today, "exited_on")
-    _not_before_birth(command.exited_on, state, "exited_on")
-    _not_before_since(command.exited_on, state, "exited_on")
-    return [
-        e.ChildExited(
-            occurred_at=at_midnight(command.exited_on),
-            wilayah=state.desa,
-            reason=command.reason,
-            exited_on=command.exited_on,
-        )
-    ]
+    _check_record_day(command.exited_on, command.today, state, "exited_on")
+    return fact_from(
+        e.ChildExited, command, occurred_at=at_midnight(command.exited_on), wilayah=state.desa
+    )
 
 
 def _record(command: c.RecordMeasurement, state: ChildState) -> list[Fact]:
     if command.measurement_id in state.measurements:
         raise StateConflict("a measurement with this event id exists", field="event_id")
     _check_measurement(command.measurement, state, command.today)
-    return [
-        e.MeasurementRecorded(
-            occurred_at=at_midnight(command.measurement.measured_on),
-            wilayah=state.desa,
-            measurement_id=command.measurement_id,
-            measurement=command.measurement,
-        )
-    ]
+    return fact_from(
+        e.MeasurementRecorded,
+        command,
+        occurred_at=at_midnight(command.measurement.measured_on),
+        wilayah=state.desa,
+    )
 
 
 def _correct_measurement(command: c.CorrectMeasurement, state: ChildState) -> list[Fact]:
     _open_measurement(command.measurement_id, state)
     _check_reason(command.reason)
     _check_measurement(command.measurement, state, command.today)
-    return [
-        e.MeasurementCorrected(
-            occurred_at=at_midnight(command.today),
-            wilayah=state.desa,
-            measurement_id=command.measurement_id,
-            measurement=command.measurement,
-            reason=command.reason,
-        )
-    ]
+    return fact_from(
+        e.MeasurementCorrected, command, occurred_at=at_midnight(command.today), wilayah=state.desa
+    )
 
 
 def _void(command: c.VoidMeasurement, state: ChildState) -> list[Fact]:
     _open_measurement(command.measurement_id, state)
     _check_reason(command.reason)
-    return [
-        e.MeasurementVoided(
-            occurred_at=at_midnight(command.today),
-            wilayah=state.desa,
-            measurement_id=command.measurement_id,
-            reason=command.reason,
-        )
-    ]
+    return fact_from(
+        e.MeasurementVoided, command, occurred_at=at_midnight(command.today), wilayah=state.desa
+    )
 
 
 def _open_measurement(measurement_id: str, state: ChildState) -> MeasurementState:
@@ -281,12 +225,11 @@ def _check_active(state: ChildState) -> None:
         raise StateConflict("the child has left the register")
 
 
-def _not_before_birth(day: date, state: ChildState, name: str) -> None:
+def _check_record_day(day: date, today: date, state: ChildState, name: str) -> None:
+    """The day of a move or an exit: not to come, not before birth nor before the last move."""
+    _not_future(day, today, name)
     if day < state.birth_date:
         raise DomainError(f"{name} must not be before the birth_date", field=name)
-
-
-def _not_before_since(day: date, state: ChildState, name: str) -> None:
     if day < state.since:
         raise DomainError(
             f"{name} must not be before {state.since.isoformat()}, when the child moved to "
@@ -304,47 +247,47 @@ def _with_measurement(state: ChildState, key: str, value: MeasurementState) -> C
     return replace(state, measurements={**state.measurements, key: value})
 
 
-def _evolved(state: ChildState, fact: Fact) -> ChildState:
-    match fact:
-        case e.ChildRegistered():
-            return ChildState(True, fact.sex, fact.birth_date, fact.desa, fact.posyandu)
-        case e.RegistrationCorrected():
-            return replace(
-                state,
-                sex=fact.sex or state.sex,
-                birth_date=fact.birth_date or state.birth_date,
-                posyandu=fact.posyandu or state.posyandu,
-            )
-        case e.ChildMoved():
-            return replace(state, desa=fact.to_desa, since=fact.moved_on)
-        case e.ChildExited():
-            return replace(state, exited_on=fact.exited_on)
-        case e.MeasurementRecorded() | e.MeasurementCorrected():
-            return _with_measurement(state, fact.measurement_id, MeasurementState(fact.measurement))
-        case e.MeasurementVoided():
-            old = state.measurements[fact.measurement_id]
-            return _with_measurement(state, fact.measurement_id, replace(old, voided=True))
-    return state
-
-
-def _decided(command: c.ChildCommand, state: ChildState) -> list[Fact]:
-    match command:
-        case c.CorrectRegistration():
-            return _correct_registration(command, state)
-        case c.MoveChild():
-            return _move(command, state)
-        case c.ExitChild():
-            return _exit(command, state)
-        case c.RecordMeasurement():
-            return _record(command, state)
-        case c.CorrectMeasurement():
-            return _correct_measurement(command, state)
-        case c.VoidMeasurement():
-            return _void(command, state)
-    raise DomainError(f"{type(command).__name__} is not a child command")
-
-
 def age_on(birth_date: date, day: date) -> tuple[int, int]:
     """Age in days and in completed months (as Indonesian reports show it) on ``day``."""
     days = (day - birth_date).days
     return days, int(days / DAYS_PER_MONTH)
+
+
+def _registered(state: ChildState, fact: e.ChildRegistered) -> ChildState:
+    return ChildState(True, fact.sex, fact.birth_date, fact.desa, fact.posyandu)
+
+
+def _registration_corrected(state: ChildState, fact: e.RegistrationCorrected) -> ChildState:
+    return replace(
+        state,
+        sex=fact.sex or state.sex,
+        birth_date=fact.birth_date or state.birth_date,
+        posyandu=fact.posyandu or state.posyandu,
+    )
+
+
+def _moved(state: ChildState, fact: e.ChildMoved) -> ChildState:
+    return replace(state, desa=fact.to_desa, since=fact.moved_on)
+
+
+def _exited(state: ChildState, fact: e.ChildExited) -> ChildState:
+    return replace(state, exited_on=fact.exited_on)
+
+
+def _measured(
+    state: ChildState, fact: e.MeasurementRecorded | e.MeasurementCorrected
+) -> ChildState:
+    return _with_measurement(state, fact.measurement_id, MeasurementState(fact.measurement))
+
+
+def _voided(state: ChildState, fact: e.MeasurementVoided) -> ChildState:
+    old = state.measurements[fact.measurement_id]
+    return _with_measurement(state, fact.measurement_id, replace(old, voided=True))
+
+
+class ChildDecider(StreamDecider[c.ChildCommand, ChildState]):
+    """Decides child commands; pure."""
+
+    stream_type: ClassVar[str] = "child"
+    rules = (_register, _correct_registration, _move, _exit, _record, _correct_measurement, _void)
+    changes = (_registered, _registration_corrected, _moved, _exited, _measured, _voided)

@@ -8,12 +8,13 @@ projections compute it, so a change of the growth rule can be replayed.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.fact import Fact, PersonalPart, nik_identifier
-from domain.growth import Position, Sex
+from domain.growth import Assessment, Position, Sex, assess
 from domain.values import Finite, Ident, LogDay, ProgrammeDay, Str120, Wilayah
 
 CHILD_FIELDS = ("name", "nik", "address")
@@ -78,6 +79,20 @@ class Measurement(BaseModel):
     muac_cm: Finite | None = None
     place: Place = Place.POSYANDU
     measured_by: str | None = None  # a login name or role, never a person's name
+
+    def assessed(self, sex: Sex | str, birth_date: date) -> Assessment:
+        """This measurement scored for a child of ``sex`` born on ``birth_date`` (raises
+        ``GrowthInputError`` where the dates allow no assessment)."""
+        return assess(
+            sex=sex,
+            birth_date=birth_date,
+            measured_on=self.measured_on,
+            weight_kg=self.weight_kg,
+            length_cm=self.length_cm,
+            position=self.position,
+            oedema=self.oedema,
+            muac_cm=self.muac_cm,
+        )
 
 
 class ChildRegistered(Fact):

@@ -12,7 +12,7 @@ from datetime import date
 from domain.child import events as e
 from domain.fact import Fact
 from domain.figures.child import ChildProfile, Scored, Span
-from domain.growth import GrowthInputError, assess
+from domain.growth import GrowthInputError
 
 
 def spans_after(spans: tuple[Span, ...], fact: Fact) -> tuple[Span, ...]:
@@ -73,16 +73,7 @@ class Timeline:
 
     def _scored(self, event_id: str, values: e.Measurement, order: int) -> Scored:
         try:
-            found = assess(
-                sex=self.sex,
-                birth_date=self.birth_date,
-                measured_on=values.measured_on,
-                weight_kg=values.weight_kg,
-                length_cm=values.length_cm,
-                position=values.position,
-                oedema=values.oedema,
-                muac_cm=values.muac_cm,
-            )
+            found = values.assessed(self.sex, self.birth_date)
         except GrowthInputError:
             return Scored(event_id, values.measured_on, order, None, None, None, frozenset())
         return Scored(

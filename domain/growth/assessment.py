@@ -98,6 +98,18 @@ class Assessment(NamedTuple):
         return z < cut_off
 
 
+# Enum members bound once: looking them up on the class costs more than the z-score maths.
+_LYING = Position.LYING
+_STANDING = Position.STANDING
+_MALE = Sex.MALE
+_NO_FLAGS: frozenset[str] = frozenset()
+_HAZ_LOW, _HAZ_HIGH = FLAG_LIMITS["haz"]
+_WAZ_LOW, _WAZ_HIGH = FLAG_LIMITS["waz"]
+_WHZ_LOW, _WHZ_HIGH = FLAG_LIMITS["whz"]
+_BAZ_LOW, _BAZ_HIGH = FLAG_LIMITS["baz"]
+_ACZ_LOW, _ACZ_HIGH = FLAG_LIMITS["acz"]
+
+
 def assess(
     *,
     sex: Sex | str,
@@ -126,31 +138,6 @@ def assess(
         age_days = resolve_age_days(age_days, None, None, None)
     assert age_days is not None  # resolve_age_days has refused every other case
     check_measurements(weight_kg, length_cm, muac_cm)
-    return _score(sex, age_days, weight_kg, length_cm, position, oedema, muac_cm)
-
-
-# Enum members bound once: looking them up on the class costs more than the z-score maths.
-_LYING = Position.LYING
-_STANDING = Position.STANDING
-_MALE = Sex.MALE
-_NO_FLAGS: frozenset[str] = frozenset()
-_HAZ_LOW, _HAZ_HIGH = FLAG_LIMITS["haz"]
-_WAZ_LOW, _WAZ_HIGH = FLAG_LIMITS["waz"]
-_WHZ_LOW, _WHZ_HIGH = FLAG_LIMITS["whz"]
-_BAZ_LOW, _BAZ_HIGH = FLAG_LIMITS["baz"]
-_ACZ_LOW, _ACZ_HIGH = FLAG_LIMITS["acz"]
-
-
-def _score(  # noqa: PLR0917 - internal hot path: positional calls are the cheapest
-    sex: Sex,
-    age_days: int,
-    weight_kg: float | None,
-    length_cm: float | None,
-    position: Position | None,
-    oedema: bool,
-    muac_cm: float | None = None,
-) -> Assessment:
-    """Score an already validated measurement (the shared core of ``assess``)."""
     length = length_cm
     if length is not None and position is not None:
         length = adjusted_length(length, age_days, position)

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field, replace
 from typing import ClassVar, Final
 
 from domain.access import CLIENT_ROLES, USER_ROLES, Role, check_ceiling, parse_scopes, scopes_for
-from domain.fact import DomainError, Fact, NotFound, StateConflict
+from domain.fact import DomainError, Fact, StateConflict
 from domain.principal import commands as c
 from domain.principal import events as e
+from domain.streams import StreamDecider, starts_stream
 from domain.wilayah import normalise_reach
 
 NAME: Final = re.compile(r"[a-z0-9][a-z0-9._-]{2,62}")
@@ -36,28 +37,7 @@ class PrincipalState:
     disabled: bool = False
 
 
-class PrincipalDecider:
-    """Decides principal commands; pure."""
-
-    stream_type: ClassVar[str] = "principal"
-
-    def initial_state(self) -> PrincipalState:
-        """A principal not yet created."""
-        return PrincipalState()
-
-    def evolve(self, state: PrincipalState, fact: Fact) -> PrincipalState:
-        """The state after ``fact``."""
-        return _evolved(state, fact)
-
-    def decide(self, command: c.PrincipalCommand, state: PrincipalState) -> Sequence[Fact]:
-        """The facts ``command`` leads to, or a refusal."""
-        if isinstance(command, c.CreatePrincipal):
-            return _create(command, state)
-        if not state.exists:
-            raise NotFound("there is no principal with this name")
-        return _decided(command, state)
-
-
+@starts_stream
 def _create(command: c.CreatePrincipal, state: PrincipalState) -> list[Fact]:
     if state.exists:
         raise StateConflict("a principal with this name exists already", field="name")
@@ -161,53 +141,69 @@ def _reach(prefixes: Sequence[str]) -> tuple[str, ...]:
     return reach
 
 
-def _evolved(state: PrincipalState, fact: Fact) -> PrincipalState:
-    match fact:
-        case e.PrincipalCreated():
-            return PrincipalState(
-                True,
-                fact.kind,
-                fact.name,
-                fact.role,
-                frozenset(fact.scopes),
-                fact.reach,
-                fact.secret_hash,
-            )
-        case e.RoleGranted():
-            return replace(state, role=fact.role, scopes=frozenset(fact.scopes))
-        case e.RoleRevoked():
-            return replace(state, role=None, scopes=frozenset())
-        case e.ScopesGranted():
-            return replace(state, scopes=state.scopes | set(fact.scopes))
-        case e.ScopesRevoked():
-            return replace(state, scopes=state.scopes - set(fact.scopes))
-        case e.ReachChanged():
-            return replace(state, reach=fact.reach)
-        case e.PasswordChanged() | e.SecretRotated():
-            return replace(state, secret_hash=fact.secret_hash)
-        case e.PrincipalDisabled() | e.PrincipalEnabled():
-            return replace(state, disabled=isinstance(fact, e.PrincipalDisabled))
-    return state
+def _created(state: PrincipalState, fact: e.PrincipalCreated) -> PrincipalState:
+    scopes = frozenset(fact.scopes)
+    return PrincipalState(
+        True, fact.kind, fact.name, fact.role, scopes, fact.reach, fact.secret_hash
+    )
 
 
-def _decided(command: c.PrincipalCommand, state: PrincipalState) -> list[Fact]:
-    match command:
-        case c.GrantRole():
-            return _grant_role(command, state)
-        case c.RevokeRole():
-            return _revoke_role(command, state)
-        case c.GrantScopes():
-            return _grant_scopes(command, state)
-        case c.RevokeScopes():
-            return _revoke_scopes(command, state)
-        case c.ChangeReach():
-            return _change_reach(command, state)
-        case c.ChangePassword():
-            return _change_password(command, state)
-        case c.RotateSecret():
-            return _rotate_secret(command, state)
-        case c.Disable():
-            return _disable(command, state)
-        case c.Enable():
-            return _enable(command, state)
-    raise DomainError(f"{type(command).__name__} is not a principal command")
+def _role_granted(state: PrincipalState, fact: e.RoleGranted) -> PrincipalState:
+    return replace(state, role=fact.role, scopes=frozenset(fact.scopes))
+
+
+def _role_revoked(state: PrincipalState, fact: e.RoleRevoked) -> PrincipalState:
+    return replace(state, role=None, scopes=frozenset())
+
+
+def _scopes_granted(state: PrincipalState, fact: e.ScopesGranted) -> PrincipalState:
+    return replace(state, scopes=state.scopes | set(fact.scopes))
+
+
+def _scopes_revoked(state: PrincipalState, fact: e.ScopesRevoked) -> PrincipalState:
+    return replace(state, scopes=state.scopes - set(fact.scopes))
+
+
+def _reach_changed(state: PrincipalState, fact: e.ReachChanged) -> PrincipalState:
+    return replace(state, reach=fact.reach)
+
+
+def _secret_changed(
+    state: PrincipalState, fact: e.PasswordChanged | e.SecretRotated
+) -> PrincipalState:
+    return replace(state, secret_hash=fact.secret_hash)
+
+
+def _switched(
+    state: PrincipalState, fact: e.PrincipalDisabled | e.PrincipalEnabled
+) -> PrincipalState:
+    return replace(state, disabled=isinstance(fact, e.PrincipalDisabled))
+
+
+class PrincipalDecider(StreamDecider[c.PrincipalCommand, PrincipalState]):
+    """Decides principal commands; pure."""
+
+    stream_type: ClassVar[str] = "principal"
+    missing = "there is no principal with this name"
+    rules = (
+        _create,
+        _grant_role,
+        _revoke_role,
+        _grant_scopes,
+        _revoke_scopes,
+        _change_reach,
+        _change_password,
+        _rotate_secret,
+        _disable,
+        _enable,
+    )
+    changes = (
+        _created,
+        _role_granted,
+        _role_revoked,
+        _scopes_granted,
+        _scopes_revoked,
+        _reach_changed,
+        _secret_changed,
+        _switched,
+    )

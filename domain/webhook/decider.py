@@ -11,8 +11,9 @@ from pydantic import AwareDatetime
 
 from domain import wilayah
 from domain.access import STREAM_READ_SCOPES
-from domain.fact import Command, DomainError, Fact, NotFound, StateConflict
+from domain.fact import Command, DomainError, Fact, StateConflict
 from domain.meeting.events import Value
+from domain.streams import StreamDecider, begun, starts_stream
 from domain.webhook import events as e
 
 PREFIX: Final = "subscription-"
@@ -75,66 +76,61 @@ class SubscriptionState(Value):
         return typed and placed
 
 
-class SubscriptionDecider:
+@starts_stream
+def _create(command: CreateSubscription, state: SubscriptionState) -> list[Fact]:
+    if state.exists:
+        raise StateConflict("this subscription exists already", field="id")
+    created = e.SubscriptionCreated(
+        occurred_at=command.at,
+        wilayah=None,
+        target_url=target(command.target_url),
+        event_types=types(command.event_types),
+        area_prefix=wilayah.parse_prefix(command.area_prefix, field="area_prefix"),
+        owner=command.owner,
+        personal=e.SubscriptionSecret(secret=command.secret),
+    )
+    return [created]
+
+
+def _cancel(command: CancelSubscription, state: SubscriptionState) -> list[Fact]:
+    if not state.active:
+        raise StateConflict("the subscription is cancelled already")
+    return [e.SubscriptionCancelled(occurred_at=command.at, reason=command.reason)]
+
+
+def _pause(command: PauseSubscription, state: SubscriptionState) -> list[Fact]:
+    if not state.active or state.paused == command.reason:
+        return []
+    return [e.SubscriptionPaused(occurred_at=command.at, reason=command.reason)]
+
+
+def _resume(command: ResumeSubscription, state: SubscriptionState) -> list[Fact]:
+    if not state.active or state.paused is None:
+        return []
+    return [e.SubscriptionResumed(occurred_at=command.at)]
+
+
+def _created(state: SubscriptionState, fact: e.SubscriptionCreated) -> SubscriptionState:
+    return begun(SubscriptionState, fact, active=True)
+
+
+def _cancelled(state: SubscriptionState, fact: e.SubscriptionCancelled) -> SubscriptionState:
+    return state.model_copy(update={"active": False})
+
+
+def _paused(
+    state: SubscriptionState, fact: e.SubscriptionPaused | e.SubscriptionResumed
+) -> SubscriptionState:
+    reason = fact.reason if isinstance(fact, e.SubscriptionPaused) else None
+    return state.model_copy(update={"paused": reason})
+
+
+class SubscriptionDecider(StreamDecider[Command, SubscriptionState]):
     """Decides subscription commands; pure."""
 
     stream_type: ClassVar[str] = "subscription"
-
-    def initial_state(self) -> SubscriptionState:
-        """A subscription not yet made."""
-        return SubscriptionState()
-
-    def evolve(self, state: SubscriptionState, fact: Fact) -> SubscriptionState:
-        """The state after ``fact``."""
-        match fact:
-            case e.SubscriptionCreated():
-                return SubscriptionState(
-                    exists=True,
-                    active=True,
-                    target_url=fact.target_url,
-                    event_types=fact.event_types,
-                    area_prefix=fact.area_prefix,
-                    owner=fact.owner,
-                )
-            case e.SubscriptionCancelled():
-                return state.model_copy(update={"active": False})
-            case e.SubscriptionPaused():
-                return state.model_copy(update={"paused": fact.reason})
-            case e.SubscriptionResumed():
-                return state.model_copy(update={"paused": None})
-        return state
-
-    def decide(self, command: Command, state: SubscriptionState) -> Sequence[Fact]:
-        """The facts ``command`` leads to, or a refusal."""
-        if isinstance(command, CreateSubscription):
-            if state.exists:
-                raise StateConflict("this subscription exists already", field="id")
-            return [
-                e.SubscriptionCreated(
-                    occurred_at=command.at,
-                    wilayah=None,
-                    target_url=target(command.target_url),
-                    event_types=types(command.event_types),
-                    area_prefix=wilayah.parse_prefix(command.area_prefix, field="area_prefix"),
-                    owner=command.owner,
-                    personal=e.SubscriptionSecret(secret=command.secret),
-                )
-            ]
-        if not state.exists:
-            raise NotFound("there is no such subscription")
-        if isinstance(command, CancelSubscription):
-            if not state.active:
-                raise StateConflict("the subscription is cancelled already")
-            return [e.SubscriptionCancelled(occurred_at=command.at, reason=command.reason)]
-        if isinstance(command, PauseSubscription):
-            if not state.active or state.paused == command.reason:
-                return []
-            return [e.SubscriptionPaused(occurred_at=command.at, reason=command.reason)]
-        if isinstance(command, ResumeSubscription):
-            if not state.active or state.paused is None:
-                return []
-            return [e.SubscriptionResumed(occurred_at=command.at)]
-        raise DomainError(f"{type(command).__name__} is not a subscription command")
+    rules = (_create, _cancel, _pause, _resume)
+    changes = (_created, _cancelled, _paused)
 
 
 def target(url: str) -> str:

@@ -10,117 +10,67 @@ transaction). A touched child is recomputed whole; only changed rows are written
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, fields, replace
-from datetime import date, timedelta
-from functools import cache
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, ClassVar, Final
 
 import orjson
-from sqlalchemy import (
-    Column,
-    Connection,
-    Date,
-    Float,
-    Index,
-    Integer,
-    Select,
-    String,
-    Table,
-    bindparam,
-    delete,
-    or_,
-    select,
-    text,
-)
-from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy import Connection, Table, bindparam, delete, select
+from sqlalchemy.sql.elements import BindParameter
 
 from domain.child import events as e
 from domain.child.decider import STREAM_PREFIX
-from domain.figures import ChildMonth, ChildProfile, NewCase, Scored, Span, child_months
-from domain.figures.child import FIRST_MEASURED, INCIDENT
+from domain.figures import ChildMonth, ChildProfile, Scored, Span, child_months
 from domain.figures.periods import month_of
-from domain.figures.shares import Share, periods_of, shares
-from domain.figures.tally import COUNTS, Split
 from domain.figures.timeline import spans_after
-from domain.growth.rules import DAYS_PER_MONTH, MAX_AGE_MONTHS
 from events import sql
 from events.envelope import RecordedEvent
 from events.projections.children import SHARED_ROWS, children, measurements
-from events.projections.upsert import insert_for, upsert_plain
+from events.projections.figure_reads import (
+    flagged_months,
+    month_rows,
+    movers_in,
+    new_cases,
+    oldest_birth,
+    period_sums,
+    residents_not_measured,
+    span_rows,
+    stunted_children,
+    within,
+)
+from events.projections.figure_sums import Sums
+from events.projections.figure_tables import (
+    area_period_sums,
+    child_month_rows,
+    child_spans,
+    period_movers,
+    row_of,
+)
+from events.projections.upsert import upsert_plain
 from events.registry import Registry
-from events.schema import metadata
 
-_FLAGS: Final = (
-    "haz_valid",
-    "stunted",
-    "severely_stunted",
-    "whz_valid",
-    "wasted",
-    "severely_wasted",
-    "overweight",
-    "waz_valid",
-    "underweight",
-    "incident",
-    "first_measured_stunted",
-)
+__all__ = [
+    "FigureChanges",
+    "FigureIndex",
+    "FigureRows",
+    "area_period_sums",
+    "child_month_rows",
+    "child_spans",
+    "flagged_months",
+    "month_rows",
+    "movers_in",
+    "new_cases",
+    "oldest_birth",
+    "period_movers",
+    "period_sums",
+    "residents_not_measured",
+    "span_rows",
+    "stunted_children",
+    "within",
+]
 
-_NEW_CASE: Final = "incident = 1 OR first_measured_stunted = 1"  # a month that made a new case
-
-child_spans = Table(
-    "proj_child_spans",
-    metadata,
-    Column("child_id", String(36), primary_key=True),
-    Column("seq", Integer, primary_key=True),
-    Column("desa", String(13), nullable=False),
-    Column("sex", String(1), nullable=False),
-    Column("birth_date", Date, nullable=False),
-    Column("starts_on", Date, nullable=False),
-    Column("ends_on", Date, nullable=True),  # exclusive; null while the child lives there
-    Index("ix_proj_child_spans_desa", "desa", "starts_on"),
-)
-
-child_month_rows = Table(
-    "proj_child_months",
-    metadata,
-    Column("child_id", String(36), primary_key=True),
-    Column("month", String(7), primary_key=True),
-    Column("desa", String(13), nullable=False),
-    Column("end_desa", String(13), nullable=True),
-    Column("sex", String(1), nullable=False),
-    Column("band", String(5), nullable=False),
-    *(Column(name, Integer, nullable=False) for name in (*_FLAGS, "flagged")),
-    Column("event_id", String(36), nullable=False),
-    Column("measured_on", Date, nullable=False),
-    Column("haz", Float, nullable=True),
-    Index("ix_proj_child_months_month_desa", "month", "desa"),
-    # The new cases of an area and period, listed beside its sums.
-    Index(
-        "ix_proj_child_months_new_cases",
-        "month",
-        "desa",
-        postgresql_where=text(_NEW_CASE),
-        sqlite_where=text(_NEW_CASE),
-    ),
-)
-area_period_sums = Table(
-    "proj_area_periods",
-    metadata,
-    Column("period", String(7), primary_key=True),
-    Column("desa", String(13), primary_key=True),
-    Column("sex", String(1), primary_key=True),
-    Column("band", String(5), primary_key=True),
-    *(Column(name, Integer, nullable=False) for name in COUNTS),
-)
-period_movers = Table(
-    "proj_period_movers",
-    metadata,
-    Column("period", String(7), primary_key=True),
-    Column("desa", String(13), primary_key=True),
-    Column("child_id", String(36), primary_key=True),
-)
 _RECORDED: Final = e.MeasurementRecorded.event_type
 _SPAN_TYPES: Final = frozenset(
     f.event_type for f in (e.ChildRegistered, e.ChildMoved, e.ChildExited)
@@ -183,14 +133,14 @@ class FigureIndex:
         assert isinstance(replayed, FigureChanges)
         _write_spans(conn, replayed.profiles, fresh=True)
         sql.insert_rows(conn, child_month_rows, replayed.changed)
-        sums = kept.setdefault(self.name, _Sums())
-        assert isinstance(sums, _Sums)
+        sums = kept.setdefault(self.name, Sums())
+        assert isinstance(sums, Sums)
         sums.add(replayed.sums)
 
     def end_replay(self, conn: Connection, kept: MutableMapping[str, object]) -> None:
         """Add the sums of the chunks replayed so far to the stored ones."""
         sums = kept.pop(self.name, None)
-        if isinstance(sums, _Sums):
+        if isinstance(sums, Sums):
             sums.write(conn)
 
     def _update(self, conn: Connection, batch: Sequence[RecordedEvent], rows: FigureRows) -> None:
@@ -225,7 +175,7 @@ class FigureIndex:
         before: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         for row in rows.months:
             before[row["child_id"]][row["month"]] = row
-        sums = _Sums()
+        sums = Sums()
         gone, changed = [], []
         for profile in profiles:
             child_id = profile.child_id
@@ -233,7 +183,7 @@ class FigureIndex:
             start = since.get(child_id, "")
             kept = {m: r for m, r in old.items() if m < start}
             computed = {m.month: m for m in child_months(profile, scored.get(child_id, []), start)}
-            new = kept | {month: _row(m) for month, m in computed.items()}
+            new = kept | {month: row_of(m) for month, m in computed.items()}
             gone += [{"child_id": child_id, "month": m} for m in old if m not in new]
             moved = [m for m, r in new.items() if old.get(m) != r]
             changed += [new[m] for m in moved]
@@ -262,116 +212,6 @@ class FigureIndex:
         return {c: m for c, m in since.items() if c not in other}
 
 
-class _Sums:
-    """What a batch changes in the desa-period sums and the list of movers."""
-
-    def __init__(self) -> None:
-        self.deltas: dict[tuple[str, str, str, str], list[int]] = {}
-        self.movers: dict[tuple[str, str, str], int] = defaultdict(int)
-
-    def change(
-        self,
-        old_profile: ChildProfile | None,
-        old_rows: Mapping[str, Mapping[str, Any]],
-        profile: ChildProfile,
-        new_rows: Mapping[str, ChildMonth | Mapping[str, Any]],
-        months: Collection[str],
-    ) -> None:
-        """Count a child's new shares instead of its old ones: those of the periods of
-        ``months`` (the months whose rows changed), or of all if its profile changed."""
-        periods: set[str] | None = None
-        if old_profile == profile:
-            if not months:
-                return
-            periods = {p for m in months for p in periods_of(m)}
-        before = (
-            {} if old_profile is None else shares(old_profile, _months(old_rows, periods), periods)
-        )
-        after = shares(profile, _months(new_rows, periods), periods)
-        for period in before.keys() | after.keys():
-            was, now = before.get(period), after.get(period)
-            if was != now:
-                if was is not None:
-                    self._count(profile.child_id, period, was, -1)
-                if now is not None:
-                    self._count(profile.child_id, period, now, 1)
-
-    def add(self, other: _Sums) -> None:
-        """Take in ``other``'s changes too."""
-        for key, delta in other.deltas.items():
-            mine = self.deltas.setdefault(key, [0] * len(COUNTS))
-            mine[:] = [a + b for a, b in zip(mine, delta, strict=True)]
-        for mover, n in other.movers.items():
-            self.movers[mover] += n
-
-    def _count(self, child_id: str, period: str, share: Share, sign: int) -> None:
-        if share.counts is None:
-            for desa in share.desa:
-                self.movers[period, desa, child_id] += sign
-            return
-        key = (period, share.desa[0], share.sex, share.band)
-        delta = self.deltas.setdefault(key, [0] * len(COUNTS))
-        # A Split's fields, in the order of COUNTS; most are 0 (present, not measured).
-        for i, n in enumerate(share.counts.__dict__.values()):
-            if n:
-                delta[i] += sign * n
-
-    def write(self, conn: Connection) -> None:
-        """Add the changes to the stored sums; drop sums left empty; update the movers."""
-        changed = {k: d for k, d in self.deltas.items() if any(d)}
-        if changed:
-            rows = [
-                {**dict(zip(_SUM_KEY, key, strict=True)), **dict(zip(COUNTS, delta, strict=True))}
-                for key, delta in changed.items()
-            ]
-            sql.execute_many(conn, _add_sums(conn.dialect.name), rows)
-            # A sum whose ``present`` (the first count) fell may have reached no child at all.
-            emptied = [dict(zip(_SUM_KEY, k, strict=True)) for k, d in changed.items() if d[0] < 0]
-            if emptied:
-                sql.execute_many(conn, _DROP_EMPTY_SUM, emptied)
-        keys = ("period", "desa", "child_id")
-        gone = [dict(zip(keys, k, strict=True)) for k, n in self.movers.items() if n < 0]
-        new = [dict(zip(keys, k, strict=True)) for k, n in self.movers.items() if n > 0]
-        if gone:
-            sql.execute_many(conn, _DROP_MOVER, gone)
-        if new:
-            sql.execute_many(conn, _INSERT_MOVER, new)
-
-
-def _months(
-    rows: Mapping[str, ChildMonth | Mapping[str, Any]], periods: set[str] | None
-) -> list[ChildMonth]:
-    """The months (stored rows or computed) that count in ``periods`` (all if None)."""
-    return [
-        row if isinstance(row, ChildMonth) else _month_of(dict(row))
-        for month, row in rows.items()
-        if periods is None or not periods.isdisjoint(periods_of(month))
-    ]
-
-
-_SUM_KEY: Final = ("period", "desa", "sex", "band")
-
-
-@cache
-def _add_sums(dialect: str) -> Any:
-    """INSERT the sums, or where the key exists add them to the stored ones."""
-    statement = insert_for(dialect, area_period_sums)
-    c = area_period_sums.c
-    return statement.on_conflict_do_update(
-        index_elements=list(_SUM_KEY),
-        set_={name: c[name] + statement.excluded[name] for name in COUNTS},
-    )
-
-
-_DROP_EMPTY_SUM = delete(area_period_sums).where(
-    *(area_period_sums.c[k] == bindparam(k) for k in _SUM_KEY), area_period_sums.c.present == 0
-)
-_DROP_MOVER = delete(period_movers).where(
-    *(period_movers.c[k] == bindparam(k) for k in ("period", "desa", "child_id"))
-)
-_INSERT_MOVER = period_movers.insert()
-
-
 @dataclass
 class FigureRows:
     """The stored spans (with sex and date of birth) and month rows of some children."""
@@ -388,7 +228,7 @@ class FigureChanges:
     profiles: list[ChildProfile]
     gone: list[dict[str, str]]
     changed: list[dict[str, Any]]
-    sums: _Sums
+    sums: Sums
 
 
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
@@ -526,243 +366,5 @@ def _write_spans(conn: Connection, profiles: Sequence[ChildProfile], *, fresh: b
         sql.execute_many(conn, _INSERT_SPAN, rows)
 
 
-_COLUMNS: Final = tuple(f.name for f in fields(ChildMonth))
-
-
-def _row(month: ChildMonth) -> dict[str, Any]:
-    row = {name: getattr(month, name) for name in _COLUMNS}
-    for name in _FLAGS:
-        row[name] = int(row[name])
-    return row
-
-
 def _month_rows(conn: Connection, ids: list[str]) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(_MONTHS_OF, {"ids": ids})]
-
-
-# -- reading ----------------------------------------------------------------------------
-
-
-def within(column: Any, prefix: str) -> ColumnElement[bool]:
-    """``column`` (a desa code) lies under the area ``prefix``."""
-    return or_(column == prefix, column.like(prefix + ".%"))
-
-
-def month_rows(
-    conn: Connection, prefix: str, months: Sequence[str], *, ids: Sequence[str] | None = None
-) -> list[ChildMonth]:
-    """The measured child-months in the area and months (only the children ``ids``, if
-    given)."""
-    if ids is None:
-        return [_month_from(row) for row in _in_months(conn, _AREA_MONTHS, prefix, months)]
-    found = sql.Reader.within(conn).rows_among(
-        _AREA_MONTHS, child_month_rows.c.child_id, ids, _names_in(prefix, months)
-    )
-    wanted = set(months)
-    return [_month_of(row) for row in found if row["month"] in wanted]
-
-
-def new_cases(conn: Connection, prefix: str, months: Sequence[str]) -> list[NewCase]:
-    """The months in the area and ``months`` that made a child a new stunting case."""
-    return [
-        NewCase(
-            child_id,
-            month,
-            desa,
-            sex,
-            band,
-            FIRST_MEASURED if first else INCIDENT,
-            measured_on,
-            haz,
-        )
-        for child_id, month, desa, sex, band, first, measured_on, haz in _in_months(
-            conn, _AREA_NEW_CASES, prefix, months
-        )
-    ]
-
-
-def _in_months(
-    conn: Connection, statement: Select[Any], prefix: str, months: Sequence[str]
-) -> list[list[Any]]:
-    # Prebuilt, on the driver: a kota's month is hundreds of rows, and SQLAlchemy's rows
-    # cost more than the query. The months read are a range, then those asked are kept
-    # (the month is each statement's second column).
-    wanted = set(months)
-    found = sql.fetch_typed(conn, statement, _names_in(prefix, months))
-    return [row for row in found if row[1] in wanted]
-
-
-def _names_in(prefix: str, names: Collection[str]) -> dict[str, str]:
-    """The parameters of a read of the area ``prefix`` from the first to the last of the
-    month or period ``names`` (the names between are filtered out after)."""
-    return {"first": min(names), "last": max(names), **sql.area(prefix)}
-
-
-_IN_ORDER: Final = tuple(child_month_rows.c[name] for name in _COLUMNS)
-_FLAG_AT: Final = tuple(i for i, name in enumerate(_COLUMNS) if name in _FLAGS)
-_IN_AREA_MONTHS: Final = (
-    child_month_rows.c.month >= bindparam("first"),
-    child_month_rows.c.month <= bindparam("last"),
-    sql.under(child_month_rows.c.desa),
-)
-_AREA_MONTHS: Final = select(*_IN_ORDER).where(*_IN_AREA_MONTHS)
-# Written as the partial index's own predicate, so that a prepared statement uses it too.
-_AREA_NEW_CASES: Final = select(
-    *(
-        child_month_rows.c[name]
-        for name in (
-            "child_id",
-            "month",
-            "desa",
-            "sex",
-            "band",
-            "first_measured_stunted",
-            "measured_on",
-            "haz",
-        )
-    )
-).where(*_IN_AREA_MONTHS, text(f"({_NEW_CASE})"))
-
-
-def _month_from(values: list[Any]) -> ChildMonth:
-    """A row of ``_IN_ORDER`` as a ``ChildMonth`` (positional: a dict per row costs more
-    than the query on a kota's hundreds of rows)."""
-    for i in _FLAG_AT:
-        values[i] = bool(values[i])
-    return ChildMonth(*values)
-
-
-def period_sums(
-    conn: Connection, prefix: str, periods: Collection[str]
-) -> list[tuple[str, str, str, str, Split]]:
-    """The sums per (period, desa, sex, band) of the children counted in one desa over a
-    period."""
-    return [
-        (p, d, sx, b, Split(*counts))
-        for p, d, sx, b, *counts in _in_periods(conn, _AREA_SUMS, prefix, periods)
-    ]
-
-
-def movers_in(
-    conn: Connection, prefix: str, periods: Collection[str]
-) -> list[tuple[str, str, str]]:
-    """(period, desa, child) of the children present or measured in the area over a period
-    who were in more than one desa then (left out of the sums)."""
-    return [(p, d, i) for p, d, i in _in_periods(conn, _AREA_MOVERS, prefix, periods)]
-
-
-def _in_periods(
-    conn: Connection, statement: Select[Any], prefix: str, periods: Collection[str]
-) -> list[Sequence[Any]]:
-    # Prebuilt, on the driver, as ``_in_months``: the periods read are the range from the
-    # first to the last name (which may take in a quarter or year between months), then
-    # those asked are kept.
-    return [
-        row for row in sql.fetch(conn, statement, _names_in(prefix, periods)) if row[0] in periods
-    ]
-
-
-def _of_area_periods(table: Table, *columns: str) -> Select[Any]:
-    c = table.c
-    return select(c.period, c.desa, *(c[n] for n in columns)).where(
-        c.period >= bindparam("first"), c.period <= bindparam("last"), sql.under(c.desa)
-    )
-
-
-_AREA_SUMS: Final = _of_area_periods(area_period_sums, "sex", "band", *COUNTS)
-_AREA_MOVERS: Final = _of_area_periods(period_movers, "child_id")
-
-
-def _month_of(row: dict[str, Any]) -> ChildMonth:
-    for name in _FLAGS:
-        row[name] = bool(row[name])
-    return ChildMonth(**row)
-
-
-def span_rows(
-    conn: Connection, prefix: str, first: date, last: date, ids: Sequence[str] | None = None
-) -> list[tuple[ChildProfile, Span]]:
-    """Residence spans in the area that overlap the days ``first`` to ``last`` (of the
-    children ``ids`` only, if given)."""
-    params, reader = {"first": first, "last": last, **sql.area(prefix)}, sql.Reader.within(conn)
-    if ids is None:
-        rows = reader.rows_each((_AREA_SPANS, [params]))[0][0]
-    else:
-        rows = reader.rows_among(_AREA_SPANS, child_spans.c.child_id, ids, params)
-    found = []
-    for r in rows:
-        span = Span(r["desa"], r["starts_on"], r["ends_on"])
-        found.append((ChildProfile(r["child_id"], r["sex"], r["birth_date"], (span,)), span))
-    return found
-
-
-_AREA_SPANS: Final = select(child_spans).where(
-    sql.under(child_spans.c.desa),
-    child_spans.c.starts_on <= bindparam("last", type_=Date),
-    or_(child_spans.c.ends_on.is_(None), child_spans.c.ends_on > bindparam("first", type_=Date)),
-)
-
-
-def oldest_birth(day: date, months: float) -> date:
-    """The earliest date of birth of a child under ``months`` old on ``day``."""
-    return day - timedelta(days=math.ceil(months * DAYS_PER_MONTH) - 1)
-
-
-def stunted_children(
-    conn: Connection, prefix: str, *, after: str | None, limit: int
-) -> list[dict[str, Any]]:
-    """Children stunted now in the area, the most recently stunted first."""
-    query = (
-        select(
-            children.c.child_id,
-            children.c.desa,
-            children.c.sex,
-            children.c.birth_date,
-            children.c.first_stunted_on,
-            children.c.latest_measured_on,
-            children.c.severely_stunted,
-        )
-        .where(
-            within(children.c.desa, prefix),
-            children.c.stunted.is_(True),
-            children.c.status == "active",
-        )
-        .order_by(children.c.first_stunted_on.desc(), children.c.child_id)
-    )
-    rows = [dict(r._mapping) for r in conn.execute(query)]
-    if after is not None:
-        index = next((i for i, r in enumerate(rows) if r["child_id"] == after), None)
-        rows = rows if index is None else rows[index + 1 :]
-    return rows[:limit]
-
-
-def residents_not_measured(
-    conn: Connection, prefix: str, month: str, end: date
-) -> list[dict[str, Any]]:
-    """Children present in the area at the month's end without a measurement in the month."""
-    s, c = child_spans.c, child_month_rows.c
-    measured = select(c.child_id).where(c.month == month, c.child_id == s.child_id).exists()
-    query = (
-        select(s.child_id, s.desa, s.sex, s.birth_date)
-        .where(
-            within(s.desa, prefix),
-            s.starts_on <= end,
-            or_(s.ends_on.is_(None), s.ends_on > end),
-            s.birth_date <= end,
-            s.birth_date >= oldest_birth(end, MAX_AGE_MONTHS),
-            ~measured,
-        )
-        .order_by(s.desa, s.child_id)
-    )
-    return [dict(r._mapping) for r in conn.execute(query)]
-
-
-def flagged_months(conn: Connection, prefix: str, months: Iterable[str]) -> list[ChildMonth]:
-    """Child-months with an implausible (flagged) measurement, to measure again."""
-    c = child_month_rows.c
-    query = (
-        select(*_IN_ORDER)
-        .where(c.month.in_(list(months)), within(c.desa, prefix), c.flagged > 0)
-        .order_by(c.desa, c.measured_on.desc())
-    )
-    return [_month_from(list(row)) for row in conn.execute(query)]

@@ -125,11 +125,8 @@ class MeetingIndex:
                 self._resolution(conn, stream_id.removeprefix(RESOLUTION_PREFIX), events)
 
     def _meeting(self, conn: Connection, meeting_id: str, batch: list[RecordedEvent]) -> None:
-        decider = MeetingDecider()
         found = find_meeting(conn, meeting_id)
-        state = decider.initial_state() if found is None else found.state
-        for event in batch:
-            state = decider.evolve(state, self.registry.to_fact(event))
+        state = self.registry.fold(MeetingDecider(), batch, None if found is None else found.state)
         row = {
             "id": meeting_id,
             "level": state.level.value,
@@ -142,11 +139,9 @@ class MeetingIndex:
         upsert(conn, meetings, [row], ["id"])
 
     def _resolution(self, conn: Connection, resolution_id: str, batch: list[RecordedEvent]) -> None:
-        decider = ResolutionDecider()
         found = find_resolution(conn, resolution_id)
-        state = decider.initial_state() if found is None else found.state
-        for event in batch:
-            state = decider.evolve(state, self.registry.to_fact(event))
+        stored = None if found is None else found.state
+        state = self.registry.fold(ResolutionDecider(), batch, stored)
         row = {
             "id": resolution_id,
             "meeting_id": state.meeting,

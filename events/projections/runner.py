@@ -11,107 +11,41 @@ incremental updates left.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import signal
-from collections import deque
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
-from multiprocessing.pool import AsyncResult, Pool
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from collections.abc import Callable, Iterator, Sequence
 
-from sqlalchemy import Connection, Table, delete, literal, select, tuple_, update
+from sqlalchemy import Connection, delete, literal, select, tuple_, update
 
 from events import sql, statements
 from events.envelope import RecordedEvent, StreamAppend
+from events.projections.kinds import (
+    KeepsNothing,
+    Prefetched,
+    Prefetching,
+    Projection,
+    Replaying,
+    events_read_by,
+)
+from events.projections.replayer import Replayer, Rows
 from events.rows import all_query, row_to_event
 from events.schema import events, projection_checkpoints
 from events.store import SqlEventStore
+
+__all__ = [
+    "REPLAY_CHUNK",
+    "STREAM_CHUNK",
+    "KeepsNothing",
+    "Prefetched",
+    "Prefetching",
+    "Progress",
+    "Projection",
+    "ProjectionRunner",
+    "Replaying",
+]
 
 REPLAY_CHUNK = 5000
 STREAM_CHUNK = 20000
 Progress = Callable[[int], None]
 """Told how many events a replay has read so far."""
-
-
-class Projection(Protocol):
-    """A read model: its tables, the event types it reads, and how a batch changes it."""
-
-    name: ClassVar[str]
-    tables: ClassVar[tuple[Table, ...]]
-    event_types: ClassVar[frozenset[str] | None]  # None: every event
-    # True when ``apply`` only writes (no reads through SQLAlchemy), so the store may send
-    # its statements in one PostgreSQL pipeline with the append's COMMIT.
-    write_only: ClassVar[bool]
-    # True when ``apply`` needs no other stream's events before a stream's own (each row
-    # belongs to one stream): a replay may then go stream by stream, folding each stream's
-    # whole history in one batch instead of touching it again in every chunk of the log.
-    stream_local: ClassVar[bool]
-
-    def apply(self, conn: Connection, batch: Sequence[RecordedEvent]) -> None: ...
-
-
-@runtime_checkable
-class Prefetching(Protocol):
-    """A stream-local projection that can read what it needs before the append lock.
-
-    ``prefetch`` reads the rows of some streams; ``apply_prefetched`` then updates them for
-    a batch without reading. The store discards the rows unless every stream is, under the
-    lock, at the version it had before they were read (so they are exactly current).
-    """
-
-    name: ClassVar[str]
-    event_types: ClassVar[frozenset[str] | None]
-
-    def prefetch(self, reader: sql.Reader, stream_ids: Sequence[str]) -> object: ...
-
-    def apply_prefetched(
-        self, conn: Connection, batch: Sequence[RecordedEvent], rows: object
-    ) -> None: ...
-
-
-@runtime_checkable
-class Replaying(Protocol):
-    """A stream-local projection that can take whole streams none of whose rows are stored
-    (a rebuild's or a new projection's replay) in two steps: ``replayed`` computes their
-    rows, ``write_replayed`` inserts them in bulk; together they leave what ``apply`` would.
-
-    ``replayed`` reads nothing but what an earlier projection of the same batch left in
-    ``shared``, unless that is missing and it is given ``conn`` (a replay of this projection
-    alone): so a rebuild of every projection may compute it in other processes.
-    """
-
-    name: ClassVar[str]
-    event_types: ClassVar[frozenset[str] | None]
-
-    def replayed(
-        self,
-        batch: Sequence[RecordedEvent],
-        shared: MutableMapping[str, object],
-        conn: Connection | None,
-    ) -> object: ...
-
-    def write_replayed(
-        self, conn: Connection, replayed: object, kept: MutableMapping[str, object]
-    ) -> None:
-        """Write what ``replayed`` computed; what adds up over chunks (sums) may instead be
-        added to ``kept`` (the replay's, empty at its start) for ``end_replay``."""
-        ...
-
-    def end_replay(self, conn: Connection, kept: MutableMapping[str, object]) -> None:
-        """Write what ``write_replayed`` kept (after the last chunk, and before a stream
-        longer than a chunk goes through ``apply``)."""
-        ...
-
-
-class KeepsNothing:
-    """For a ``Replaying`` projection that writes each chunk's rows at once."""
-
-    def end_replay(self, conn: Connection, kept: MutableMapping[str, object]) -> None:
-        """Nothing was kept for the end."""
-
-
-Prefetched = Mapping[str, object]
-"""Rows read before the lock, by projection name."""
 
 
 class ProjectionRunner:
@@ -136,7 +70,7 @@ class ProjectionRunner:
         """Update every projection with a freshly appended batch (inside its transaction)."""
         prefetched = prefetched or {}
         for projection in self.projections:
-            relevant = _relevant(projection, batch)
+            relevant = events_read_by(projection, batch)
             if not relevant:
                 continue
             ready, prefetcher = (
@@ -153,7 +87,9 @@ class ProjectionRunner:
     ) -> bool:
         """Whether every projection this batch touches only writes (given ``prefetched``)."""
         ready = prefetched or {}
-        return all(p.write_only or p.name in ready for p in self.projections if _relevant(p, batch))
+        return all(
+            p.write_only or p.name in ready for p in self.projections if events_read_by(p, batch)
+        )
 
     def prefetches(self, appends: Sequence[StreamAppend]) -> bool:
         """Whether a projection that ``appends`` touch can read its rows before the lock."""
@@ -261,7 +197,7 @@ def _by_stream(
     types_read = _union_types(others)
     read_here = None if types_read is None else set(types_read)  # by the others, here
     replayed = 0
-    with _Replayer(conn, replaying, workers) as replayer:
+    with Replayer(conn, replaying, workers) as replayer:
         for rows, types, whole, more in _stream_chunks(conn, _union_types(chosen)):
             if whole:  # here, decode only the events of the projections that are not Replaying
                 wanted = [
@@ -280,12 +216,9 @@ def _by_stream(
     return replayed
 
 
-_Rows = list[tuple[Any, ...]]
-
-
 def _stream_chunks(
     conn: Connection, wanted: list[str] | None
-) -> Iterator[tuple[_Rows, list[str], bool, bool]]:
+) -> Iterator[tuple[Rows, list[str], bool, bool]]:
     """The log's rows (``row_to_event``'s arguments) stream by stream, a chunk at a time:
     with their event types, whether the chunk holds whole streams, and whether more chunks
     may follow."""
@@ -310,108 +243,12 @@ def _stream_chunks(
         key, went_on = (rows[-1][0], rows[-1][1]), goes_on
 
 
-_FORKED: list[Replaying] = []  # a worker's projections, as the rebuilding process had them
-
-
-class _Replayer:
-    """Computes the ``Replaying`` projections' rows of chunks of whole streams, here or in
-    forked worker processes, and writes them on ``conn`` in the order of the chunks.
-
-    The workers only decode events and compute rows (``replayed`` without a connection);
-    every write stays in the rebuild's one transaction, so the projections are still never
-    seen half-built. Forked, the workers start in milliseconds with the projections as
-    they are here; the garbage collector is frozen across the fork so that a worker never
-    finalises a connection object it inherited.
-    """
-
-    def __init__(self, conn: Connection, projections: Sequence[Replaying], workers: int) -> None:
-        self.conn, self.projections = conn, projections
-        self.workers = workers if "fork" in multiprocessing.get_all_start_methods() else 1
-        self.pool: Pool | None = None
-        self.pending: deque[AsyncResult[list[object | None]]] = deque()
-        self.kept: dict[str, object] = {}  # for end_replay
-
-    def __enter__(self) -> _Replayer:
-        return self
-
-    def __exit__(self, *failed: object) -> None:
-        if self.pool is not None:
-            self.pool.terminate()  # after drain() nothing is left to compute
-            self.pool.join()
-
-    def replay(self, rows: _Rows, *, more: bool) -> None:
-        """Compute and write the projections' rows of the events ``rows`` hold, or hand
-        them to a worker and write what the workers finished before."""
-        if self.pool is None and more and self.workers > 1 and self.projections:
-            self.pool = self._fork()
-        if self.pool is None:
-            batch = [row_to_event(*row) for row in rows]
-            self._write(_computed(self.projections, batch, self.conn.info, self.conn))
-            return
-        self.pending.append(self.pool.apply_async(_computed_in_worker, (rows,)))
-        while len(self.pending) > self.workers:  # a chunk ahead for each worker, no more
-            self._write(self.pending.popleft().get())
-
-    def drain(self) -> None:
-        """Write everything handed to the workers, and what was kept for the end."""
-        while self.pending:
-            self._write(self.pending.popleft().get())
-        for projection in self.projections:
-            projection.end_replay(self.conn, self.kept)
-
-    def _fork(self) -> Pool:
-        _FORKED[:] = self.projections
-        gc.freeze()
-        try:
-            return multiprocessing.get_context("fork").Pool(self.workers, _ignore_interrupts)
-        finally:
-            gc.unfreeze()
-
-    def _write(self, parts: list[object | None]) -> None:
-        for projection, part in zip(self.projections, parts, strict=True):
-            if part is not None:
-                projection.write_replayed(self.conn, part, self.kept)
-
-
-def _ignore_interrupts() -> None:
-    """A worker leaves Ctrl-C to the rebuilding process, which ends the pool (no traceback
-    from every worker)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _computed_in_worker(rows: _Rows) -> list[object | None]:
-    return _computed(_FORKED, [row_to_event(*row) for row in rows], {}, None)
-
-
-def _computed(
-    projections: Sequence[Replaying],
-    batch: Sequence[RecordedEvent],
-    shared: MutableMapping[str, object],
-    conn: Connection | None,
-) -> list[object | None]:
-    """Each projection's rows of ``batch`` (None: no event of the batch is its)."""
-    found: list[object | None] = []
-    for projection in projections:
-        relevant = _relevant(projection, batch)
-        found.append(projection.replayed(relevant, shared, conn) if relevant else None)
-    return found
-
-
 def _apply(chosen: Sequence[Projection], conn: Connection, batch: Sequence[RecordedEvent]) -> None:
     """Apply ``batch`` to each projection."""
     for projection in chosen:
-        relevant = _relevant(projection, batch)
+        relevant = events_read_by(projection, batch)
         if relevant:
             projection.apply(conn, relevant)
-
-
-class _Reading(Protocol):
-    event_types: ClassVar[frozenset[str] | None]  # None: every event
-
-
-def _relevant(projection: _Reading, batch: Sequence[RecordedEvent]) -> list[RecordedEvent]:
-    types = projection.event_types
-    return list(batch) if types is None else [e for e in batch if e.event_type in types]
 
 
 def _union_types(chosen: Sequence[Projection]) -> list[str] | None:

@@ -8,26 +8,15 @@ is placed in her family's desa); ``proj_deliveries`` which commitment a delivery
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import (
-    Boolean,
-    Column,
-    ColumnElement,
     Connection,
-    Date,
-    Index,
-    Integer,
-    String,
+    Select,
     Table,
-    Text,
-    and_,
     delete,
-    exists,
-    or_,
     select,
 )
 
@@ -45,68 +34,46 @@ from domain.sponsor.decider import (
     SponsorState,
 )
 from events.envelope import RecordedEvent
-from events.projections.children import children
 from events.projections.codes import in_reach, under
+from events.projections.sponsor_queues import (
+    BALITA_DAYS,
+    krs_without_commitment,
+    running,
+    unsponsored_stunted,
+)
+from events.projections.sponsor_tables import (
+    commitments,
+    deliveries,
+    families,
+    members,
+    sponsors,
+)
 from events.projections.upsert import upsert
 from events.registry import Registry
-from events.schema import metadata
 
-BALITA_DAYS: Final = 1826  # under 60 months
+__all__ = [
+    "BALITA_DAYS",
+    "SponsorIndex",
+    "commitment_of_delivery",
+    "commitments",
+    "deliveries",
+    "families",
+    "family_of_mother",
+    "find_commitment",
+    "find_family",
+    "find_sponsor",
+    "krs_without_commitment",
+    "list_commitments",
+    "list_families",
+    "list_sponsors",
+    "members",
+    "running",
+    "sponsor_of_principal",
+    "sponsors",
+    "unsponsored_stunted",
+]
 
-families = Table(
-    "proj_families",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("desa", String(13), nullable=False),
-    Column("krs", Boolean, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("state", Text, nullable=False),
-    Index("ix_proj_families_desa", "desa", "id"),
-)
-
-members = Table(
-    "proj_members",
-    metadata,
-    Column("kind", String(6), primary_key=True),  # child, mother
-    Column("member_id", String(36), primary_key=True),
-    Column("family_id", String(36), primary_key=True),
-)
-
-sponsors = Table(
-    "proj_sponsors",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("kind", String(20), nullable=False),
-    Column("principal", String(100), nullable=True, index=True),
-    Column("version", Integer, nullable=False),
-    Column("state", Text, nullable=False),
-)
-
-commitments = Table(
-    "proj_commitments",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("sponsor_id", String(36), nullable=False),
-    Column("beneficiary_kind", String(6), nullable=False),
-    Column("beneficiary_id", String(36), nullable=False),
-    Column("desa", String(13), nullable=False),
-    Column("aid", String(14), nullable=False),
-    Column("status", String(10), nullable=False),
-    Column("start", Date, nullable=False),
-    Column("end", Date, nullable=True),
-    Column("version", Integer, nullable=False),
-    Column("state", Text, nullable=False),
-    Index("ix_proj_commitments_beneficiary", "beneficiary_kind", "beneficiary_id"),
-    Index("ix_proj_commitments_sponsor", "sponsor_id", "id"),
-    Index("ix_proj_commitments_desa", "desa", "id"),
-)
-
-deliveries = Table(
-    "proj_deliveries",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("commitment_id", String(36), nullable=False),
-)
+StateT = TypeVar("StateT", bound=BaseModel)
 
 
 class SponsorIndex:
@@ -134,12 +101,13 @@ class SponsorIndex:
             if not mine:
                 continue
             stored = _states(conn, table, model, list(mine))
-            folded = {}
-            for key, events in mine.items():
-                state = stored.get(key) or decider.initial_state()
-                for event in events:
-                    state = decider.evolve(state, self.registry.to_fact(event))
-                folded[key] = (state, events[-1].stream_version)
+            folded = {
+                key: (
+                    self.registry.fold(decider, events, stored.get(key)),
+                    events[-1].stream_version,
+                )
+                for key, events in mine.items()
+            }
             _write(conn, table, folded)
 
 
@@ -230,51 +198,45 @@ def _commitment_row(key: str, state: CommitmentState, version: int) -> dict[str,
 
 def find_family(conn: Connection, family_id: str) -> tuple[FamilyState, int] | None:
     """The family ``family_id`` and its version, or None."""
-    row = conn.execute(
-        select(families.c.state, families.c.version).where(families.c.id == family_id)
-    ).first()
-    return None if row is None else (FamilyState.model_validate_json(row.state), int(row.version))
+    return _stored(conn, families, FamilyState, family_id)
 
 
 def find_sponsor(conn: Connection, sponsor_id: str) -> tuple[SponsorState, int] | None:
     """The sponsor ``sponsor_id`` and its version, or None."""
-    row = conn.execute(
-        select(sponsors.c.state, sponsors.c.version).where(sponsors.c.id == sponsor_id)
-    ).first()
-    return None if row is None else (SponsorState.model_validate_json(row.state), int(row.version))
-
-
-def sponsor_of_principal(conn: Connection, principal: str) -> str | None:
-    """The sponsor a principal acts for, or None."""
-    found = conn.execute(select(sponsors.c.id).where(sponsors.c.principal == principal)).scalar()
-    return None if found is None else str(found)
+    return _stored(conn, sponsors, SponsorState, sponsor_id)
 
 
 def find_commitment(conn: Connection, commitment_id: str) -> tuple[CommitmentState, int] | None:
     """The commitment ``commitment_id`` and its version, or None."""
-    row = conn.execute(
-        select(commitments.c.state, commitments.c.version).where(commitments.c.id == commitment_id)
-    ).first()
-    if row is None:
-        return None
-    return CommitmentState.model_validate_json(row.state), int(row.version)
+    return _stored(conn, commitments, CommitmentState, commitment_id)
+
+
+def _stored(
+    conn: Connection, table: Table, model: type[StateT], key: str
+) -> tuple[StateT, int] | None:
+    row = conn.execute(select(table.c.state, table.c.version).where(table.c.id == key)).first()
+    return None if row is None else (model.model_validate_json(row.state), int(row.version))
+
+
+def sponsor_of_principal(conn: Connection, principal: str) -> str | None:
+    """The sponsor a principal acts for, or None."""
+    return _id_of(conn, select(sponsors.c.id).where(sponsors.c.principal == principal))
 
 
 def commitment_of_delivery(conn: Connection, delivery_id: str) -> str | None:
     """The commitment a delivery was recorded on, or None."""
-    found = conn.execute(
-        select(deliveries.c.commitment_id).where(deliveries.c.id == delivery_id)
-    ).scalar()
-    return None if found is None else str(found)
+    c = deliveries.c
+    return _id_of(conn, select(c.commitment_id).where(c.id == delivery_id))
 
 
 def family_of_mother(conn: Connection, mother_id: str) -> str | None:
     """The family a mother belongs to, or None."""
-    found = conn.execute(
-        select(members.c.family_id).where(
-            members.c.kind == "mother", members.c.member_id == mother_id
-        )
-    ).scalar()
+    m = members.c
+    return _id_of(conn, select(m.family_id).where(m.kind == "mother", m.member_id == mother_id))
+
+
+def _id_of(conn: Connection, query: Select[Any]) -> str | None:
+    found = conn.execute(query).scalar()
     return None if found is None else str(found)
 
 
@@ -349,78 +311,3 @@ def _commitment(state: str) -> CommitmentState:
     """A stored state parsed once (frozen): the evaluation and the indicators read every
     commitment of the kota on each request."""
     return CommitmentState.model_validate_json(state)
-
-
-def running(today: date, aid: e.Aid | None = None) -> ColumnElement[bool]:
-    """Commitments running on ``today``: active (not paused, ended or cancelled), started,
-    and not past their end."""
-    c = commitments.c
-    condition = and_(
-        c.status == e.CommitmentStatus.ACTIVE.value,
-        c.start <= today,
-        or_(c.end.is_(None), c.end >= today),
-    )
-    return condition if aid is None else and_(condition, c.aid == aid.value)
-
-
-def unsponsored_stunted(
-    conn: Connection,
-    *,
-    area: str,
-    reach: Sequence[str],
-    today: date,
-    after: tuple[date, str] | None,
-    limit: int,
-) -> list[dict[str, Any]]:
-    """Balita stunted now (by their latest measurement) in ``area`` with no nutrition
-    commitment running today: the oldest case (first stunted) first."""
-    ch = children.c
-    sponsored = exists().where(
-        commitments.c.beneficiary_kind == e.BeneficiaryKind.CHILD.value,
-        commitments.c.beneficiary_id == ch.child_id,
-        running(today, e.Aid.NUTRITION),
-    )
-    query = select(
-        ch.child_id,
-        ch.desa,
-        ch.sex,
-        ch.birth_date,
-        ch.first_stunted_on,
-        ch.severely_stunted,
-        ch.latest_measured_on,
-    ).where(
-        under(ch.desa, area),
-        in_reach(ch.desa, reach),
-        ch.stunted.is_(True),
-        ch.status == "active",
-        ch.birth_date > today - timedelta(days=BALITA_DAYS),
-        ~sponsored,
-    )
-    if after is not None:
-        query = query.where(
-            or_(
-                ch.first_stunted_on > after[0],
-                and_(ch.first_stunted_on == after[0], ch.child_id > after[1]),
-            )
-        )
-    query = query.order_by(ch.first_stunted_on, ch.child_id).limit(limit)
-    return [dict(r._mapping) for r in conn.execute(query)]
-
-
-def krs_without_commitment(
-    conn: Connection, *, area: str, reach: Sequence[str], after: str | None, limit: int
-) -> list[tuple[str, FamilyState]]:
-    """KRS families in ``area`` for which no commitment was ever made (to the family, or to
-    one of its mothers or children), by id."""
-    f, m, c = families.c, members.c, commitments.c
-    to_family = exists().where(c.beneficiary_kind == "family", c.beneficiary_id == f.id)
-    to_member = exists().where(
-        m.family_id == f.id, c.beneficiary_kind == m.kind, c.beneficiary_id == m.member_id
-    )
-    query = select(f.id, f.state).where(
-        under(f.desa, area), in_reach(f.desa, reach), f.krs.is_(True), ~to_family, ~to_member
-    )
-    if after is not None:
-        query = query.where(f.id > after)
-    rows = conn.execute(query.order_by(f.id).limit(limit))
-    return [(r.id, FamilyState.model_validate_json(r.state)) for r in rows]

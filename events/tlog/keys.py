@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import ClassVar, Final
+from typing import ClassVar, Final, Self
 
 from cryptography.exceptions import InvalidSignature as CryptoInvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -126,6 +126,11 @@ class _PrivateKey:
         self.public_key = private_key.public_key().public_bytes_raw()
         self.key_id = key_id(name, self.signature_type, self.public_key)
 
+    @classmethod
+    def generate(cls, name: str) -> Self:
+        """A new random key named ``name``."""
+        return cls(name, Ed25519PrivateKey.generate())
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name}+{self.key_id:08x})"  # never the seed
 
@@ -137,11 +142,6 @@ class _PrivateKey:
 
 class Ed25519Signer(_PrivateKey):
     """A log's private key (type 0x01): signs note texts with plain Ed25519."""
-
-    @classmethod
-    def generate(cls, name: str) -> Ed25519Signer:
-        """A new random key named ``name``."""
-        return cls(name, Ed25519PrivateKey.generate())
 
     def verifier(self) -> Ed25519Verifier:
         """The matching public key."""
@@ -156,11 +156,6 @@ class Cosigner(_PrivateKey):
     """A witness's private key (type 0x04); ``at(time)`` gives the signer for one cosignature."""
 
     signature_type = SIG_COSIGNATURE_V1
-
-    @classmethod
-    def generate(cls, name: str) -> Cosigner:
-        """A new random witness key named ``name``."""
-        return cls(name, Ed25519PrivateKey.generate())
 
     def verifier(self) -> CosignatureVerifier:
         """The matching public key."""
