@@ -22,7 +22,7 @@ from api.app import app_from_environment
 from api.children.routers.measurements import MeasurementRequest, MeasurementWritten
 from api.children.views import AssessmentOut, ChildId, MeasurementOut
 from api.identity.access import Principal, Requires
-from domain.growth import Sex, assess
+from domain.growth import Sex
 from events.projections.children import assessment_answer
 
 
@@ -41,16 +41,7 @@ async def _floor(
     born: Annotated[date, Query()],
 ) -> MeasurementWritten:
     values = body.values(principal)
-    scored = assess(
-        sex=sex,
-        birth_date=born,
-        measured_on=values.measured_on,
-        weight_kg=values.weight_kg,
-        length_cm=values.length_cm,
-        position=values.position,
-        oedema=values.oedema,
-        muac_cm=values.muac_cm,
-    )
+    scored = values.assessed(sex, born)
     assessment = AssessmentOut.model_validate(assessment_answer(scored))
     event_id = str(body.event_id or child_id)
     out = MeasurementOut(**values.model_dump(), event_id=event_id, assessment=assessment)
