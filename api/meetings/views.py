@@ -1,21 +1,19 @@
-"""What the meetings and resolutions routes share: who sees what, the one way they write,
-the officials named at a meeting, the resolution summary, cursors and ids."""
+"""What the meetings and resolutions routes share: who sees what, the streams they write,
+the officials named at a meeting, the resolution summary and ids."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Final, Generic, TypeVar
+from typing import Annotated, Final
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict
 
 from api.identity.access import Principal, Requires, ensure_writable, read_meta
 from api.services import Services
-from api.web.kit import Strict, expected_version
-from api.web.responses import problems
-from domain.fact import Command, Decider, DomainError, NotFound
+from api.web.kit import Streams, Strict
+from domain.fact import NotFound
 from domain.meeting import events as e
 from domain.meeting.decider import (
     MEETING_PREFIX,
@@ -27,49 +25,11 @@ from domain.meeting.decider import (
 )
 from domain.values import Text4000
 from events import feed
-from events.envelope import JsonObject
-from events.handling import Outcome, execute
 from events.projections import meetings as index
 
-PROBLEMS = problems(404, 409, 412)
 Reader = Annotated[Principal, Requires("meetings:read")]
 Writer = Annotated[Principal, Requires("meetings:write")]
 MeetingId = Annotated[uuid.UUID, Path(description="The meeting's id (a UUID).")]
-CommandT = TypeVar("CommandT", bound=Command)
-StateT = TypeVar("StateT")
-
-
-@dataclass(frozen=True)
-class Streams(Generic[CommandT, StateT]):
-    """The streams one decider keeps (``prefix`` and an id), and the one way routes write
-    to them (the sponsors room's too)."""
-
-    decider: Decider[CommandT, StateT]
-    prefix: str
-
-    def write(
-        self,
-        services: Services,
-        key: str,
-        command: CommandT,
-        meta: JsonObject,
-        *,
-        if_match: str | None = None,
-        event_id: str | None = None,
-    ) -> Outcome[StateT]:
-        """Run ``command`` on the stream of ``key`` with the write's ``meta``: only at the
-        version ``If-Match`` names when there is one, a safe retry when ``event_id`` is given."""
-        return execute(
-            services.store,
-            self.decider,
-            self.prefix + key,
-            command,
-            meta,
-            expected_version=expected_version(if_match),
-            event_ids=None if event_id is None else [event_id],
-        )
-
-
 MEETINGS: Final = Streams(MeetingDecider(), MEETING_PREFIX)
 RESOLUTIONS: Final = Streams(ResolutionDecider(), RESOLUTION_PREFIX)
 
@@ -156,17 +116,6 @@ def writable_resolution(
     found = visible_resolution(services, caller, resolution_id)
     ensure_writable(caller, found.state.areas, "resolution")
     return found
-
-
-def cursor(after: str | None) -> tuple[date, str] | None:
-    """The ``next`` of a previous page ordered by day and id (``2025-07-15_<uuid>``)."""
-    if after is None:
-        return None
-    day, _, last = after.partition("_")
-    try:
-        return date.fromisoformat(day), str(uuid.UUID(last))
-    except ValueError:
-        raise DomainError("give the `next` of the previous page", field="after") from None
 
 
 def officials_of(

@@ -16,9 +16,8 @@ from fastapi import Path
 from pydantic import BaseModel, Field
 
 from api.identity.access import Principal, Requires, ensure_reach, ensure_writable, read_meta
-from api.meetings.views import Streams
 from api.services import Services
-from api.web.kit import masked_initials
+from api.web.kit import Streams, masked_initials
 from domain import wilayah
 from domain.access import Role
 from domain.fact import NotFound

@@ -5,6 +5,8 @@
 - versions: ``If-Match`` read as a stream version, the ``ETag`` of an answer;
 - a write as a route receives it beside its body (``Write``, the dependency ``Writes``):
   the caller, the event ``meta``, the event id and the expected version;
+- the streams one decider keeps, and the one way a route writes to them (``Streams``);
+- pages ordered by day and id: the ``next`` cursor read back (``cursor``);
 - ``known_at``: the log position a past instant names;
 - masking: children's initials and personal fields, read for many children at once;
 - request bodies that refuse unknown fields (``Strict``, ``example``), and the desa a write
@@ -12,7 +14,8 @@
 - answers read from a state or a row: the fields of the same names (``answer_from``);
 - today: the latest date anywhere in Indonesia.
 
-Problem answers are documented by ``api.web.responses`` and answered by ``api.web.errors``.
+Problem answers are documented by ``api.web.responses`` and answered by ``api.web.errors``;
+``PROBLEMS`` are those a write's rules give: 404, 409 and 412.
 """
 
 from __future__ import annotations
@@ -21,22 +24,24 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Header, Path, Query, Request, Response, params
 from pydantic import AwareDatetime, BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from api.identity.access import Principal, Requires, ensure_writable, write_meta
 from api.services import Services
+from api.web.responses import problems
 from domain import wilayah
 from domain.child.decider import stream_id
 from domain.child.events import ChildPersonal
 from domain.child.personal import initials
-from domain.fact import DomainError
+from domain.fact import Command, Decider, DomainError
 from domain.values import ascii_digits
 from events import timefmt
 from events.area_figures import position_at
 from events.envelope import JsonObject
+from events.handling import Outcome, execute
 from events.personal import Opened
 from events.projections import children as index
 from events.projections.areas import find_area
@@ -54,7 +59,10 @@ _KNOWN_AT = (
 CodePath = Annotated[str, Path(description=_CODE, max_length=20)]
 KnownAt = Annotated[str | None, Query(description=_KNOWN_AT, max_length=40)]
 _INSTANT: TypeAdapter[AwareDatetime] = TypeAdapter(AwareDatetime)
+PROBLEMS = problems(404, 409, 412)
 Answer = TypeVar("Answer", bound=BaseModel)
+CommandT = TypeVar("CommandT", bound=Command)
+StateT = TypeVar("StateT")
 
 
 def today() -> date:
@@ -150,6 +158,48 @@ def Writes(  # noqa: N802 (a marker in Annotated, as Requires)
         raise ValueError("a write that takes If-Match takes an Idempotency-Key too")
     dependency = conditional if if_match else keyed if idempotency_key else plain
     return params.Depends(dependency=dependency)
+
+
+@dataclass(frozen=True)
+class Streams(Generic[CommandT, StateT]):
+    """The streams one decider keeps (``prefix`` and an id), and the one way routes write
+    to them."""
+
+    decider: Decider[CommandT, StateT]
+    prefix: str
+
+    def write(
+        self,
+        services: Services,
+        key: str,
+        command: CommandT,
+        meta: JsonObject,
+        *,
+        if_match: str | None = None,
+        event_id: str | None = None,
+    ) -> Outcome[StateT]:
+        """Run ``command`` on the stream of ``key`` with the write's ``meta``: only at the
+        version ``If-Match`` names when there is one, a safe retry when ``event_id`` is given."""
+        return execute(
+            services.store,
+            self.decider,
+            self.prefix + key,
+            command,
+            meta,
+            expected_version=expected_version(if_match),
+            event_ids=None if event_id is None else [event_id],
+        )
+
+
+def cursor(after: str | None) -> tuple[date, str] | None:
+    """The ``next`` of a previous page ordered by day and id (``2025-07-15_<uuid>``)."""
+    if after is None:
+        return None
+    day, _, last = after.partition("_")
+    try:
+        return date.fromisoformat(day), str(uuid.UUID(last))
+    except ValueError:
+        raise DomainError("give the `next` of the previous page", field="after") from None
 
 
 def erased_subjects(opened: Opened) -> list[Literal["child", "mother"]]:

@@ -20,13 +20,11 @@ from api.areas.registry import area_names, desa_under
 from api.identity.access import Principal, ensure_writable, write_meta
 from api.meetings.views import (
     MEETINGS,
-    PROBLEMS,
     MeetingId,
     Reader,
     ReasonRequest,
     ResolutionSummary,
     Writer,
-    cursor,
     officials_of,
     summary,
     visible_meeting,
@@ -34,7 +32,7 @@ from api.meetings.views import (
 )
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, Strict, client_event_id, derived_id, etag
+from api.web.kit import PROBLEMS, IdempotencyKey, Strict, client_event_id, cursor, derived_id, etag
 from domain import wilayah
 from domain.fact import DomainError
 from domain.meeting import commands as c

@@ -19,17 +19,9 @@ from api.identity.access import ensure_writable, write_meta
 from api.meetings import minutes
 from api.meetings.figures import report_figures
 from api.meetings.outline import MinutesView
-from api.meetings.views import (
-    MEETINGS,
-    PROBLEMS,
-    MeetingId,
-    Reader,
-    Writer,
-    officials_of,
-    visible_meeting,
-)
+from api.meetings.views import MEETINGS, MeetingId, Reader, Writer, officials_of, visible_meeting
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, Strict, client_event_id, etag
+from api.web.kit import PROBLEMS, IdempotencyKey, Strict, client_event_id, etag
 from domain import wilayah
 from domain.fact import DomainError
 from domain.meeting import commands as c

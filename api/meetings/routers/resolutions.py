@@ -16,14 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.identity.access import Principal, ensure_writable, write_meta
 from api.meetings.figures import check_target
 from api.meetings.views import (
-    PROBLEMS,
     RESOLUTIONS,
     MeetingId,
     Reader,
     ReasonRequest,
     ResolutionSummary,
     Writer,
-    cursor,
     summary,
     visible_resolution,
     writable_meeting,
@@ -31,7 +29,7 @@ from api.meetings.views import (
 )
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, Strict, client_event_id, derived_id, etag
+from api.web.kit import PROBLEMS, IdempotencyKey, Strict, client_event_id, cursor, derived_id, etag
 from domain import wilayah
 from domain.meeting import commands as c
 from domain.meeting import events as e

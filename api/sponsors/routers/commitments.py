@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from pydantic.config import JsonDict
 
 from api.identity.access import Principal, write_meta
-from api.meetings.views import PROBLEMS
 from api.services import Services
 from api.sponsors.views import (
     COMMITMENTS,
@@ -29,7 +28,7 @@ from api.sponsors.views import (
     writable_commitment,
 )
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, Strict, client_event_id, derived_id, etag
+from api.web.kit import PROBLEMS, IdempotencyKey, Strict, client_event_id, derived_id, etag
 from domain import wilayah
 from domain.fact import NotFound
 from domain.meeting.events import Document

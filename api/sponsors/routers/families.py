@@ -11,11 +11,18 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.identity.access import Principal, ensure_reach, ensure_writable, write_meta
-from api.meetings.views import PROBLEMS
 from api.services import Services
 from api.sponsors.views import FAMILIES, AreaReader, Writer, personal_part
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, Strict, checked_desa, client_event_id, derived_id, etag
+from api.web.kit import (
+    PROBLEMS,
+    IdempotencyKey,
+    Strict,
+    checked_desa,
+    client_event_id,
+    derived_id,
+    etag,
+)
 from domain import wilayah
 from domain.fact import NotFound
 from domain.sponsor import commands as c

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.identity.access import Principal, ensure_writable, write_meta
-from api.meetings.views import PROBLEMS, cursor
 from api.services import Services
 from api.sponsors.views import (
     SPONSORS,
@@ -27,7 +26,16 @@ from api.sponsors.views import (
     visible_sponsor,
 )
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, Strict, client_event_id, derived_id, etag, masked_initials
+from api.web.kit import (
+    PROBLEMS,
+    IdempotencyKey,
+    Strict,
+    client_event_id,
+    cursor,
+    derived_id,
+    etag,
+    masked_initials,
+)
 from domain import wilayah
 from domain.access import OWN_RECORDS_ONLY
 from domain.fact import DomainError
