@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from api.identity.access import Principal, Requires, ensure_writable, read_meta
 from api.services import Services
-from api.web.kit import Streams, Strict
+from api.web.kit import Streams, Strict, Write, Writes
 from domain.fact import NotFound
 from domain.meeting import events as e
 from domain.meeting.decider import (
@@ -28,7 +28,7 @@ from events import feed
 from events.projections import meetings as index
 
 Reader = Annotated[Principal, Requires("meetings:read")]
-Writer = Annotated[Principal, Requires("meetings:write")]
+Writer = Annotated[Write, Writes("meetings:write", if_match=False)]
 MeetingId = Annotated[uuid.UUID, Path(description="The meeting's id (a UUID).")]
 MEETINGS: Final = Streams(MeetingDecider(), MEETING_PREFIX)
 RESOLUTIONS: Final = Streams(ResolutionDecider(), RESOLUTION_PREFIX)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from api.identity.access import Principal, Requires, ensure_reach, ensure_writable, read_meta
 from api.services import Services
-from api.web.kit import Streams, masked_initials
+from api.web.kit import Streams, Write, Writes, masked_initials
 from domain import wilayah
 from domain.access import Role
 from domain.fact import NotFound
@@ -42,8 +42,7 @@ from events.projections.children import find_child
 
 Reader = Annotated[Principal, Requires("sponsors:read")]
 AreaReader = Annotated[Principal, Requires("sponsors:read", area_wide=True)]
-Writer = Annotated[Principal, Requires("sponsors:write")]
-Verifier = Annotated[Principal, Requires("deliveries:verify")]
+Writer = Annotated[Write, Writes("sponsors:write", if_match=False)]
 AreaPath = Annotated[str, Path(max_length=20, description="Kota, kecamatan or desa code.")]
 FAMILIES: Final = Streams(FamilyDecider(), FAMILY_PREFIX)
 SPONSORS: Final = Streams(SponsorDecider(), SPONSOR_PREFIX)

@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
+from functools import cached_property
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Header, Path, Query, Request, Response, params
@@ -50,7 +51,6 @@ _EASTERNMOST = timezone(timedelta(hours=9), "WIT")  # Papua, the first to reach 
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d2c4e-7a0b-4c55-9d43-3e0f1b2a7c10")
 VERSION_DIGITS = 9  # a stream version is an INTEGER column: more digits name no version
 IdempotencyKey = Annotated[str | None, Header(max_length=200)]
-IfMatch = Annotated[str | None, Header(max_length=40)]
 _CODE = "Kemendagri code of a desa/kelurahan, kecamatan or kota (dotted or undotted)."
 _KNOWN_AT = (
     "The figures as the system would have answered at this moment: an RFC 3339 timestamp "
@@ -109,9 +109,9 @@ class Write:
     if_match: str | None = None
     idempotency_key: str | None = None
 
-    @property
+    @cached_property
     def meta(self) -> JsonObject:
-        """The event ``meta`` of the write."""
+        """The event ``meta`` of the write: one for all its events (one correlation id)."""
         return write_meta(self.principal, self.request)
 
     @property
@@ -130,21 +130,29 @@ class Write:
 
 
 def Writes(  # noqa: N802 (a marker in Annotated, as Requires)
-    scope: str, *, if_match: bool = True, idempotency_key: bool = True
+    scope: str, *, if_match: bool | str = True, idempotency_key: bool = True
 ) -> params.Depends:
     """A dependency: the ``Write`` of a caller holding ``scope``, with the headers the route
-    takes: ``If-Match`` (a write to a stream that exists) and ``Idempotency-Key``."""
-    # A default, not in Annotated: FastAPI reads these annotations as strings, in which a
+    takes: ``If-Match`` (a write to a stream that exists; a text is its description in the
+    OpenAPI document) and ``Idempotency-Key``."""
+    # Defaults, not in Annotated: FastAPI reads these annotations as strings, in which a
     # local name cannot be found.
     caller: Any = Requires(scope)
+    described = if_match if isinstance(if_match, str) else None
+    version: Any = Header(None, max_length=40, description=described)
 
     async def conditional(
         request: Request,
         principal: Principal = caller,
-        if_match: IfMatch = None,
+        if_match: str | None = version,
         idempotency_key: IdempotencyKey = None,
     ) -> Write:
         return Write(principal, request, if_match, idempotency_key)
+
+    async def versioned(
+        request: Request, principal: Principal = caller, if_match: str | None = version
+    ) -> Write:
+        return Write(principal, request, if_match)
 
     async def keyed(
         request: Request, principal: Principal = caller, idempotency_key: IdempotencyKey = None
@@ -154,10 +162,8 @@ def Writes(  # noqa: N802 (a marker in Annotated, as Requires)
     async def plain(request: Request, principal: Principal = caller) -> Write:
         return Write(principal, request)
 
-    if if_match and not idempotency_key:
-        raise ValueError("a write that takes If-Match takes an Idempotency-Key too")
-    dependency = conditional if if_match else keyed if idempotency_key else plain
-    return params.Depends(dependency=dependency)
+    taken = {(True, True): conditional, (True, False): versioned, (False, True): keyed}
+    return params.Depends(dependency=taken.get((bool(if_match), idempotency_key), plain))
 
 
 @dataclass(frozen=True)
@@ -173,22 +179,29 @@ class Streams(Generic[CommandT, StateT]):
         services: Services,
         key: str,
         command: CommandT,
-        meta: JsonObject,
+        write: Write,
         *,
-        if_match: str | None = None,
-        event_id: str | None = None,
+        given: uuid.UUID | None = None,
     ) -> Outcome[StateT]:
-        """Run ``command`` on the stream of ``key`` with the write's ``meta``: only at the
-        version ``If-Match`` names when there is one, a safe retry when ``event_id`` is given."""
+        """Run ``command`` on the stream of ``key`` as ``write``: only at the version its
+        ``If-Match`` names when there is one, a safe retry with the event id the client chose
+        (``given`` in the body, or its ``Idempotency-Key``)."""
         return execute(
             services.store,
             self.decider,
             self.prefix + key,
             command,
-            meta,
-            expected_version=expected_version(if_match),
-            event_ids=None if event_id is None else [event_id],
+            write.meta,
+            expected_version=write.expected_version,
+            event_ids=write.event_ids(given),
         )
+
+    def write_more(
+        self, services: Services, key: str, command: CommandT, write: Write
+    ) -> Outcome[StateT]:
+        """Run a further command of ``write`` on the stream of ``key``: the same ``meta``,
+        neither conditional nor a retry."""
+        return execute(services.store, self.decider, self.prefix + key, command, write.meta)
 
 
 def cursor(after: str | None) -> tuple[date, str] | None:

@@ -13,11 +13,11 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.areas.registry import area_names, desa_under
-from api.identity.access import Principal, ensure_writable, write_meta
+from api.identity.access import Principal, ensure_writable
 from api.meetings.views import (
     MEETINGS,
     MeetingId,
@@ -32,7 +32,7 @@ from api.meetings.views import (
 )
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import PROBLEMS, IdempotencyKey, Strict, client_event_id, cursor, derived_id, etag
+from api.web.kit import PROBLEMS, Strict, Write, Writes, cursor, derived_id, etag
 from domain import wilayah
 from domain.fact import DomainError
 from domain.meeting import commands as c
@@ -166,19 +166,13 @@ class MeetingPage(BaseModel):
 
 @router.post("/v1/meetings", status_code=201, responses=PROBLEMS)
 def plan_meeting(
-    body: MeetingRequest,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    body: MeetingRequest, response: Response, services: ServicesDep, write: Writer
 ) -> MeetingAnswer:
     """Plan a meeting over an area inside the caller's reach."""
     area = wilayah.parse(body.area, field="area")
-    ensure_writable(caller, [area], "area")
+    ensure_writable(write.principal, [area], "area")
     _known_area(services, area, body.level)
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    meeting_id = str(body.id or derived_id(event_id))
+    meeting_id = str(body.id or derived_id(write.event_id(body.event_id)))
     command = c.PlanMeeting(
         at=services.clock(),
         level=body.level,
@@ -188,23 +182,20 @@ def plan_meeting(
         organiser=body.organiser,
         agenda=tuple(body.agenda),
     )
-    MEETINGS.write(services, meeting_id, command, write_meta(caller, request), event_id=event_id)
+    MEETINGS.write(services, meeting_id, command, write, given=body.event_id)
     response.headers["Location"] = f"/v1/meetings/{meeting_id}"
-    return meeting_answer(services, caller, meeting_id, response)
+    return meeting_answer(services, write.principal, meeting_id, response)
 
 
 @router.post("/v1/meetings/{meeting_id}/held", responses=PROBLEMS)
 def hold_meeting(
     meeting_id: MeetingId,
     body: HeldRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    write: Writer,
 ) -> MeetingAnswer:
     """Record that the meeting took place, with its minutes and attendance."""
-    writable_meeting(services, caller, str(meeting_id))
     officials = tuple(
         e.Official(office=a.office, position=a.position, name=a.name)
         for a in body.attendance
@@ -219,48 +210,34 @@ def hold_meeting(
         ),
         personal=e.MeetingPersonal(officials=officials) if officials else None,
     )
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    MEETINGS.write(
-        services, str(meeting_id), command, write_meta(caller, request), event_id=event_id
-    )
-    return meeting_answer(services, caller, str(meeting_id), response)
+    return _change(services, response, write, meeting_id, command, given=body.event_id)
 
 
 @router.post("/v1/meetings/{meeting_id}/cancel", responses=PROBLEMS)
 def cancel_meeting(
     meeting_id: MeetingId,
     body: ReasonRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    write: Writer,
 ) -> MeetingAnswer:
     """Call off a planned meeting, with the reason."""
-    writable_meeting(services, caller, str(meeting_id))
     command = c.CancelMeeting(at=services.clock(), reason=body.reason)
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    MEETINGS.write(
-        services, str(meeting_id), command, write_meta(caller, request), event_id=event_id
-    )
-    return meeting_answer(services, caller, str(meeting_id), response)
+    return _change(services, response, write, meeting_id, command, given=body.event_id)
 
 
 @router.post("/v1/meetings/{meeting_id}/documents", responses=PROBLEMS)
 def attach_document(
     meeting_id: MeetingId,
     body: e.Document,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
+    write: Annotated[Write, Writes("meetings:write", if_match=False, idempotency_key=False)],
 ) -> MeetingAnswer:
     """Reference a document of the meeting (invitation, signed minutes, photo) by SHA-256
     and size; the file itself is kept elsewhere. The same document twice is stored once."""
-    writable_meeting(services, caller, str(meeting_id))
     command = c.AttachDocument(at=services.clock(), document=body)
-    MEETINGS.write(services, str(meeting_id), command, write_meta(caller, request))
-    return meeting_answer(services, caller, str(meeting_id), response)
+    return _change(services, response, write, meeting_id, command)
 
 
 @router.get("/v1/meetings", responses=PROBLEMS)
@@ -351,6 +328,21 @@ def meeting_answer(
         resolutions=[summary(r, today) for r in rows],
         version=found.version,
     )
+
+
+def _change(
+    services: Services,
+    response: Response,
+    write: Write,
+    meeting_id: uuid.UUID,
+    command: c.MeetingCommand,
+    *,
+    given: uuid.UUID | None = None,
+) -> MeetingAnswer:
+    """Change a meeting the caller may change, and answer it as it is now."""
+    writable_meeting(services, write.principal, str(meeting_id))
+    MEETINGS.write(services, str(meeting_id), command, write, given=given)
+    return meeting_answer(services, write.principal, str(meeting_id), response)
 
 
 def _known_area(services: Services, area: str, level: e.Level) -> None:

@@ -10,10 +10,10 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.identity.access import Principal, ensure_writable, write_meta
+from api.identity.access import Principal, ensure_writable
 from api.meetings.figures import check_target
 from api.meetings.views import (
     RESOLUTIONS,
@@ -29,7 +29,7 @@ from api.meetings.views import (
 )
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import PROBLEMS, IdempotencyKey, Strict, client_event_id, cursor, derived_id, etag
+from api.web.kit import PROBLEMS, Strict, Write, Writes, cursor, derived_id, etag
 from domain import wilayah
 from domain.meeting import commands as c
 from domain.meeting import events as e
@@ -39,9 +39,7 @@ from events.projections import meetings as index
 
 router = APIRouter(tags=["meetings"])
 ResolutionId = Annotated[uuid.UUID, Path(description="The resolution's id (a UUID).")]
-IfMatch = Annotated[
-    str | None, Header(max_length=40, description='Write only at this version: "3".')
-]
+Follower = Annotated[Write, Writes("meetings:write", if_match='Write only at this version: "3".')]
 
 
 class ResolutionRequest(Strict):
@@ -159,17 +157,15 @@ class ResolutionPage(BaseModel):
 def adopt_resolution(
     meeting_id: MeetingId,
     body: ResolutionRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    write: Writer,
 ) -> ResolutionAnswer:
     """A resolution adopted at a held meeting inside the caller's reach."""
-    found = writable_meeting(services, caller, str(meeting_id))
+    found = writable_meeting(services, write.principal, str(meeting_id))
     codes = tuple(wilayah.parse(a, field="areas") for a in body.areas)
     if codes:  # none: the decider says to name one
-        ensure_writable(caller, codes, "area")
+        ensure_writable(write.principal, codes, "area")
     meeting = c.MeetingFacts(
         id=found.id,
         status=found.state.status.value,
@@ -185,13 +181,10 @@ def adopt_resolution(
         areas=codes,
         target=body.target,
     )
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    resolution_id = str(body.id or derived_id(event_id))
-    RESOLUTIONS.write(
-        services, resolution_id, command, write_meta(caller, request), event_id=event_id
-    )
+    resolution_id = str(body.id or derived_id(write.event_id(body.event_id)))
+    RESOLUTIONS.write(services, resolution_id, command, write, given=body.event_id)
     response.headers["Location"] = f"/v1/resolutions/{resolution_id}"
-    return resolution_answer(services, caller, resolution_id, response, check=False)
+    return resolution_answer(services, write.principal, resolution_id, response, check=False)
 
 
 @router.get("/v1/resolutions", responses=PROBLEMS)
@@ -243,104 +236,56 @@ def get_resolution(
 def report_progress(
     resolution_id: ResolutionId,
     body: ProgressRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Follower,
 ) -> ResolutionAnswer:
     """Progress on an open resolution: text, percent, evidence hashes."""
     command = c.ReportProgress(
         at=services.clock(), text=body.text, percent=body.percent, evidence=tuple(body.evidence)
     )
-    return _change(
-        services=services,
-        caller=caller,
-        request=request,
-        response=response,
-        resolution_id=str(resolution_id),
-        command=command,
-        if_match=if_match,
-        event_id=client_event_id(caller, request, body.event_id, idempotency_key),
-    )
+    return _change(services, response, write, resolution_id, command, given=body.event_id)
 
 
 @router.post("/v1/resolutions/{resolution_id}/due", responses=PROBLEMS)
 def change_due(
     resolution_id: ResolutionId,
     body: DueRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Follower,
 ) -> ResolutionAnswer:
     """Move an open resolution's due date, with the reason."""
     command = c.ChangeDue(at=services.clock(), due=body.due, reason=body.reason)
-    return _change(
-        services=services,
-        caller=caller,
-        request=request,
-        response=response,
-        resolution_id=str(resolution_id),
-        command=command,
-        if_match=if_match,
-        event_id=client_event_id(caller, request, body.event_id, idempotency_key),
-    )
+    return _change(services, response, write, resolution_id, command, given=body.event_id)
 
 
 @router.post("/v1/resolutions/{resolution_id}/close", responses=PROBLEMS)
 def close_resolution(
     resolution_id: ResolutionId,
     body: CloseRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Follower,
 ) -> ResolutionAnswer:
     """Close an open resolution as done or dropped, with the reason (409 if closed)."""
     command = c.CloseResolution(
         at=services.clock(), outcome=body.outcome, reason=body.reason, closed_on=body.closed_on
     )
-    return _change(
-        services=services,
-        caller=caller,
-        request=request,
-        response=response,
-        resolution_id=str(resolution_id),
-        command=command,
-        if_match=if_match,
-        event_id=client_event_id(caller, request, body.event_id, idempotency_key),
-    )
+    return _change(services, response, write, resolution_id, command, given=body.event_id)
 
 
 @router.post("/v1/resolutions/{resolution_id}/reopen", responses=PROBLEMS)
 def reopen_resolution(
     resolution_id: ResolutionId,
     body: ReasonRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Follower,
 ) -> ResolutionAnswer:
     """Open a closed resolution again, with the reason."""
     command = c.ReopenResolution(at=services.clock(), reason=body.reason)
-    return _change(
-        services=services,
-        caller=caller,
-        request=request,
-        response=response,
-        resolution_id=str(resolution_id),
-        command=command,
-        if_match=if_match,
-        event_id=client_event_id(caller, request, body.event_id, idempotency_key),
-    )
+    return _change(services, response, write, resolution_id, command, given=body.event_id)
 
 
 def resolution_answer(
@@ -367,24 +312,15 @@ def resolution_answer(
 
 
 def _change(
-    *,
     services: Services,
-    caller: Principal,
-    request: Request,
     response: Response,
-    resolution_id: str,
+    write: Write,
+    resolution_id: uuid.UUID,
     command: c.ResolutionCommand,
-    if_match: str | None,
-    event_id: str | None,
+    *,
+    given: uuid.UUID | None,
 ) -> ResolutionAnswer:
     """Follow up a resolution the caller may change, and answer it as it is now."""
-    writable_resolution(services, caller, resolution_id)
-    RESOLUTIONS.write(
-        services,
-        resolution_id,
-        command,
-        write_meta(caller, request),
-        if_match=if_match,
-        event_id=event_id,
-    )
-    return resolution_answer(services, caller, resolution_id, response, check=False)
+    writable_resolution(services, write.principal, str(resolution_id))
+    RESOLUTIONS.write(services, str(resolution_id), command, write, given=given)
+    return resolution_answer(services, write.principal, str(resolution_id), response, check=False)

@@ -7,18 +7,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from pydantic.config import JsonDict
 
-from api.identity.access import Principal, write_meta
+from api.identity.access import Principal
 from api.services import Services
 from api.sponsors.views import (
     COMMITMENTS,
     CommitmentAnswer,
     DeliveryAnswer,
     Reader,
-    Verifier,
     Writer,
     beneficiary_desa,
     own_sponsor,
@@ -28,7 +27,7 @@ from api.sponsors.views import (
     writable_commitment,
 )
 from api.web.deps import ServicesDep
-from api.web.kit import PROBLEMS, IdempotencyKey, Strict, client_event_id, derived_id, etag
+from api.web.kit import PROBLEMS, Strict, Write, Writes, derived_id, etag
 from domain import wilayah
 from domain.fact import NotFound
 from domain.meeting.events import Document
@@ -41,7 +40,7 @@ from events.projections import sponsors as index
 router = APIRouter(tags=["sponsors"])
 CommitmentId = Annotated[uuid.UUID, Path(description="The commitment's id (a UUID).")]
 DeliveryId = Annotated[uuid.UUID, Path(description="The delivery's id (a UUID).")]
-IfMatch = Annotated[str | None, Header(max_length=40, description='Only at this version: "3".')]
+Verifier = Annotated[Write, Writes("deliveries:verify", if_match=False, idempotency_key=False)]
 Rupiah = Annotated[StrictInt, Field(ge=0, le=10**12, description="Whole Rupiah.")]
 
 
@@ -145,19 +144,13 @@ class CommitmentPage(BaseModel):
 
 @router.post("/v1/commitments", status_code=201, responses=PROBLEMS)
 def make_commitment(
-    body: CommitmentRequest,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    body: CommitmentRequest, response: Response, services: ServicesDep, write: Writer
 ) -> CommitmentAnswer:
     """Record a sponsor's commitment to a beneficiary in the caller's reach (the sponsor
     must be one the caller sees)."""
-    visible_sponsor(services, caller, str(body.sponsor))
-    desa = beneficiary_desa(services, caller, body.beneficiary)
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    commitment_id = str(body.id or derived_id(event_id))
+    visible_sponsor(services, write.principal, str(body.sponsor))
+    desa = beneficiary_desa(services, write.principal, body.beneficiary)
+    commitment_id = str(body.id or derived_id(write.event_id(body.event_id)))
     command = c.MakeCommitment(
         at=services.clock(),
         sponsor=str(body.sponsor),
@@ -171,11 +164,9 @@ def make_commitment(
         start=body.start,
         end=body.end,
     )
-    COMMITMENTS.write(
-        services, commitment_id, command, write_meta(caller, request), event_id=event_id
-    )
+    COMMITMENTS.write(services, commitment_id, command, write, given=body.event_id)
     response.headers["Location"] = f"/v1/commitments/{commitment_id}"
-    return _answer(services, response, *_visible(services, caller, commitment_id))
+    return _answer(services, response, *_visible(services, write.principal, commitment_id))
 
 
 @router.get("/v1/commitments", responses=PROBLEMS)
@@ -223,37 +214,35 @@ def get_commitment(
 def change_status(
     commitment_id: CommitmentId,
     body: StatusRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    if_match: IfMatch = None,
+    write: Annotated[
+        Write,
+        Writes("sponsors:write", if_match='Only at this version: "3".', idempotency_key=False),
+    ],
 ) -> CommitmentAnswer:
     """Pause, resume, end or cancel a commitment (pause, end and cancel give a reason)."""
     key = str(commitment_id)
-    writable_commitment(services, caller, key)
+    writable_commitment(services, write.principal, key)
     command = c.ChangeStatus(
         at=services.clock(), action=body.action, on=body.on, reason=body.reason
     )
-    COMMITMENTS.write(services, key, command, write_meta(caller, request), if_match=if_match)
-    return _answer(services, response, *_visible(services, caller, key))
+    COMMITMENTS.write(services, key, command, write)
+    return _answer(services, response, *_visible(services, write.principal, key))
 
 
 @router.post("/v1/commitments/{commitment_id}/deliveries", status_code=201, responses=PROBLEMS)
 def record_delivery(
     commitment_id: CommitmentId,
     body: DeliveryRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    write: Writer,
 ) -> DeliveryAnswer:
     """Record a delivery on an active commitment (counted once a TPK or bidan verifies it)."""
     key = str(commitment_id)
-    writable_commitment(services, caller, key)
-    event_id = client_event_id(caller, request, None, idempotency_key)
-    delivery_id = str(body.id or derived_id(event_id))
+    writable_commitment(services, write.principal, key)
+    delivery_id = str(body.id or derived_id(write.event_id(None)))
     command = c.RecordDelivery(
         at=services.clock(),
         delivery=delivery_id,
@@ -263,9 +252,7 @@ def record_delivery(
         delivered_by=body.delivered_by,
         evidence=tuple(body.evidence),
     )
-    outcome = COMMITMENTS.write(
-        services, key, command, write_meta(caller, request), event_id=event_id
-    )
+    outcome = COMMITMENTS.write(services, key, command, write)
     response.headers["Location"] = f"/v1/deliveries/{delivery_id}"
     return _delivery_answer(response, key, outcome.state, outcome.version, delivery_id)
 
@@ -283,19 +270,18 @@ def get_delivery(
 def verify_delivery(
     delivery_id: DeliveryId,
     body: VerifyRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Verifier,
+    write: Verifier,
 ) -> DeliveryAnswer:
     """A TPK or bidan verifies the delivery (it counts in fulfilment) or rejects it (with the
     reason); a delivery is judged once (409 after)."""
-    key, _, _ = _delivery(services, caller, str(delivery_id))
-    writable_commitment(services, caller, key)
+    key, _, _ = _delivery(services, write.principal, str(delivery_id))
+    writable_commitment(services, write.principal, key)
     command = c.VerifyDelivery(
         at=services.clock(), delivery=str(delivery_id), verified=body.verified, reason=body.reason
     )
-    outcome = COMMITMENTS.write(services, key, command, write_meta(caller, request))
+    outcome = COMMITMENTS.write(services, key, command, write)
     return _delivery_answer(response, key, outcome.state, outcome.version, str(delivery_id))
 
 

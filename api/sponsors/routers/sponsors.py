@@ -8,10 +8,10 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.identity.access import Principal, ensure_writable, write_meta
+from api.identity.access import Principal, ensure_writable
 from api.services import Services
 from api.sponsors.views import (
     SPONSORS,
@@ -28,9 +28,7 @@ from api.sponsors.views import (
 from api.web.deps import ServicesDep
 from api.web.kit import (
     PROBLEMS,
-    IdempotencyKey,
     Strict,
-    client_event_id,
     cursor,
     derived_id,
     etag,
@@ -137,15 +135,11 @@ class SuggestionPage(BaseModel):
 
 @router.post("/v1/sponsors", status_code=201, responses=PROBLEMS)
 def register_sponsor(
-    body: SponsorRequest,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    body: SponsorRequest, response: Response, services: ServicesDep, write: Writer
 ) -> SponsorAnswer:
     """Register a sponsor over areas inside the caller's reach (and the login that acts
     for it, if any)."""
+    caller = write.principal
     areas = [wilayah.parse(area, field="areas") for area in body.areas]
     if not areas and not caller.reach.everywhere:
         raise DomainError(
@@ -157,8 +151,7 @@ def register_sponsor(
         with services.engine.connect() as conn:
             if index.sponsor_of_principal(conn, body.principal) is not None:
                 raise DomainError("this login acts for another sponsor already", field="principal")
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    sponsor_id = str(body.id or derived_id(event_id))
+    sponsor_id = str(body.id or derived_id(write.event_id(body.event_id)))
     command = c.RegisterSponsor(
         at=services.clock(),
         kind=body.kind,
@@ -168,7 +161,7 @@ def register_sponsor(
         principal=body.principal,
         personal=body.personal,
     )
-    SPONSORS.write(services, sponsor_id, command, write_meta(caller, request), event_id=event_id)
+    SPONSORS.write(services, sponsor_id, command, write, given=body.event_id)
     response.headers["Location"] = f"/v1/sponsors/{sponsor_id}"
     return sponsor_answer(services, caller, sponsor_id, response)
 
