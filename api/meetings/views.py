@@ -8,11 +8,11 @@ from datetime import date
 from typing import Annotated, Final
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from api.identity.access import Principal, Requires, ensure_writable, read_meta
 from api.services import Services
-from api.web.kit import Streams, Strict, Write, Writes
+from api.web.kit import Streams, Strict, Write, Writes, answer_from, example
 from domain.fact import NotFound
 from domain.meeting import events as e
 from domain.meeting.decider import (
@@ -37,9 +37,7 @@ RESOLUTIONS: Final = Streams(ResolutionDecider(), RESOLUTION_PREFIX)
 class ReasonRequest(Strict):
     """A reason, for cancelling a meeting or reopening a resolution."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"reason": "Bersamaan dengan kunjungan provinsi"}]}
-    )
+    model_config = example({"reason": "Bersamaan dengan kunjungan provinsi"})
 
     event_id: uuid.UUID | None = None
     reason: Text4000
@@ -64,19 +62,11 @@ class ResolutionSummary(BaseModel):
 
 def summary(row: index.ResolutionRow, today: date) -> ResolutionSummary:
     """A resolution's status now, as lists show it."""
-    s = row.state
-    return ResolutionSummary(
+    return answer_from(
+        ResolutionSummary,
+        row.state,
         id=row.id,
-        meeting=s.meeting,
-        text=s.text,
-        office=s.office,
-        due=s.due,
-        areas=list(s.areas),
-        target=s.target,
-        status=s.status,
-        overdue=s.overdue(today),
-        percent=s.percent,
-        closed_on=s.closed_on,
+        overdue=row.state.overdue(today),
         version=row.version,
     )
 

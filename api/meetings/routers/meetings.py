@@ -14,7 +14,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.areas.registry import area_names, desa_under
 from api.identity.access import Principal, ensure_writable
@@ -32,7 +32,17 @@ from api.meetings.views import (
 )
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import PROBLEMS, Strict, Write, Writes, cursor, derived_id, etag
+from api.web.kit import (
+    PROBLEMS,
+    Strict,
+    Write,
+    Writes,
+    answer_from,
+    cursor,
+    derived_id,
+    etag,
+    example,
+)
 from domain import wilayah
 from domain.fact import DomainError
 from domain.meeting import commands as c
@@ -48,20 +58,15 @@ router = APIRouter(tags=["meetings"])
 class MeetingRequest(Strict):
     """A meeting to plan."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "level": "kota",
-                    "area": "32.79",
-                    "date": "2025-07-15",
-                    "title": "Rakor TPPS Triwulan II",
-                    "organiser": "DPPKB Kota Banjar",
-                    "agenda": ["Laporan kemajuan Kampung KB", "Evaluasi per kecamatan"],
-                }
-            ]
-        },
+    model_config = example(
+        {
+            "level": "kota",
+            "area": "32.79",
+            "date": "2025-07-15",
+            "title": "Rakor TPPS Triwulan II",
+            "organiser": "DPPKB Kota Banjar",
+            "agenda": ["Laporan kemajuan Kampung KB", "Evaluasi per kecamatan"],
+        }
     )
 
     id: uuid.UUID | None = Field(
@@ -88,17 +93,13 @@ class AttendeeRequest(Strict):
 class HeldRequest(Strict):
     """The meeting took place: minutes and attendance."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "minutes": "Rapat dibuka oleh Kepala DPPKB. Laporan per kecamatan.",
-                    "attendance": [
-                        {"office": "DPPKB Kota Banjar", "position": "Kepala"},
-                        {"office": "Kecamatan Pataruman", "position": "Camat", "count": 2},
-                    ],
-                }
-            ]
+    model_config = example(
+        {
+            "minutes": "Rapat dibuka oleh Kepala DPPKB. Laporan per kecamatan.",
+            "attendance": [
+                {"office": "DPPKB Kota Banjar", "position": "Kepala"},
+                {"office": "Kecamatan Pataruman", "position": "Camat", "count": 2},
+            ],
         }
     )
 
@@ -267,16 +268,11 @@ def list_meetings(
         )
     names = area_names(services, [r.state.area for r in rows])
     items = [
-        MeetingSummary(
+        answer_from(
+            MeetingSummary,
+            r.state,
             id=r.id,
-            level=r.state.level,
-            area=r.state.area,
             area_name=names.get(r.state.area),
-            date=r.state.date,
-            title=r.state.title,
-            organiser=r.state.organiser,
-            status=r.state.status,
-            held_on=r.state.held_on,
             reports=len(r.state.reports),
             version=r.version,
         )
@@ -306,25 +302,14 @@ def meeting_answer(
         rows = index.list_resolutions(conn, reach=("*",), meeting=meeting_id)
     officials = officials_of(services, caller, found)
     etag(response, found.version)
-    return MeetingAnswer(
+    return answer_from(
+        MeetingAnswer,
+        state,
         id=meeting_id,
-        level=state.level,
-        area=state.area,
         area_name=area_names(services, [state.area]).get(state.area),
-        date=state.date,
-        title=state.title,
-        organiser=state.organiser,
-        agenda=list(state.agenda),
-        status=state.status,
-        held_on=state.held_on,
-        minutes=state.minutes,
-        attendance=list(state.attendance),
         officials=None
         if officials is None
         else [OfficialAnswer(**o.model_dump()) for o in officials],
-        cancel_reason=state.cancel_reason,
-        documents=list(state.documents),
-        reports=list(state.reports),
         resolutions=[summary(r, today) for r in rows],
         version=found.version,
     )

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from api.areas.registry import area_names, desa_under
 from api.identity.access import ensure_writable
@@ -21,7 +21,7 @@ from api.meetings.figures import report_figures
 from api.meetings.outline import MinutesView
 from api.meetings.views import MEETINGS, MeetingId, Reader, Writer, officials_of, visible_meeting
 from api.web.deps import ServicesDep
-from api.web.kit import PROBLEMS, Strict, etag
+from api.web.kit import PROBLEMS, Strict, etag, example
 from domain import wilayah
 from domain.fact import DomainError
 from domain.meeting import commands as c
@@ -36,17 +36,13 @@ router = APIRouter(tags=["meetings"])
 class ReportRequest(Strict):
     """An area's progress report; the figures are attached by the server."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "area": "32.79.02",
-                    "office": "Kecamatan Pataruman",
-                    "kampung_kb": {"designated": True, "maturity": "Berkembang"},
-                    "activities": ["Posyandu serentak"],
-                    "obstacles": [{"code": "data", "text": "Entri e-PPGBM terlambat"}],
-                }
-            ]
+    model_config = example(
+        {
+            "area": "32.79.02",
+            "office": "Kecamatan Pataruman",
+            "kampung_kb": {"designated": True, "maturity": "Berkembang"},
+            "activities": ["Posyandu serentak"],
+            "obstacles": [{"code": "data", "text": "Entri e-PPGBM terlambat"}],
         }
     )
 

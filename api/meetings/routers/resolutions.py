@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.identity.access import Principal, ensure_writable
 from api.meetings.figures import check_target
@@ -29,7 +29,17 @@ from api.meetings.views import (
 )
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import PROBLEMS, Strict, Write, Writes, cursor, derived_id, etag
+from api.web.kit import (
+    PROBLEMS,
+    Strict,
+    Write,
+    Writes,
+    answer_from,
+    cursor,
+    derived_id,
+    etag,
+    example,
+)
 from domain import wilayah
 from domain.meeting import commands as c
 from domain.meeting import events as e
@@ -45,17 +55,13 @@ Follower = Annotated[Write, Writes("meetings:write", if_match='Write only at thi
 class ResolutionRequest(Strict):
     """A resolution the meeting adopted."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "text": "Sweeping balita yang belum ditimbang",
-                    "office": "Puskesmas Pataruman",
-                    "due": "2025-08-31",
-                    "areas": ["32.79.02"],
-                    "target": {"indicator": "coverage", "value": 0.9},
-                }
-            ]
+    model_config = example(
+        {
+            "text": "Sweeping balita yang belum ditimbang",
+            "office": "Puskesmas Pataruman",
+            "due": "2025-08-31",
+            "areas": ["32.79.02"],
+            "target": {"indicator": "coverage", "value": 0.9},
         }
     )
 
@@ -73,9 +79,7 @@ class ResolutionRequest(Strict):
 class ProgressRequest(Strict):
     """A progress update by the responsible office."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"text": "Sweeping di 4 dari 8 desa", "percent": 50}]}
-    )
+    model_config = example({"text": "Sweeping di 4 dari 8 desa", "percent": 50})
 
     event_id: uuid.UUID | None = None
     text: Text4000
@@ -86,11 +90,7 @@ class ProgressRequest(Strict):
 class DueRequest(Strict):
     """A new due date and why."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"due": "2025-09-30", "reason": "Menunggu jadwal posyandu serentak"}]
-        }
-    )
+    model_config = example({"due": "2025-09-30", "reason": "Menunggu jadwal posyandu serentak"})
 
     event_id: uuid.UUID | None = None
     due: ProgrammeDay
@@ -100,11 +100,7 @@ class DueRequest(Strict):
 class CloseRequest(Strict):
     """Close a resolution as done or dropped."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"outcome": "done", "reason": "Semua desa sudah disweeping"}]
-        }
-    )
+    model_config = example({"outcome": "done", "reason": "Semua desa sudah disweeping"})
 
     event_id: uuid.UUID | None = None
     outcome: e.Outcome
@@ -299,12 +295,12 @@ def resolution_answer(
         found_check = check_target(services, state.target, state.areas, state.due, today)
         checked = TargetCheckAnswer.model_validate(found_check, from_attributes=True)
     etag(response, found.version)
-    return ResolutionAnswer(
-        **summary(found, today).model_dump(),
-        meeting_date=state.meeting_date,
-        original_due=state.original_due,
-        adopted_on=state.adopted_on,
-        close_reason=state.close_reason,
+    return answer_from(
+        ResolutionAnswer,
+        state,
+        id=found.id,
+        overdue=state.overdue(today),
+        version=found.version,
         progress=[p.model_dump(mode="json") for p in state.progress],
         due_changes=[d.model_dump(mode="json") for d in state.due_changes],
         target_check=checked,

@@ -8,7 +8,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, Field, StrictInt
 from pydantic.config import JsonDict
 
 from api.identity.access import Principal
@@ -27,7 +27,7 @@ from api.sponsors.views import (
     writable_commitment,
 )
 from api.web.deps import ServicesDep
-from api.web.kit import PROBLEMS, Strict, Write, Writes, derived_id, etag
+from api.web.kit import PROBLEMS, Strict, Write, Writes, derived_id, etag, example
 from domain import wilayah
 from domain.fact import NotFound
 from domain.meeting.events import Document
@@ -47,20 +47,16 @@ Rupiah = Annotated[StrictInt, Field(ge=0, le=10**12, description="Whole Rupiah."
 class CommitmentRequest(Strict):
     """A sponsor's commitment to a child, a mother or a family."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "sponsor": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d41",
-                    "beneficiary": {"kind": "child", "id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01"},
-                    "aid": "nutrition",
-                    "description": "PMT telur dan susu",
-                    "amount_rupiah": 15000,
-                    "frequency": "daily",
-                    "start": "2025-07-01",
-                    "end": "2025-12-31",
-                }
-            ]
+    model_config = example(
+        {
+            "sponsor": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d41",
+            "beneficiary": {"kind": "child", "id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01"},
+            "aid": "nutrition",
+            "description": "PMT telur dan susu",
+            "amount_rupiah": 15000,
+            "frequency": "daily",
+            "start": "2025-07-01",
+            "end": "2025-12-31",
         }
     )
 
@@ -88,17 +84,13 @@ _PHOTO: JsonDict = {
 class DeliveryRequest(Strict):
     """Aid handed over."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "date": "2025-07-07",
-                    "amount_rupiah": 105000,
-                    "items": "7 paket PMT",
-                    "delivered_by": "tpk",
-                    "evidence": [_PHOTO],
-                }
-            ]
+    model_config = example(
+        {
+            "date": "2025-07-07",
+            "amount_rupiah": 105000,
+            "items": "7 paket PMT",
+            "delivered_by": "tpk",
+            "evidence": [_PHOTO],
         }
     )
 
@@ -113,7 +105,7 @@ class DeliveryRequest(Strict):
 class VerifyRequest(Strict):
     """A TPK's or bidan's verdict on a delivery (a rejection gives its reason)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"verified": True}]})
+    model_config = example({"verified": True})
 
     verified: StrictBool
     reason: Text1000 | None = None
@@ -122,12 +114,8 @@ class VerifyRequest(Strict):
 class StatusRequest(Strict):
     """Pause, resume, end or cancel a commitment."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"action": "pause", "on": "2025-07-20", "reason": "Keluarga pindah sementara"}
-            ]
-        }
+    model_config = example(
+        {"action": "pause", "on": "2025-07-20", "reason": "Keluarga pindah sementara"}
     )
 
     action: e.StatusAction

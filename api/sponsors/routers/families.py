@@ -8,7 +8,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.identity.access import Principal, ensure_reach, ensure_writable
 from api.services import Services
@@ -19,9 +19,11 @@ from api.web.kit import (
     Strict,
     Write,
     Writes,
+    answer_from,
     checked_desa,
     derived_id,
     etag,
+    example,
 )
 from domain import wilayah
 from domain.fact import NotFound
@@ -41,15 +43,11 @@ Changer = Annotated[Write, Writes("sponsors:write", if_match=False, idempotency_
 class MotherRequest(Strict):
     """A mother of the family: pregnant with a due date, or breastfeeding."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "status": "pregnant",
-                    "due_date": "2025-11-01",
-                    "personal": {"name": "Demo Ibu Contoh"},
-                }
-            ]
+    model_config = example(
+        {
+            "status": "pregnant",
+            "due_date": "2025-11-01",
+            "personal": {"name": "Demo Ibu Contoh"},
         }
     )
 
@@ -62,17 +60,13 @@ class MotherRequest(Strict):
 class FamilyRequest(Strict):
     """A family of a desa: KRS or not, risk factors, its registered children and mothers."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "desa": "32.79.02.2003",
-                    "krs": True,
-                    "risks": ["no_safe_water"],
-                    "children": ["0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01"],
-                    "personal": {"head_name": "Demo Kepala Keluarga", "address": "Alamat Demo 1"},
-                }
-            ]
+    model_config = example(
+        {
+            "desa": "32.79.02.2003",
+            "krs": True,
+            "risks": ["no_safe_water"],
+            "children": ["0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01"],
+            "personal": {"head_name": "Demo Kepala Keluarga", "address": "Alamat Demo 1"},
         }
     )
 
@@ -89,11 +83,7 @@ class FamilyRequest(Strict):
 class RisksRequest(Strict):
     """The family's KRS status and risk factors now."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"krs": True, "risks": ["no_safe_water", "birth_spacing_under_2y"]}]
-        }
-    )
+    model_config = example({"krs": True, "risks": ["no_safe_water", "birth_spacing_under_2y"]})
 
     krs: StrictBool
     risks: list[e.RiskFactor] = Field(max_length=6)
@@ -260,15 +250,7 @@ def _change(
 
 
 def _family_answer(family_id: str, state: FamilyState, version: int) -> FamilyAnswer:
-    return FamilyAnswer(
-        id=family_id,
-        desa=state.desa,
-        krs=state.krs,
-        risks=list(state.risks),
-        children=list(state.children),
-        mothers=list(state.mothers),
-        version=version,
-    )
+    return answer_from(FamilyAnswer, state, id=family_id, personal=None, version=version)
 
 
 def _child_in(services: Services, caller: Principal, child_id: str, *, field: str) -> str:

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from api.identity.access import Principal, ensure_writable
 from api.services import Services
@@ -29,9 +29,11 @@ from api.web.deps import ServicesDep
 from api.web.kit import (
     PROBLEMS,
     Strict,
+    answer_from,
     cursor,
     derived_id,
     etag,
+    example,
     masked_initials,
 )
 from domain import wilayah
@@ -52,16 +54,12 @@ SponsorId = Annotated[uuid.UUID, Path(description="The sponsor's id (a UUID).")]
 class SponsorRequest(Strict):
     """A sponsor; an organisation gives its (public) name, a person goes in ``personal``."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "kind": "baznas",
-                    "name": "Baznas Kota Banjar",
-                    "named_publicly": True,
-                    "areas": ["32.79"],
-                }
-            ]
+    model_config = example(
+        {
+            "kind": "baznas",
+            "name": "Baznas Kota Banjar",
+            "named_publicly": True,
+            "areas": ["32.79"],
         }
     )
 
@@ -319,12 +317,4 @@ def _trend(conn: Any, child_id: str) -> ChildTrend | None:
 
 
 def _sponsor_answer(sponsor_id: str, state: SponsorState, version: int) -> SponsorAnswer:
-    return SponsorAnswer(
-        id=sponsor_id,
-        kind=state.kind,
-        name=state.name,
-        named_publicly=state.named_publicly,
-        areas=list(state.areas),
-        principal=state.principal,
-        version=version,
-    )
+    return answer_from(SponsorAnswer, state, id=sponsor_id, personal=None, version=version)
