@@ -11,7 +11,8 @@
 - masking: children's initials and personal fields, read for many children at once;
 - request bodies that refuse unknown fields (``Strict``, ``example``), and the desa a write
   may name;
-- answers read from a state or a row: the fields of the same names (``answer_from``);
+- answers read from a state or a row, commands from a request body: the fields of the same
+  names (``answer_from``, ``command_from``);
 - today: the latest date anywhere in Indonesia.
 
 Problem answers are documented by ``api.web.responses`` and answered by ``api.web.errors``;
@@ -61,6 +62,7 @@ KnownAt = Annotated[str | None, Query(description=_KNOWN_AT, max_length=40)]
 _INSTANT: TypeAdapter[AwareDatetime] = TypeAdapter(AwareDatetime)
 PROBLEMS = problems(404, 409, 412)
 Answer = TypeVar("Answer", bound=BaseModel)
+Model = TypeVar("Model", bound=BaseModel)
 CommandT = TypeVar("CommandT", bound=Command)
 StateT = TypeVar("StateT")
 
@@ -264,6 +266,16 @@ def answer_from(model: type[Answer], held: object, /, **given: Any) -> Answer:
     """``model`` with the fields ``given``, the others read from ``held``'s attributes of the
     same names (one ``held`` lacks keeps its default): for an answer that shows a state or a
     row as it is. Use it only where every field of ``model`` may be shown."""
+    return _model_from(model, held, given)
+
+
+def command_from(command: type[CommandT], body: BaseModel, /, **given: Any) -> CommandT:
+    """``command`` with the fields ``given`` (what the server adds: the instant, checked codes,
+    ids), the others the request ``body``'s fields of the same names, as the client sent them."""
+    return _model_from(command, body, given)
+
+
+def _model_from(model: type[Model], held: object, given: dict[str, Any]) -> Model:
     read = {
         name: getattr(held, name)
         for name in model.model_fields

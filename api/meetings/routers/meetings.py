@@ -38,6 +38,7 @@ from api.web.kit import (
     Write,
     Writes,
     answer_from,
+    command_from,
     cursor,
     derived_id,
     etag,
@@ -117,8 +118,8 @@ class OfficialAnswer(BaseModel):
     name: str
 
 
-class MeetingSummary(BaseModel):
-    """A meeting in a list."""
+class _Meeting(BaseModel):
+    """What every answer of a meeting begins with: which, over what area, when, by whom."""
 
     id: str
     level: e.Level
@@ -127,22 +128,20 @@ class MeetingSummary(BaseModel):
     date: dt.date
     title: str
     organiser: str
+
+
+class MeetingSummary(_Meeting):
+    """A meeting in a list."""
+
     status: MeetingStatus
     held_on: dt.date | None
     reports: int
     version: int
 
 
-class MeetingAnswer(BaseModel):
+class MeetingAnswer(_Meeting):
     """A meeting with its reports and its resolutions' status now."""
 
-    id: str
-    level: e.Level
-    area: str
-    area_name: str | None
-    date: dt.date
-    title: str
-    organiser: str
     agenda: list[str]
     status: MeetingStatus
     held_on: dt.date | None
@@ -174,15 +173,7 @@ def plan_meeting(
     ensure_writable(write.principal, [area], "area")
     _known_area(services, area, body.level)
     meeting_id = str(body.id or derived_id(write.event_id(body.event_id)))
-    command = c.PlanMeeting(
-        at=services.clock(),
-        level=body.level,
-        area=area,
-        date=body.date,
-        title=body.title,
-        organiser=body.organiser,
-        agenda=tuple(body.agenda),
-    )
+    command = command_from(c.PlanMeeting, body, at=services.clock(), area=area)
     MEETINGS.write(services, meeting_id, command, write, given=body.event_id)
     response.headers["Location"] = f"/v1/meetings/{meeting_id}"
     return meeting_answer(services, write.principal, meeting_id, response)
@@ -202,10 +193,10 @@ def hold_meeting(
         for a in body.attendance
         if a.name
     )
-    command = c.HoldMeeting(
+    command = command_from(
+        c.HoldMeeting,
+        body,
         at=services.clock(),
-        held_on=body.held_on,
-        minutes=body.minutes,
         attendance=tuple(
             e.Attendee(office=a.office, position=a.position, count=a.count) for a in body.attendance
         ),
@@ -223,7 +214,7 @@ def cancel_meeting(
     write: Writer,
 ) -> MeetingAnswer:
     """Call off a planned meeting, with the reason."""
-    command = c.CancelMeeting(at=services.clock(), reason=body.reason)
+    command = command_from(c.CancelMeeting, body, at=services.clock())
     return _change(services, response, write, meeting_id, command, given=body.event_id)
 
 

@@ -21,7 +21,7 @@ from api.meetings.figures import report_figures
 from api.meetings.outline import MinutesView
 from api.meetings.views import MEETINGS, MeetingId, Reader, Writer, officials_of, visible_meeting
 from api.web.deps import ServicesDep
-from api.web.kit import PROBLEMS, Strict, etag, example
+from api.web.kit import PROBLEMS, Strict, command_from, etag, example
 from domain import wilayah
 from domain.fact import DomainError
 from domain.meeting import commands as c
@@ -78,15 +78,7 @@ def report_area(
     figures = (
         report_figures(services, area, day) if found.state.status is MeetingStatus.HELD else None
     )
-    command = c.ReportArea(
-        at=services.clock(),
-        area=area,
-        office=body.office,
-        kampung_kb=body.kampung_kb,
-        activities=tuple(body.activities),
-        obstacles=tuple(body.obstacles),
-        figures=figures,
-    )
+    command = command_from(c.ReportArea, body, at=services.clock(), area=area, figures=figures)
     outcome = MEETINGS.write(services, str(meeting_id), command, write, given=body.event_id)
     etag(response, outcome.version)
     return next(r for r in outcome.state.reports if r.area == area)

@@ -35,6 +35,7 @@ from api.web.kit import (
     Write,
     Writes,
     answer_from,
+    command_from,
     cursor,
     derived_id,
     etag,
@@ -168,14 +169,8 @@ def adopt_resolution(
         date=found.state.held_on or found.state.date,
         area=found.state.area,
     )
-    command = c.AdoptResolution(
-        at=services.clock(),
-        meeting=meeting,
-        text=body.text,
-        office=body.office,
-        due=body.due,
-        areas=codes,
-        target=body.target,
+    command = command_from(
+        c.AdoptResolution, body, at=services.clock(), meeting=meeting, areas=codes
     )
     resolution_id = str(body.id or derived_id(write.event_id(body.event_id)))
     RESOLUTIONS.write(services, resolution_id, command, write, given=body.event_id)
@@ -237,9 +232,7 @@ def report_progress(
     write: Follower,
 ) -> ResolutionAnswer:
     """Progress on an open resolution: text, percent, evidence hashes."""
-    command = c.ReportProgress(
-        at=services.clock(), text=body.text, percent=body.percent, evidence=tuple(body.evidence)
-    )
+    command = command_from(c.ReportProgress, body, at=services.clock())
     return _change(services, response, write, resolution_id, command, given=body.event_id)
 
 
@@ -252,7 +245,7 @@ def change_due(
     write: Follower,
 ) -> ResolutionAnswer:
     """Move an open resolution's due date, with the reason."""
-    command = c.ChangeDue(at=services.clock(), due=body.due, reason=body.reason)
+    command = command_from(c.ChangeDue, body, at=services.clock())
     return _change(services, response, write, resolution_id, command, given=body.event_id)
 
 
@@ -265,9 +258,7 @@ def close_resolution(
     write: Follower,
 ) -> ResolutionAnswer:
     """Close an open resolution as done or dropped, with the reason (409 if closed)."""
-    command = c.CloseResolution(
-        at=services.clock(), outcome=body.outcome, reason=body.reason, closed_on=body.closed_on
-    )
+    command = command_from(c.CloseResolution, body, at=services.clock())
     return _change(services, response, write, resolution_id, command, given=body.event_id)
 
 
@@ -280,7 +271,7 @@ def reopen_resolution(
     write: Follower,
 ) -> ResolutionAnswer:
     """Open a closed resolution again, with the reason."""
-    command = c.ReopenResolution(at=services.clock(), reason=body.reason)
+    command = command_from(c.ReopenResolution, body, at=services.clock())
     return _change(services, response, write, resolution_id, command, given=body.event_id)
 
 

@@ -27,7 +27,7 @@ from api.sponsors.views import (
     writable_commitment,
 )
 from api.web.deps import ServicesDep
-from api.web.kit import PROBLEMS, Strict, Write, Writes, derived_id, etag, example
+from api.web.kit import PROBLEMS, Strict, Write, Writes, command_from, derived_id, etag, example
 from domain import wilayah
 from domain.fact import NotFound
 from domain.meeting.events import Document
@@ -139,18 +139,8 @@ def make_commitment(
     visible_sponsor(services, write.principal, str(body.sponsor))
     desa = beneficiary_desa(services, write.principal, body.beneficiary)
     commitment_id = str(body.id or derived_id(write.event_id(body.event_id)))
-    command = c.MakeCommitment(
-        at=services.clock(),
-        sponsor=str(body.sponsor),
-        beneficiary=body.beneficiary,
-        desa=desa,
-        aid=body.aid,
-        description=body.description,
-        amount_rupiah=body.amount_rupiah,
-        items=body.items,
-        frequency=body.frequency,
-        start=body.start,
-        end=body.end,
+    command = command_from(
+        c.MakeCommitment, body, at=services.clock(), sponsor=str(body.sponsor), desa=desa
     )
     COMMITMENTS.write(services, commitment_id, command, write, given=body.event_id)
     response.headers["Location"] = f"/v1/commitments/{commitment_id}"
@@ -212,9 +202,7 @@ def change_status(
     """Pause, resume, end or cancel a commitment (pause, end and cancel give a reason)."""
     key = str(commitment_id)
     writable_commitment(services, write.principal, key)
-    command = c.ChangeStatus(
-        at=services.clock(), action=body.action, on=body.on, reason=body.reason
-    )
+    command = command_from(c.ChangeStatus, body, at=services.clock())
     COMMITMENTS.write(services, key, command, write)
     return _answer(services, response, *_visible(services, write.principal, key))
 
@@ -231,14 +219,8 @@ def record_delivery(
     key = str(commitment_id)
     writable_commitment(services, write.principal, key)
     delivery_id = str(body.id or derived_id(write.event_id(None)))
-    command = c.RecordDelivery(
-        at=services.clock(),
-        delivery=delivery_id,
-        on=body.date,
-        amount_rupiah=body.amount_rupiah,
-        items=body.items,
-        delivered_by=body.delivered_by,
-        evidence=tuple(body.evidence),
+    command = command_from(
+        c.RecordDelivery, body, at=services.clock(), delivery=delivery_id, on=body.date
     )
     outcome = COMMITMENTS.write(services, key, command, write)
     response.headers["Location"] = f"/v1/deliveries/{delivery_id}"
@@ -266,9 +248,7 @@ def verify_delivery(
     reason); a delivery is judged once (409 after)."""
     key, _, _ = _delivery(services, write.principal, str(delivery_id))
     writable_commitment(services, write.principal, key)
-    command = c.VerifyDelivery(
-        at=services.clock(), delivery=str(delivery_id), verified=body.verified, reason=body.reason
-    )
+    command = command_from(c.VerifyDelivery, body, at=services.clock(), delivery=str(delivery_id))
     outcome = COMMITMENTS.write(services, key, command, write)
     return _delivery_answer(response, key, outcome.state, outcome.version, str(delivery_id))
 

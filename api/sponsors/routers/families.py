@@ -21,6 +21,7 @@ from api.web.kit import (
     Writes,
     answer_from,
     checked_desa,
+    command_from,
     derived_id,
     etag,
     example,
@@ -122,14 +123,8 @@ def register_family(
         _child_in(services, write.principal, str(child), field="children")
     family_id = str(body.id or derived_id(write.event_id(body.event_id)))
     at = services.clock()
-    command = c.RegisterFamily(
-        at=at,
-        desa=desa,
-        krs=body.krs,
-        risks=tuple(body.risks),
-        children=tuple(str(x) for x in body.children),
-        personal=body.personal,
-    )
+    children = tuple(str(x) for x in body.children)
+    command = command_from(c.RegisterFamily, body, at=at, desa=desa, children=children)
     FAMILIES.write(services, family_id, command, write, given=body.event_id)
     for mother in body.mothers:  # the same write: its events share one correlation id
         FAMILIES.write_more(services, family_id, _mother_command(at, mother), write)
@@ -159,7 +154,7 @@ def change_risks(
     write: Changer,
 ) -> FamilyAnswer:
     """Set the family's KRS status and risk factors."""
-    command = c.ChangeRisks(at=services.clock(), krs=body.krs, risks=tuple(body.risks))
+    command = command_from(c.ChangeRisks, body, at=services.clock())
     return _change(services, response, write, family_id, command)
 
 
@@ -217,13 +212,7 @@ def family_answer(
 
 
 def _mother_command(at: Any, body: MotherRequest) -> c.RecordMother:
-    return c.RecordMother(
-        at=at,
-        mother=str(body.id or uuid.uuid4()),
-        status=body.status,
-        due_date=body.due_date,
-        personal=body.personal,
-    )
+    return command_from(c.RecordMother, body, at=at, mother=str(body.id or uuid.uuid4()))
 
 
 def _family(services: Services, caller: Principal, family_id: str) -> tuple[FamilyState, int]:

@@ -30,6 +30,7 @@ from api.web.kit import (
     PROBLEMS,
     Strict,
     answer_from,
+    command_from,
     cursor,
     derived_id,
     etag,
@@ -150,15 +151,7 @@ def register_sponsor(
             if index.sponsor_of_principal(conn, body.principal) is not None:
                 raise DomainError("this login acts for another sponsor already", field="principal")
     sponsor_id = str(body.id or derived_id(write.event_id(body.event_id)))
-    command = c.RegisterSponsor(
-        at=services.clock(),
-        kind=body.kind,
-        name=body.name,
-        named_publicly=body.named_publicly,
-        areas=tuple(body.areas),
-        principal=body.principal,
-        personal=body.personal,
-    )
+    command = command_from(c.RegisterSponsor, body, at=services.clock())
     SPONSORS.write(services, sponsor_id, command, write, given=body.event_id)
     response.headers["Location"] = f"/v1/sponsors/{sponsor_id}"
     return sponsor_answer(services, caller, sponsor_id, response)
