@@ -1,4 +1,4 @@
-"""What the sponsor routes share: the one way they write, who may see a sponsor or a
+"""What the sponsor routes share: the streams they write, who may see a sponsor or a
 commitment, personal parts as a logged read, the answers made of a commitment's state, and
 the beneficiary lookups.
 
