@@ -1,21 +1,19 @@
-"""What the meetings and resolutions routes share: who sees what, the one way they write,
-the officials named at a meeting, the resolution summary, cursors and ids."""
+"""What the meetings and resolutions routes share: who sees what, the streams they write,
+the officials named at a meeting, the resolution summary and ids."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Final, Generic, TypeVar
+from typing import Annotated, Final
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from api.identity.access import Principal, Requires, ensure_writable, read_meta
 from api.services import Services
-from api.web.kit import Strict, expected_version
-from api.web.responses import problems
-from domain.fact import Command, Decider, DomainError, NotFound
+from api.web.kit import Streams, Strict, Write, Writes, answer_from, example
+from domain.fact import NotFound
 from domain.meeting import events as e
 from domain.meeting.decider import (
     MEETING_PREFIX,
@@ -27,49 +25,11 @@ from domain.meeting.decider import (
 )
 from domain.values import Text4000
 from events import feed
-from events.envelope import JsonObject
-from events.handling import Outcome, execute
 from events.projections import meetings as index
 
-PROBLEMS = problems(404, 409, 412)
 Reader = Annotated[Principal, Requires("meetings:read")]
-Writer = Annotated[Principal, Requires("meetings:write")]
+Writer = Annotated[Write, Writes("meetings:write", if_match=False)]
 MeetingId = Annotated[uuid.UUID, Path(description="The meeting's id (a UUID).")]
-CommandT = TypeVar("CommandT", bound=Command)
-StateT = TypeVar("StateT")
-
-
-@dataclass(frozen=True)
-class Streams(Generic[CommandT, StateT]):
-    """The streams one decider keeps (``prefix`` and an id), and the one way routes write
-    to them (the sponsors room's too)."""
-
-    decider: Decider[CommandT, StateT]
-    prefix: str
-
-    def write(
-        self,
-        services: Services,
-        key: str,
-        command: CommandT,
-        meta: JsonObject,
-        *,
-        if_match: str | None = None,
-        event_id: str | None = None,
-    ) -> Outcome[StateT]:
-        """Run ``command`` on the stream of ``key`` with the write's ``meta``: only at the
-        version ``If-Match`` names when there is one, a safe retry when ``event_id`` is given."""
-        return execute(
-            services.store,
-            self.decider,
-            self.prefix + key,
-            command,
-            meta,
-            expected_version=expected_version(if_match),
-            event_ids=None if event_id is None else [event_id],
-        )
-
-
 MEETINGS: Final = Streams(MeetingDecider(), MEETING_PREFIX)
 RESOLUTIONS: Final = Streams(ResolutionDecider(), RESOLUTION_PREFIX)
 
@@ -77,9 +37,7 @@ RESOLUTIONS: Final = Streams(ResolutionDecider(), RESOLUTION_PREFIX)
 class ReasonRequest(Strict):
     """A reason, for cancelling a meeting or reopening a resolution."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"reason": "Bersamaan dengan kunjungan provinsi"}]}
-    )
+    model_config = example({"reason": "Bersamaan dengan kunjungan provinsi"})
 
     event_id: uuid.UUID | None = None
     reason: Text4000
@@ -104,19 +62,11 @@ class ResolutionSummary(BaseModel):
 
 def summary(row: index.ResolutionRow, today: date) -> ResolutionSummary:
     """A resolution's status now, as lists show it."""
-    s = row.state
-    return ResolutionSummary(
+    return answer_from(
+        ResolutionSummary,
+        row.state,
         id=row.id,
-        meeting=s.meeting,
-        text=s.text,
-        office=s.office,
-        due=s.due,
-        areas=list(s.areas),
-        target=s.target,
-        status=s.status,
-        overdue=s.overdue(today),
-        percent=s.percent,
-        closed_on=s.closed_on,
+        overdue=row.state.overdue(today),
         version=row.version,
     )
 
@@ -156,17 +106,6 @@ def writable_resolution(
     found = visible_resolution(services, caller, resolution_id)
     ensure_writable(caller, found.state.areas, "resolution")
     return found
-
-
-def cursor(after: str | None) -> tuple[date, str] | None:
-    """The ``next`` of a previous page ordered by day and id (``2025-07-15_<uuid>``)."""
-    if after is None:
-        return None
-    day, _, last = after.partition("_")
-    try:
-        return date.fromisoformat(day), str(uuid.UUID(last))
-    except ValueError:
-        raise DomainError("give the `next` of the previous page", field="after") from None
 
 
 def officials_of(

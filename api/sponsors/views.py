@@ -1,4 +1,4 @@
-"""What the sponsor routes share: the one way they write, who may see a sponsor or a
+"""What the sponsor routes share: the streams they write, who may see a sponsor or a
 commitment, personal parts as a logged read, the answers made of a commitment's state, and
 the beneficiary lookups.
 
@@ -9,6 +9,7 @@ it 403. A sponsor's record follows the reach of its areas like everything else.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Final
 
@@ -16,9 +17,8 @@ from fastapi import Path
 from pydantic import BaseModel, Field
 
 from api.identity.access import Principal, Requires, ensure_reach, ensure_writable, read_meta
-from api.meetings.views import Streams
 from api.services import Services
-from api.web.kit import masked_initials
+from api.web.kit import Streams, Write, Writes, answer_from, masked_initials
 from domain import wilayah
 from domain.access import Role
 from domain.fact import NotFound
@@ -43,8 +43,7 @@ from events.projections.children import find_child
 
 Reader = Annotated[Principal, Requires("sponsors:read")]
 AreaReader = Annotated[Principal, Requires("sponsors:read", area_wide=True)]
-Writer = Annotated[Principal, Requires("sponsors:write")]
-Verifier = Annotated[Principal, Requires("deliveries:verify")]
+Writer = Annotated[Write, Writes("sponsors:write", if_match=False)]
 AreaPath = Annotated[str, Path(max_length=20, description="Kota, kecamatan or desa code.")]
 FAMILIES: Final = Streams(FamilyDecider(), FAMILY_PREFIX)
 SPONSORS: Final = Streams(SponsorDecider(), SPONSOR_PREFIX)
@@ -67,17 +66,7 @@ class DeliveryAnswer(BaseModel):
     @classmethod
     def of(cls, commitment_id: str, delivery: Delivery) -> DeliveryAnswer:
         """The answer for one delivery of a commitment."""
-        return cls(
-            id=delivery.id,
-            commitment=commitment_id,
-            date=delivery.on,
-            amount_rupiah=delivery.amount_rupiah,
-            items=delivery.items,
-            delivered_by=delivery.delivered_by,
-            evidence=list(delivery.evidence),
-            verified=delivery.verified,
-            reason=delivery.reason,
-        )
+        return answer_from(cls, delivery, commitment=commitment_id, date=delivery.on)
 
 
 class CommitmentAnswer(BaseModel):
@@ -113,29 +102,11 @@ class CommitmentAnswer(BaseModel):
     ) -> CommitmentAnswer:
         """The answer for a commitment's state on ``today``."""
         assert state.beneficiary is not None
-        account = fulfilment(state, today)
-        return cls(
+        return answer_from(
+            cls,
+            state,
+            **asdict(fulfilment(state, today)),  # those it has no field for are left out
             id=commitment_id,
-            sponsor=state.sponsor,
-            beneficiary=state.beneficiary,
-            desa=state.desa,
-            aid=state.aid,
-            description=state.description,
-            amount_rupiah=state.amount_rupiah,
-            items=state.items,
-            frequency=state.frequency,
-            start=state.start,
-            end=state.end,
-            status=state.status,
-            status_reason=state.status_reason,
-            active_days=account.active_days,
-            due_periods=account.due_periods,
-            due_rupiah=account.due_rupiah,
-            delivered_rupiah=account.delivered_rupiah,
-            delivered=account.delivered,
-            pending=account.pending,
-            fulfilment=account.fulfilment,
-            overdue=account.overdue,
             deliveries=[DeliveryAnswer.of(commitment_id, d) for d in state.deliveries],
             version=version,
         )

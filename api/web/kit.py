@@ -5,14 +5,18 @@
 - versions: ``If-Match`` read as a stream version, the ``ETag`` of an answer;
 - a write as a route receives it beside its body (``Write``, the dependency ``Writes``):
   the caller, the event ``meta``, the event id and the expected version;
+- the streams one decider keeps, and the one way a route writes to them (``Streams``);
+- pages ordered by day and id: the ``next`` cursor read back (``cursor``);
 - ``known_at``: the log position a past instant names;
 - masking: children's initials and personal fields, read for many children at once;
 - request bodies that refuse unknown fields (``Strict``, ``example``), and the desa a write
   may name;
-- answers read from a state or a row: the fields of the same names (``answer_from``);
+- answers read from a state or a row, commands from a request body: the fields of the same
+  names (``answer_from``, ``command_from``);
 - today: the latest date anywhere in Indonesia.
 
-Problem answers are documented by ``api.web.responses`` and answered by ``api.web.errors``.
+Problem answers are documented by ``api.web.responses`` and answered by ``api.web.errors``;
+``PROBLEMS`` are those a write's rules give: 404, 409 and 412.
 """
 
 from __future__ import annotations
@@ -21,22 +25,25 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
-from typing import Annotated, Any, Literal, TypeVar
+from functools import cached_property
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Header, Path, Query, Request, Response, params
 from pydantic import AwareDatetime, BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from api.identity.access import Principal, Requires, ensure_writable, write_meta
 from api.services import Services
+from api.web.responses import problems
 from domain import wilayah
 from domain.child.decider import stream_id
 from domain.child.events import ChildPersonal
 from domain.child.personal import initials
-from domain.fact import DomainError
+from domain.fact import Command, Decider, DomainError
 from domain.values import ascii_digits
 from events import timefmt
 from events.area_figures import position_at
 from events.envelope import JsonObject
+from events.handling import Outcome, execute
 from events.personal import Opened
 from events.projections import children as index
 from events.projections.areas import find_area
@@ -45,7 +52,6 @@ _EASTERNMOST = timezone(timedelta(hours=9), "WIT")  # Papua, the first to reach 
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d2c4e-7a0b-4c55-9d43-3e0f1b2a7c10")
 VERSION_DIGITS = 9  # a stream version is an INTEGER column: more digits name no version
 IdempotencyKey = Annotated[str | None, Header(max_length=200)]
-IfMatch = Annotated[str | None, Header(max_length=40)]
 _CODE = "Kemendagri code of a desa/kelurahan, kecamatan or kota (dotted or undotted)."
 _KNOWN_AT = (
     "The figures as the system would have answered at this moment: an RFC 3339 timestamp "
@@ -54,7 +60,11 @@ _KNOWN_AT = (
 CodePath = Annotated[str, Path(description=_CODE, max_length=20)]
 KnownAt = Annotated[str | None, Query(description=_KNOWN_AT, max_length=40)]
 _INSTANT: TypeAdapter[AwareDatetime] = TypeAdapter(AwareDatetime)
+PROBLEMS = problems(404, 409, 412)
 Answer = TypeVar("Answer", bound=BaseModel)
+Model = TypeVar("Model", bound=BaseModel)
+CommandT = TypeVar("CommandT", bound=Command)
+StateT = TypeVar("StateT")
 
 
 def today() -> date:
@@ -101,9 +111,9 @@ class Write:
     if_match: str | None = None
     idempotency_key: str | None = None
 
-    @property
+    @cached_property
     def meta(self) -> JsonObject:
-        """The event ``meta`` of the write."""
+        """The event ``meta`` of the write: one for all its events (one correlation id)."""
         return write_meta(self.principal, self.request)
 
     @property
@@ -122,21 +132,29 @@ class Write:
 
 
 def Writes(  # noqa: N802 (a marker in Annotated, as Requires)
-    scope: str, *, if_match: bool = True, idempotency_key: bool = True
+    scope: str, *, if_match: bool | str = True, idempotency_key: bool = True
 ) -> params.Depends:
     """A dependency: the ``Write`` of a caller holding ``scope``, with the headers the route
-    takes: ``If-Match`` (a write to a stream that exists) and ``Idempotency-Key``."""
-    # A default, not in Annotated: FastAPI reads these annotations as strings, in which a
+    takes: ``If-Match`` (a write to a stream that exists; a text is its description in the
+    OpenAPI document) and ``Idempotency-Key``."""
+    # Defaults, not in Annotated: FastAPI reads these annotations as strings, in which a
     # local name cannot be found.
     caller: Any = Requires(scope)
+    described = if_match if isinstance(if_match, str) else None
+    version: Any = Header(None, max_length=40, description=described)
 
     async def conditional(
         request: Request,
         principal: Principal = caller,
-        if_match: IfMatch = None,
+        if_match: str | None = version,
         idempotency_key: IdempotencyKey = None,
     ) -> Write:
         return Write(principal, request, if_match, idempotency_key)
+
+    async def versioned(
+        request: Request, principal: Principal = caller, if_match: str | None = version
+    ) -> Write:
+        return Write(principal, request, if_match)
 
     async def keyed(
         request: Request, principal: Principal = caller, idempotency_key: IdempotencyKey = None
@@ -146,10 +164,57 @@ def Writes(  # noqa: N802 (a marker in Annotated, as Requires)
     async def plain(request: Request, principal: Principal = caller) -> Write:
         return Write(principal, request)
 
-    if if_match and not idempotency_key:
-        raise ValueError("a write that takes If-Match takes an Idempotency-Key too")
-    dependency = conditional if if_match else keyed if idempotency_key else plain
-    return params.Depends(dependency=dependency)
+    taken = {(True, True): conditional, (True, False): versioned, (False, True): keyed}
+    return params.Depends(dependency=taken.get((bool(if_match), idempotency_key), plain))
+
+
+@dataclass(frozen=True)
+class Streams(Generic[CommandT, StateT]):
+    """The streams one decider keeps (``prefix`` and an id), and the one way routes write
+    to them."""
+
+    decider: Decider[CommandT, StateT]
+    prefix: str
+
+    def write(
+        self,
+        services: Services,
+        key: str,
+        command: CommandT,
+        write: Write,
+        *,
+        given: uuid.UUID | None = None,
+    ) -> Outcome[StateT]:
+        """Run ``command`` on the stream of ``key`` as ``write``: only at the version its
+        ``If-Match`` names when there is one, a safe retry with the event id the client chose
+        (``given`` in the body, or its ``Idempotency-Key``)."""
+        return execute(
+            services.store,
+            self.decider,
+            self.prefix + key,
+            command,
+            write.meta,
+            expected_version=write.expected_version,
+            event_ids=write.event_ids(given),
+        )
+
+    def write_more(
+        self, services: Services, key: str, command: CommandT, write: Write
+    ) -> Outcome[StateT]:
+        """Run a further command of ``write`` on the stream of ``key``: the same ``meta``,
+        neither conditional nor a retry."""
+        return execute(services.store, self.decider, self.prefix + key, command, write.meta)
+
+
+def cursor(after: str | None) -> tuple[date, str] | None:
+    """The ``next`` of a previous page ordered by day and id (``2025-07-15_<uuid>``)."""
+    if after is None:
+        return None
+    day, _, last = after.partition("_")
+    try:
+        return date.fromisoformat(day), str(uuid.UUID(last))
+    except ValueError:
+        raise DomainError("give the `next` of the previous page", field="after") from None
 
 
 def erased_subjects(opened: Opened) -> list[Literal["child", "mother"]]:
@@ -201,6 +266,16 @@ def answer_from(model: type[Answer], held: object, /, **given: Any) -> Answer:
     """``model`` with the fields ``given``, the others read from ``held``'s attributes of the
     same names (one ``held`` lacks keeps its default): for an answer that shows a state or a
     row as it is. Use it only where every field of ``model`` may be shown."""
+    return _model_from(model, held, given)
+
+
+def command_from(command: type[CommandT], body: BaseModel, /, **given: Any) -> CommandT:
+    """``command`` with the fields ``given`` (what the server adds: the instant, checked codes,
+    ids), the others the request ``body``'s fields of the same names, as the client sent them."""
+    return _model_from(command, body, given)
+
+
+def _model_from(model: type[Model], held: object, given: dict[str, Any]) -> Model:
     read = {
         name: getattr(held, name)
         for name in model.model_fields

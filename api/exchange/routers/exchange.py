@@ -16,11 +16,10 @@ from api.exchange.fhir import bundle
 from api.exchange.indicators import indicator_values
 from api.exchange.krs_import import import_rows
 from api.identity.access import Principal, Requires, ensure_reach, read_meta, write_meta
-from api.meetings.views import PROBLEMS
 from api.web.csv_answer import csv_text
 from api.web.deps import ServicesDep
 from api.web.intake import nul_location
-from api.web.kit import KnownAt, answer_from, log_position_of, personal_of
+from api.web.kit import PROBLEMS, KnownAt, answer_from, log_position_of, personal_of
 from api.web.responses import CSV, also, problems
 from domain import wilayah
 from domain.child.decider import stream_id as child_stream

@@ -18,10 +18,9 @@ from pydantic import BaseModel, Field, StringConstraints
 from api.exchange.webhook_targets import pin
 from api.exchange.webhooks import owner_now
 from api.identity.access import Principal, Requires, ensure_writable
-from api.meetings.views import PROBLEMS
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import Strict, Write, Writes, answer_from, derived_id, etag, example
+from api.web.kit import PROBLEMS, Strict, Write, Writes, answer_from, derived_id, etag, example
 from domain import wilayah
 from domain.access import Forbidden, Role
 from domain.fact import DomainError, NotFound

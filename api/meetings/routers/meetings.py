@@ -13,20 +13,18 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
 
 from api.areas.registry import area_names, desa_under
-from api.identity.access import Principal, ensure_writable, write_meta
+from api.identity.access import Principal, ensure_writable
 from api.meetings.views import (
     MEETINGS,
-    PROBLEMS,
     MeetingId,
     Reader,
     ReasonRequest,
     ResolutionSummary,
     Writer,
-    cursor,
     officials_of,
     summary,
     visible_meeting,
@@ -34,7 +32,18 @@ from api.meetings.views import (
 )
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, Strict, client_event_id, derived_id, etag
+from api.web.kit import (
+    PROBLEMS,
+    Strict,
+    Write,
+    Writes,
+    answer_from,
+    command_from,
+    cursor,
+    derived_id,
+    etag,
+    example,
+)
 from domain import wilayah
 from domain.fact import DomainError
 from domain.meeting import commands as c
@@ -50,20 +59,15 @@ router = APIRouter(tags=["meetings"])
 class MeetingRequest(Strict):
     """A meeting to plan."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "level": "kota",
-                    "area": "32.79",
-                    "date": "2025-07-15",
-                    "title": "Rakor TPPS Triwulan II",
-                    "organiser": "DPPKB Kota Banjar",
-                    "agenda": ["Laporan kemajuan Kampung KB", "Evaluasi per kecamatan"],
-                }
-            ]
-        },
+    model_config = example(
+        {
+            "level": "kota",
+            "area": "32.79",
+            "date": "2025-07-15",
+            "title": "Rakor TPPS Triwulan II",
+            "organiser": "DPPKB Kota Banjar",
+            "agenda": ["Laporan kemajuan Kampung KB", "Evaluasi per kecamatan"],
+        }
     )
 
     id: uuid.UUID | None = Field(
@@ -90,17 +94,13 @@ class AttendeeRequest(Strict):
 class HeldRequest(Strict):
     """The meeting took place: minutes and attendance."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "minutes": "Rapat dibuka oleh Kepala DPPKB. Laporan per kecamatan.",
-                    "attendance": [
-                        {"office": "DPPKB Kota Banjar", "position": "Kepala"},
-                        {"office": "Kecamatan Pataruman", "position": "Camat", "count": 2},
-                    ],
-                }
-            ]
+    model_config = example(
+        {
+            "minutes": "Rapat dibuka oleh Kepala DPPKB. Laporan per kecamatan.",
+            "attendance": [
+                {"office": "DPPKB Kota Banjar", "position": "Kepala"},
+                {"office": "Kecamatan Pataruman", "position": "Camat", "count": 2},
+            ],
         }
     )
 
@@ -118,8 +118,8 @@ class OfficialAnswer(BaseModel):
     name: str
 
 
-class MeetingSummary(BaseModel):
-    """A meeting in a list."""
+class _Meeting(BaseModel):
+    """What every answer of a meeting begins with: which, over what area, when, by whom."""
 
     id: str
     level: e.Level
@@ -128,22 +128,20 @@ class MeetingSummary(BaseModel):
     date: dt.date
     title: str
     organiser: str
+
+
+class MeetingSummary(_Meeting):
+    """A meeting in a list."""
+
     status: MeetingStatus
     held_on: dt.date | None
     reports: int
     version: int
 
 
-class MeetingAnswer(BaseModel):
+class MeetingAnswer(_Meeting):
     """A meeting with its reports and its resolutions' status now."""
 
-    id: str
-    level: e.Level
-    area: str
-    area_name: str | None
-    date: dt.date
-    title: str
-    organiser: str
     agenda: list[str]
     status: MeetingStatus
     held_on: dt.date | None
@@ -168,101 +166,70 @@ class MeetingPage(BaseModel):
 
 @router.post("/v1/meetings", status_code=201, responses=PROBLEMS)
 def plan_meeting(
-    body: MeetingRequest,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    body: MeetingRequest, response: Response, services: ServicesDep, write: Writer
 ) -> MeetingAnswer:
     """Plan a meeting over an area inside the caller's reach."""
     area = wilayah.parse(body.area, field="area")
-    ensure_writable(caller, [area], "area")
+    ensure_writable(write.principal, [area], "area")
     _known_area(services, area, body.level)
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    meeting_id = str(body.id or derived_id(event_id))
-    command = c.PlanMeeting(
-        at=services.clock(),
-        level=body.level,
-        area=area,
-        date=body.date,
-        title=body.title,
-        organiser=body.organiser,
-        agenda=tuple(body.agenda),
-    )
-    MEETINGS.write(services, meeting_id, command, write_meta(caller, request), event_id=event_id)
+    meeting_id = str(body.id or derived_id(write.event_id(body.event_id)))
+    command = command_from(c.PlanMeeting, body, at=services.clock(), area=area)
+    MEETINGS.write(services, meeting_id, command, write, given=body.event_id)
     response.headers["Location"] = f"/v1/meetings/{meeting_id}"
-    return meeting_answer(services, caller, meeting_id, response)
+    return meeting_answer(services, write.principal, meeting_id, response)
 
 
 @router.post("/v1/meetings/{meeting_id}/held", responses=PROBLEMS)
 def hold_meeting(
     meeting_id: MeetingId,
     body: HeldRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    write: Writer,
 ) -> MeetingAnswer:
     """Record that the meeting took place, with its minutes and attendance."""
-    writable_meeting(services, caller, str(meeting_id))
     officials = tuple(
         e.Official(office=a.office, position=a.position, name=a.name)
         for a in body.attendance
         if a.name
     )
-    command = c.HoldMeeting(
+    command = command_from(
+        c.HoldMeeting,
+        body,
         at=services.clock(),
-        held_on=body.held_on,
-        minutes=body.minutes,
         attendance=tuple(
             e.Attendee(office=a.office, position=a.position, count=a.count) for a in body.attendance
         ),
         personal=e.MeetingPersonal(officials=officials) if officials else None,
     )
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    MEETINGS.write(
-        services, str(meeting_id), command, write_meta(caller, request), event_id=event_id
-    )
-    return meeting_answer(services, caller, str(meeting_id), response)
+    return _change(services, response, write, meeting_id, command, given=body.event_id)
 
 
 @router.post("/v1/meetings/{meeting_id}/cancel", responses=PROBLEMS)
 def cancel_meeting(
     meeting_id: MeetingId,
     body: ReasonRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    write: Writer,
 ) -> MeetingAnswer:
     """Call off a planned meeting, with the reason."""
-    writable_meeting(services, caller, str(meeting_id))
-    command = c.CancelMeeting(at=services.clock(), reason=body.reason)
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    MEETINGS.write(
-        services, str(meeting_id), command, write_meta(caller, request), event_id=event_id
-    )
-    return meeting_answer(services, caller, str(meeting_id), response)
+    command = command_from(c.CancelMeeting, body, at=services.clock())
+    return _change(services, response, write, meeting_id, command, given=body.event_id)
 
 
 @router.post("/v1/meetings/{meeting_id}/documents", responses=PROBLEMS)
 def attach_document(
     meeting_id: MeetingId,
     body: e.Document,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
+    write: Annotated[Write, Writes("meetings:write", if_match=False, idempotency_key=False)],
 ) -> MeetingAnswer:
     """Reference a document of the meeting (invitation, signed minutes, photo) by SHA-256
     and size; the file itself is kept elsewhere. The same document twice is stored once."""
-    writable_meeting(services, caller, str(meeting_id))
     command = c.AttachDocument(at=services.clock(), document=body)
-    MEETINGS.write(services, str(meeting_id), command, write_meta(caller, request))
-    return meeting_answer(services, caller, str(meeting_id), response)
+    return _change(services, response, write, meeting_id, command)
 
 
 @router.get("/v1/meetings", responses=PROBLEMS)
@@ -292,16 +259,11 @@ def list_meetings(
         )
     names = area_names(services, [r.state.area for r in rows])
     items = [
-        MeetingSummary(
+        answer_from(
+            MeetingSummary,
+            r.state,
             id=r.id,
-            level=r.state.level,
-            area=r.state.area,
             area_name=names.get(r.state.area),
-            date=r.state.date,
-            title=r.state.title,
-            organiser=r.state.organiser,
-            status=r.state.status,
-            held_on=r.state.held_on,
             reports=len(r.state.reports),
             version=r.version,
         )
@@ -331,28 +293,32 @@ def meeting_answer(
         rows = index.list_resolutions(conn, reach=("*",), meeting=meeting_id)
     officials = officials_of(services, caller, found)
     etag(response, found.version)
-    return MeetingAnswer(
+    return answer_from(
+        MeetingAnswer,
+        state,
         id=meeting_id,
-        level=state.level,
-        area=state.area,
         area_name=area_names(services, [state.area]).get(state.area),
-        date=state.date,
-        title=state.title,
-        organiser=state.organiser,
-        agenda=list(state.agenda),
-        status=state.status,
-        held_on=state.held_on,
-        minutes=state.minutes,
-        attendance=list(state.attendance),
         officials=None
         if officials is None
         else [OfficialAnswer(**o.model_dump()) for o in officials],
-        cancel_reason=state.cancel_reason,
-        documents=list(state.documents),
-        reports=list(state.reports),
         resolutions=[summary(r, today) for r in rows],
         version=found.version,
     )
+
+
+def _change(
+    services: Services,
+    response: Response,
+    write: Write,
+    meeting_id: uuid.UUID,
+    command: c.MeetingCommand,
+    *,
+    given: uuid.UUID | None = None,
+) -> MeetingAnswer:
+    """Change a meeting the caller may change, and answer it as it is now."""
+    writable_meeting(services, write.principal, str(meeting_id))
+    MEETINGS.write(services, str(meeting_id), command, write, given=given)
+    return meeting_answer(services, write.principal, str(meeting_id), response)
 
 
 def _known_area(services: Services, area: str, level: e.Level) -> None:

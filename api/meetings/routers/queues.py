@@ -12,8 +12,9 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from api.identity.access import ensure_reach
-from api.meetings.views import PROBLEMS, Reader, ResolutionSummary, summary
+from api.meetings.views import Reader, ResolutionSummary, summary
 from api.web.deps import ServicesDep
+from api.web.kit import PROBLEMS
 from domain import wilayah
 from domain.meeting.decider import local_day
 from events.projections import meetings as index

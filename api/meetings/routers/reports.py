@@ -10,26 +10,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from api.areas.registry import area_names, desa_under
-from api.identity.access import ensure_writable, write_meta
+from api.identity.access import ensure_writable
 from api.meetings import minutes
 from api.meetings.figures import report_figures
 from api.meetings.outline import MinutesView
-from api.meetings.views import (
-    MEETINGS,
-    PROBLEMS,
-    MeetingId,
-    Reader,
-    Writer,
-    officials_of,
-    visible_meeting,
-)
+from api.meetings.views import MEETINGS, MeetingId, Reader, Writer, officials_of, visible_meeting
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, Strict, client_event_id, etag
+from api.web.kit import PROBLEMS, Strict, command_from, etag, example
 from domain import wilayah
 from domain.fact import DomainError
 from domain.meeting import commands as c
@@ -44,17 +36,13 @@ router = APIRouter(tags=["meetings"])
 class ReportRequest(Strict):
     """An area's progress report; the figures are attached by the server."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "area": "32.79.02",
-                    "office": "Kecamatan Pataruman",
-                    "kampung_kb": {"designated": True, "maturity": "Berkembang"},
-                    "activities": ["Posyandu serentak"],
-                    "obstacles": [{"code": "data", "text": "Entri e-PPGBM terlambat"}],
-                }
-            ]
+    model_config = example(
+        {
+            "area": "32.79.02",
+            "office": "Kecamatan Pataruman",
+            "kampung_kb": {"designated": True, "maturity": "Berkembang"},
+            "activities": ["Posyandu serentak"],
+            "obstacles": [{"code": "data", "text": "Entri e-PPGBM terlambat"}],
         }
     )
 
@@ -70,18 +58,16 @@ class ReportRequest(Strict):
 def report_area(
     meeting_id: MeetingId,
     body: ReportRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    write: Writer,
 ) -> Report:
     """An area's progress report at a held meeting, by an office whose reach holds the
     area; the area's figures of the month before the meeting, as known at the end of the
     meeting's day, are attached. A later report for the same area replaces it."""
-    found = visible_meeting(services, caller, str(meeting_id))
+    found = visible_meeting(services, write.principal, str(meeting_id))
     area = wilayah.parse(body.area, field="area")
-    ensure_writable(caller, [area], "area")
+    ensure_writable(write.principal, [area], "area")
     if not wilayah.covers(found.state.area, area):
         raise DomainError(
             f"the area lies outside the meeting's area {found.state.area}", field="area"
@@ -92,19 +78,8 @@ def report_area(
     figures = (
         report_figures(services, area, day) if found.state.status is MeetingStatus.HELD else None
     )
-    command = c.ReportArea(
-        at=services.clock(),
-        area=area,
-        office=body.office,
-        kampung_kb=body.kampung_kb,
-        activities=tuple(body.activities),
-        obstacles=tuple(body.obstacles),
-        figures=figures,
-    )
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    outcome = MEETINGS.write(
-        services, str(meeting_id), command, write_meta(caller, request), event_id=event_id
-    )
+    command = command_from(c.ReportArea, body, at=services.clock(), area=area, figures=figures)
+    outcome = MEETINGS.write(services, str(meeting_id), command, write, given=body.event_id)
     etag(response, outcome.version)
     return next(r for r in outcome.state.reports if r.area == area)
 

@@ -10,20 +10,18 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, Field
 
-from api.identity.access import Principal, ensure_writable, write_meta
+from api.identity.access import Principal, ensure_writable
 from api.meetings.figures import check_target
 from api.meetings.views import (
-    PROBLEMS,
     RESOLUTIONS,
     MeetingId,
     Reader,
     ReasonRequest,
     ResolutionSummary,
     Writer,
-    cursor,
     summary,
     visible_resolution,
     writable_meeting,
@@ -31,7 +29,18 @@ from api.meetings.views import (
 )
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, Strict, client_event_id, derived_id, etag
+from api.web.kit import (
+    PROBLEMS,
+    Strict,
+    Write,
+    Writes,
+    answer_from,
+    command_from,
+    cursor,
+    derived_id,
+    etag,
+    example,
+)
 from domain import wilayah
 from domain.meeting import commands as c
 from domain.meeting import events as e
@@ -41,25 +50,19 @@ from events.projections import meetings as index
 
 router = APIRouter(tags=["meetings"])
 ResolutionId = Annotated[uuid.UUID, Path(description="The resolution's id (a UUID).")]
-IfMatch = Annotated[
-    str | None, Header(max_length=40, description='Write only at this version: "3".')
-]
+Follower = Annotated[Write, Writes("meetings:write", if_match='Write only at this version: "3".')]
 
 
 class ResolutionRequest(Strict):
     """A resolution the meeting adopted."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "text": "Sweeping balita yang belum ditimbang",
-                    "office": "Puskesmas Pataruman",
-                    "due": "2025-08-31",
-                    "areas": ["32.79.02"],
-                    "target": {"indicator": "coverage", "value": 0.9},
-                }
-            ]
+    model_config = example(
+        {
+            "text": "Sweeping balita yang belum ditimbang",
+            "office": "Puskesmas Pataruman",
+            "due": "2025-08-31",
+            "areas": ["32.79.02"],
+            "target": {"indicator": "coverage", "value": 0.9},
         }
     )
 
@@ -77,9 +80,7 @@ class ResolutionRequest(Strict):
 class ProgressRequest(Strict):
     """A progress update by the responsible office."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"text": "Sweeping di 4 dari 8 desa", "percent": 50}]}
-    )
+    model_config = example({"text": "Sweeping di 4 dari 8 desa", "percent": 50})
 
     event_id: uuid.UUID | None = None
     text: Text4000
@@ -90,11 +91,7 @@ class ProgressRequest(Strict):
 class DueRequest(Strict):
     """A new due date and why."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"due": "2025-09-30", "reason": "Menunggu jadwal posyandu serentak"}]
-        }
-    )
+    model_config = example({"due": "2025-09-30", "reason": "Menunggu jadwal posyandu serentak"})
 
     event_id: uuid.UUID | None = None
     due: ProgrammeDay
@@ -104,11 +101,7 @@ class DueRequest(Strict):
 class CloseRequest(Strict):
     """Close a resolution as done or dropped."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"outcome": "done", "reason": "Semua desa sudah disweeping"}]
-        }
-    )
+    model_config = example({"outcome": "done", "reason": "Semua desa sudah disweeping"})
 
     event_id: uuid.UUID | None = None
     outcome: e.Outcome
@@ -161,39 +154,28 @@ class ResolutionPage(BaseModel):
 def adopt_resolution(
     meeting_id: MeetingId,
     body: ResolutionRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    write: Writer,
 ) -> ResolutionAnswer:
     """A resolution adopted at a held meeting inside the caller's reach."""
-    found = writable_meeting(services, caller, str(meeting_id))
+    found = writable_meeting(services, write.principal, str(meeting_id))
     codes = tuple(wilayah.parse(a, field="areas") for a in body.areas)
     if codes:  # none: the decider says to name one
-        ensure_writable(caller, codes, "area")
+        ensure_writable(write.principal, codes, "area")
     meeting = c.MeetingFacts(
         id=found.id,
         status=found.state.status.value,
         date=found.state.held_on or found.state.date,
         area=found.state.area,
     )
-    command = c.AdoptResolution(
-        at=services.clock(),
-        meeting=meeting,
-        text=body.text,
-        office=body.office,
-        due=body.due,
-        areas=codes,
-        target=body.target,
+    command = command_from(
+        c.AdoptResolution, body, at=services.clock(), meeting=meeting, areas=codes
     )
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    resolution_id = str(body.id or derived_id(event_id))
-    RESOLUTIONS.write(
-        services, resolution_id, command, write_meta(caller, request), event_id=event_id
-    )
+    resolution_id = str(body.id or derived_id(write.event_id(body.event_id)))
+    RESOLUTIONS.write(services, resolution_id, command, write, given=body.event_id)
     response.headers["Location"] = f"/v1/resolutions/{resolution_id}"
-    return resolution_answer(services, caller, resolution_id, response, check=False)
+    return resolution_answer(services, write.principal, resolution_id, response, check=False)
 
 
 @router.get("/v1/resolutions", responses=PROBLEMS)
@@ -245,104 +227,52 @@ def get_resolution(
 def report_progress(
     resolution_id: ResolutionId,
     body: ProgressRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Follower,
 ) -> ResolutionAnswer:
     """Progress on an open resolution: text, percent, evidence hashes."""
-    command = c.ReportProgress(
-        at=services.clock(), text=body.text, percent=body.percent, evidence=tuple(body.evidence)
-    )
-    return _change(
-        services=services,
-        caller=caller,
-        request=request,
-        response=response,
-        resolution_id=str(resolution_id),
-        command=command,
-        if_match=if_match,
-        event_id=client_event_id(caller, request, body.event_id, idempotency_key),
-    )
+    command = command_from(c.ReportProgress, body, at=services.clock())
+    return _change(services, response, write, resolution_id, command, given=body.event_id)
 
 
 @router.post("/v1/resolutions/{resolution_id}/due", responses=PROBLEMS)
 def change_due(
     resolution_id: ResolutionId,
     body: DueRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Follower,
 ) -> ResolutionAnswer:
     """Move an open resolution's due date, with the reason."""
-    command = c.ChangeDue(at=services.clock(), due=body.due, reason=body.reason)
-    return _change(
-        services=services,
-        caller=caller,
-        request=request,
-        response=response,
-        resolution_id=str(resolution_id),
-        command=command,
-        if_match=if_match,
-        event_id=client_event_id(caller, request, body.event_id, idempotency_key),
-    )
+    command = command_from(c.ChangeDue, body, at=services.clock())
+    return _change(services, response, write, resolution_id, command, given=body.event_id)
 
 
 @router.post("/v1/resolutions/{resolution_id}/close", responses=PROBLEMS)
 def close_resolution(
     resolution_id: ResolutionId,
     body: CloseRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Follower,
 ) -> ResolutionAnswer:
     """Close an open resolution as done or dropped, with the reason (409 if closed)."""
-    command = c.CloseResolution(
-        at=services.clock(), outcome=body.outcome, reason=body.reason, closed_on=body.closed_on
-    )
-    return _change(
-        services=services,
-        caller=caller,
-        request=request,
-        response=response,
-        resolution_id=str(resolution_id),
-        command=command,
-        if_match=if_match,
-        event_id=client_event_id(caller, request, body.event_id, idempotency_key),
-    )
+    command = command_from(c.CloseResolution, body, at=services.clock())
+    return _change(services, response, write, resolution_id, command, given=body.event_id)
 
 
 @router.post("/v1/resolutions/{resolution_id}/reopen", responses=PROBLEMS)
 def reopen_resolution(
     resolution_id: ResolutionId,
     body: ReasonRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
+    write: Follower,
 ) -> ResolutionAnswer:
     """Open a closed resolution again, with the reason."""
-    command = c.ReopenResolution(at=services.clock(), reason=body.reason)
-    return _change(
-        services=services,
-        caller=caller,
-        request=request,
-        response=response,
-        resolution_id=str(resolution_id),
-        command=command,
-        if_match=if_match,
-        event_id=client_event_id(caller, request, body.event_id, idempotency_key),
-    )
+    command = command_from(c.ReopenResolution, body, at=services.clock())
+    return _change(services, response, write, resolution_id, command, given=body.event_id)
 
 
 def resolution_answer(
@@ -356,12 +286,12 @@ def resolution_answer(
         found_check = check_target(services, state.target, state.areas, state.due, today)
         checked = TargetCheckAnswer.model_validate(found_check, from_attributes=True)
     etag(response, found.version)
-    return ResolutionAnswer(
-        **summary(found, today).model_dump(),
-        meeting_date=state.meeting_date,
-        original_due=state.original_due,
-        adopted_on=state.adopted_on,
-        close_reason=state.close_reason,
+    return answer_from(
+        ResolutionAnswer,
+        state,
+        id=found.id,
+        overdue=state.overdue(today),
+        version=found.version,
         progress=[p.model_dump(mode="json") for p in state.progress],
         due_changes=[d.model_dump(mode="json") for d in state.due_changes],
         target_check=checked,
@@ -369,24 +299,15 @@ def resolution_answer(
 
 
 def _change(
-    *,
     services: Services,
-    caller: Principal,
-    request: Request,
     response: Response,
-    resolution_id: str,
+    write: Write,
+    resolution_id: uuid.UUID,
     command: c.ResolutionCommand,
-    if_match: str | None,
-    event_id: str | None,
+    *,
+    given: uuid.UUID | None,
 ) -> ResolutionAnswer:
     """Follow up a resolution the caller may change, and answer it as it is now."""
-    writable_resolution(services, caller, resolution_id)
-    RESOLUTIONS.write(
-        services,
-        resolution_id,
-        command,
-        write_meta(caller, request),
-        if_match=if_match,
-        event_id=event_id,
-    )
-    return resolution_answer(services, caller, resolution_id, response, check=False)
+    writable_resolution(services, write.principal, str(resolution_id))
+    RESOLUTIONS.write(services, str(resolution_id), command, write, given=given)
+    return resolution_answer(services, write.principal, str(resolution_id), response, check=False)

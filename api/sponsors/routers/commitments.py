@@ -7,19 +7,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, Field, StrictInt
 from pydantic.config import JsonDict
 
-from api.identity.access import Principal, write_meta
-from api.meetings.views import PROBLEMS
+from api.identity.access import Principal
 from api.services import Services
 from api.sponsors.views import (
     COMMITMENTS,
     CommitmentAnswer,
     DeliveryAnswer,
     Reader,
-    Verifier,
     Writer,
     beneficiary_desa,
     own_sponsor,
@@ -29,7 +27,7 @@ from api.sponsors.views import (
     writable_commitment,
 )
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, Strict, client_event_id, derived_id, etag
+from api.web.kit import PROBLEMS, Strict, Write, Writes, command_from, derived_id, etag, example
 from domain import wilayah
 from domain.fact import NotFound
 from domain.meeting.events import Document
@@ -42,27 +40,23 @@ from events.projections import sponsors as index
 router = APIRouter(tags=["sponsors"])
 CommitmentId = Annotated[uuid.UUID, Path(description="The commitment's id (a UUID).")]
 DeliveryId = Annotated[uuid.UUID, Path(description="The delivery's id (a UUID).")]
-IfMatch = Annotated[str | None, Header(max_length=40, description='Only at this version: "3".')]
+Verifier = Annotated[Write, Writes("deliveries:verify", if_match=False, idempotency_key=False)]
 Rupiah = Annotated[StrictInt, Field(ge=0, le=10**12, description="Whole Rupiah.")]
 
 
 class CommitmentRequest(Strict):
     """A sponsor's commitment to a child, a mother or a family."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "sponsor": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d41",
-                    "beneficiary": {"kind": "child", "id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01"},
-                    "aid": "nutrition",
-                    "description": "PMT telur dan susu",
-                    "amount_rupiah": 15000,
-                    "frequency": "daily",
-                    "start": "2025-07-01",
-                    "end": "2025-12-31",
-                }
-            ]
+    model_config = example(
+        {
+            "sponsor": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d41",
+            "beneficiary": {"kind": "child", "id": "0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01"},
+            "aid": "nutrition",
+            "description": "PMT telur dan susu",
+            "amount_rupiah": 15000,
+            "frequency": "daily",
+            "start": "2025-07-01",
+            "end": "2025-12-31",
         }
     )
 
@@ -90,17 +84,13 @@ _PHOTO: JsonDict = {
 class DeliveryRequest(Strict):
     """Aid handed over."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "date": "2025-07-07",
-                    "amount_rupiah": 105000,
-                    "items": "7 paket PMT",
-                    "delivered_by": "tpk",
-                    "evidence": [_PHOTO],
-                }
-            ]
+    model_config = example(
+        {
+            "date": "2025-07-07",
+            "amount_rupiah": 105000,
+            "items": "7 paket PMT",
+            "delivered_by": "tpk",
+            "evidence": [_PHOTO],
         }
     )
 
@@ -115,7 +105,7 @@ class DeliveryRequest(Strict):
 class VerifyRequest(Strict):
     """A TPK's or bidan's verdict on a delivery (a rejection gives its reason)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"verified": True}]})
+    model_config = example({"verified": True})
 
     verified: StrictBool
     reason: Text1000 | None = None
@@ -124,12 +114,8 @@ class VerifyRequest(Strict):
 class StatusRequest(Strict):
     """Pause, resume, end or cancel a commitment."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"action": "pause", "on": "2025-07-20", "reason": "Keluarga pindah sementara"}
-            ]
-        }
+    model_config = example(
+        {"action": "pause", "on": "2025-07-20", "reason": "Keluarga pindah sementara"}
     )
 
     action: e.StatusAction
@@ -146,37 +132,19 @@ class CommitmentPage(BaseModel):
 
 @router.post("/v1/commitments", status_code=201, responses=PROBLEMS)
 def make_commitment(
-    body: CommitmentRequest,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    body: CommitmentRequest, response: Response, services: ServicesDep, write: Writer
 ) -> CommitmentAnswer:
     """Record a sponsor's commitment to a beneficiary in the caller's reach (the sponsor
     must be one the caller sees)."""
-    visible_sponsor(services, caller, str(body.sponsor))
-    desa = beneficiary_desa(services, caller, body.beneficiary)
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    commitment_id = str(body.id or derived_id(event_id))
-    command = c.MakeCommitment(
-        at=services.clock(),
-        sponsor=str(body.sponsor),
-        beneficiary=body.beneficiary,
-        desa=desa,
-        aid=body.aid,
-        description=body.description,
-        amount_rupiah=body.amount_rupiah,
-        items=body.items,
-        frequency=body.frequency,
-        start=body.start,
-        end=body.end,
+    visible_sponsor(services, write.principal, str(body.sponsor))
+    desa = beneficiary_desa(services, write.principal, body.beneficiary)
+    commitment_id = str(body.id or derived_id(write.event_id(body.event_id)))
+    command = command_from(
+        c.MakeCommitment, body, at=services.clock(), sponsor=str(body.sponsor), desa=desa
     )
-    COMMITMENTS.write(
-        services, commitment_id, command, write_meta(caller, request), event_id=event_id
-    )
+    COMMITMENTS.write(services, commitment_id, command, write, given=body.event_id)
     response.headers["Location"] = f"/v1/commitments/{commitment_id}"
-    return _answer(services, response, *_visible(services, caller, commitment_id))
+    return _answer(services, response, *_visible(services, write.principal, commitment_id))
 
 
 @router.get("/v1/commitments", responses=PROBLEMS)
@@ -224,49 +192,37 @@ def get_commitment(
 def change_status(
     commitment_id: CommitmentId,
     body: StatusRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    if_match: IfMatch = None,
+    write: Annotated[
+        Write,
+        Writes("sponsors:write", if_match='Only at this version: "3".', idempotency_key=False),
+    ],
 ) -> CommitmentAnswer:
     """Pause, resume, end or cancel a commitment (pause, end and cancel give a reason)."""
     key = str(commitment_id)
-    writable_commitment(services, caller, key)
-    command = c.ChangeStatus(
-        at=services.clock(), action=body.action, on=body.on, reason=body.reason
-    )
-    COMMITMENTS.write(services, key, command, write_meta(caller, request), if_match=if_match)
-    return _answer(services, response, *_visible(services, caller, key))
+    writable_commitment(services, write.principal, key)
+    command = command_from(c.ChangeStatus, body, at=services.clock())
+    COMMITMENTS.write(services, key, command, write)
+    return _answer(services, response, *_visible(services, write.principal, key))
 
 
 @router.post("/v1/commitments/{commitment_id}/deliveries", status_code=201, responses=PROBLEMS)
 def record_delivery(
     commitment_id: CommitmentId,
     body: DeliveryRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    write: Writer,
 ) -> DeliveryAnswer:
     """Record a delivery on an active commitment (counted once a TPK or bidan verifies it)."""
     key = str(commitment_id)
-    writable_commitment(services, caller, key)
-    event_id = client_event_id(caller, request, None, idempotency_key)
-    delivery_id = str(body.id or derived_id(event_id))
-    command = c.RecordDelivery(
-        at=services.clock(),
-        delivery=delivery_id,
-        on=body.date,
-        amount_rupiah=body.amount_rupiah,
-        items=body.items,
-        delivered_by=body.delivered_by,
-        evidence=tuple(body.evidence),
+    writable_commitment(services, write.principal, key)
+    delivery_id = str(body.id or derived_id(write.event_id(None)))
+    command = command_from(
+        c.RecordDelivery, body, at=services.clock(), delivery=delivery_id, on=body.date
     )
-    outcome = COMMITMENTS.write(
-        services, key, command, write_meta(caller, request), event_id=event_id
-    )
+    outcome = COMMITMENTS.write(services, key, command, write)
     response.headers["Location"] = f"/v1/deliveries/{delivery_id}"
     return _delivery_answer(response, key, outcome.state, outcome.version, delivery_id)
 
@@ -284,19 +240,16 @@ def get_delivery(
 def verify_delivery(
     delivery_id: DeliveryId,
     body: VerifyRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Verifier,
+    write: Verifier,
 ) -> DeliveryAnswer:
     """A TPK or bidan verifies the delivery (it counts in fulfilment) or rejects it (with the
     reason); a delivery is judged once (409 after)."""
-    key, _, _ = _delivery(services, caller, str(delivery_id))
-    writable_commitment(services, caller, key)
-    command = c.VerifyDelivery(
-        at=services.clock(), delivery=str(delivery_id), verified=body.verified, reason=body.reason
-    )
-    outcome = COMMITMENTS.write(services, key, command, write_meta(caller, request))
+    key, _, _ = _delivery(services, write.principal, str(delivery_id))
+    writable_commitment(services, write.principal, key)
+    command = command_from(c.VerifyDelivery, body, at=services.clock(), delivery=str(delivery_id))
+    outcome = COMMITMENTS.write(services, key, command, write)
     return _delivery_answer(response, key, outcome.state, outcome.version, str(delivery_id))
 
 

@@ -7,15 +7,25 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, Field
 
-from api.identity.access import Principal, ensure_reach, ensure_writable, write_meta
-from api.meetings.views import PROBLEMS
+from api.identity.access import Principal, ensure_reach, ensure_writable
 from api.services import Services
 from api.sponsors.views import FAMILIES, AreaReader, Writer, personal_part
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, Strict, checked_desa, client_event_id, derived_id, etag
+from api.web.kit import (
+    PROBLEMS,
+    Strict,
+    Write,
+    Writes,
+    answer_from,
+    checked_desa,
+    command_from,
+    derived_id,
+    etag,
+    example,
+)
 from domain import wilayah
 from domain.fact import NotFound
 from domain.sponsor import commands as c
@@ -28,20 +38,17 @@ from events.projections.children import find_child
 
 router = APIRouter(tags=["sponsors"])
 FamilyId = Annotated[uuid.UUID, Path(description="The family's id (a UUID).")]
+Changer = Annotated[Write, Writes("sponsors:write", if_match=False, idempotency_key=False)]
 
 
 class MotherRequest(Strict):
     """A mother of the family: pregnant with a due date, or breastfeeding."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "status": "pregnant",
-                    "due_date": "2025-11-01",
-                    "personal": {"name": "Demo Ibu Contoh"},
-                }
-            ]
+    model_config = example(
+        {
+            "status": "pregnant",
+            "due_date": "2025-11-01",
+            "personal": {"name": "Demo Ibu Contoh"},
         }
     )
 
@@ -54,17 +61,13 @@ class MotherRequest(Strict):
 class FamilyRequest(Strict):
     """A family of a desa: KRS or not, risk factors, its registered children and mothers."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "desa": "32.79.02.2003",
-                    "krs": True,
-                    "risks": ["no_safe_water"],
-                    "children": ["0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01"],
-                    "personal": {"head_name": "Demo Kepala Keluarga", "address": "Alamat Demo 1"},
-                }
-            ]
+    model_config = example(
+        {
+            "desa": "32.79.02.2003",
+            "krs": True,
+            "risks": ["no_safe_water"],
+            "children": ["0197c3a1-5b2e-7c4d-9e10-3f2a1b4c5d01"],
+            "personal": {"head_name": "Demo Kepala Keluarga", "address": "Alamat Demo 1"},
         }
     )
 
@@ -81,11 +84,7 @@ class FamilyRequest(Strict):
 class RisksRequest(Strict):
     """The family's KRS status and risk factors now."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"krs": True, "risks": ["no_safe_water", "birth_spacing_under_2y"]}]
-        }
-    )
+    model_config = example({"krs": True, "risks": ["no_safe_water", "birth_spacing_under_2y"]})
 
     krs: StrictBool
     risks: list[e.RiskFactor] = Field(max_length=6)
@@ -116,66 +115,47 @@ class FamilyPage(BaseModel):
 
 @router.post("/v1/families", status_code=201, responses=PROBLEMS)
 def register_family(
-    body: FamilyRequest,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    body: FamilyRequest, response: Response, services: ServicesDep, write: Writer
 ) -> FamilyAnswer:
     """Register a family of a desa in the caller's reach, with its children and mothers."""
-    desa = checked_desa(services, caller, body.desa)
+    desa = checked_desa(services, write.principal, body.desa)
     for child in body.children:
-        _child_in(services, caller, str(child), field="children")
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    family_id = str(body.id or derived_id(event_id))
-    meta = write_meta(caller, request)  # one call: its events share one correlation id
+        _child_in(services, write.principal, str(child), field="children")
+    family_id = str(body.id or derived_id(write.event_id(body.event_id)))
     at = services.clock()
-    command = c.RegisterFamily(
-        at=at,
-        desa=desa,
-        krs=body.krs,
-        risks=tuple(body.risks),
-        children=tuple(str(x) for x in body.children),
-        personal=body.personal,
-    )
-    FAMILIES.write(services, family_id, command, meta, event_id=event_id)
-    for mother in body.mothers:
-        FAMILIES.write(services, family_id, _mother_command(at, mother), meta)
+    children = tuple(str(x) for x in body.children)
+    command = command_from(c.RegisterFamily, body, at=at, desa=desa, children=children)
+    FAMILIES.write(services, family_id, command, write, given=body.event_id)
+    for mother in body.mothers:  # the same write: its events share one correlation id
+        FAMILIES.write_more(services, family_id, _mother_command(at, mother), write)
     response.headers["Location"] = f"/v1/families/{family_id}"
-    return family_answer(services, caller, family_id, response)
+    return family_answer(services, write.principal, family_id, response)
 
 
 @router.post("/v1/families/{family_id}/mothers", responses=PROBLEMS)
 def record_mother(
     family_id: FamilyId,
     body: MotherRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
+    write: Changer,
 ) -> FamilyAnswer:
     """Record a mother of the family (pregnant or breastfeeding), or change her status."""
-    _writable_family(services, caller, str(family_id))
     command = _mother_command(services.clock(), body)
-    FAMILIES.write(services, str(family_id), command, write_meta(caller, request))
-    return family_answer(services, caller, str(family_id), response)
+    return _change(services, response, write, family_id, command)
 
 
 @router.post("/v1/families/{family_id}/risks", responses=PROBLEMS)
 def change_risks(
     family_id: FamilyId,
     body: RisksRequest,
-    request: Request,
     response: Response,
     services: ServicesDep,
-    caller: Writer,
+    write: Changer,
 ) -> FamilyAnswer:
     """Set the family's KRS status and risk factors."""
-    _writable_family(services, caller, str(family_id))
-    command = c.ChangeRisks(at=services.clock(), krs=body.krs, risks=tuple(body.risks))
-    FAMILIES.write(services, str(family_id), command, write_meta(caller, request))
-    return family_answer(services, caller, str(family_id), response)
+    command = command_from(c.ChangeRisks, body, at=services.clock())
+    return _change(services, response, write, family_id, command)
 
 
 @router.get("/v1/families", responses=PROBLEMS)
@@ -232,13 +212,7 @@ def family_answer(
 
 
 def _mother_command(at: Any, body: MotherRequest) -> c.RecordMother:
-    return c.RecordMother(
-        at=at,
-        mother=str(body.id or uuid.uuid4()),
-        status=body.status,
-        due_date=body.due_date,
-        personal=body.personal,
-    )
+    return command_from(c.RecordMother, body, at=at, mother=str(body.id or uuid.uuid4()))
 
 
 def _family(services: Services, caller: Principal, family_id: str) -> tuple[FamilyState, int]:
@@ -250,21 +224,22 @@ def _family(services: Services, caller: Principal, family_id: str) -> tuple[Fami
     return found
 
 
-def _writable_family(services: Services, caller: Principal, family_id: str) -> None:
-    state, _ = _family(services, caller, family_id)
-    ensure_writable(caller, [state.desa], "family")
+def _change(
+    services: Services,
+    response: Response,
+    write: Write,
+    family_id: uuid.UUID,
+    command: c.SponsorCommand,
+) -> FamilyAnswer:
+    """Change a family the caller may change, and answer it as it is now."""
+    state, _ = _family(services, write.principal, str(family_id))
+    ensure_writable(write.principal, [state.desa], "family")
+    FAMILIES.write(services, str(family_id), command, write)
+    return family_answer(services, write.principal, str(family_id), response)
 
 
 def _family_answer(family_id: str, state: FamilyState, version: int) -> FamilyAnswer:
-    return FamilyAnswer(
-        id=family_id,
-        desa=state.desa,
-        krs=state.krs,
-        risks=list(state.risks),
-        children=list(state.children),
-        mothers=list(state.mothers),
-        version=version,
-    )
+    return answer_from(FamilyAnswer, state, id=family_id, personal=None, version=version)
 
 
 def _child_in(services: Services, caller: Principal, child_id: str, *, field: str) -> str:

@@ -10,7 +10,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.meetings.views import PROBLEMS, cursor
 from api.sponsors.views import (
     AreaPath,
     AreaReader,
@@ -21,6 +20,7 @@ from api.sponsors.views import (
     today,
 )
 from api.web.deps import ServicesDep
+from api.web.kit import PROBLEMS, cursor
 from domain.sponsor import events as e
 from domain.sponsor.fulfilment import fulfilment
 from events.projections import sponsors as index

@@ -8,11 +8,10 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, Field
 
-from api.identity.access import Principal, ensure_writable, write_meta
-from api.meetings.views import PROBLEMS, cursor
+from api.identity.access import Principal, ensure_writable
 from api.services import Services
 from api.sponsors.views import (
     SPONSORS,
@@ -27,7 +26,17 @@ from api.sponsors.views import (
     visible_sponsor,
 )
 from api.web.deps import ServicesDep
-from api.web.kit import IdempotencyKey, Strict, client_event_id, derived_id, etag, masked_initials
+from api.web.kit import (
+    PROBLEMS,
+    Strict,
+    answer_from,
+    command_from,
+    cursor,
+    derived_id,
+    etag,
+    example,
+    masked_initials,
+)
 from domain import wilayah
 from domain.access import OWN_RECORDS_ONLY
 from domain.fact import DomainError
@@ -46,16 +55,12 @@ SponsorId = Annotated[uuid.UUID, Path(description="The sponsor's id (a UUID).")]
 class SponsorRequest(Strict):
     """A sponsor; an organisation gives its (public) name, a person goes in ``personal``."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "kind": "baznas",
-                    "name": "Baznas Kota Banjar",
-                    "named_publicly": True,
-                    "areas": ["32.79"],
-                }
-            ]
+    model_config = example(
+        {
+            "kind": "baznas",
+            "name": "Baznas Kota Banjar",
+            "named_publicly": True,
+            "areas": ["32.79"],
         }
     )
 
@@ -129,15 +134,11 @@ class SuggestionPage(BaseModel):
 
 @router.post("/v1/sponsors", status_code=201, responses=PROBLEMS)
 def register_sponsor(
-    body: SponsorRequest,
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    caller: Writer,
-    idempotency_key: IdempotencyKey = None,
+    body: SponsorRequest, response: Response, services: ServicesDep, write: Writer
 ) -> SponsorAnswer:
     """Register a sponsor over areas inside the caller's reach (and the login that acts
     for it, if any)."""
+    caller = write.principal
     areas = [wilayah.parse(area, field="areas") for area in body.areas]
     if not areas and not caller.reach.everywhere:
         raise DomainError(
@@ -149,18 +150,9 @@ def register_sponsor(
         with services.engine.connect() as conn:
             if index.sponsor_of_principal(conn, body.principal) is not None:
                 raise DomainError("this login acts for another sponsor already", field="principal")
-    event_id = client_event_id(caller, request, body.event_id, idempotency_key)
-    sponsor_id = str(body.id or derived_id(event_id))
-    command = c.RegisterSponsor(
-        at=services.clock(),
-        kind=body.kind,
-        name=body.name,
-        named_publicly=body.named_publicly,
-        areas=tuple(body.areas),
-        principal=body.principal,
-        personal=body.personal,
-    )
-    SPONSORS.write(services, sponsor_id, command, write_meta(caller, request), event_id=event_id)
+    sponsor_id = str(body.id or derived_id(write.event_id(body.event_id)))
+    command = command_from(c.RegisterSponsor, body, at=services.clock())
+    SPONSORS.write(services, sponsor_id, command, write, given=body.event_id)
     response.headers["Location"] = f"/v1/sponsors/{sponsor_id}"
     return sponsor_answer(services, caller, sponsor_id, response)
 
@@ -318,12 +310,4 @@ def _trend(conn: Any, child_id: str) -> ChildTrend | None:
 
 
 def _sponsor_answer(sponsor_id: str, state: SponsorState, version: int) -> SponsorAnswer:
-    return SponsorAnswer(
-        id=sponsor_id,
-        kind=state.kind,
-        name=state.name,
-        named_publicly=state.named_publicly,
-        areas=list(state.areas),
-        principal=state.principal,
-        version=version,
-    )
+    return answer_from(SponsorAnswer, state, id=sponsor_id, personal=None, version=version)

@@ -12,11 +12,10 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from api.areas.registry import area_names
-from api.meetings.views import PROBLEMS
 from api.sponsors.figures import SponsorFigures, commitments_at, sponsor_figures
 from api.sponsors.views import AreaPath, AreaReader, area_in_reach
 from api.web.deps import ServicesDep
-from api.web.kit import KnownAt, log_position_of
+from api.web.kit import PROBLEMS, KnownAt, log_position_of
 from domain.figures import Figures, parse_period
 from events.area_figures import reading, unit_of
 
