@@ -20,7 +20,6 @@ from api.identity.access import (
 )
 from api.services import Services
 from api.web.kit import erased_subjects, etag, today
-from api.web.responses import problems
 from domain.child.decider import ChildDecider, ChildState, age_on, stream_id
 from domain.child.events import ChildPersonal, Measurement
 from domain.child.personal import initials, mask_nik
@@ -28,9 +27,6 @@ from domain.fact import NotFound
 from domain.growth import Sex
 from events.personal import Opened
 from events.projections import children as index
-
-PROBLEM = problems(404, 409, 412)
-
 
 ChildId = Annotated[uuid.UUID, Path(description="The child's id (a UUID).")]
 

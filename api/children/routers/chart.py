@@ -14,9 +14,10 @@ from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Query, Response
 
-from api.children.views import PROBLEM, ChildId, child_row
+from api.children.views import ChildId, child_row
 from api.identity.access import Principal, Requires
 from api.web.deps import ServicesDep
+from api.web.kit import PROBLEMS
 from domain.growth import Indicator, Sex, standard_curves
 from domain.growth.rules import DAYS_PER_MONTH
 from events.projections import children as index
@@ -50,7 +51,7 @@ _TABLES: Final = {
 
 @router.get(
     "/v1/children/{child_id}/growth-chart.svg",
-    responses={**PROBLEM, 200: {"content": {"image/svg+xml": {}}}},
+    responses={**PROBLEMS, 200: {"content": {"image/svg+xml": {}}}},
     response_class=Response,
 )
 def growth_chart(

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from api.children.views import (
-    PROBLEM,
     ChildAnswer,
     ChildId,
     answer,
@@ -23,7 +22,7 @@ from api.children.views import (
 )
 from api.identity.access import Principal, Requires
 from api.web.deps import ServicesDep
-from api.web.kit import IDEMPOTENCY_NAMESPACE, Write, Writes, checked_desa, example, today
+from api.web.kit import IDEMPOTENCY_NAMESPACE, PROBLEMS, Write, Writes, checked_desa, example, today
 from domain import wilayah
 from domain.child import commands as c
 from domain.child.commands import PersonalEntry
@@ -73,7 +72,7 @@ class ChildPage(BaseModel):
     next: str | None
 
 
-@router.post("/v1/children", status_code=201, responses=PROBLEM)
+@router.post("/v1/children", status_code=201, responses=PROBLEMS)
 def register_child(
     body: RegisterChildRequest,
     response: Response,
@@ -105,7 +104,7 @@ def register_child(
 # answer is one round trip for a few indexed rows, with no lock to wait for, and with no
 # hand-off 4 concurrent readers are answered about 1.4 times as fast. On PostgreSQL the round
 # trip is awaited on the store's asynchronous pool.
-@router.get("/v1/children/{child_id}", responses=PROBLEM)
+@router.get("/v1/children/{child_id}", responses=PROBLEMS)
 async def get_child(
     child_id: ChildId,
     response: Response,
@@ -117,7 +116,7 @@ async def get_child(
     return answered_child(services, principal, child_id, response, found)
 
 
-@router.get("/v1/children", responses=PROBLEM)
+@router.get("/v1/children", responses=PROBLEMS)
 def list_children(
     services: ServicesDep,
     principal: Annotated[Principal, Requires("children:read")],

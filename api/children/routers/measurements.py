@@ -13,7 +13,6 @@ from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel
 
 from api.children.views import (
-    PROBLEM,
     AssessmentOut,
     ChildId,
     MeasurementOut,
@@ -24,7 +23,7 @@ from api.children.views import (
 from api.identity.access import Principal, Requires
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import Write, Writes, etag, example, today
+from api.web.kit import PROBLEMS, Write, Writes, etag, example, today
 from domain.child import commands as c
 from domain.child.commands import MeasurementEntry
 from domain.child.decider import ChildState, stream_id
@@ -166,7 +165,7 @@ def _measured(
     return MeasurementWritten(**written.model_dump(), assessment=out.assessment, measurement=out)
 
 
-@router.post(_MEASUREMENTS, status_code=201, responses=PROBLEM)
+@router.post(_MEASUREMENTS, status_code=201, responses=PROBLEMS)
 def record_measurement(
     child_id: ChildId,
     body: MeasurementRequest,
@@ -182,7 +181,7 @@ def record_measurement(
     return _measured(services, response, child_id, event_id, outcome, "recorded")
 
 
-@router.post(_MEASUREMENT + "/corrections", status_code=201, responses=PROBLEM)
+@router.post(_MEASUREMENT + "/corrections", status_code=201, responses=PROBLEMS)
 def correct_measurement(
     child_id: ChildId,
     measurement_id: MeasurementId,
@@ -201,7 +200,7 @@ def correct_measurement(
     return _measured(services, response, child_id, corrected, outcome, "corrected")
 
 
-@router.post(_MEASUREMENT + "/void", status_code=201, responses=PROBLEM)
+@router.post(_MEASUREMENT + "/void", status_code=201, responses=PROBLEMS)
 def void_measurement(
     child_id: ChildId,
     measurement_id: MeasurementId,
@@ -217,7 +216,7 @@ def void_measurement(
     return _written(response, outcome)
 
 
-@router.get(_MEASUREMENTS, responses=PROBLEM)
+@router.get(_MEASUREMENTS, responses=PROBLEMS)
 def list_measurements(
     child_id: ChildId,
     response: Response,

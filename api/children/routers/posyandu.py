@@ -13,10 +13,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
-from api.children.views import PROBLEM, decider, writable_state_guard
+from api.children.views import decider, writable_state_guard
 from api.identity.access import Principal
 from api.web.deps import ServicesDep
-from api.web.kit import Write, Writes, example, today
+from api.web.kit import PROBLEMS, Write, Writes, example, today
 from domain.child import commands as c
 from domain.child.commands import MeasurementTyped
 from domain.child.decider import ChildState, stream_id
@@ -82,7 +82,7 @@ class SessionAnswer(BaseModel):
     items: list[ItemAnswer]
 
 
-@router.post("/v1/posyandu-sessions", responses=PROBLEM)
+@router.post("/v1/posyandu-sessions", responses=PROBLEMS)
 def record_session(
     body: PosyanduSession,
     services: ServicesDep,

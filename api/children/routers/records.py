@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.children.views import PROBLEM, ChildAnswer, ChildId, child_answer, writable_child
+from api.children.views import ChildAnswer, ChildId, child_answer, writable_child
 from api.services import Services
 from api.web.deps import ServicesDep
-from api.web.kit import Write, Writes, checked_desa, example, today
+from api.web.kit import PROBLEMS, Write, Writes, checked_desa, example, today
 from domain.child import commands as c
 from domain.child.commands import PersonalEntry
 from domain.child.decider import stream_id
@@ -84,7 +84,7 @@ def _run(
     return child_answer(services, write.principal, child_id, response)
 
 
-@router.post("/v1/children/{child_id}/corrections", status_code=201, responses=PROBLEM)
+@router.post("/v1/children/{child_id}/corrections", status_code=201, responses=PROBLEMS)
 def correct_registration(
     child_id: ChildId,
     body: RegistrationCorrection,
@@ -105,7 +105,7 @@ def correct_registration(
     return _run(response, services, write, child_id=child_id, command=command, given=body.event_id)
 
 
-@router.post("/v1/children/{child_id}/moves", status_code=201, responses=PROBLEM)
+@router.post("/v1/children/{child_id}/moves", status_code=201, responses=PROBLEMS)
 def move_child(
     child_id: ChildId, body: Move, response: Response, services: ServicesDep, write: Writer
 ) -> ChildAnswer:
@@ -116,7 +116,7 @@ def move_child(
     return _run(response, services, write, child_id=child_id, command=command, given=body.event_id)
 
 
-@router.post("/v1/children/{child_id}/exit", status_code=201, responses=PROBLEM)
+@router.post("/v1/children/{child_id}/exit", status_code=201, responses=PROBLEMS)
 def exit_child(
     child_id: ChildId, body: Exit, response: Response, services: ServicesDep, write: Writer
 ) -> ChildAnswer:
