@@ -66,8 +66,8 @@ class StreamDecider(Generic[CommandT, StateT]):
             for base in getattr(cls, "__orig_bases__", ())
             if get_origin(base) is StreamDecider
         )
-        cls._rules = {kind: rule for rule in cls.rules for kind in _named(rule, 0)}
-        cls._changes = {kind: change for change in cls.changes for kind in _named(change, 1)}
+        cls._rules = _by_kind(cls.rules, 0)
+        cls._changes = _by_kind(cls.changes, 1)
         starting = (r for r in cls.rules if getattr(r, "starts_stream", False))
         cls._founding = tuple(kind for rule in starting for kind in _named(rule, 0))
         cls.missing = cls.missing or f"there is no such {cls.stream_type}"
@@ -96,6 +96,18 @@ class StreamDecider(Generic[CommandT, StateT]):
         if not state.exists and not isinstance(command, self._founding):
             raise NotFound(self.missing)
         return rule(command, state)
+
+
+def _by_kind(functions: Sequence[Any], index: int) -> dict[type, Any]:
+    """Each function by the kinds its parameter at ``index`` names; a kind named twice is a
+    mistake in the decider's table, refused when the class is declared."""
+    found: dict[type, Any] = {}
+    for function in functions:
+        for kind in _named(function, index):
+            if kind in found:
+                raise TypeError(f"{kind.__name__} is named by two functions of one decider")
+            found[kind] = function
+    return found
 
 
 def _named(function: Callable[..., Any], index: int) -> tuple[type, ...]:
