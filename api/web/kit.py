@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
 from functools import cached_property
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Final, Generic, Literal, TypeVar
 
 from fastapi import Header, Path, Query, Request, Response, params
 from pydantic import AwareDatetime, BaseModel, ConfigDict, TypeAdapter, ValidationError
@@ -265,8 +265,18 @@ def checked_desa(
 def answer_from(model: type[Answer], held: object, /, **given: Any) -> Answer:
     """``model`` with the fields ``given``, the others read from ``held``'s attributes of the
     same names (one ``held`` lacks keeps its default): for an answer that shows a state or a
-    row as it is. Use it only where every field of ``model`` may be shown."""
+    row as it is. A field that may hold a secret or personal data is never read this way:
+    the caller gives it (masked, opened for a reader allowed to see it, or None)."""
+    unsaid = _GIVEN_ONLY.intersection(model.model_fields) - given.keys()
+    if unsaid:
+        raise TypeError(f"{model.__name__}: give {sorted(unsaid)} explicitly")
     return _model_from(model, held, given)
+
+
+# Fields ``answer_from`` never copies: a secret, or a person's data (UU 27/2022).
+_GIVEN_ONLY: Final = frozenset(
+    {"secret", "personal", "nik", "mother_name", "mother_nik", "address", "phone", "kk"}
+)
 
 
 def command_from(command: type[CommandT], body: BaseModel, /, **given: Any) -> CommandT:

@@ -233,10 +233,10 @@ def subscription_answer(
         letters = len(outbox.letters(conn, key))
     delivery = None if cursor is None else answer_from(Delivery, cursor, dead_letters=letters)
     etag(response, version)
-    # The state holds no secret: it is shown once, by ``subscribe``.
     return answer_from(
         SubscriptionAnswer,
         state,
+        secret=None,  # shown once, by ``subscribe``
         id=key,
         event_types=list(state.event_types),
         delivery=delivery,
