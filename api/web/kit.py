@@ -5,7 +5,7 @@
 - versions: ``If-Match`` read as a stream version, the ``ETag`` of an answer;
 - a write as a route receives it beside its body (``Write``, the dependency ``Writes``):
   the caller, the event ``meta``, the event id and the expected version;
-- the streams one decider keeps, and the one way a route writes to them (``Streams``);
+- the streams one decider keeps, and how a route writes to them (``Streams``);
 - pages ordered by day and id: the ``next`` cursor read back (``cursor``);
 - ``known_at``: the log position a past instant names;
 - masking: children's initials and personal fields, read for many children at once;
@@ -170,7 +170,7 @@ def Writes(  # noqa: N802 (a marker in Annotated, as Requires)
 
 @dataclass(frozen=True)
 class Streams(Generic[CommandT, StateT]):
-    """The streams one decider keeps (``prefix`` and an id), and the one way routes write
+    """The streams one decider keeps (``prefix`` and an id), and how a route writes
     to them."""
 
     decider: Decider[CommandT, StateT]
