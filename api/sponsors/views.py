@@ -193,7 +193,7 @@ def personal_part(
     return opened.plain, erased
 
 
-def area_in_reach(caller: Principal, code: str) -> str:
+def reached_area(caller: Principal, code: str) -> str:
     """The area ``code`` names, if the caller's reach overlaps it (404 otherwise)."""
     area = wilayah.parse(code, field="code")
     ensure_reach(caller, area, "area")

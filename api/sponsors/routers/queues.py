@@ -15,7 +15,7 @@ from api.sponsors.views import (
     AreaReader,
     CommitmentAnswer,
     Suggestion,
-    area_in_reach,
+    reached_area,
     suggestion_page,
     today,
 )
@@ -69,7 +69,7 @@ def unsponsored_stunted(
 ) -> SuggestionQueue:
     """Balita stunted now (severely or not) in the area with no nutrition commitment running
     today (none, paused, ended or cancelled), the oldest case first; masked."""
-    area = area_in_reach(caller, code)
+    area = reached_area(caller, code)
     day = today(services)
     with services.engine.connect() as conn:
         rows = index.unsponsored_stunted(
@@ -94,7 +94,7 @@ def krs_without_commitment(
 ) -> FamilyQueue:
     """KRS families in the area for whom (or for whose mothers or children) no commitment
     was ever made, by id."""
-    area = area_in_reach(caller, code)
+    area = reached_area(caller, code)
     with services.engine.connect() as conn:
         rows = index.krs_without_commitment(
             conn,
@@ -120,7 +120,7 @@ def krs_without_commitment(
 def overdue_deliveries(code: AreaPath, services: ServicesDep, caller: AreaReader) -> OverdueQueue:
     """Active commitments in the area with nothing verified for more than one period, the
     longest waiting first."""
-    area = area_in_reach(caller, code)
+    area = reached_area(caller, code)
     day = today(services)
     with services.engine.connect() as conn:
         rows = index.list_commitments(

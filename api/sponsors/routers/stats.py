@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from api.areas.registry import area_names
 from api.sponsors.figures import SponsorFigures, commitments_at, sponsor_figures
-from api.sponsors.views import AreaPath, AreaReader, area_in_reach
+from api.sponsors.views import AreaPath, AreaReader, reached_area
 from api.web.deps import ServicesDep
 from api.web.kit import PROBLEMS, KnownAt, log_position_of
 from domain.figures import Figures, parse_period
@@ -64,7 +64,7 @@ def sponsor_stats(
     """Sponsors, running commitments, beneficiaries by kind, Rupiah due and delivered, and
     the share of stunted children sponsored, for an area and a period; with ``known_at`` as
     the log held them then."""
-    area = area_in_reach(caller, code)
+    area = reached_area(caller, code)
     asked = parse_period(period)
     position = log_position_of(services, known_at)
     unit = unit_of(area)
