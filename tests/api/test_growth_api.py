@@ -10,8 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from domain.access import Role
-from domain.growth import RULE_VERSION, TABLE_SOURCE, Indicator, Position, Sex, assess
+from domain.growth import RULE_VERSION, TABLE_SOURCE, Indicator, Sex, assess
 from tests.api.tokens import Minter, bearer
+from tests.support.growth import ISSUE_EXAMPLE
 
 ASSESSMENTS = "/v1/growth/assessments"
 EXAMPLE: dict[str, Any] = {
@@ -52,14 +53,7 @@ def later(days: int) -> str:
 def test_the_issue_example_answers_exactly_what_the_domain_computes(
     client: TestClient, token: str
 ) -> None:
-    expected = assess(
-        sex=Sex.MALE,
-        age_days=683,
-        weight_kg=10.4,
-        length_cm=84.8,
-        position=Position.LYING,
-        oedema=False,
-    )
+    expected = assess(**ISSUE_EXAMPLE)
 
     response = client.post(ASSESSMENTS, json=EXAMPLE, headers=bearer(token))
 

@@ -12,6 +12,7 @@ from domain.growth.categories import OBESE, RISK_OF_OVERWEIGHT_FOR_AGE, SEVERELY
 from domain.growth.lms import value_at, z_lms, z_restricted
 from domain.growth.rules import FLAG_LIMITS
 from domain.growth.tables import table
+from tests.support.growth import ISSUE_EXAMPLE
 
 
 def _lms_at_cm(indicator: Indicator, sex: Sex, cm: float) -> tuple[float, float, float]:
@@ -205,22 +206,16 @@ def test_haz_uses_the_plain_lms_method_even_beyond_3() -> None:
 
 
 def test_day_1826_is_scored_and_day_1827_is_not() -> None:
-    last = assess(
-        sex=Sex.MALE,
-        age_days=1826,
-        weight_kg=18.0,
-        length_cm=110.0,
-        position="standing",
-        muac_cm=16.5,
-    )
-
-    past = assess(
-        sex=Sex.MALE,
-        age_days=1827,
-        weight_kg=18.0,
-        length_cm=110.0,
-        position="standing",
-        muac_cm=16.5,
+    last, past = (
+        assess(
+            sex=Sex.MALE,
+            age_days=day,
+            weight_kg=18.0,
+            length_cm=110.0,
+            position="standing",
+            muac_cm=16.5,
+        )
+        for day in (1826, 1827)
     )
 
     assert None not in (last.haz, last.waz, last.whz, last.baz, last.acz)
@@ -274,14 +269,7 @@ def test_birth_and_measurement_dates_give_the_age_in_days() -> None:
 
 
 def test_the_issue_example_scores_a_boy_of_683_days() -> None:
-    a = assess(
-        sex=Sex.MALE,
-        age_days=683,
-        weight_kg=10.4,
-        length_cm=84.8,
-        position=Position.LYING,
-        oedema=False,
-    )
+    a = assess(**ISSUE_EXAMPLE)
 
     assert all(isinstance(z, float) for z in (a.haz, a.waz, a.whz, a.baz))
     assert (a.adjusted_length_cm, a.age_months, a.flags) == (84.8, 22, frozenset())
