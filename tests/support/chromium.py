@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from tests.conftest import unavailable
@@ -52,3 +54,21 @@ def screenshot_of(chromium: Path, file: Path, size: tuple[int, int]) -> Image.Im
     )
     assert png.is_file(), "Chromium wrote no screenshot"
     return Image.open(png).convert("RGB")
+
+
+def assert_check_catches(
+    page: str,
+    old: str,
+    new: str,
+    shoot: Callable[[str], Image.Image],
+    check: Callable[[Image.Image], object],
+) -> None:
+    """``page`` with ``old`` replaced once by ``new`` is another page, and ``check`` fails on
+    its screenshot by ``shoot``: the browser check can fail."""
+    broken = page.replace(old, new, 1)
+
+    image = shoot(broken)
+
+    assert broken != page
+    with pytest.raises(AssertionError):
+        check(image)
