@@ -59,12 +59,33 @@ def test_a_month_without_weighing_makes_the_next_weighing_o() -> None:
     assert gains[1].gain_grams is None
 
 
-def test_the_previous_calendar_month_counts_even_one_day_apart() -> None:
-    # 31 January -> 1 February: the previous calendar month, whatever the distance.
-    born = date(2024, 6, 1)
-    gains = weight_gains(born, [w(date(2025, 1, 31), 8.0), w(date(2025, 2, 1), 8.3)])
+@pytest.mark.parametrize(
+    ("born", "weighings", "months", "kbm"),
+    [
+        # 31 January -> 1 February: the previous calendar month, whatever the distance.
+        pytest.param(
+            date(2024, 6, 1),
+            [w(date(2025, 1, 31), 8.0), w(date(2025, 2, 1), 8.3)],
+            8,
+            300,
+            id="even-one-day-apart",
+        ),
+        # 5 January 2025 is day 370 (12 completed months): 200 g.
+        pytest.param(
+            date(2024, 1, 1),
+            [w(date(2024, 12, 20), 8.0), w(date(2025, 1, 5), 8.2)],
+            12,
+            200,
+            id="december-before-january",
+        ),
+    ],
+)
+def test_the_previous_calendar_month_counts(
+    born: date, weighings: list[Weighing], months: int, kbm: int
+) -> None:
+    gains = weight_gains(born, weighings)
 
-    assert (gains[1].gain_class, gains[1].age_months, gains[1].kbm_grams) == (N, 8, 300)
+    assert (gains[1].gain_class, gains[1].age_months, gains[1].kbm_grams) == (N, months, kbm)
 
 
 def test_the_first_of_one_month_and_the_end_of_the_next_are_still_consecutive() -> None:
@@ -74,14 +95,6 @@ def test_the_first_of_one_month_and_the_end_of_the_next_are_still_consecutive() 
 
     assert classes(consecutive) == [B, T]
     assert classes(two_apart) == [B, O]
-
-
-def test_december_is_the_previous_month_of_january() -> None:
-    born = date(2024, 1, 1)
-    gains = weight_gains(born, [w(date(2024, 12, 20), 8.0), w(date(2025, 1, 5), 8.2)])
-
-    # 5 January 2025 is day 370 (12 completed months): 200 g.
-    assert (gains[1].gain_class, gains[1].age_months, gains[1].kbm_grams) == (N, 12, 200)
 
 
 def test_the_kbm_is_the_one_for_completed_months_at_the_weighing_judged() -> None:
