@@ -124,6 +124,12 @@ def _truncate_and_forge(store: SqlEventStore) -> None:
     store.append("b", "tally", NO_STREAM, [new_event(f"forged-b{i}") for i in range(2)])
 
 
+def _run(capsys: pytest.CaptureFixture[str], *arguments: str | Path) -> tuple[int, str]:
+    """The verifier command's exit status on ``arguments``, and what it printed."""
+    status = verifier().main([str(argument) for argument in arguments])
+    return status, capsys.readouterr().out
+
+
 def _head_file(tmp_path: Path, pinned: Head) -> Path:
     """The signed head ``pinned`` as a head file beside the export."""
     path = tmp_path / "head.json"
@@ -136,29 +142,26 @@ def test_truncate_and_forge_passes_the_chain_but_not_a_head_signed_before(
 ) -> None:
     pinned = five.head()
     _truncate_and_forge(five)
-    export = tmp_path / "export.ndjson"
-    export.write_text("\n".join(_export(five)) + "\n")
+    export = _write(tmp_path / "export.ndjson", _export(five))
     head = _head_file(tmp_path, pinned)
 
     alone = verifier().walk(_export(five))
-    status = verifier().main([str(export), "--head", str(head)])
+    status, told = _run(capsys, export, "--head", head)
 
     assert (alone.ok, alone.last_position) == (True, 5)  # the chain itself is consistent
     assert status == 1
-    assert "BROKEN at position 5: forged" in capsys.readouterr().out
+    assert "BROKEN at position 5: forged" in told
 
 
 def test_a_truncated_export_is_caught_by_the_head_naming_the_positions_up_to_it(
     five: SqlEventStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pinned = five.head()
-    export = tmp_path / "export.ndjson"
-    export.write_text("\n".join(_export(five)[:3]) + "\n")
+    export = _write(tmp_path / "export.ndjson", _export(five)[:3])
     head = _head_file(tmp_path, pinned)
 
-    status = verifier().main([str(export), "--head", str(head)])
+    status, told = _run(capsys, export, "--head", head)
 
-    told = capsys.readouterr().out
     assert status == 3
     assert (
         "INCOMPLETE: 2 positions are absent from the export, in 1 gap: "
@@ -170,8 +173,7 @@ def test_a_truncated_export_is_caught_by_the_head_naming_the_positions_up_to_it(
 def test_the_command_says_ok_for_an_intact_export_and_2_for_unusable_input(
     five: SqlEventStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    export = tmp_path / "export.ndjson"
-    export.write_text("\n".join(_export(five)) + "\n")
+    export = _write(tmp_path / "export.ndjson", _export(five))
     pinned = five.head()
     head = _head_file(tmp_path, pinned)
 
@@ -199,20 +201,24 @@ def _write(path: Path, lines: list[str]) -> Path:
     return path
 
 
-def _banjar_export(mixed: SqlEventStore, tmp_path: Path) -> Path:
+@pytest.fixture
+def banjar_export(mixed: SqlEventStore, tmp_path: Path) -> Path:
     """The export of positions 1 to 8 filtered to the reach 32.79, written beside the test."""
     banjar = feed.Selection(reach=("32.79",))
     return _write(tmp_path / "export.ndjson", _lines(feed.export(mixed.engine, banjar, 0, 8)))
 
 
+@pytest.fixture
+def mixed_head(mixed: SqlEventStore, tmp_path: Path) -> Path:
+    """The head of the whole mixed log (position 8), signed, as a head file."""
+    return _head_file(tmp_path, mixed.head())
+
+
 def test_an_export_filtered_by_reach_is_reported_incomplete_naming_the_absent_positions(
-    mixed: SqlEventStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    banjar_export: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    export = _banjar_export(mixed, tmp_path)
+    status, told = _run(capsys, banjar_export)
 
-    status = verifier().main([str(export)])
-
-    told = capsys.readouterr().out
     assert status == 3
     assert "BROKEN" not in told
     assert told.startswith(
@@ -220,35 +226,27 @@ def test_an_export_filtered_by_reach_is_reported_incomplete_naming_the_absent_po
         "The 4 events present verified"
     )
     assert "It holds no event without a wilayah, and all its events lie under 32.79" in told
-    assert f"python3 verify_export.py {export} --partial" in told
+    assert f"python3 verify_export.py {banjar_export} --partial" in told
 
 
 def test_an_export_by_reach_that_ends_before_the_signed_head_is_incomplete_not_broken(
-    mixed: SqlEventStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    banjar_export: Path, mixed_head: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    export = _banjar_export(mixed, tmp_path)
-    head = _head_file(tmp_path, mixed.head())
+    status, told = _run(capsys, banjar_export, "--head", mixed_head)
 
-    status = verifier().main([str(export), "--head", str(head)])
-
-    told = capsys.readouterr().out
     assert status == 3
     assert "BROKEN" not in told
     assert (
         "4 positions are absent from the export, in 3 gaps: 3, 5..6, 8 (after the export's" in told
     )
-    assert f"python3 verify_export.py {export} --head {head} --partial" in told
+    assert f"python3 verify_export.py {banjar_export} --head {mixed_head} --partial" in told
 
 
 def test_with_partial_a_filtered_export_verifies_and_says_what_it_could_not_compare(
-    mixed: SqlEventStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    banjar_export: Path, mixed_head: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    export = _banjar_export(mixed, tmp_path)
-    head = _head_file(tmp_path, mixed.head())
+    status, told = _run(capsys, banjar_export, "--partial", "--head", mixed_head)
 
-    status = verifier().main([str(export), "--partial", "--head", str(head)])
-
-    told = capsys.readouterr().out
     assert status == 0
     assert "ok (partial): 4 events verified; positions 1..7 with 3 absent (3, 5..6)" in told
     assert "note: the export ends at position 7, before the signed head's position 8" in told
