@@ -29,6 +29,13 @@ def tpps(mint: Minter) -> dict[str, str]:
     return bearer(mint(Role.TPPS, "32.79"))
 
 
+@pytest.fixture
+def hegarsari(client: TestClient, tpps: dict[str, str]) -> str:
+    """Hegarsari, registered by the TPPS officer: the URL of its record."""
+    client.post(AREAS, json=HEGARSARI, headers=tpps)
+    return f"{AREAS}/32.79.02.1001"
+
+
 def area(code: str, name: str = "Demo") -> dict[str, Any]:
     """A registration body for ``code`` in Kecamatan Pataruman."""
     return {"code": code, "name": name, "kecamatan": "Pataruman", "kota": "Kota Banjar"}
@@ -107,11 +114,10 @@ def test_a_kader_may_read_areas_but_not_register_them(client: TestClient, mint: 
 
 
 def test_one_area_is_read_with_its_version_as_etag(
-    client: TestClient, tpps: dict[str, str]
+    client: TestClient, tpps: dict[str, str], hegarsari: str
 ) -> None:
-    client.post(AREAS, json=HEGARSARI, headers=tpps)
 
-    response = client.get(f"{AREAS}/32.79.02.1001", headers=tpps)
+    response = client.get(hegarsari, headers=tpps)
 
     assert response.status_code == 200
     assert response.json()["name"] == "Hegarsari"
@@ -164,35 +170,32 @@ def test_a_malformed_prefix_is_refused_naming_it(client: TestClient, tpps: dict[
 
 
 def test_designating_a_kampung_kb_shows_on_the_area(
-    client: TestClient, tpps: dict[str, str]
+    client: TestClient, tpps: dict[str, str], hegarsari: str
 ) -> None:
-    client.post(AREAS, json=HEGARSARI, headers=tpps)
     body = {"category": "Berkembang", "designated_on": "2024-08-01"}
 
-    response = client.post(f"{AREAS}/32.79.02.1001/kampung-kb", json=body, headers=tpps)
+    response = client.post(f"{hegarsari}/kampung-kb", json=body, headers=tpps)
 
     assert response.status_code == 200
     assert response.json()["kampung_kb"] == body
     assert response.headers["etag"] == '"2"'
-    assert client.get(f"{AREAS}/32.79.02.1001", headers=tpps).json()["kampung_kb"] == body
+    assert client.get(hegarsari, headers=tpps).json()["kampung_kb"] == body
 
 
 def test_an_unknown_kampung_kb_category_is_refused(
-    client: TestClient, tpps: dict[str, str]
+    client: TestClient, tpps: dict[str, str], hegarsari: str
 ) -> None:
-    client.post(AREAS, json=HEGARSARI, headers=tpps)
     body = {"category": "Maju", "designated_on": "2024-08-01"}
 
-    response = client.post(f"{AREAS}/32.79.02.1001/kampung-kb", json=body, headers=tpps)
+    response = client.post(f"{hegarsari}/kampung-kb", json=body, headers=tpps)
 
     assert refused_fields(response) == {"category"}
 
 
 def test_the_sasaran_of_a_year_is_set_and_read_back(
-    client: TestClient, tpps: dict[str, str], services: Services
+    client: TestClient, tpps: dict[str, str], hegarsari: str, services: Services
 ) -> None:
-    client.post(AREAS, json=HEGARSARI, headers=tpps)
-    url = f"{AREAS}/32.79.02.1001/sasaran/2025"
+    url = f"{hegarsari}/sasaran/2025"
 
     response = client.put(url, json={"balita": 420, "baduta": 170}, headers=tpps)
 
@@ -210,10 +213,9 @@ def test_the_sasaran_of_a_year_is_set_and_read_back(
 
 
 def test_a_sasaran_write_with_a_stale_if_match_fails_with_the_current_version(
-    client: TestClient, tpps: dict[str, str]
+    client: TestClient, tpps: dict[str, str], hegarsari: str
 ) -> None:
-    client.post(AREAS, json=HEGARSARI, headers=tpps)
-    url = f"{AREAS}/32.79.02.1001/sasaran/2025"
+    url = f"{hegarsari}/sasaran/2025"
     client.put(url, json={"balita": 420, "baduta": 170}, headers=tpps | {"If-Match": '"1"'})
 
     stale = client.put(url, json={"balita": 430, "baduta": 170}, headers=tpps | {"If-Match": '"1"'})
@@ -226,22 +228,22 @@ def test_a_sasaran_write_with_a_stale_if_match_fails_with_the_current_version(
 
 
 def test_more_baduta_than_balita_is_refused_and_nothing_is_stored(
-    client: TestClient, tpps: dict[str, str]
+    client: TestClient, tpps: dict[str, str], hegarsari: str
 ) -> None:
-    client.post(AREAS, json=HEGARSARI, headers=tpps)
-    url = f"{AREAS}/32.79.02.1001/sasaran/2025"
+    url = f"{hegarsari}/sasaran/2025"
 
     response = client.put(url, json={"balita": 100, "baduta": 101}, headers=tpps)
 
     assert refused_fields(response) == {"baduta"}
-    assert client.get(f"{AREAS}/32.79.02.1001", headers=tpps).json()["version"] == 1
+    assert client.get(hegarsari, headers=tpps).json()["version"] == 1
 
 
-def test_a_negative_target_is_refused_naming_it(client: TestClient, tpps: dict[str, str]) -> None:
-    client.post(AREAS, json=HEGARSARI, headers=tpps)
+def test_a_negative_target_is_refused_naming_it(
+    client: TestClient, tpps: dict[str, str], hegarsari: str
+) -> None:
 
     response = client.put(
-        f"{AREAS}/32.79.02.1001/sasaran/2025", json={"balita": -1, "baduta": 0}, headers=tpps
+        f"{hegarsari}/sasaran/2025", json={"balita": -1, "baduta": 0}, headers=tpps
     )
 
     assert refused_fields(response) == {"balita"}
@@ -257,11 +259,8 @@ def test_a_sasaran_for_an_unregistered_area_is_not_found(
     assert response.status_code == 404
 
 
-def test_find_area_answers_registered_areas_and_none_for_others(
-    client: TestClient, tpps: dict[str, str], services: Services
-) -> None:
-    client.post(AREAS, json=HEGARSARI, headers=tpps)
-
+@pytest.mark.usefixtures("hegarsari")
+def test_find_area_answers_registered_areas_and_none_for_others(services: Services) -> None:
     with services.engine.connect() as conn:
         found = find_area(conn, "32.79.02.1001")
         missing = [find_area(conn, code) for code in ("32.79.02.1002", "nonsense", "32.79")]
