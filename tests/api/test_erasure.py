@@ -40,6 +40,19 @@ def admin(mint: Minter) -> dict[str, str]:
     return bearer(mint(Role.ADMIN, "*"))
 
 
+@pytest.fixture
+def tpps(mint: Minter) -> dict[str, str]:
+    """A TPPS officer of all of Kota Banjar: registers families and sponsors."""
+    return bearer(mint(Role.TPPS, "32.79"))
+
+
+def register_family(client: TestClient, tpps: dict[str, str], body: dict[str, Any]) -> str:
+    """Register the family ``body``: its id."""
+    registered = client.post("/v1/families", json=body, headers=tpps)
+    assert registered.status_code == 201, registered.text
+    return str(registered.json()["id"])
+
+
 def _stored_wrapped_keys(services: Services) -> dict[str, bytes]:
     with services.engine.connect() as conn:
         rows = conn.execute(select(subject_keys.c.key_id, subject_keys.c.wrapped_key))
@@ -89,14 +102,11 @@ def test_a_mother_named_by_her_child_and_her_family_is_erased_from_both_at_once(
     services: Services,
     kader: dict[str, str],
     admin: dict[str, str],
-    mint: Minter,
+    tpps: dict[str, str],
 ) -> None:
     child = register(client, kader)["id"]
     mother = {"status": "breastfeeding", "personal": {"name": MOTHER, "nik": MOTHER_NIK}}
-    tpps = bearer(mint(Role.TPPS, "32.79"))
-    family = client.post("/v1/families", json={**FAMILY, "mothers": [mother]}, headers=tpps)
-    assert family.status_code == 201, family.text
-    family_stream = "family-" + family.json()["id"]
+    family_stream = "family-" + register_family(client, tpps, {**FAMILY, "mothers": [mother]})
 
     answer = client.post(f"/v1/children/{child}/mother/erasure", json=REASON, headers=admin)
 
@@ -193,17 +203,11 @@ def test_events_sealed_before_keys_were_per_person_are_found_and_erased_too(
     assert kept["name"] == NAME  # the newer record's child keeps her own key
 
 
+@pytest.mark.usefixtures("kader")  # registers the desa the family lives in
 def test_a_family_head_and_a_sponsor_can_each_be_erased(
-    client: TestClient,
-    services: Services,
-    kader: dict[str, str],
-    admin: dict[str, str],
-    mint: Minter,
+    client: TestClient, services: Services, admin: dict[str, str], tpps: dict[str, str]
 ) -> None:
-    tpps = bearer(mint(Role.TPPS, "32.79"))
-    registered = client.post("/v1/families", json=FAMILY, headers=tpps)
-    assert registered.status_code == 201, registered.text
-    family = registered.json()["id"]
+    family = register_family(client, tpps, FAMILY)
     sponsor_body = {"kind": "individu", "areas": [DESA], "personal": {"person": "Donatur Demo"}}
     sponsor = client.post("/v1/sponsors", json=sponsor_body, headers=tpps).json()["id"]
 
