@@ -15,6 +15,13 @@ from tests.api.tokens import Minter, bearer
 __all__ = ["world"]  # the fixture, used by name
 
 
+@pytest.fixture
+def june_10(world: World, services: Services) -> None:
+    """After the world is laid, the clock stands on 10 June 2025: commitments from 1 June
+    have started."""
+    on(services, "2025-06-10")
+
+
 def family(world: World, desa: str = PATARUMAN) -> str:
     body = {"desa": desa, "krs": True, "risks": ["no_latrine", "wife_under_20"]}
     return str(call(world, "POST", "/v1/families", 201, json=body)["id"])
@@ -52,10 +59,8 @@ def test_a_sponsor_login_is_refused_the_area_queues_figures_and_families(
         assert "wife_under_20" not in answer.text
 
 
-def test_a_sponsor_login_linked_to_no_sponsor_sees_nothing(
-    world: World, services: Services, mint: Minter
-) -> None:
-    on(services, "2025-06-10")
+@pytest.mark.usefixtures("june_10")
+def test_a_sponsor_login_linked_to_no_sponsor_sees_nothing(world: World, mint: Minter) -> None:
     someone = sponsor(world)
     made = commit(world, someone, "A")
     own = bearer(mint(Role.SPONSOR, "32.79"))
@@ -96,10 +101,10 @@ def test_a_sponsor_outside_the_readers_reach_is_not_found_nor_listed(
     assert seen["personal"] == donor
 
 
+@pytest.mark.usefixtures("june_10")
 def test_a_commitment_cannot_name_a_sponsor_the_writer_does_not_see(
     world: World, services: Services, mint: Minter
 ) -> None:
-    on(services, "2025-06-10")
     banjar_only = sponsor(world, kind="komunitas", name="Komunitas Demo", areas=[BANJAR])
     tpk = bearer(mint(Role.TPK, HEGARSARI))
     head = services.store.head().position
@@ -111,10 +116,10 @@ def test_a_commitment_cannot_name_a_sponsor_the_writer_does_not_see(
     assert services.store.head().position == head
 
 
+@pytest.mark.usefixtures("june_10")
 def test_the_sponsor_view_shows_only_commitments_and_children_in_the_readers_reach(
-    world: World, services: Services, mint: Minter
+    world: World, mint: Minter
 ) -> None:
-    on(services, "2025-06-10")
     kota = sponsor(world)
     hegarsari = commit(world, kota, "A")
     banjar = commit(world, kota, "E")
