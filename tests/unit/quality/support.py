@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TypedDict, Unpack
 
 from domain.growth import Position
 from domain.quality import Measured
 
 BORN = date(2023, 4, 1)
 DAY = date(2025, 4, 12)
+
+
+class Scored(TypedDict, total=False):
+    """What a test may give by ``Measured``'s own names; left out, it takes their defaults."""
+
+    position: Position | None
+    haz: float | None
+    waz: float | None
+    whz: float | None
+    baz: float | None
+    flags: frozenset[str]
 
 
 def measured(
@@ -20,12 +32,7 @@ def measured(
     born: date | None = BORN,
     kg: float | None = 11.3,
     cm: float | None = None,
-    position: Position | None = None,
-    haz: float | None = None,
-    waz: float | None = None,
-    whz: float | None = None,
-    baz: float | None = None,
-    flags: frozenset[str] = frozenset(),
+    **scored: Unpack[Scored],
 ) -> Measured:
     return Measured(
         measurement_id=measurement_id,
@@ -35,12 +42,7 @@ def measured(
         birth_date=born,
         weight_kg=kg,
         length_cm=cm,
-        position=position,
-        haz=haz,
-        waz=waz,
-        whz=whz,
-        baz=baz,
-        flags=flags,
+        **scored,
     )
 
 
