@@ -24,6 +24,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -51,7 +52,7 @@ def _values_at(
 
 
 def sample(n: int) -> dict[str, npt.NDArray[np.generic]]:
-    """``n`` plausible children, as columns."""
+    """``n`` plausible children, as columns named as ``assess_many`` takes them."""
     rng = np.random.default_rng(SEED)
     age = rng.integers(0, 1827, n)
     male = (rng.random(n) < 0.5).astype(np.float64)
@@ -92,45 +93,31 @@ def _median_rates(count: int, run: Callable[[], object]) -> tuple[float, float]:
 def single_calls_per_second() -> tuple[float, float]:
     """Median ``assess`` calls per second over ``SINGLE_CALLS`` different children."""
     columns = sample(SINGLE_CALLS)
-    children = [
-        (
-            Sex(str(columns["sex"][i])),
-            int(columns["age_days"][i]),
-            float(columns["weight_kg"][i]),
-            float(columns["length_cm"][i]),
-            Position(str(columns["position"][i])),
-            bool(columns["oedema"][i]),
-        )
+    children: list[dict[str, Any]] = [
+        {
+            "sex": Sex(str(columns["sex"][i])),
+            "age_days": int(columns["age_days"][i]),
+            "weight_kg": float(columns["weight_kg"][i]),
+            "length_cm": float(columns["length_cm"][i]),
+            "position": Position(str(columns["position"][i])),
+            "oedema": bool(columns["oedema"][i]),
+        }
         for i in range(SINGLE_CALLS)
     ]
 
     def run() -> None:
-        for sex, age, weight, length, position, oedema in children:
-            assess(
-                sex=sex,
-                age_days=age,
-                weight_kg=weight,
-                length_cm=length,
-                position=position,
-                oedema=oedema,
-            )
+        for child in children:
+            assess(**child)
 
     return _median_rates(SINGLE_CALLS, run)
 
 
 def many_rows_per_second() -> tuple[float, float]:
     """Median ``assess_many`` rows per second over one column of ``ROWS`` children."""
-    c = sample(ROWS)
+    columns = sample(ROWS)
 
     def run() -> None:
-        assess_many(
-            sex=c["sex"],
-            age_days=c["age_days"],
-            weight_kg=c["weight_kg"],
-            length_cm=c["length_cm"],
-            position=c["position"],
-            oedema=c["oedema"],
-        )
+        assess_many(**columns)
 
     return _median_rates(ROWS, run)
 

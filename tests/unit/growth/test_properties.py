@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from hypothesis import given
@@ -18,7 +19,20 @@ weights = st.floats(*WEIGHT_RANGE_KG)
 lengths = st.floats(*LENGTH_RANGE_CM)
 muacs = st.floats(*MUAC_RANGE_CM)
 positions = st.sampled_from([None, Position.LYING, Position.STANDING])
-Row = tuple[Sex, int, float | None, float | None, Position | None, bool, float | None]
+
+
+class Row(NamedTuple):
+    """One measurement, by the names ``assess`` takes."""
+
+    sex: Sex
+    age_days: int
+    weight_kg: float | None
+    length_cm: float | None
+    position: Position | None
+    oedema: bool
+    muac_cm: float | None
+
+
 rows: st.SearchStrategy[Row] = st.tuples(
     sexes,
     st.integers(min_value=0, max_value=2000),
@@ -27,20 +41,11 @@ rows: st.SearchStrategy[Row] = st.tuples(
     positions,
     st.booleans(),
     st.none() | muacs,
-)
+).map(Row._make)
 
 
 def _assess_row(row: Row) -> Assessment:
-    sex, age, weight, length, position, oedema, muac = row
-    return assess(
-        sex=sex,
-        age_days=age,
-        weight_kg=weight,
-        length_cm=length,
-        position=position,
-        oedema=oedema,
-        muac_cm=muac,
-    )
+    return assess(**row._asdict())
 
 
 @given(sexes, ages, positions, st.lists(lengths, min_size=2, max_size=2).map(sorted))
@@ -79,7 +84,7 @@ def test_every_z_of_a_valid_measurement_is_finite(
     oedema: bool,
     muac: float,
 ) -> None:
-    a = _assess_row((sex, age, weight, length, position, oedema, muac))
+    a = _assess_row(Row(sex, age, weight, length, position, oedema, muac))
 
     zs = [a.haz, a.waz, a.whz, a.baz, a.acz]
     assert all(z is None or math.isfinite(z) for z in zs)
@@ -92,13 +97,13 @@ def test_assess_many_equals_assess_row_by_row(batch: list[Row]) -> None:
     singles = [_assess_row(row) for row in batch]
 
     many = assess_many(
-        sex=[row[0].value for row in batch],
-        age_days=[row[1] for row in batch],
-        weight_kg=[np.nan if row[2] is None else row[2] for row in batch],
-        length_cm=[np.nan if row[3] is None else row[3] for row in batch],
-        position=[row[4] for row in batch],
-        oedema=[row[5] for row in batch],
-        muac_cm=[np.nan if row[6] is None else row[6] for row in batch],
+        sex=[row.sex.value for row in batch],
+        age_days=[row.age_days for row in batch],
+        weight_kg=[np.nan if row.weight_kg is None else row.weight_kg for row in batch],
+        length_cm=[np.nan if row.length_cm is None else row.length_cm for row in batch],
+        position=[row.position for row in batch],
+        oedema=[row.oedema for row in batch],
+        muac_cm=[np.nan if row.muac_cm is None else row.muac_cm for row in batch],
     )
 
     assert same_assessments([many.row(i) for i in range(len(many))], singles)
