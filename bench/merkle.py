@@ -25,7 +25,8 @@ import hashlib
 import random
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import ParamSpec, TypeVar
 
 from arguments import arguments
 
@@ -53,6 +54,8 @@ def _entries(count: int, seed: int) -> list[bytes]:
 
 
 Clock = tuple[float, float]  # wall and CPU seconds
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _now() -> Clock:
@@ -62,6 +65,14 @@ def _now() -> Clock:
 def _since(start: Clock) -> Clock:
     wall, cpu = _now()
     return wall - start[0], cpu - start[1]
+
+
+def _timed(into: list[Clock], call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """What ``call`` returns; its wall and CPU seconds are added to ``into``."""
+    start = _now()
+    result = call(*args, **kwargs)
+    into.append(_since(start))
+    return result
 
 
 def append_one_by_one(entries: Sequence[bytes]) -> tuple[Clock, int]:
@@ -128,21 +139,13 @@ def proofs_run(reader: LevelArrays, count: int, rng: random.Random) -> dict[str,
     for _ in range(count):
         index = rng.randrange(size)
         leaf = reader.read_nodes([(0, index)])[0]
-        start = _now()
-        path = inclusion_proof(reader, index, size)
-        samples["inclusion make"].append(_since(start))
-        start = _now()
-        verify_inclusion(index, size, leaf, path, root)
-        samples["inclusion verify"].append(_since(start))
+        path = _timed(samples["inclusion make"], inclusion_proof, reader, index, size)
+        _timed(samples["inclusion verify"], verify_inclusion, index, size, leaf, path, root)
 
         old = rng.randrange(1, size)
         old_root = tree_hash(reader, old)
-        start = _now()
-        proof = consistency_proof(reader, old, size)
-        samples["consistency make"].append(_since(start))
-        start = _now()
-        verify_consistency(old, size, old_root, root, proof)
-        samples["consistency verify"].append(_since(start))
+        proof = _timed(samples["consistency make"], consistency_proof, reader, old, size)
+        _timed(samples["consistency verify"], verify_consistency, old, size, old_root, root, proof)
     figures: dict[str, float] = {}
     for name, values in samples.items():
         for clock, column in (("wall", 0), ("cpu", 1)):
