@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from domain.growth import Indicator, Sex
 from tests.conftest import unavailable
+from tests.unit.growth.reference import FloatArray, read_table
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TABLES = ("lhfa", "wfa", "wfl", "wfh", "bfa")
@@ -36,3 +38,9 @@ def who_dir() -> Path:
             "the tables and the method against WHO's own figures"
         )
     return path
+
+
+@pytest.fixture
+def who(who_dir: Path, indicator: Indicator, sex: Sex) -> dict[str, FloatArray]:
+    """WHO's expanded table of the test's ``indicator`` and ``sex``, as columns."""
+    return read_table(who_dir, indicator, sex)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 from domain.growth import Indicator, Sex, assess_many, standard_curves
-from tests.unit.growth.reference import SD_COLUMNS, FloatArray, read_table
+from tests.unit.growth.reference import SD_COLUMNS, FloatArray
 
 TOLERANCE = 0.005
 PLAIN_LEVELS = [-3, -2, 2, 3]
@@ -45,6 +45,19 @@ def _assess_by_length(
     ).whz
 
 
+def _worst_misses(
+    score: Callable[[Indicator, Sex, FloatArray, FloatArray], FloatArray],
+    who: dict[str, FloatArray],
+    indicator: Indicator,
+    sex: Sex,
+    levels: list[int],
+) -> dict[int, float]:
+    """For each SD level, how far from it the farthest z that ``score`` gives its values lies."""
+    return {
+        k: np.max(np.abs(score(indicator, sex, who["x"], who[SD_COLUMNS[k]]) - k)) for k in levels
+    }
+
+
 @pytest.mark.parametrize("sex", list(Sex))
 @pytest.mark.parametrize(
     ("indicator", "levels"),
@@ -55,14 +68,9 @@ def _assess_by_length(
     ],
 )
 def test_published_sd_values_by_age_give_their_z_every_day_0_to_1826(
-    who_dir: Path, indicator: Indicator, levels: list[int], sex: Sex
+    who: dict[str, FloatArray], indicator: Indicator, levels: list[int], sex: Sex
 ) -> None:
-    who = read_table(who_dir, indicator, sex)
-
-    worst = {
-        k: np.max(np.abs(_assess_by_age(indicator, sex, who["x"], who[SD_COLUMNS[k]]) - k))
-        for k in levels
-    }
+    worst = _worst_misses(_assess_by_age, who, indicator, sex, levels)
 
     assert max(worst.values()) < TOLERANCE, worst
     assert len(who["x"]) == 1827
@@ -71,14 +79,9 @@ def test_published_sd_values_by_age_give_their_z_every_day_0_to_1826(
 @pytest.mark.parametrize("sex", list(Sex))
 @pytest.mark.parametrize("indicator", [Indicator.WFL, Indicator.WFH])
 def test_published_sd_values_by_length_give_their_z_every_0_1_cm(
-    who_dir: Path, indicator: Indicator, sex: Sex
+    who: dict[str, FloatArray], indicator: Indicator, sex: Sex
 ) -> None:
-    who = read_table(who_dir, indicator, sex)
-
-    worst = {
-        k: np.max(np.abs(_assess_by_length(indicator, sex, who["x"], who[SD_COLUMNS[k]]) - k))
-        for k in RESTRICTED_LEVELS
-    }
+    worst = _worst_misses(_assess_by_length, who, indicator, sex, RESTRICTED_LEVELS)
 
     assert max(worst.values()) < TOLERANCE, worst
 
@@ -88,10 +91,8 @@ def test_published_sd_values_by_length_give_their_z_every_0_1_cm(
     "indicator", [Indicator.LHFA, Indicator.WFA, Indicator.BFA, Indicator.WFL, Indicator.WFH]
 )
 def test_standard_curves_reproduce_the_published_sd_values(
-    who_dir: Path, indicator: Indicator, sex: Sex
+    who: dict[str, FloatArray], indicator: Indicator, sex: Sex
 ) -> None:
-    who = read_table(who_dir, indicator, sex)
-
     curves = standard_curves(indicator, sex)
 
     np.testing.assert_array_equal(curves.x, who["x"])
