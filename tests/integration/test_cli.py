@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from typer.testing import CliRunner
+import pytest
+from typer.testing import CliRunner, Result
 
 from api.cli import app
 from api.settings import Settings
@@ -15,30 +17,36 @@ from tests.conftest import TEST_MASTER_KEY
 from tests.integration.conftest import new_event
 from tests.support.tamper import drop_guard, raw
 
-
-def _env(settings: Settings) -> dict[str, str]:
-    return {"TUMBUH_DATABASE_URL": settings.database_url, "TUMBUH_MASTER_KEY": TEST_MASTER_KEY}
+Cli = Callable[..., Result]
 
 
-def test_verify_reports_an_intact_chain_and_exits_zero(
-    store: SqlEventStore, settings: Settings
-) -> None:
-    store.append("a", "tally", NO_STREAM, [new_event("a1"), new_event("a2")])
+@pytest.fixture
+def cli(settings: Settings) -> Cli:
+    """Runs ``tumbuh`` with the words given, on the test's store."""
+    env = {"TUMBUH_DATABASE_URL": settings.database_url, "TUMBUH_MASTER_KEY": TEST_MASTER_KEY}
+    return lambda *words: CliRunner().invoke(app, list(words), env=env)
 
-    result = CliRunner().invoke(app, ["verify"], env=_env(settings))
+
+def _tally(store: SqlEventStore, count: int) -> None:
+    """A stream of ``count`` events, a1 onwards."""
+    store.append("a", "tally", NO_STREAM, [new_event(f"a{i}") for i in range(1, count + 1)])
+
+
+def test_verify_reports_an_intact_chain_and_exits_zero(store: SqlEventStore, cli: Cli) -> None:
+    _tally(store, 2)
+
+    result = cli("verify")
 
     assert result.exit_code == 0
     assert "ok: 2 events verified" in result.output
 
 
-def test_verify_names_the_first_bad_position_and_exits_one(
-    store: SqlEventStore, settings: Settings
-) -> None:
-    store.append("a", "tally", NO_STREAM, [new_event(f"a{i}") for i in range(4)])
+def test_verify_names_the_first_bad_position_and_exits_one(store: SqlEventStore, cli: Cli) -> None:
+    _tally(store, 4)
     drop_guard(store.engine)
     raw(store.engine, "DELETE FROM events WHERE position = 3")
 
-    result = CliRunner().invoke(app, ["verify"], env=_env(settings))
+    result = cli("verify")
 
     assert result.exit_code == 1
     assert "BROKEN at position 3" in result.output
@@ -56,12 +64,12 @@ def test_migrate_brings_a_new_sqlite_file_to_the_newest_schema(tmp_path: Path) -
 
 
 def test_rebuild_replays_the_named_projection_and_refuses_an_unknown_one(
-    store: SqlEventStore, settings: Settings
+    store: SqlEventStore, cli: Cli
 ) -> None:
-    store.append("a", "tally", NO_STREAM, [new_event("a1"), new_event("a2")])
+    _tally(store, 2)
 
-    done = CliRunner().invoke(app, ["rebuild", "--projection", "streams"], env=_env(settings))
-    unknown = CliRunner().invoke(app, ["rebuild", "--projection", "nope"], env=_env(settings))
+    done = cli("rebuild", "--projection", "streams")
+    unknown = cli("rebuild", "--projection", "nope")
 
     assert done.exit_code == 0, done.output
     assert "rebuilt streams: 2 events" in done.output
@@ -70,15 +78,15 @@ def test_rebuild_replays_the_named_projection_and_refuses_an_unknown_one(
 
 
 def test_verify_reports_a_body_that_is_no_event_without_a_traceback(
-    store: SqlEventStore, settings: Settings
+    store: SqlEventStore, cli: Cli
 ) -> None:
-    store.append("a", "tally", NO_STREAM, [new_event(f"a{i}") for i in range(3)])
+    _tally(store, 3)
     second = store.read_all()[1]
     drop_guard(store.engine)
     forged = {"b": b"[]", "h": link_hash(second.prev_hash, b"[]")}
     raw(store.engine, "UPDATE events SET body = :b, hash = :h WHERE position = 2", **forged)
 
-    result = CliRunner().invoke(app, ["verify"], env=_env(settings))
+    result = cli("verify")
 
     assert (result.exit_code, result.exception.__class__) == (1, SystemExit), result.output
     assert "BROKEN at position 2: changed content" in result.output
