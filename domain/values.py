@@ -26,7 +26,14 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Final
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
@@ -47,6 +54,13 @@ INT32_MAX: Final = 2**31 - 1
 """The largest value of an INTEGER column on PostgreSQL."""
 SAFE_INT_MAX: Final = 2**53 - 1
 """The largest integer every JSON reader holds exactly (RFC 8785, I-JSON)."""
+
+
+class Value(BaseModel):
+    """A frozen, closed model for the parts of facts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
 
 # Written with \x and \u escapes, which Python, the Rust regex engine of pydantic and the
 # ECMA-262 patterns of JSON Schema all read alike.
@@ -92,6 +106,11 @@ def _trimmed(max_length: int) -> StringConstraints:
     return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
 
 
+def _code(pattern: str) -> StringConstraints:
+    """A Kemendagri code, trimmed: at most 13 characters (dotted) matching ``pattern``."""
+    return StringConstraints(strip_whitespace=True, max_length=13, pattern=pattern)
+
+
 # One trimmed line of 1 to N characters (no line break, tab or other control character).
 Line100 = Annotated[str, _trimmed(100), _LINE_RULES, _LINE_SCHEMA]
 Line120 = Annotated[str, _trimmed(120), _LINE_RULES, _LINE_SCHEMA]
@@ -120,20 +139,12 @@ Nik = Annotated[
 ]
 AreaCode = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True,
-        max_length=13,
-        pattern=r"^([0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?|[0-9]{4}|[0-9]{6}|[0-9]{10})$",
-    ),
+    _code(r"^([0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?|[0-9]{4}|[0-9]{6}|[0-9]{10})$"),
     Field(description="A Kemendagri area code or prefix: 32.79, 32.79.02.1001 or 3279021001."),
 ]
 DesaCode = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True,
-        max_length=13,
-        pattern=r"^([0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}|[0-9]{10})$",
-    ),
+    _code(r"^([0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}|[0-9]{10})$"),
     Field(description="A desa/kelurahan code: 32.79.02.1001 (or 3279021001)."),
 ]
 
