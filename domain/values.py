@@ -76,30 +76,28 @@ PROGRAMME_DAY_PATTERN: Final = r"^(20[0-9]{2}|2100)" + _MONTH_DAY
 LOG_DAY_PATTERN: Final = r"^([01][0-9]{3}|20[0-9]{2}|2100)" + _MONTH_DAY
 
 
-def _clean_line(value: str) -> str:
-    if not _LINE.fullmatch(value):
-        raise PydanticCustomError(
-            "text_characters",
-            "write one line of text: no line breaks, tabs, control characters, "
-            "direction overrides or byte order marks",
-        )
-    return value
+def _characters(allowed: re.Pattern[str], message: str) -> tuple[AfterValidator, FieldInfo]:
+    """The rule that refuses a text with a character ``allowed`` does not match (``message``
+    says which), and the schema that states the pattern."""
+
+    def clean(value: str) -> str:
+        if not allowed.fullmatch(value):
+            raise PydanticCustomError("text_characters", message)
+        return value
+
+    return AfterValidator(clean), Field(json_schema_extra={"pattern": allowed.pattern})
 
 
-def _clean_prose(value: str) -> str:
-    if not _PROSE.fullmatch(value):
-        raise PydanticCustomError(
-            "text_characters",
-            "no control characters (line breaks and tabs are fine), direction overrides or "
-            "byte order marks",
-        )
-    return value
-
-
-_LINE_RULES: Final = AfterValidator(_clean_line)
-_LINE_SCHEMA: Final = Field(json_schema_extra={"pattern": LINE_PATTERN})
-_PROSE_RULES: Final = AfterValidator(_clean_prose)
-_PROSE_SCHEMA: Final = Field(json_schema_extra={"pattern": PROSE_PATTERN})
+_LINE_RULES, _LINE_SCHEMA = _characters(
+    _LINE,
+    "write one line of text: no line breaks, tabs, control characters, "
+    "direction overrides or byte order marks",
+)
+_PROSE_RULES, _PROSE_SCHEMA = _characters(
+    _PROSE,
+    "no control characters (line breaks and tabs are fine), direction overrides or "
+    "byte order marks",
+)
 
 
 def _trimmed(max_length: int) -> StringConstraints:
