@@ -9,10 +9,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Column, Connection, Integer, Select, String, Table, Text, select
+from sqlalchemy import Column, Connection, Integer, Select, Table, Text, select
 from sqlalchemy.schema import SchemaItem
 
-from events.schema import metadata
+from events.schema import id_column, metadata
 
 StateT = TypeVar("StateT", bound=BaseModel)
 
@@ -23,7 +23,7 @@ def decided_table(name: str, *items: SchemaItem) -> Table:
     return Table(
         name,
         metadata,
-        Column("id", String(36), primary_key=True),
+        id_column("id", primary_key=True),
         *items,
         Column("version", Integer, nullable=False),
         Column("state", Text, nullable=False),

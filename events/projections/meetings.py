@@ -32,12 +32,12 @@ from events.projections.codes import overlapping, under
 from events.projections.decided import decided_row, decided_table, listed, states_of, stored_state
 from events.projections.upsert import upsert
 from events.registry import Registry
-from events.schema import metadata
+from events.schema import code_column, id_column, metadata
 
 meetings = decided_table(
     "proj_meetings",
     Column("level", String(12), nullable=False),
-    Column("area", String(13), nullable=False),
+    code_column("area", nullable=False),
     Column("date", Date, nullable=False),
     Column("status", String(10), nullable=False),
     Index("ix_proj_meetings_area_date", "area", "date"),
@@ -46,8 +46,8 @@ meetings = decided_table(
 
 resolutions = decided_table(
     "proj_resolutions",
-    Column("meeting_id", String(36), nullable=False),
-    Column("meeting_area", String(13), nullable=False),
+    id_column("meeting_id", nullable=False),
+    code_column("meeting_area", nullable=False),
     Column("office", String(150), nullable=False),
     Column("due", Date, nullable=False),
     Column("status", String(8), nullable=False),
@@ -58,8 +58,8 @@ resolutions = decided_table(
 resolution_areas = Table(
     "proj_resolution_areas",
     metadata,
-    Column("resolution_id", String(36), primary_key=True),
-    Column("code", String(13), primary_key=True),
+    id_column("resolution_id", primary_key=True),
+    code_column("code", primary_key=True),
     Index("ix_proj_resolution_areas_code", "code"),
 )
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Column, Date, Index, String, Table
 
 from events.projections.decided import decided_table
-from events.schema import metadata
+from events.schema import code_column, id_column, metadata
 
 families = decided_table(
     "proj_families",
-    Column("desa", String(13), nullable=False),
+    code_column("desa", nullable=False),
     Column("krs", Boolean, nullable=False),
     Index("ix_proj_families_desa", "desa", "id"),
 )
@@ -18,8 +18,8 @@ members = Table(
     "proj_members",
     metadata,
     Column("kind", String(6), primary_key=True),  # child, mother
-    Column("member_id", String(36), primary_key=True),
-    Column("family_id", String(36), primary_key=True),
+    id_column("member_id", primary_key=True),
+    id_column("family_id", primary_key=True),
 )
 
 sponsors = decided_table(
@@ -30,10 +30,10 @@ sponsors = decided_table(
 
 commitments = decided_table(
     "proj_commitments",
-    Column("sponsor_id", String(36), nullable=False),
+    id_column("sponsor_id", nullable=False),
     Column("beneficiary_kind", String(6), nullable=False),
-    Column("beneficiary_id", String(36), nullable=False),
-    Column("desa", String(13), nullable=False),
+    id_column("beneficiary_id", nullable=False),
+    code_column("desa", nullable=False),
     Column("aid", String(14), nullable=False),
     Column("status", String(10), nullable=False),
     Column("start", Date, nullable=False),
@@ -46,6 +46,6 @@ commitments = decided_table(
 deliveries = Table(
     "proj_deliveries",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("commitment_id", String(36), nullable=False),
+    id_column("id", primary_key=True),
+    id_column("commitment_id", nullable=False),
 )
