@@ -1,4 +1,4 @@
-"""The tables of the event store, and the kinds of column every table shares; projections
+"""The tables of the event store, and the kinds of column the tables share; projections
 declare their own tables beside their code."""
 
 from __future__ import annotations
