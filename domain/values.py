@@ -26,7 +26,14 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Final
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
@@ -48,6 +55,13 @@ INT32_MAX: Final = 2**31 - 1
 SAFE_INT_MAX: Final = 2**53 - 1
 """The largest integer every JSON reader holds exactly (RFC 8785, I-JSON)."""
 
+
+class Value(BaseModel):
+    """A frozen, closed model for the parts of facts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
 # Written with \x and \u escapes, which Python, the Rust regex engine of pydantic and the
 # ECMA-262 patterns of JSON Schema all read alike.
 _DIRECTION_AND_BOM: Final = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff"
@@ -62,34 +76,37 @@ PROGRAMME_DAY_PATTERN: Final = r"^(20[0-9]{2}|2100)" + _MONTH_DAY
 LOG_DAY_PATTERN: Final = r"^([01][0-9]{3}|20[0-9]{2}|2100)" + _MONTH_DAY
 
 
-def _clean_line(value: str) -> str:
-    if not _LINE.fullmatch(value):
-        raise PydanticCustomError(
-            "text_characters",
-            "write one line of text: no line breaks, tabs, control characters, "
-            "direction overrides or byte order marks",
-        )
-    return value
+def _characters(allowed: re.Pattern[str], message: str) -> tuple[AfterValidator, FieldInfo]:
+    """The rule that refuses a text with a character ``allowed`` does not match (``message``
+    says which), and the schema that states the pattern."""
+
+    def clean(value: str) -> str:
+        if not allowed.fullmatch(value):
+            raise PydanticCustomError("text_characters", message)
+        return value
+
+    return AfterValidator(clean), Field(json_schema_extra={"pattern": allowed.pattern})
 
 
-def _clean_prose(value: str) -> str:
-    if not _PROSE.fullmatch(value):
-        raise PydanticCustomError(
-            "text_characters",
-            "no control characters (line breaks and tabs are fine), direction overrides or "
-            "byte order marks",
-        )
-    return value
-
-
-_LINE_RULES: Final = AfterValidator(_clean_line)
-_LINE_SCHEMA: Final = Field(json_schema_extra={"pattern": LINE_PATTERN})
-_PROSE_RULES: Final = AfterValidator(_clean_prose)
-_PROSE_SCHEMA: Final = Field(json_schema_extra={"pattern": PROSE_PATTERN})
+_LINE_RULES, _LINE_SCHEMA = _characters(
+    _LINE,
+    "write one line of text: no line breaks, tabs, control characters, "
+    "direction overrides or byte order marks",
+)
+_PROSE_RULES, _PROSE_SCHEMA = _characters(
+    _PROSE,
+    "no control characters (line breaks and tabs are fine), direction overrides or "
+    "byte order marks",
+)
 
 
 def _trimmed(max_length: int) -> StringConstraints:
     return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
+
+
+def _code(pattern: str) -> StringConstraints:
+    """A Kemendagri code, trimmed: at most 13 characters (dotted) matching ``pattern``."""
+    return StringConstraints(strip_whitespace=True, max_length=13, pattern=pattern)
 
 
 # One trimmed line of 1 to N characters (no line break, tab or other control character).
@@ -120,20 +137,12 @@ Nik = Annotated[
 ]
 AreaCode = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True,
-        max_length=13,
-        pattern=r"^([0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?|[0-9]{4}|[0-9]{6}|[0-9]{10})$",
-    ),
+    _code(r"^([0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?|[0-9]{4}|[0-9]{6}|[0-9]{10})$"),
     Field(description="A Kemendagri area code or prefix: 32.79, 32.79.02.1001 or 3279021001."),
 ]
 DesaCode = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True,
-        max_length=13,
-        pattern=r"^([0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}|[0-9]{10})$",
-    ),
+    _code(r"^([0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}|[0-9]{10})$"),
     Field(description="A desa/kelurahan code: 32.79.02.1001 (or 3279021001)."),
 ]
 

@@ -19,7 +19,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
-    DateTime,
     Integer,
     String,
     Table,
@@ -29,30 +28,30 @@ from sqlalchemy import (
     update,
 )
 
-from events.schema import metadata
+from events.schema import id_column, instant_column, metadata
 from events.timefmt import as_utc
 
 cursors = Table(
     "webhook_cursors",
     metadata,
-    Column("subscription_id", String(36), primary_key=True),
+    id_column("subscription_id", primary_key=True),
     Column("position", BigInteger, nullable=False),
     Column("attempts", Integer, nullable=False),
-    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+    instant_column("next_attempt_at", nullable=True),
     Column("last_error", String(300), nullable=True),
-    Column("lease_until", DateTime(timezone=True), nullable=True),
+    instant_column("lease_until", nullable=True),
     Column("delivered", BigInteger, nullable=False),
 )
 
 dead_letters = Table(
     "webhook_dead_letters",
     metadata,
-    Column("subscription_id", String(36), primary_key=True),
+    id_column("subscription_id", primary_key=True),
     Column("position", BigInteger, primary_key=True),
-    Column("event_id", String(36), nullable=False),
+    id_column("event_id", nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("last_error", String(300), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    instant_column("at", nullable=False),
 )
 
 

@@ -13,27 +13,27 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, Connection, DateTime, String, Table, Text, select, update
+from sqlalchemy import Column, Connection, String, Table, Text, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from events import timefmt
-from events.schema import metadata
+from events.schema import id_column, instant_column, metadata
 
 refresh_tokens = Table(
     "refresh_tokens",
     metadata,
     Column("token_hash", String(64), primary_key=True),
-    Column("family_id", String(36), nullable=False, index=True),
+    id_column("family_id", nullable=False, index=True),
     Column("principal", String(63), nullable=False, index=True),
     Column("client", String(63), nullable=True),
     Column("scope", Text, nullable=False),
-    Column("issued_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("used_at", DateTime(timezone=True), nullable=True),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    instant_column("issued_at", nullable=False),
+    instant_column("expires_at", nullable=False),
+    instant_column("used_at", nullable=True),
+    instant_column("revoked_at", nullable=True),
     # The login's absolute end: no token of the family outlives it (NULL: a family from
     # before this column, ended at its next use plus the absolute lifetime).
-    Column("family_expires_at", DateTime(timezone=True), nullable=True),
+    instant_column("family_expires_at", nullable=True),
 )
 
 

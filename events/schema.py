@@ -1,6 +1,9 @@
-"""The tables of the event store; projections declare their own tables beside their code."""
+"""The tables of the event store, and the kinds of column the tables share; projections
+declare their own tables beside their code."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -17,19 +20,35 @@ from sqlmodel import SQLModel
 
 metadata = SQLModel.metadata
 
+
+def id_column(name: str, **options: Any) -> Column[Any]:
+    """A column of ids: UUIDs as their 36 characters of text."""
+    return Column(name, String(36), **options)
+
+
+def code_column(name: str, **options: Any) -> Column[Any]:
+    """A column of Kemendagri area codes, dotted: at most 13 characters (32.79.02.1001)."""
+    return Column(name, String(13), **options)
+
+
+def instant_column(name: str, **options: Any) -> Column[Any]:
+    """A column of instants, with their time zone."""
+    return Column(name, DateTime(timezone=True), **options)
+
+
 events = Table(
     "events",
     metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=False),
-    Column("event_id", String(36), nullable=False, unique=True),
+    id_column("event_id", nullable=False, unique=True),
     Column("stream_id", String(120), nullable=False),
     Column("stream_type", String(40), nullable=False),
     Column("stream_version", Integer, nullable=False),
     Column("event_type", String(100), nullable=False),
     Column("schema_version", Integer, nullable=False),
-    Column("occurred_at", DateTime(timezone=True), nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
-    Column("wilayah", String(13), nullable=True),
+    instant_column("occurred_at", nullable=False),
+    instant_column("recorded_at", nullable=False),
+    code_column("wilayah", nullable=True),
     # The canonical bytes that were hashed: the event's content of record.
     Column("body", LargeBinary, nullable=False),
     Column("prev_hash", String(64), nullable=False),
@@ -45,8 +64,8 @@ subject_keys = Table(
     Column("key_id", String(120), primary_key=True),
     # The subject's data key wrapped by the master key; NULL once erased.
     Column("wrapped_key", LargeBinary, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("erased_at", DateTime(timezone=True), nullable=True),
+    instant_column("created_at", nullable=False),
+    instant_column("erased_at", nullable=True),
 )
 
 person_keys = Table(

@@ -11,20 +11,20 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, Connection, DateTime, Integer, String, Table, select
+from sqlalchemy import Column, Connection, Integer, String, Table, select
 
 from events import timefmt
 from events.projections.upsert import insert_for
-from events.schema import metadata
+from events.schema import instant_column, metadata
 
 login_failures = Table(
     "login_failures",
     metadata,
     Column("key", String(64), primary_key=True),  # SHA-256 of the kind and the value
     Column("failures", Integer, nullable=False),
-    Column("window_start", DateTime(timezone=True), nullable=False),
-    Column("last_failure", DateTime(timezone=True), nullable=False, index=True),
-    Column("blocked_until", DateTime(timezone=True), nullable=True),
+    instant_column("window_start", nullable=False),
+    instant_column("last_failure", nullable=False, index=True),
+    instant_column("blocked_until", nullable=True),
 )
 
 

@@ -11,23 +11,21 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from domain.fact import Fact, PersonalPart, nik_identifier
 from domain.growth import Assessment, Position, Sex, assess
-from domain.values import Finite, Ident, LogDay, ProgrammeDay, Str120, Wilayah
+from domain.values import Finite, Ident, LogDay, ProgrammeDay, Str120, Value, Wilayah
 
 CHILD_FIELDS = ("name", "nik", "address")
 MOTHER_FIELDS = ("mother_name", "mother_nik")
 
 
-class ChildPersonal(BaseModel):
+class ChildPersonal(Value):
     """The personal part of a registration: encrypted, never in a plain payload or a log.
 
     The form the log holds; what may be written from now on is ``commands.PersonalEntry``.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=120)
     nik: str | None = None
@@ -61,14 +59,12 @@ class ExitReason(StrEnum):
     MOVED_OUT = "moved_out"
 
 
-class Measurement(BaseModel):
+class Measurement(Value):
     """One anthropometric measurement as the kader wrote it down.
 
     This is the form the log holds, as wide as what earlier versions stored; what may be
     written from now on is ``commands.MeasurementEntry`` (ranges, strict types).
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     measured_on: ProgrammeDay
     weight_kg: Finite | None = None

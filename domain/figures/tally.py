@@ -54,12 +54,12 @@ class Split:
     @property
     def coverage(self) -> float | None:
         """D/S: measured over present (None when nobody is present)."""
-        return _ratio(self.measured, self.present)
+        return ratio(self.measured, self.present)
 
     @property
     def prevalence_stunting(self) -> float | None:
         """Stunted over measured with a valid HAZ (None when there are none)."""
-        return _ratio(self.stunted, self.measured_valid_haz)
+        return ratio(self.stunted, self.measured_valid_haz)
 
     @property
     def zero_new_stunting(self) -> bool | None:
@@ -211,5 +211,6 @@ def figures_of(
     return figures
 
 
-def _ratio(part: int, whole: int) -> float | None:
+def ratio(part: int, whole: int) -> float | None:
+    """``part`` over ``whole`` to four places, as the figures show a share (None over none)."""
     return None if whole == 0 else round(part / whole, 4)

@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from domain.area.events import KampungKbCategory
 from domain.fact import Fact, PersonalPart, name_identifier
-from domain.values import Finite, Ident, Int53, Str150, Wilayah
+from domain.values import Finite, Ident, Int53, Str150, Value, Wilayah
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
@@ -56,12 +56,6 @@ class Outcome(StrEnum):
 
     DONE = "done"
     DROPPED = "dropped"
-
-
-class Value(BaseModel):
-    """A frozen, closed model for the parts of facts."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Document(Value):

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Final
 
-from domain.figures.tally import BANDS, SEXES
+from domain.figures.tally import BANDS, SEXES, ratio
 from domain.monitoring.gain import GainClass
 
 
@@ -76,17 +76,17 @@ class SkdnCounts:
     @property
     def d_s(self) -> float | None:
         """D/S: coverage of the weighing."""
-        return _ratio(self.D, self.S)
+        return ratio(self.D, self.S)
 
     @property
     def n_d(self) -> float | None:
         """N/D: share of the weighed who gained enough."""
-        return _ratio(self.N, self.D)
+        return ratio(self.N, self.D)
 
     @property
     def n_d_o_b(self) -> float | None:
         """N/(D - O - B): share gaining enough of those who could be judged."""
-        return _ratio(self.N, self.D - self.O - self.B)
+        return ratio(self.N, self.D - self.O - self.B)
 
     def answer(self) -> dict[str, int | float | None]:
         """The counts with their ratios."""
@@ -139,7 +139,3 @@ def _check(month: str, fact: ChildMonthFact, seen: set[str]) -> None:
     if fact.sex not in SEXES or fact.band not in BANDS:
         raise ValueError("sex and age band must be those of the area figures")
     seen.add(fact.child_id)
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return None if whole == 0 else round(part / whole, 4)

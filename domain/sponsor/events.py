@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import Field
 
 from domain.fact import Fact, PersonalPart, nik_identifier
-from domain.meeting.events import Document, Value
-from domain.values import Ident, Int53, Str100, Wilayah
+from domain.meeting.events import Document
+from domain.values import Ident, Int53, Str100, Value, Wilayah
 
 
 class RiskFactor(StrEnum):

@@ -12,8 +12,8 @@ from pydantic import AwareDatetime
 from domain import wilayah
 from domain.access import STREAM_READ_SCOPES
 from domain.fact import Command, DomainError, Fact, StateConflict
-from domain.meeting.events import Value
 from domain.streams import StreamDecider, begun, starts_stream
+from domain.values import Value
 from domain.webhook import events as e
 
 PREFIX: Final = "subscription-"

@@ -3,16 +3,14 @@ sealed in the event's personal part (encrypted, never in the plain payload)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from domain.fact import Fact
-from domain.values import Str100
+from domain.values import Str100, Value
 
 
-class SubscriptionSecret(BaseModel):
+class SubscriptionSecret(Value):
     """The HMAC key the deliveries are signed with."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     secret: str = Field(min_length=32, max_length=128)
 

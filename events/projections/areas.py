@@ -17,7 +17,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
-    DateTime,
     Integer,
     String,
     Table,
@@ -35,12 +34,12 @@ from events import sql
 from events.envelope import RecordedEvent
 from events.projections.upsert import upsert
 from events.registry import Registry
-from events.schema import metadata
+from events.schema import code_column, instant_column, metadata
 
 areas = Table(
     "proj_areas",
     metadata,
-    Column("code", String(13), primary_key=True),
+    code_column("code", primary_key=True),
     Column("name", String(100), nullable=False),
     Column("kind", String(10), nullable=False),
     Column("kecamatan", String(100), nullable=False),
@@ -49,14 +48,14 @@ areas = Table(
     Column("kampung_kb_since", Date, nullable=True),
     Column("version", Integer, nullable=False),
     Column("registered_position", BigInteger, nullable=False),
-    Column("registered_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    instant_column("registered_at", nullable=False),
+    instant_column("updated_at", nullable=False),
 )
 
 area_sasaran = Table(
     "proj_area_sasaran",
     metadata,
-    Column("code", String(13), primary_key=True),
+    code_column("code", primary_key=True),
     Column("year", Integer, primary_key=True),
     Column("balita", BigInteger, nullable=False),
     Column("baduta", BigInteger, nullable=False),

@@ -6,23 +6,11 @@ from __future__ import annotations
 from typing import Any, Final
 
 import orjson
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    text,
-)
+from sqlalchemy import BigInteger, Boolean, Column, Date, Index, Integer, String, Table, Text, text
 
 from domain.child import events as e
 from events import statements
-from events.schema import events, metadata
+from events.schema import code_column, events, id_column, instant_column, metadata
 
 Json = dict[str, Any]
 
@@ -30,16 +18,16 @@ Json = dict[str, Any]
 children = Table(
     "proj_children",
     metadata,
-    Column("child_id", String(36), primary_key=True),
+    id_column("child_id", primary_key=True),
     Column("sex", String(1), nullable=False),
     Column("birth_date", Date, nullable=False),
-    Column("desa", String(13), nullable=False),
+    code_column("desa", nullable=False),
     Column("posyandu", String(120), nullable=False),
     Column("status", String(12), nullable=False),  # active, died, moved_out
     Column("moved_on", Date, nullable=True),
     Column("version", Integer, nullable=False),
     Column("measurement_count", Integer, nullable=False),
-    Column("latest_event_id", String(36), nullable=True),
+    id_column("latest_event_id", nullable=True),
     Column("latest_measured_on", Date, nullable=True),
     Column("latest", Text, nullable=True),  # JSON: values and assessment
     Column("stunted", Boolean, nullable=True),
@@ -49,8 +37,8 @@ children = Table(
     Column("first_stunted_on", Date, nullable=True),
     Column("new_stunting_case", Boolean, nullable=False),
     Column("rule_version", String(60), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    instant_column("created_at", nullable=False),
+    instant_column("updated_at", nullable=False),
     Index("ix_proj_children_desa_child", "desa", "child_id"),
     # The unsponsored-stunted queue walks stunted children oldest case first.
     Index(
@@ -65,15 +53,15 @@ children = Table(
 measurements = Table(
     "proj_measurements",
     metadata,
-    Column("event_id", String(36), primary_key=True),
-    Column("child_id", String(36), nullable=False, index=True),
+    id_column("event_id", primary_key=True),
+    id_column("child_id", nullable=False, index=True),
     Column("measured_on", Date, nullable=False),
     Column("position", BigInteger, nullable=False),  # log position of the first recording
     Column("state", String(10), nullable=False),  # recorded, corrected, voided
     Column("measurement", Text, nullable=False),  # JSON of the current values
     Column("assessment", Text, nullable=True),  # JSON; null when the dates do not allow one
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    instant_column("recorded_at", nullable=False),
+    instant_column("updated_at", nullable=False),
 )
 
 PERSONAL_TYPES: Final = (e.ChildRegistered.event_type, e.RegistrationCorrected.event_type)

@@ -10,7 +10,7 @@ from sqlalchemy import Column, Date, Float, Index, Integer, String, Table, text
 
 from domain.figures import ChildMonth
 from domain.figures.tally import COUNTS
-from events.schema import metadata
+from events.schema import code_column, id_column, metadata
 
 FLAGS: Final = (
     "haz_valid",
@@ -31,9 +31,9 @@ NEW_CASE: Final = "incident = 1 OR first_measured_stunted = 1"  # a month that m
 child_spans = Table(
     "proj_child_spans",
     metadata,
-    Column("child_id", String(36), primary_key=True),
+    id_column("child_id", primary_key=True),
     Column("seq", Integer, primary_key=True),
-    Column("desa", String(13), nullable=False),
+    code_column("desa", nullable=False),
     Column("sex", String(1), nullable=False),
     Column("birth_date", Date, nullable=False),
     Column("starts_on", Date, nullable=False),
@@ -44,14 +44,14 @@ child_spans = Table(
 child_month_rows = Table(
     "proj_child_months",
     metadata,
-    Column("child_id", String(36), primary_key=True),
+    id_column("child_id", primary_key=True),
     Column("month", String(7), primary_key=True),
-    Column("desa", String(13), nullable=False),
-    Column("end_desa", String(13), nullable=True),
+    code_column("desa", nullable=False),
+    code_column("end_desa", nullable=True),
     Column("sex", String(1), nullable=False),
     Column("band", String(5), nullable=False),
     *(Column(name, Integer, nullable=False) for name in (*FLAGS, "flagged")),
-    Column("event_id", String(36), nullable=False),
+    id_column("event_id", nullable=False),
     Column("measured_on", Date, nullable=False),
     Column("haz", Float, nullable=True),
     Index("ix_proj_child_months_month_desa", "month", "desa"),
@@ -68,7 +68,7 @@ area_period_sums = Table(
     "proj_area_periods",
     metadata,
     Column("period", String(7), primary_key=True),
-    Column("desa", String(13), primary_key=True),
+    code_column("desa", primary_key=True),
     Column("sex", String(1), primary_key=True),
     Column("band", String(5), primary_key=True),
     *(Column(name, Integer, nullable=False) for name in COUNTS),
@@ -77,8 +77,8 @@ period_movers = Table(
     "proj_period_movers",
     metadata,
     Column("period", String(7), primary_key=True),
-    Column("desa", String(13), primary_key=True),
-    Column("child_id", String(36), primary_key=True),
+    code_column("desa", primary_key=True),
+    id_column("child_id", primary_key=True),
 )
 
 COLUMNS: Final = tuple(f.name for f in fields(ChildMonth))

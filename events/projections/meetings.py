@@ -15,19 +15,7 @@ from functools import lru_cache
 from itertools import groupby
 from typing import ClassVar
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    Date,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    delete,
-    or_,
-    select,
-)
+from sqlalchemy import Column, Connection, Date, Index, String, Table, delete, or_, select
 
 from domain.meeting import events as e
 from domain.meeting.decider import (
@@ -41,35 +29,28 @@ from domain.meeting.decider import (
 )
 from events.envelope import RecordedEvent
 from events.projections.codes import overlapping, under
+from events.projections.decided import decided_row, decided_table, listed, states_of, stored_state
 from events.projections.upsert import upsert
 from events.registry import Registry
-from events.schema import metadata
+from events.schema import code_column, id_column, metadata
 
-meetings = Table(
+meetings = decided_table(
     "proj_meetings",
-    metadata,
-    Column("id", String(36), primary_key=True),
     Column("level", String(12), nullable=False),
-    Column("area", String(13), nullable=False),
+    code_column("area", nullable=False),
     Column("date", Date, nullable=False),
     Column("status", String(10), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("state", Text, nullable=False),
     Index("ix_proj_meetings_area_date", "area", "date"),
     Index("ix_proj_meetings_date", "date"),
 )
 
-resolutions = Table(
+resolutions = decided_table(
     "proj_resolutions",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("meeting_id", String(36), nullable=False),
-    Column("meeting_area", String(13), nullable=False),
+    id_column("meeting_id", nullable=False),
+    code_column("meeting_area", nullable=False),
     Column("office", String(150), nullable=False),
     Column("due", Date, nullable=False),
     Column("status", String(8), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("state", Text, nullable=False),
     Index("ix_proj_resolutions_meeting", "meeting_id"),
     Index("ix_proj_resolutions_status_due", "status", "due"),
 )
@@ -77,8 +58,8 @@ resolutions = Table(
 resolution_areas = Table(
     "proj_resolution_areas",
     metadata,
-    Column("resolution_id", String(36), primary_key=True),
-    Column("code", String(13), primary_key=True),
+    id_column("resolution_id", primary_key=True),
+    code_column("code", primary_key=True),
     Index("ix_proj_resolution_areas_code", "code"),
 )
 
@@ -127,31 +108,31 @@ class MeetingIndex:
     def _meeting(self, conn: Connection, meeting_id: str, batch: list[RecordedEvent]) -> None:
         found = find_meeting(conn, meeting_id)
         state = self.registry.fold(MeetingDecider(), batch, None if found is None else found.state)
-        row = {
-            "id": meeting_id,
-            "level": state.level.value,
-            "area": state.area,
-            "date": state.date,
-            "status": state.status.value,
-            "version": batch[-1].stream_version,
-            "state": state.model_dump_json(),
-        }
+        row = decided_row(
+            meeting_id,
+            state,
+            batch[-1].stream_version,
+            level=state.level.value,
+            area=state.area,
+            date=state.date,
+            status=state.status.value,
+        )
         upsert(conn, meetings, [row], ["id"])
 
     def _resolution(self, conn: Connection, resolution_id: str, batch: list[RecordedEvent]) -> None:
         found = find_resolution(conn, resolution_id)
         stored = None if found is None else found.state
         state = self.registry.fold(ResolutionDecider(), batch, stored)
-        row = {
-            "id": resolution_id,
-            "meeting_id": state.meeting,
-            "meeting_area": state.meeting_area,
-            "office": state.office,
-            "due": state.due,
-            "status": state.status.value,
-            "version": batch[-1].stream_version,
-            "state": state.model_dump_json(),
-        }
+        row = decided_row(
+            resolution_id,
+            state,
+            batch[-1].stream_version,
+            meeting_id=state.meeting,
+            meeting_area=state.meeting_area,
+            office=state.office,
+            due=state.due,
+            status=state.status.value,
+        )
         upsert(conn, resolutions, [row], ["id"])
         if found is None:
             conn.execute(
@@ -166,23 +147,14 @@ class MeetingIndex:
 
 def find_meeting(conn: Connection, meeting_id: str) -> MeetingRow | None:
     """The meeting ``meeting_id``, or None."""
-    row = conn.execute(
-        select(meetings.c.version, meetings.c.state).where(meetings.c.id == meeting_id)
-    ).first()
-    if row is None:
-        return None
-    return MeetingRow(meeting_id, int(row.version), MeetingState.model_validate_json(row.state))
+    found = stored_state(conn, meetings, MeetingState, meeting_id)
+    return None if found is None else MeetingRow(meeting_id, found[1], found[0])
 
 
 def find_resolution(conn: Connection, resolution_id: str) -> ResolutionRow | None:
     """The resolution ``resolution_id``, or None."""
-    row = conn.execute(
-        select(resolutions.c.version, resolutions.c.state).where(resolutions.c.id == resolution_id)
-    ).first()
-    if row is None:
-        return None
-    state = ResolutionState.model_validate_json(row.state)
-    return ResolutionRow(resolution_id, int(row.version), state)
+    found = stored_state(conn, resolutions, ResolutionState, resolution_id)
+    return None if found is None else ResolutionRow(resolution_id, found[1], found[0])
 
 
 def list_meetings(
@@ -196,9 +168,7 @@ def list_meetings(
     limit: int,
 ) -> list[MeetingRow]:
     """Meetings overlapping ``reach`` (and ``area``), by date then id, after the cursor."""
-    query = select(meetings.c.id, meetings.c.version, meetings.c.state).where(
-        overlapping(meetings.c.area, reach)
-    )
+    query = states_of(meetings).where(overlapping(meetings.c.area, reach))
     if area is not None:
         query = query.where(overlapping(meetings.c.area, [area]))
     if first is not None:
@@ -212,9 +182,9 @@ def list_meetings(
                 (meetings.c.date == after[0]) & (meetings.c.id > after[1]),
             )
         )
-    rows = conn.execute(query.order_by(meetings.c.date, meetings.c.id).limit(limit))
+    query = query.order_by(meetings.c.date, meetings.c.id).limit(limit)
     return [
-        MeetingRow(r.id, int(r.version), MeetingState.model_validate_json(r.state)) for r in rows
+        MeetingRow(k, v, s) for k, s, v in listed(conn, query, MeetingState.model_validate_json)
     ]
 
 
@@ -241,7 +211,7 @@ def list_resolutions(
     if area is not None:
         concerned = concerned.where(under(resolution_areas.c.code, area))
     r = resolutions.c
-    query = select(r.id, r.version, r.state).where(r.id.in_(concerned))
+    query = states_of(resolutions).where(r.id.in_(concerned))
     if overdue is not None:
         if today is None:
             raise ValueError("overdue is judged on a given day")
@@ -262,10 +232,7 @@ def list_resolutions(
     query = query.order_by(r.due, r.id)
     if limit is not None:
         query = query.limit(limit)
-    return [
-        ResolutionRow(row.id, int(row.version), _resolution(row.state))
-        for row in conn.execute(query)
-    ]
+    return [ResolutionRow(k, v, s) for k, s, v in listed(conn, query, _resolution)]
 
 
 @lru_cache(maxsize=8192)

@@ -10,18 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Connection,
-    DateTime,
-    Integer,
-    String,
-    Table,
-    Text,
-    bindparam,
-    select,
-)
+from sqlalchemy import Boolean, Column, Connection, Integer, String, Table, Text, bindparam, select
 from sqlalchemy.engine import Row
 
 from domain.access import Role
@@ -31,7 +20,7 @@ from events import sql
 from events.envelope import RecordedEvent
 from events.projections.upsert import upsert
 from events.registry import Registry
-from events.schema import metadata
+from events.schema import instant_column, metadata
 
 principals = Table(
     "proj_principals",
@@ -44,8 +33,8 @@ principals = Table(
     Column("secret_hash", String(200), nullable=False),
     Column("disabled", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    instant_column("created_at", nullable=False),
+    instant_column("updated_at", nullable=False),
 )
 
 

@@ -9,16 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, ClassVar, Final, TypeVar
+from typing import Any, ClassVar, Final
 
 from pydantic import BaseModel
-from sqlalchemy import (
-    Connection,
-    Select,
-    Table,
-    delete,
-    select,
-)
+from sqlalchemy import Connection, Select, Table, delete, select
 
 from domain.fact import Decider
 from domain.sponsor import events as e
@@ -35,6 +29,7 @@ from domain.sponsor.decider import (
 )
 from events.envelope import RecordedEvent
 from events.projections.codes import in_reach, under
+from events.projections.decided import decided_row, listed, states_of, stored_state
 from events.projections.sponsor_queues import (
     BALITA_DAYS,
     krs_without_commitment,
@@ -72,8 +67,6 @@ __all__ = [
     "sponsors",
     "unsponsored_stunted",
 ]
-
-StateT = TypeVar("StateT", bound=BaseModel)
 
 
 class SponsorIndex:
@@ -133,21 +126,12 @@ def _states(
 
 def _write(conn: Connection, table: Table, folded: dict[str, tuple[Any, int]]) -> None:
     if table is families:
-        rows = [
-            {"id": k, "desa": s.desa, "krs": s.krs, "version": v, "state": s.model_dump_json()}
-            for k, (s, v) in folded.items()
-        ]
+        rows = [decided_row(k, s, v, desa=s.desa, krs=s.krs) for k, (s, v) in folded.items()]
         upsert(conn, families, rows, ["id"])
         _members(conn, {k: s for k, (s, _) in folded.items()})
     elif table is sponsors:
         rows = [
-            {
-                "id": k,
-                "kind": s.kind.value,
-                "principal": s.principal,
-                "version": v,
-                "state": s.model_dump_json(),
-            }
+            decided_row(k, s, v, kind=s.kind.value, principal=s.principal)
             for k, (s, v) in folded.items()
         ]
         upsert(conn, sponsors, rows, ["id"])
@@ -181,41 +165,34 @@ def _members(conn: Connection, folded: dict[str, FamilyState]) -> None:
 
 def _commitment_row(key: str, state: CommitmentState, version: int) -> dict[str, object]:
     assert state.beneficiary is not None
-    return {
-        "id": key,
-        "sponsor_id": state.sponsor,
-        "beneficiary_kind": state.beneficiary.kind.value,
-        "beneficiary_id": state.beneficiary.id,
-        "desa": state.desa,
-        "aid": state.aid.value,
-        "status": state.status.value,
-        "start": state.start,
-        "end": state.end,
-        "version": version,
-        "state": state.model_dump_json(),
-    }
+    return decided_row(
+        key,
+        state,
+        version,
+        sponsor_id=state.sponsor,
+        beneficiary_kind=state.beneficiary.kind.value,
+        beneficiary_id=state.beneficiary.id,
+        desa=state.desa,
+        aid=state.aid.value,
+        status=state.status.value,
+        start=state.start,
+        end=state.end,
+    )
 
 
 def find_family(conn: Connection, family_id: str) -> tuple[FamilyState, int] | None:
     """The family ``family_id`` and its version, or None."""
-    return _stored(conn, families, FamilyState, family_id)
+    return stored_state(conn, families, FamilyState, family_id)
 
 
 def find_sponsor(conn: Connection, sponsor_id: str) -> tuple[SponsorState, int] | None:
     """The sponsor ``sponsor_id`` and its version, or None."""
-    return _stored(conn, sponsors, SponsorState, sponsor_id)
+    return stored_state(conn, sponsors, SponsorState, sponsor_id)
 
 
 def find_commitment(conn: Connection, commitment_id: str) -> tuple[CommitmentState, int] | None:
     """The commitment ``commitment_id`` and its version, or None."""
-    return _stored(conn, commitments, CommitmentState, commitment_id)
-
-
-def _stored(
-    conn: Connection, table: Table, model: type[StateT], key: str
-) -> tuple[StateT, int] | None:
-    row = conn.execute(select(table.c.state, table.c.version).where(table.c.id == key)).first()
-    return None if row is None else (model.model_validate_json(row.state), int(row.version))
+    return stored_state(conn, commitments, CommitmentState, commitment_id)
 
 
 def sponsor_of_principal(conn: Connection, principal: str) -> str | None:
@@ -250,30 +227,28 @@ def list_families(
     limit: int,
 ) -> list[tuple[str, FamilyState, int]]:
     """Families in ``reach`` (and under ``area``), by id."""
-    query = select(families.c.id, families.c.state, families.c.version).where(
-        in_reach(families.c.desa, reach)
-    )
+    query = states_of(families).where(in_reach(families.c.desa, reach))
     if area is not None:
         query = query.where(under(families.c.desa, area))
     if krs is not None:
         query = query.where(families.c.krs.is_(krs))
     if after is not None:
         query = query.where(families.c.id > after)
-    rows = conn.execute(query.order_by(families.c.id).limit(limit))
-    return [(r.id, FamilyState.model_validate_json(r.state), int(r.version)) for r in rows]
+    return listed(conn, query.order_by(families.c.id).limit(limit), FamilyState.model_validate_json)
 
 
 def list_sponsors(
     conn: Connection, *, kind: str | None, after: str | None, limit: int
 ) -> list[tuple[str, SponsorState, int]]:
     """Sponsors by id."""
-    query = select(sponsors.c.id, sponsors.c.state, sponsors.c.version)
+    query = states_of(sponsors)
     if kind is not None:
         query = query.where(sponsors.c.kind == kind)
     if after is not None:
         query = query.where(sponsors.c.id > after)
-    rows = conn.execute(query.order_by(sponsors.c.id).limit(limit))
-    return [(r.id, SponsorState.model_validate_json(r.state), int(r.version)) for r in rows]
+    return listed(
+        conn, query.order_by(sponsors.c.id).limit(limit), SponsorState.model_validate_json
+    )
 
 
 def list_commitments(
@@ -289,7 +264,7 @@ def list_commitments(
 ) -> list[tuple[str, CommitmentState, int]]:
     """Commitments for beneficiaries in ``reach`` (and under ``area``), by id."""
     c = commitments.c
-    query = select(c.id, c.state, c.version).where(in_reach(c.desa, reach))
+    query = states_of(commitments).where(in_reach(c.desa, reach))
     if area is not None:
         query = query.where(under(c.desa, area))
     if sponsor is not None:
@@ -303,7 +278,7 @@ def list_commitments(
     query = query.order_by(c.id)
     if limit is not None:
         query = query.limit(limit)
-    return [(r.id, _commitment(r.state), int(r.version)) for r in conn.execute(query)]
+    return listed(conn, query, _commitment)
 
 
 @lru_cache(maxsize=8192)

@@ -6,23 +6,14 @@ from collections.abc import MutableMapping, Sequence
 from functools import cache
 from typing import ClassVar
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    DateTime,
-    Integer,
-    String,
-    Table,
-    func,
-)
+from sqlalchemy import BigInteger, Column, Connection, Integer, String, Table, func
 from sqlalchemy.sql.dml import Insert
 
 from events import sql
 from events.envelope import RecordedEvent
 from events.projections.runner import KeepsNothing
 from events.projections.upsert import insert_for
-from events.schema import metadata
+from events.schema import code_column, instant_column, metadata
 
 streams = Table(
     "proj_streams",
@@ -30,11 +21,11 @@ streams = Table(
     Column("stream_id", String(120), primary_key=True),
     Column("stream_type", String(40), nullable=False, index=True),
     Column("version", Integer, nullable=False),
-    Column("wilayah", String(13), nullable=True),
+    code_column("wilayah", nullable=True),
     Column("first_position", BigInteger, nullable=False),
     Column("last_position", BigInteger, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    instant_column("created_at", nullable=False),
+    instant_column("updated_at", nullable=False),
 )
 
 

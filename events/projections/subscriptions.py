@@ -7,24 +7,20 @@ from collections.abc import Sequence
 from itertools import groupby
 from typing import ClassVar
 
-from sqlalchemy import Boolean, Column, Connection, Integer, String, Table, Text, select
+from sqlalchemy import Boolean, Column, Connection, String, Table, select
 
 from domain.webhook import events as e
 from domain.webhook.decider import PREFIX, SubscriptionDecider, SubscriptionState
 from events import outbox
 from events.envelope import RecordedEvent
+from events.projections.decided import decided_row, decided_table, listed, states_of, stored_state
 from events.projections.upsert import upsert
 from events.registry import Registry
-from events.schema import metadata
 
-subscriptions = Table(
+subscriptions = decided_table(
     "proj_subscriptions",
-    metadata,
-    Column("id", String(36), primary_key=True),
     Column("owner", String(100), nullable=False, index=True),
     Column("active", Boolean, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("state", Text, nullable=False),
 )
 
 
@@ -55,13 +51,8 @@ class SubscriptionIndex:
                     outbox.find(conn, key) is None
                 ):
                     outbox.start(conn, key, event.position)
-            row = {
-                "id": key,
-                "owner": state.owner,
-                "active": state.active,
-                "version": events[-1].stream_version,
-                "state": state.model_dump_json(),
-            }
+            version = events[-1].stream_version
+            row = decided_row(key, state, version, owner=state.owner, active=state.active)
             upsert(conn, subscriptions, [row], ["id"])
 
 
@@ -69,14 +60,7 @@ def find_subscription(
     conn: Connection, subscription_id: str
 ) -> tuple[SubscriptionState, int] | None:
     """The subscription and its version, or None."""
-    row = conn.execute(
-        select(subscriptions.c.state, subscriptions.c.version).where(
-            subscriptions.c.id == subscription_id
-        )
-    ).first()
-    if row is None:
-        return None
-    return SubscriptionState.model_validate_json(row.state), int(row.version)
+    return stored_state(conn, subscriptions, SubscriptionState, subscription_id)
 
 
 def active(conn: Connection) -> dict[str, SubscriptionState]:
@@ -89,8 +73,7 @@ def active(conn: Connection) -> dict[str, SubscriptionState]:
 
 def owned(conn: Connection, owner: str | None) -> list[tuple[str, SubscriptionState, int]]:
     """Subscriptions (of ``owner``, or all), by id."""
-    query = select(subscriptions.c.id, subscriptions.c.state, subscriptions.c.version)
+    query = states_of(subscriptions)
     if owner is not None:
         query = query.where(subscriptions.c.owner == owner)
-    rows = conn.execute(query.order_by(subscriptions.c.id))
-    return [(r.id, SubscriptionState.model_validate_json(r.state), int(r.version)) for r in rows]
+    return listed(conn, query.order_by(subscriptions.c.id), SubscriptionState.model_validate_json)

@@ -19,8 +19,9 @@ Parsing checks the key id against the name and key, so a mangled string is refus
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar, Final, Self
+from typing import ClassVar, Final, Self, TypeVar
 
 from cryptography.exceptions import InvalidSignature as CryptoInvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -211,19 +212,22 @@ def _split_key(text: str, what: str) -> tuple[str, int, int, bytes]:
     return check_key_name(name), int(hex_id, 16), raw[0], raw[1:]
 
 
+_VERIFIERS: Final[Mapping[int, type[Ed25519Verifier | CosignatureVerifier]]] = {
+    SIG_ED25519: Ed25519Verifier,
+    SIG_COSIGNATURE_V1: CosignatureVerifier,
+}
+_SIGNERS: Final[Mapping[int, type[Ed25519Signer | Cosigner]]] = {
+    SIG_ED25519: Ed25519Signer,
+    SIG_COSIGNATURE_V1: Cosigner,
+}
+KindT = TypeVar("KindT")
+KeyT = TypeVar("KeyT", bound=_PublicKey | _PrivateKey)
+
+
 def parse_vkey(vkey: str) -> Ed25519Verifier | CosignatureVerifier:
     """The public key of a verifier key string (type 0x01 or 0x04), checking its key id."""
     name, key, signature_type, material = _split_key(vkey, "a verifier key")
-    verifier: Ed25519Verifier | CosignatureVerifier
-    if signature_type == SIG_ED25519:
-        verifier = Ed25519Verifier(name, material)
-    elif signature_type == SIG_COSIGNATURE_V1:
-        verifier = CosignatureVerifier(name, material)
-    else:
-        raise NoteError(f"signature type 0x{signature_type:02x} is not supported (0x01, 0x04)")
-    if verifier.key_id != key:
-        raise NoteError(f"the key id {key:08x} does not match the name and key")
-    return verifier
+    return _checked(_kind(_VERIFIERS, signature_type)(name, material), key)
 
 
 def parse_skey(skey: str) -> Ed25519Signer | Cosigner:
@@ -232,13 +236,19 @@ def parse_skey(skey: str) -> Ed25519Signer | Cosigner:
         raise NoteError("a signer key starts with 'PRIVATE+KEY+'")
     name, key, signature_type, seed = _split_key(skey[len(_PRIVATE) :], "a signer key")
     private = Ed25519PrivateKey.from_private_bytes(seed)
-    signer: Ed25519Signer | Cosigner
-    if signature_type == SIG_ED25519:
-        signer = Ed25519Signer(name, private)
-    elif signature_type == SIG_COSIGNATURE_V1:
-        signer = Cosigner(name, private)
-    else:
+    return _checked(_kind(_SIGNERS, signature_type)(name, private), key)
+
+
+def _kind(kinds: Mapping[int, KindT], signature_type: int) -> KindT:
+    """The key class of ``signature_type`` among ``kinds``, or a refusal."""
+    kind = kinds.get(signature_type)
+    if kind is None:
         raise NoteError(f"signature type 0x{signature_type:02x} is not supported (0x01, 0x04)")
-    if signer.key_id != key:
+    return kind
+
+
+def _checked(made: KeyT, key: int) -> KeyT:
+    """``made``, if its key id is the one the key string states."""
+    if made.key_id != key:
         raise NoteError(f"the key id {key:08x} does not match the name and key")
-    return signer
+    return made

@@ -14,7 +14,7 @@ from domain.fact import DomainError, Fact, StateConflict
 from domain.meeting import commands as c
 from domain.meeting import events as e
 from domain.streams import StreamDecider, begun, fact_from, made_from, starts_stream
-from domain.values import FIRST_DAY
+from domain.values import FIRST_DAY, Value
 
 MEETING_PREFIX: Final = "meeting-"
 TITLE_LENGTH: Final = 200
@@ -41,7 +41,7 @@ class MeetingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Report(e.Value):
+class Report(Value):
     """An area's latest report at the meeting, and how many it gave."""
 
     area: str
@@ -54,7 +54,7 @@ class Report(e.Value):
     revision: int
 
 
-class MeetingState(e.Value):
+class MeetingState(Value):
     """A meeting as its history leaves it (without the officials' names)."""
 
     exists: bool = False

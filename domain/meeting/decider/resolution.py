@@ -15,7 +15,7 @@ from domain.meeting import events as e
 from domain.meeting.decider.meeting import OFFICE_LENGTH, MeetingStatus
 from domain.meeting.targets import check_target
 from domain.streams import StreamDecider, begun, fact_from, starts_stream
-from domain.values import FIRST_DAY
+from domain.values import FIRST_DAY, Value
 
 RESOLUTION_PREFIX: Final = "resolution-"
 TEXT_LENGTH: Final = 4000
@@ -34,7 +34,7 @@ class ResolutionStatus(StrEnum):
     DROPPED = "dropped"
 
 
-class Progress(e.Value):
+class Progress(Value):
     """One progress update."""
 
     on: date
@@ -43,7 +43,7 @@ class Progress(e.Value):
     evidence: tuple[e.Document, ...]
 
 
-class DueChange(e.Value):
+class DueChange(Value):
     """One change of the due date."""
 
     on: date
@@ -51,7 +51,7 @@ class DueChange(e.Value):
     reason: str
 
 
-class ResolutionState(e.Value):
+class ResolutionState(Value):
     """A resolution as its history leaves it."""
 
     exists: bool = False

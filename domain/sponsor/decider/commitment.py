@@ -8,10 +8,11 @@ from typing import ClassVar, Final
 
 from domain.checks import day, local_day, optional_text, text
 from domain.fact import DomainError, Fact, NotFound, StateConflict
-from domain.meeting.events import Document, Value
+from domain.meeting.events import Document
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
 from domain.streams import StreamDecider, begun, fact_from, made_from, starts_stream
+from domain.values import Value
 
 COMMITMENT_PREFIX: Final = "commitment-"
 MAX_RUPIAH: Final = 10**12  # a trillion Rupiah: beyond any one commitment

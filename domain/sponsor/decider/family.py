@@ -11,10 +11,10 @@ from pydantic import Field
 
 from domain.child.personal import check_nik
 from domain.fact import DomainError, Fact, StateConflict
-from domain.meeting.events import Value
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
 from domain.streams import StreamDecider, begun, fact_from, starts_stream
+from domain.values import Value
 
 FAMILY_PREFIX: Final = "family-"
 MAX_CHILDREN: Final = 30

@@ -7,10 +7,10 @@ from typing import ClassVar, Final
 from domain import wilayah
 from domain.checks import optional_text
 from domain.fact import DomainError, Fact, StateConflict
-from domain.meeting.events import Value
 from domain.sponsor import commands as c
 from domain.sponsor import events as e
 from domain.streams import StreamDecider, begun, fact_from, starts_stream
+from domain.values import Value
 
 SPONSOR_PREFIX: Final = "sponsor-"
 
