@@ -37,7 +37,6 @@ from api.web.kit import (
     answer_from,
     command_from,
     cursor,
-    derived_id,
     etag,
     example,
 )
@@ -172,9 +171,9 @@ def adopt_resolution(
     command = command_from(
         c.AdoptResolution, body, at=services.clock(), meeting=meeting, areas=codes
     )
-    resolution_id = str(body.id or derived_id(write.event_id(body.event_id)))
-    RESOLUTIONS.write(services, resolution_id, command, write, given=body.event_id)
-    response.headers["Location"] = f"/v1/resolutions/{resolution_id}"
+    resolution_id = RESOLUTIONS.start(
+        services, body, command, write, response, at="/v1/resolutions"
+    )
     return resolution_answer(services, write.principal, resolution_id, response, check=False)
 
 

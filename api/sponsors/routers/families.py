@@ -22,7 +22,6 @@ from api.web.kit import (
     answer_from,
     checked_desa,
     command_from,
-    derived_id,
     etag,
     example,
 )
@@ -121,14 +120,12 @@ def register_family(
     desa = checked_desa(services, write.principal, body.desa)
     for child in body.children:
         _child_in(services, write.principal, str(child), field="children")
-    family_id = str(body.id or derived_id(write.event_id(body.event_id)))
     at = services.clock()
     children = tuple(str(x) for x in body.children)
     command = command_from(c.RegisterFamily, body, at=at, desa=desa, children=children)
-    FAMILIES.write(services, family_id, command, write, given=body.event_id)
+    family_id = FAMILIES.start(services, body, command, write, response, at="/v1/families")
     for mother in body.mothers:  # the same write: its events share one correlation id
         FAMILIES.write_more(services, family_id, _mother_command(at, mother), write)
-    response.headers["Location"] = f"/v1/families/{family_id}"
     return family_answer(services, write.principal, family_id, response)
 
 

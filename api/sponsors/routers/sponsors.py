@@ -32,7 +32,6 @@ from api.web.kit import (
     answer_from,
     command_from,
     cursor,
-    derived_id,
     etag,
     example,
     masked_initials,
@@ -150,10 +149,8 @@ def register_sponsor(
         with services.engine.connect() as conn:
             if index.sponsor_of_principal(conn, body.principal) is not None:
                 raise DomainError("this login acts for another sponsor already", field="principal")
-    sponsor_id = str(body.id or derived_id(write.event_id(body.event_id)))
     command = command_from(c.RegisterSponsor, body, at=services.clock())
-    SPONSORS.write(services, sponsor_id, command, write, given=body.event_id)
-    response.headers["Location"] = f"/v1/sponsors/{sponsor_id}"
+    sponsor_id = SPONSORS.start(services, body, command, write, response, at="/v1/sponsors")
     return sponsor_answer(services, caller, sponsor_id, response)
 
 
