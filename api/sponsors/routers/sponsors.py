@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
@@ -16,11 +16,11 @@ from api.services import Services
 from api.sponsors.views import (
     SPONSORS,
     CommitmentAnswer,
+    PersonalPart,
     Reader,
     Suggestion,
     Writer,
     own_sponsor,
-    personal_part,
     suggestion_page,
     today,
     visible_sponsor,
@@ -49,6 +49,13 @@ from events.projections.children import find_child, measurements_of
 
 router = APIRouter(tags=["sponsors"])
 SponsorId = Annotated[uuid.UUID, Path(description="The sponsor's id (a UUID).")]
+PERSONAL: Final = PersonalPart(
+    SPONSOR_PREFIX,
+    e.SponsorRegistered.event_type,
+    e.SponsorPersonal,
+    whole="sponsor",
+    path="/v1/sponsors/{sponsor_id}",
+)
 
 
 class SponsorRequest(Strict):
@@ -266,16 +273,9 @@ def sponsor_answer(
     state, version = visible_sponsor(services, caller, sponsor_id)
     answer = _sponsor_answer(sponsor_id, state, version)
     if personal and "pii:read" in caller.scopes and caller.role not in OWN_RECORDS_ONLY:
-        plain, answer.erased = personal_part(
-            services,
-            caller,
-            SPONSOR_PREFIX + sponsor_id,
-            e.SponsorRegistered.event_type,
-            whole="sponsor",
-            place=wilayah.common(state.areas),
-            path="/v1/sponsors/{sponsor_id}",
+        answer.personal, answer.erased = PERSONAL.read(
+            services, caller, sponsor_id, place=wilayah.common(state.areas)
         )
-        answer.personal = None if plain is None else e.SponsorPersonal.model_validate(plain)
     etag(response, version)
     return answer
 
