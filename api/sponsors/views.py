@@ -1,6 +1,6 @@
 """What the sponsor routes share: the streams they write, who may see a sponsor or a
-commitment, personal parts as a logged read, the answers made of a commitment's state, and
-the beneficiary lookups.
+commitment, a family's and a sponsor's personal part as a logged read, the answers made of
+a commitment's state, and the beneficiary lookups.
 
 A ``sponsor`` login reads only its own sponsor, that sponsor's commitments and deliveries,
 and its children masked: area-wide reads (``AreaReader``: families, queues, figures) answer
@@ -9,9 +9,9 @@ it 403. A sponsor's record follows the reach of its areas like everything else.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Generic, TypeVar
 
 from fastapi import Path
 from pydantic import BaseModel, Field
@@ -37,7 +37,6 @@ from domain.sponsor.decider import (
     SponsorState,
 )
 from domain.sponsor.fulfilment import fulfilment
-from events.envelope import JsonObject
 from events.projections import sponsors as index
 from events.projections.children import find_child
 
@@ -48,6 +47,7 @@ AreaPath = Annotated[str, Path(max_length=20, description="Kota, kecamatan or de
 FAMILIES: Final = Streams(FamilyDecider(), FAMILY_PREFIX)
 SPONSORS: Final = Streams(SponsorDecider(), SPONSOR_PREFIX)
 COMMITMENTS: Final = Streams(CommitmentDecider(), COMMITMENT_PREFIX)
+Part = TypeVar("Part", bound=BaseModel)
 
 
 class DeliveryAnswer(BaseModel):
@@ -170,27 +170,32 @@ def writable_commitment(
     return found
 
 
-def personal_part(
-    services: Services,
-    caller: Principal,
-    stream: str,
-    registered: str,
-    *,
-    whole: str,
-    place: str | None,
-    path: str,
-) -> tuple[JsonObject | None, list[str]]:
-    """The personal part of the stream's latest ``registered`` event, as it reads now (a
-    logged read at ``place``, for the route ``path``), and whose part was erased at their
-    request (a part from before keys were per person is named ``whole``)."""
-    opened = services.store.latest_opened([stream], (registered,)).get(stream)
-    if opened is None:
-        return None, []
-    erased = sorted({whole if s == "*" else s for s in opened.erased})
-    if not opened.readable:
-        return None, erased
-    services.access_log.record(caller.id, read_meta(caller), stream, place, path)
-    return opened.plain, erased
+@dataclass(frozen=True)
+class PersonalPart(Generic[Part]):
+    """Where a kind of record keeps its personal part: in the latest ``registered`` event of
+    the stream (``prefix`` and an id), as a ``model``, read for the route ``path``; a part
+    from before keys were per person is named ``whole``."""
+
+    prefix: str
+    registered: str
+    model: type[Part]
+    whole: str
+    path: str
+
+    def read(
+        self, services: Services, caller: Principal, key: str, *, place: str | None
+    ) -> tuple[Part | None, list[str]]:
+        """The record's personal part as it reads now (a logged read at ``place``), and whose
+        part was erased at their request."""
+        stream = self.prefix + key
+        opened = services.store.latest_opened([stream], (self.registered,)).get(stream)
+        if opened is None:
+            return None, []
+        erased = sorted({self.whole if s == "*" else s for s in opened.erased})
+        if not opened.readable:
+            return None, erased
+        services.access_log.record(caller.id, read_meta(caller), stream, place, self.path)
+        return self.model.model_validate(opened.plain), erased
 
 
 def reached_area(caller: Principal, code: str) -> str:

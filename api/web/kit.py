@@ -5,7 +5,8 @@
 - versions: ``If-Match`` read as a stream version, the ``ETag`` of an answer;
 - a write as a route receives it beside its body (``Write``, the dependency ``Writes``):
   the caller, the event ``meta``, the event id and the expected version;
-- the streams one decider keeps, and how a route writes to them (``Streams``);
+- the streams one decider keeps, and how a route writes to them (``Streams``) or starts a
+  new one;
 - pages ordered by day and id: the ``next`` cursor read back (``cursor``);
 - ``known_at``: the log position a past instant names;
 - masking: children's initials and personal fields, read for many children at once;
@@ -26,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
 from functools import cached_property
-from typing import Annotated, Any, Final, Generic, Literal, TypeVar
+from typing import Annotated, Any, Final, Generic, Literal, Protocol, TypeVar
 
 from fastapi import Header, Path, Query, Request, Response, params
 from pydantic import AwareDatetime, BaseModel, ConfigDict, TypeAdapter, ValidationError
@@ -168,6 +169,17 @@ def Writes(  # noqa: N802 (a marker in Annotated, as Requires)
     return params.Depends(dependency=taken.get((bool(if_match), idempotency_key), plain))
 
 
+class NewStream(Protocol):
+    """A request body that starts a stream: the stream's id and the event id the client may
+    choose (either may be null)."""
+
+    @property
+    def id(self) -> uuid.UUID | None: ...
+
+    @property
+    def event_id(self) -> uuid.UUID | None: ...
+
+
 @dataclass(frozen=True)
 class Streams(Generic[CommandT, StateT]):
     """The streams one decider keeps (``prefix`` and an id), and how a route writes
@@ -197,6 +209,24 @@ class Streams(Generic[CommandT, StateT]):
             expected_version=write.expected_version,
             event_ids=write.event_ids(given),
         )
+
+    def start(
+        self,
+        services: Services,
+        body: NewStream,
+        command: CommandT,
+        write: Write,
+        response: Response,
+        *,
+        at: str,
+    ) -> str:
+        """Run ``command`` on a new stream and answer its id: the one ``body`` chose, or one
+        derived from the event id, so that a retry names the same stream. The answer's
+        ``Location`` is the stream's under ``at``."""
+        key = str(body.id or derived_id(write.event_id(body.event_id)))
+        self.write(services, key, command, write, given=body.event_id)
+        response.headers["Location"] = f"{at}/{key}"
+        return key
 
     def write_more(
         self, services: Services, key: str, command: CommandT, write: Write

@@ -40,7 +40,6 @@ from api.web.kit import (
     answer_from,
     command_from,
     cursor,
-    derived_id,
     etag,
     example,
 )
@@ -172,10 +171,8 @@ def plan_meeting(
     area = wilayah.parse(body.area, field="area")
     ensure_writable(write.principal, [area], "area")
     _known_area(services, area, body.level)
-    meeting_id = str(body.id or derived_id(write.event_id(body.event_id)))
     command = command_from(c.PlanMeeting, body, at=services.clock(), area=area)
-    MEETINGS.write(services, meeting_id, command, write, given=body.event_id)
-    response.headers["Location"] = f"/v1/meetings/{meeting_id}"
+    meeting_id = MEETINGS.start(services, body, command, write, response, at="/v1/meetings")
     return meeting_answer(services, write.principal, meeting_id, response)
 
 

@@ -37,10 +37,10 @@ from api.web.kit import (
     answer_from,
     command_from,
     cursor,
-    derived_id,
     etag,
     example,
 )
+from api.web.routes import variant
 from domain import wilayah
 from domain.meeting import commands as c
 from domain.meeting import events as e
@@ -109,6 +109,9 @@ class CloseRequest(Strict):
     closed_on: ProgrammeDay | None = Field(None, description="Defaults to today.")
 
 
+FollowUp = ProgressRequest | DueRequest | CloseRequest | ReasonRequest
+
+
 class AreaCheckAnswer(BaseModel):
     """One area's figure against a target."""
 
@@ -172,9 +175,9 @@ def adopt_resolution(
     command = command_from(
         c.AdoptResolution, body, at=services.clock(), meeting=meeting, areas=codes
     )
-    resolution_id = str(body.id or derived_id(write.event_id(body.event_id)))
-    RESOLUTIONS.write(services, resolution_id, command, write, given=body.event_id)
-    response.headers["Location"] = f"/v1/resolutions/{resolution_id}"
+    resolution_id = RESOLUTIONS.start(
+        services, body, command, write, response, at="/v1/resolutions"
+    )
     return resolution_answer(services, write.principal, resolution_id, response, check=False)
 
 
@@ -223,56 +226,60 @@ def get_resolution(
     return resolution_answer(services, caller, str(resolution_id), response, check=True)
 
 
-@router.post("/v1/resolutions/{resolution_id}/progress", responses=PROBLEMS)
-def report_progress(
-    resolution_id: ResolutionId,
-    body: ProgressRequest,
-    response: Response,
-    services: ServicesDep,
-    write: Follower,
-) -> ResolutionAnswer:
-    """Progress on an open resolution: text, percent, evidence hashes."""
-    command = command_from(c.ReportProgress, body, at=services.clock())
-    return _change(services, response, write, resolution_id, command, given=body.event_id)
+def _follow_up(
+    step: str, name: str, request: type[FollowUp], command: type[c.ResolutionCommand], doc: str
+) -> None:
+    """The route ``name`` at ``step`` (described by ``doc``): the ``command`` of its
+    ``request`` body, on a resolution the caller may change."""
+
+    def follow_up(
+        resolution_id: ResolutionId,
+        body: FollowUp,
+        response: Response,
+        services: ServicesDep,
+        write: Follower,
+    ) -> ResolutionAnswer:
+        done = command_from(command, body, at=services.clock())
+        return _change(services, response, write, resolution_id, done, given=body.event_id)
+
+    route = variant(follow_up, name=name, doc=doc, body=request)
+    router.post(f"/v1/resolutions/{{resolution_id}}/{step}", responses=PROBLEMS)(route)
 
 
-@router.post("/v1/resolutions/{resolution_id}/due", responses=PROBLEMS)
-def change_due(
-    resolution_id: ResolutionId,
-    body: DueRequest,
-    response: Response,
-    services: ServicesDep,
-    write: Follower,
-) -> ResolutionAnswer:
-    """Move an open resolution's due date, with the reason."""
-    command = command_from(c.ChangeDue, body, at=services.clock())
-    return _change(services, response, write, resolution_id, command, given=body.event_id)
-
-
-@router.post("/v1/resolutions/{resolution_id}/close", responses=PROBLEMS)
-def close_resolution(
-    resolution_id: ResolutionId,
-    body: CloseRequest,
-    response: Response,
-    services: ServicesDep,
-    write: Follower,
-) -> ResolutionAnswer:
-    """Close an open resolution as done or dropped, with the reason (409 if closed)."""
-    command = command_from(c.CloseResolution, body, at=services.clock())
-    return _change(services, response, write, resolution_id, command, given=body.event_id)
-
-
-@router.post("/v1/resolutions/{resolution_id}/reopen", responses=PROBLEMS)
-def reopen_resolution(
-    resolution_id: ResolutionId,
-    body: ReasonRequest,
-    response: Response,
-    services: ServicesDep,
-    write: Follower,
-) -> ResolutionAnswer:
-    """Open a closed resolution again, with the reason."""
-    command = command_from(c.ReopenResolution, body, at=services.clock())
-    return _change(services, response, write, resolution_id, command, given=body.event_id)
+# The follow-ups of a resolution: the path's last step, the route's name (its operation id),
+# its request body and command, and what it does.
+_FOLLOW_UPS = (
+    (
+        "progress",
+        "report_progress",
+        ProgressRequest,
+        c.ReportProgress,
+        "Progress on an open resolution: text, percent, evidence hashes.",
+    ),
+    (
+        "due",
+        "change_due",
+        DueRequest,
+        c.ChangeDue,
+        "Move an open resolution's due date, with the reason.",
+    ),
+    (
+        "close",
+        "close_resolution",
+        CloseRequest,
+        c.CloseResolution,
+        "Close an open resolution as done or dropped, with the reason (409 if closed).",
+    ),
+    (
+        "reopen",
+        "reopen_resolution",
+        ReasonRequest,
+        c.ReopenResolution,
+        "Open a closed resolution again, with the reason.",
+    ),
+)
+for follow_up in _FOLLOW_UPS:
+    _follow_up(*follow_up)
 
 
 def resolution_answer(

@@ -5,21 +5,27 @@ the record inside the caller's reach; the erasure is itself an event (``docs/aud
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
+from api.identity.access import Principal
 from api.personal import erasure
 from api.services import Services
 from api.web.deps import ServicesDep
 from api.web.kit import Write, Writes, example
 from api.web.responses import problems
+from api.web.routes import variant
 
 router = APIRouter(tags=["personal data"])
 PROBLEMS = problems(404, 409, 422)
 Eraser = Annotated[Write, Writes("pii:erase", if_match=False, idempotency_key=False)]
-Id = Annotated[uuid.UUID, Path(description="The record's id (a UUID).")]
+_ID = "The record's id (a UUID)."
+Id = Annotated[uuid.UUID, Path(description=_ID)]
+Whose = Callable[[Services, Principal, uuid.UUID], erasure.Target]
 
 
 class ErasureRequest(BaseModel):
@@ -56,31 +62,50 @@ def _run(services: Services, write: Write, target: erasure.Target, why: str) -> 
     return _answer(erasure.erase(services, target, why, write.meta))
 
 
-@router.post("/v1/children/{child_id}/erasure", responses=PROBLEMS)
-def erase_child(
-    child_id: Id, body: ErasureRequest, services: ServicesDep, write: Eraser
-) -> ErasureAnswer:
-    """Erase the child's personal data (name, NIK, address) wherever it is kept."""
-    target = erasure.child(services, write.principal, child_id, "child")
-    return _run(services, write, target, body.reason)
+def _erasure(path: str, name: str, whose: Whose, doc: str) -> None:
+    """The route ``name`` at ``path`` (described by ``doc``): erase the data of the person
+    ``whose`` finds in the record the path's id names."""
+    record = path[path.index("{") + 1 : path.index("}")]  # the id's name: child_id, ...
+
+    def erase(
+        record_id: Id, body: ErasureRequest, services: ServicesDep, write: Eraser
+    ) -> ErasureAnswer:
+        return _run(services, write, whose(services, write.principal, record_id), body.reason)
+
+    named = Annotated[uuid.UUID, Path(alias=record, description=_ID)]
+    router.post(path, responses=PROBLEMS)(variant(erase, name=name, doc=doc, record_id=named))
 
 
-@router.post("/v1/children/{child_id}/mother/erasure", responses=PROBLEMS)
-def erase_childs_mother(
-    child_id: Id, body: ErasureRequest, services: ServicesDep, write: Eraser
-) -> ErasureAnswer:
-    """Erase the personal data of the child's mother, here and in every record naming her."""
-    target = erasure.child(services, write.principal, child_id, "mother")
-    return _run(services, write, target, body.reason)
-
-
-@router.post("/v1/families/{family_id}/erasure", responses=PROBLEMS)
-def erase_family_head(
-    family_id: Id, body: ErasureRequest, services: ServicesDep, write: Eraser
-) -> ErasureAnswer:
-    """Erase the family head's personal data (name, NIK, address, KK number)."""
-    target = erasure.family(services, write.principal, family_id, "head")
-    return _run(services, write, target, body.reason)
+# The records that name one person each: the path, the route's name (its operation id), whose
+# data (in the record, if the caller's reach holds it), and what is erased.
+_ERASURES = (
+    (
+        "/v1/children/{child_id}/erasure",
+        "erase_child",
+        partial(erasure.child, subject="child"),
+        "Erase the child's personal data (name, NIK, address) wherever it is kept.",
+    ),
+    (
+        "/v1/children/{child_id}/mother/erasure",
+        "erase_childs_mother",
+        partial(erasure.child, subject="mother"),
+        "Erase the personal data of the child's mother, here and in every record naming her.",
+    ),
+    (
+        "/v1/families/{family_id}/erasure",
+        "erase_family_head",
+        partial(erasure.family, subject="head"),
+        "Erase the family head's personal data (name, NIK, address, KK number).",
+    ),
+    (
+        "/v1/sponsors/{sponsor_id}/erasure",
+        "erase_sponsor",
+        erasure.sponsor,
+        "Erase a sponsor's personal data (an individual's name, a contact).",
+    ),
+)
+for one_person in _ERASURES:
+    _erasure(*one_person)
 
 
 @router.post("/v1/families/{family_id}/mothers/{mother_id}/erasure", responses=PROBLEMS)
@@ -93,15 +118,6 @@ def erase_family_mother(
 ) -> ErasureAnswer:
     """Erase the personal data of one of the family's mothers, wherever she is named."""
     target = erasure.family(services, write.principal, family_id, f"mother-{mother_id}")
-    return _run(services, write, target, body.reason)
-
-
-@router.post("/v1/sponsors/{sponsor_id}/erasure", responses=PROBLEMS)
-def erase_sponsor(
-    sponsor_id: Id, body: ErasureRequest, services: ServicesDep, write: Eraser
-) -> ErasureAnswer:
-    """Erase a sponsor's personal data (an individual's name, a contact)."""
-    target = erasure.sponsor(services, write.principal, sponsor_id)
     return _run(services, write, target, body.reason)
 
 

@@ -138,12 +138,12 @@ def make_commitment(
     must be one the caller sees)."""
     visible_sponsor(services, write.principal, str(body.sponsor))
     desa = beneficiary_desa(services, write.principal, body.beneficiary)
-    commitment_id = str(body.id or derived_id(write.event_id(body.event_id)))
     command = command_from(
         c.MakeCommitment, body, at=services.clock(), sponsor=str(body.sponsor), desa=desa
     )
-    COMMITMENTS.write(services, commitment_id, command, write, given=body.event_id)
-    response.headers["Location"] = f"/v1/commitments/{commitment_id}"
+    commitment_id = COMMITMENTS.start(
+        services, body, command, write, response, at="/v1/commitments"
+    )
     return _answer(services, response, *_visible(services, write.principal, commitment_id))
 
 

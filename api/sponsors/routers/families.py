@@ -5,14 +5,14 @@ addresses) only with ``pii:read``."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from api.identity.access import Principal, ensure_reach, ensure_writable
 from api.services import Services
-from api.sponsors.views import FAMILIES, AreaReader, Writer, personal_part
+from api.sponsors.views import FAMILIES, AreaReader, PersonalPart, Writer
 from api.web.deps import ServicesDep
 from api.web.kit import (
     PROBLEMS,
@@ -22,7 +22,6 @@ from api.web.kit import (
     answer_from,
     checked_desa,
     command_from,
-    derived_id,
     etag,
     example,
 )
@@ -39,6 +38,13 @@ from events.projections.children import find_child
 router = APIRouter(tags=["sponsors"])
 FamilyId = Annotated[uuid.UUID, Path(description="The family's id (a UUID).")]
 Changer = Annotated[Write, Writes("sponsors:write", if_match=False, idempotency_key=False)]
+PERSONAL: Final = PersonalPart(
+    FAMILY_PREFIX,
+    e.FamilyRegistered.event_type,
+    e.FamilyPersonal,
+    whole="head",
+    path="/v1/families/{family_id}",
+)
 
 
 class MotherRequest(Strict):
@@ -121,14 +127,12 @@ def register_family(
     desa = checked_desa(services, write.principal, body.desa)
     for child in body.children:
         _child_in(services, write.principal, str(child), field="children")
-    family_id = str(body.id or derived_id(write.event_id(body.event_id)))
     at = services.clock()
     children = tuple(str(x) for x in body.children)
     command = command_from(c.RegisterFamily, body, at=at, desa=desa, children=children)
-    FAMILIES.write(services, family_id, command, write, given=body.event_id)
+    family_id = FAMILIES.start(services, body, command, write, response, at="/v1/families")
     for mother in body.mothers:  # the same write: its events share one correlation id
         FAMILIES.write_more(services, family_id, _mother_command(at, mother), write)
-    response.headers["Location"] = f"/v1/families/{family_id}"
     return family_answer(services, write.principal, family_id, response)
 
 
@@ -197,16 +201,9 @@ def family_answer(
     state, version = _family(services, caller, family_id)
     answer = _family_answer(family_id, state, version)
     if "pii:read" in caller.scopes:
-        plain, answer.erased = personal_part(
-            services,
-            caller,
-            FAMILY_PREFIX + family_id,
-            e.FamilyRegistered.event_type,
-            whole="head",
-            place=state.desa,
-            path="/v1/families/{family_id}",
+        answer.personal, answer.erased = PERSONAL.read(
+            services, caller, family_id, place=state.desa
         )
-        answer.personal = None if plain is None else e.FamilyPersonal.model_validate(plain)
     etag(response, version)
     return answer
 

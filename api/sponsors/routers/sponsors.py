@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
@@ -16,11 +16,11 @@ from api.services import Services
 from api.sponsors.views import (
     SPONSORS,
     CommitmentAnswer,
+    PersonalPart,
     Reader,
     Suggestion,
     Writer,
     own_sponsor,
-    personal_part,
     suggestion_page,
     today,
     visible_sponsor,
@@ -32,7 +32,6 @@ from api.web.kit import (
     answer_from,
     command_from,
     cursor,
-    derived_id,
     etag,
     example,
     masked_initials,
@@ -50,6 +49,13 @@ from events.projections.children import find_child, measurements_of
 
 router = APIRouter(tags=["sponsors"])
 SponsorId = Annotated[uuid.UUID, Path(description="The sponsor's id (a UUID).")]
+PERSONAL: Final = PersonalPart(
+    SPONSOR_PREFIX,
+    e.SponsorRegistered.event_type,
+    e.SponsorPersonal,
+    whole="sponsor",
+    path="/v1/sponsors/{sponsor_id}",
+)
 
 
 class SponsorRequest(Strict):
@@ -150,10 +156,8 @@ def register_sponsor(
         with services.engine.connect() as conn:
             if index.sponsor_of_principal(conn, body.principal) is not None:
                 raise DomainError("this login acts for another sponsor already", field="principal")
-    sponsor_id = str(body.id or derived_id(write.event_id(body.event_id)))
     command = command_from(c.RegisterSponsor, body, at=services.clock())
-    SPONSORS.write(services, sponsor_id, command, write, given=body.event_id)
-    response.headers["Location"] = f"/v1/sponsors/{sponsor_id}"
+    sponsor_id = SPONSORS.start(services, body, command, write, response, at="/v1/sponsors")
     return sponsor_answer(services, caller, sponsor_id, response)
 
 
@@ -269,16 +273,9 @@ def sponsor_answer(
     state, version = visible_sponsor(services, caller, sponsor_id)
     answer = _sponsor_answer(sponsor_id, state, version)
     if personal and "pii:read" in caller.scopes and caller.role not in OWN_RECORDS_ONLY:
-        plain, answer.erased = personal_part(
-            services,
-            caller,
-            SPONSOR_PREFIX + sponsor_id,
-            e.SponsorRegistered.event_type,
-            whole="sponsor",
-            place=wilayah.common(state.areas),
-            path="/v1/sponsors/{sponsor_id}",
+        answer.personal, answer.erased = PERSONAL.read(
+            services, caller, sponsor_id, place=wilayah.common(state.areas)
         )
-        answer.personal = None if plain is None else e.SponsorPersonal.model_validate(plain)
     etag(response, version)
     return answer
 
