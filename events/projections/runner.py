@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from sqlalchemy import Connection, delete, literal, select, tuple_, update
 
-from events import sql, statements
+from events import decisions, sql, statements
 from events.envelope import RecordedEvent, StreamAppend
 from events.projections.kinds import (
     KeepsNothing,
@@ -124,7 +124,8 @@ class ProjectionRunner:
         names: Sequence[str] | None = None,
         progress: Progress | None = None,
     ) -> int:
-        """Clear and replay the named projections (all if None); returns events replayed.
+        """Clear and replay the named projections (all if None, and then the streams' decision
+        snapshots are dropped too, ``events/decisions.py``); returns events replayed.
 
         Appends wait meanwhile (the rebuild holds the append lock), so the projection is
         never seen half-built and no event slips between replay and resumption.
@@ -132,6 +133,8 @@ class ProjectionRunner:
         """
         chosen = [p for p in self.projections if names is None or p.name in names]
         with store.writer() as conn:
+            if names is None:  # derived as the projections are: each stream's next write
+                conn.execute(delete(decisions.decisions))  # folds it once and stores it again
             for projection in chosen:
                 _clear(conn, projection)
                 _set_checkpoint(conn, projection.name, 0)
