@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
+from sql_tally import Tally
 from sqlalchemy import update
 
 from api.services import Services
-from bench.sql_tally import Tally
 from domain.child import commands as c
 from domain.child.decider import ChildDecider, ChildState, MeasurementState, stream_id
 from domain.child.events import Measurement
@@ -148,14 +149,15 @@ def test_a_retry_is_answered_from_the_history_with_a_snapshot_present(services: 
     assert len(services.store.read_stream(stream_id(child_id))) == 3
 
 
-def _deciders(kind: type = StreamDecider) -> Iterator[type]:
+def _deciders(kind: type[Any] = StreamDecider) -> Iterator[type[Any]]:
+    sub: type[Any]
     for sub in kind.__subclasses__():
         yield sub
         yield from _deciders(sub)
 
 
 @pytest.mark.parametrize("decider", list(_deciders()), ids=lambda d: d.__name__)
-def test_every_deciders_state_survives_its_snapshot_or_it_keeps_none(decider: type) -> None:
+def test_every_deciders_state_survives_its_snapshot_or_it_keeps_none(decider: type[Any]) -> None:
     codec = decisions.codec_for(decider())
     if codec is None:
         assert decider.__name__ == "PrincipalDecider"  # its state holds a secret's hash
