@@ -12,8 +12,13 @@ with the stream's version after the append. So a row is current whenever it exis
 - a row whose ``shape`` differs from the decider's (its state type changed, or its
   ``snapshot_revision`` was raised because facts now fold differently) is ignored, and so is
   a row that no longer loads;
-- a stream without a usable row is read and folded as before, and the next write stores
-  its row again; a rebuild of the projections re-derives every row.
+- a stream without a usable row is read and folded as before, and its next write stores
+  the row again.
+
+``derive`` stores the rows of the streams that have none, folded from their histories,
+under the append lock: at start (after the projections catch up, so a store that predates
+this table, or was filled by hand, gets its rows once) and in a rebuild of every
+projection, which drops the rows and derives them again.
 
 Retries are recognised by looking their event ids up, not by scanning the history: a
 stream whose command names an event id that is stored already is read whole, and the

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from sql_tally import Tally
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from api.services import Services
 from domain.child import commands as c
@@ -203,14 +203,25 @@ def test_a_write_on_a_stream_with_a_snapshot_reads_none_of_its_history(
     assert stored(services, child_id) == folded(services, child_id)
 
 
-def test_a_rebuild_of_every_projection_drops_the_snapshots_and_writes_fold_again(
+def test_a_rebuild_of_every_projection_derives_the_snapshots_again(services: Services) -> None:
+    child_id = registered(services)
+    measured(services, child_id, 2)
+    with services.engine.begin() as conn:  # a snapshot gone wrong
+        conn.execute(update(decisions.decisions).values(version=1))
+
+    services.projections.rebuild(services.store)
+
+    assert stored(services, child_id) == folded(services, child_id)
+
+
+def test_streams_without_a_snapshot_get_one_when_the_projections_catch_up(
     services: Services,
 ) -> None:
     child_id = registered(services)
     measured(services, child_id, 2)
+    with services.engine.begin() as conn:  # a store from before the snapshots
+        conn.execute(delete(decisions.decisions))
 
-    services.projections.rebuild(services.store)
+    services.projections.catch_up(services.store)
 
-    assert stored(services, child_id) is None
-    measured(services, child_id, 1)
     assert stored(services, child_id) == folded(services, child_id)
