@@ -22,7 +22,7 @@ from api.identity.tokens import TokenAuthority
 from api.personal.master_key import master_keys, master_stamp
 from api.settings import Settings
 from api.web.memo import Memo
-from domain.catalog import FACTS
+from domain.catalog import DECIDERS, FACTS
 from domain.child.commands import ChildCommand
 from domain.child.decider import ChildDecider, ChildState
 from domain.sponsor.events import RoundImported, round_imported_v1
@@ -129,6 +129,7 @@ def build_services(settings: Settings) -> Services:
             SubscriptionIndex(registry),
         ],
         replay_workers=settings.replay_workers or _cores(),
+        deciders=DECIDERS,
     )
     keyring = KeyRing(partial(master_keys, settings), stamp=master_stamp(settings))
     store = SqlEventStore(engine, keyring, registry, inline=projections)

@@ -179,7 +179,7 @@ def singles(services: Services, kids: Sequence[Child], rng: random.Random) -> Ca
                 stream_id(child.id), command, META, event_ids=[event_id], guard=in_reach
             )
             state = outcome.state
-            values = state.measurements[event_id].measurement
+            values = command.measurement
             written_measurement(event_id, "recorded", state.sex, state.birth_date, values)
         return len(commands)
 

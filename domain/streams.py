@@ -48,9 +48,16 @@ class StreamDecider(Generic[CommandT, StateT]):
     each the kind (or kinds) of fact its second parameter names; a fact of another kind
     leaves the state as it is. A stream begins in the state the class is declared with
     (``StreamDecider[Command, State]``), made with no arguments.
+
+    The write path stores the state beside the stream's events and decides the next command
+    on it, rather than folding the history again (``events/decisions.py``), unless
+    ``snapshots`` is False. Raise ``snapshot_revision`` when a change folds a fact
+    differently than before: stored states of the old revision are then ignored.
     """
 
     stream_type: ClassVar[str]
+    snapshots: ClassVar[bool] = True  # its state may be stored beside its events and read back
+    snapshot_revision: ClassVar[int] = 1  # raised when its facts fold differently than before
     missing: ClassVar[str] = ""  # "there is no such <stream type>" unless given
     rules: ClassVar[tuple[Rule, ...]]
     changes: ClassVar[tuple[Change, ...]]

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
-from events import sql, statements, timefmt
+from events import decisions, sql, statements, timefmt
 from events.chain import GENESIS_HASH, BodyTemplate, link_hash
 from events.database import IMMEDIATE, WriterGate, is_sqlite
 from events.envelope import (
@@ -35,18 +35,16 @@ from events.rows import check_expected, check_shape, content, instant, row_to_ev
 from events.schema import events
 from events.sealing import Sealing
 
-VERSIONS_AT_ONCE = 500
-"""Streams whose versions one statement reads: far below SQLite's 2,000 result columns and
-PostgreSQL's 1,664 target entries."""
-
 
 @dataclass(frozen=True)
 class Seen:
-    """Streams as a decision sees them (under the append lock for ``append_decided``)."""
+    """Streams as a decision sees them (under the append lock for ``append_decided``): each
+    stream read whole, or its state and version from its decision snapshot."""
 
-    histories: dict[str, list[RecordedEvent]]  # each stream's events (empty: no stream)
+    histories: dict[str, list[RecordedEvent]]  # streams read whole (empty: no stream)
     owners: dict[str, str]  # the stream of each given event id already stored, if known
     open_personal: Callable[[Sequence[RecordedEvent]], dict[str, JsonObject | None]]
+    snapshots: dict[str, tuple[Any, int]] = field(default_factory=dict)  # the other streams
 
 
 class InlineProjections(Protocol):
@@ -115,7 +113,7 @@ class Appends(Sealing):
                 recorded = self._build(head, appends, versions, templates, sealed)
                 if also is not None:
                     also(conn)
-                self._write(conn, recorded, prefetched if seen == versions else None)
+                self._write(conn, appends, recorded, prefetched if seen == versions else None)
         except (*self._integrity_errors, WrongExpectedVersion) as refused:
             # Under the append lock only a reused event_id violates a constraint, and a
             # retry of a stored append finds its stream moved on: both may be replays.
@@ -160,7 +158,7 @@ class Appends(Sealing):
             ]
             head, versions = self._lock_and_read_head(conn, appends)
             recorded = self._build(head, appends, versions, templates, sealed)
-            self._write(conn, recorded, None)
+            self._write(conn, appends, recorded, None)
         return recorded
 
     @contextmanager
@@ -203,11 +201,10 @@ class Appends(Sealing):
         inline = self.inline
         if inline is None or not inline.prefetches(appends):
             return None, None
-        query = statements.head_and_versions(len(appends))
-        dialect = self.engine.dialect
         with self.reader() as driver:
-            rows = sql.fetch_on(dialect, driver, query, _stream_params(appends))
-            found = inline.prefetch(sql.Reader(dialect, driver), appends)
+            reader = sql.Reader(self.engine.dialect, driver)
+            rows = reader.rows_among(statements.VERSIONS, events.c.stream_id, _ids(appends))
+            found = inline.prefetch(reader, appends)
         return _versions(appends, rows), found
 
     def _replayed(self, appends: Sequence[StreamAppend]) -> list[RecordedEvent] | None:
@@ -252,26 +249,25 @@ class Appends(Sealing):
     def _lock_and_read_head(
         self, conn: Connection, appends: Sequence[StreamAppend]
     ) -> tuple[Head, dict[str, int]]:
-        """Take the append lock, then read the head and each stream's version.
+        """Take the append lock, then read the head and each stream's version (one statement
+        for any number of streams).
 
-        On PostgreSQL, BEGIN, the lock and the read go to the server in one pipeline: one
-        round trip. The read still runs after the lock is granted (statements of a
-        pipeline execute in order, each with its own snapshot).
+        On PostgreSQL, BEGIN, the lock and the reads go to the server in one pipeline: one
+        round trip. The reads still run after the lock is granted (statements of a pipeline
+        execute in order, each with its own snapshot).
         """
-        first, rest = appends[:VERSIONS_AT_ONCE], appends[VERSIONS_AT_ONCE:]
-        query = statements.head_and_versions(len(first))
-        params = _stream_params(first)
+        reader = sql.Reader.within(conn)
+        ids = _ids(appends)
         if is_sqlite(self.engine):
-            rows = sql.fetch(conn, query, params)
+            head = head_of(sql.fetch(conn, statements.HEAD, {}))
+            rows = reader.rows_among(statements.VERSIONS, events.c.stream_id, ids)
         else:
             with conn.connection.driver_connection.pipeline():  # type: ignore[union-attr]
                 sql.run(conn, statements.APPEND_LOCK, {})
-                rows = sql.fetch(conn, query, params)
-        head, versions = Head(0, GENESIS_HASH, None), _versions(first, rows)
-        versions |= _more_versions(conn, rest)
-        if rows:  # no row: an empty log, where every stream is at version 0
-            row = rows[0]
-            head = Head(int(row[0]), row[1], timefmt.as_utc(instant(row[2])))
+                among = sql.narrowed(statements.VERSIONS, events.c.stream_id, postgres=True)
+                tops, [rows] = reader.rows_each((statements.HEAD, [{}]), (among, [{"values": ids}]))
+            head = head_of([tuple(r.values()) for r in tops[0]])
+        versions = _versions(appends, rows)
         for append in appends:
             check_expected(append, versions[append.stream_id])
         return head, versions
@@ -328,27 +324,32 @@ class Appends(Sealing):
     def _write(
         self,
         conn: Connection,
+        appends: Sequence[StreamAppend],
         recorded: list[RecordedEvent],
         prefetched: Mapping[str, object] | None,
     ) -> None:
-        """Insert the events and update inline projections, still inside the lock.
+        """Insert the events, the streams' decision snapshots and the inline projections'
+        rows, still inside the lock.
 
         On PostgreSQL, when the projections only write (their rows were prefetched, or they
         need none), the inserts, their writes and the COMMIT go to the server in one
         pipeline: one round trip (and the WAL flush).
         """
         rows = [to_row(event) for event in recorded]
+        after = {event.stream_id: event.stream_version for event in recorded}
         inline = self.inline
         if is_sqlite(self.engine) or (
             inline is not None and not inline.write_only(recorded, prefetched)
         ):
             sql.execute_many(conn, statements.INSERT, rows)
+            decisions.write(conn, appends, after)
             if inline is not None:
                 inline.apply(conn, recorded, prefetched)
             return
         driver: Any = conn.connection.driver_connection
         with driver.pipeline():
             sql.execute_many(conn, statements.INSERT, rows)
+            decisions.write(conn, appends, after)
             if inline is not None:
                 inline.apply(conn, recorded, prefetched)
             # Committed here, in the same flight; SQLAlchemy's own commit then finds
@@ -356,28 +357,20 @@ class Appends(Sealing):
             driver.commit()
 
 
-def _more_versions(conn: Connection, appends: Sequence[StreamAppend]) -> dict[str, int]:
-    """The versions of streams beyond the first ``VERSIONS_AT_ONCE`` of a large append (a
-    posyandu day or a KRS file), read under the same lock, a chunk at a time."""
-    found = {a.stream_id: 0 for a in appends}
-    ids = list(found)
-    for start in range(0, len(ids), VERSIONS_AT_ONCE):
-        chunk = ids[start : start + VERSIONS_AT_ONCE]
-        query = (
-            select(events.c.stream_id, func.max(events.c.stream_version))
-            .where(events.c.stream_id.in_(chunk))
-            .group_by(events.c.stream_id)
-        )
-        found.update({str(sid): int(version) for sid, version in conn.execute(query)})
-    return found
-
-
-def _stream_params(appends: Sequence[StreamAppend]) -> dict[str, str]:
-    return {f"s{i}": a.stream_id for i, a in enumerate(appends)}
-
-
-def _versions(appends: Sequence[StreamAppend], rows: Sequence[Sequence[Any]]) -> dict[str, int]:
-    """Each stream's version from a ``head_and_versions`` answer (no row: an empty log)."""
+def head_of(rows: Sequence[Sequence[Any]]) -> Head:
+    """The head from a ``statements.HEAD`` answer (no row: an empty log)."""
     if not rows:
-        return {a.stream_id: 0 for a in appends}
-    return {a.stream_id: int(v or 0) for a, v in zip(appends, rows[0][3:], strict=True)}
+        return Head(0, GENESIS_HASH, None)
+    position, digest, recorded_at = rows[0]
+    return Head(int(position), digest, timefmt.as_utc(instant(recorded_at)))
+
+
+def _ids(appends: Sequence[StreamAppend]) -> list[str]:
+    return [a.stream_id for a in appends]
+
+
+def _versions(appends: Sequence[StreamAppend], rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Each stream's version from a ``statements.VERSIONS`` answer (no row: version 0)."""
+    found = {a.stream_id: 0 for a in appends}
+    found.update({str(row["stream_id"]): int(row["version"]) for row in rows})
+    return found

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Generic
 
 from domain.fact import Decider, DomainError
+from events import decisions
 from events.envelope import NO_STREAM, JsonObject, NewEvent, RecordedEvent, StreamAppend
 from events.errors import EventIdConflict, InvalidAppend, WrongExpectedVersion
 from events.outcomes import (
@@ -41,13 +42,14 @@ def execute_batch(
     under the append lock, where nothing can move its streams: each job is then stored once
     or refused with its reason, and the batch is never refused as a whole for a race.
     """
-    stream_ids = {job.stream_id for job in jobs}
-    seen = Seen(store.read_streams(stream_ids), {}, store.open_personal)
+    seen = seen_for(
+        store, decider, [j.stream_id for j in jobs], [i for j in jobs for i in j.event_ids]
+    )
     plan = _plan_batch(store, decider, jobs, meta=meta, guard=guard, seen=seen)
     if not plan.pending:
         return plan.answers_after({})
     try:
-        recorded = append_planned(store, decider, plan.folded, plan.pending)
+        recorded = append_planned(store, decider, plan)
     except (WrongExpectedVersion, EventIdConflict, InvalidAppend):
         return batch_locked(store, decider, jobs, meta, guard)
     return plan.answers_after(recorded)
@@ -65,7 +67,7 @@ def batch_locked(
 
     def decide(seen: Seen) -> list[StreamAppend]:
         plans.append(_plan_batch(store, decider, jobs, meta=meta, guard=guard, seen=seen))
-        return appends_of(decider, plans[-1].folded, plans[-1].pending)
+        return appends_of(decider, plans[-1])
 
     event_ids = [i for job in jobs for i in job.event_ids]
     stored = store.append_decided({job.stream_id for job in jobs}, event_ids, decide)
@@ -73,14 +75,20 @@ def batch_locked(
 
 
 @dataclass
-class _BatchPlan(Generic[StateT]):
+class Decided(Generic[StateT]):
+    """Streams decided on, ready to append."""
+
+    folded: dict[str, tuple[StateT, int]]  # each stream as read: state and version
+    state_of: dict[str, StateT]  # each stream's state after the accepted commands
+    pending: dict[str, list[NewEvent]]  # each stream's new events
+
+
+@dataclass
+class _BatchPlan(Decided[StateT]):
     """A batch decided on one read of its streams: each job's answer, or its new events."""
 
     stream_ids: list[str]  # each job's stream
     planned: list[Answer[StateT] | list[NewEvent]]
-    folded: dict[str, tuple[StateT, int]]  # each stream as read: state and version
-    state_of: dict[str, StateT]  # each stream's state after the accepted jobs
-    pending: dict[str, list[NewEvent]]  # each stream's new events
 
     def answers_after(self, recorded: dict[str, RecordedEvent]) -> list[Answer[StateT]]:
         """The answers, once the pending events are stored as ``recorded``."""
@@ -121,37 +129,49 @@ def _plan_batch(
         first_use.update(dict.fromkeys(job.event_ids, number))
         if isinstance(answer, list) and answer:
             pending.setdefault(job.stream_id, []).extend(answer)
-    return _BatchPlan([job.stream_id for job in jobs], planned, folded, state_of, pending)
+    return _BatchPlan(folded, state_of, pending, [job.stream_id for job in jobs], planned)
+
+
+def seen_for(
+    store: SqlEventStore,
+    decider: Decider[CommandT, StateT],
+    stream_ids: Sequence[str],
+    event_ids: Sequence[str],
+) -> Seen:
+    """The streams as a decision on them needs them (``SqlEventStore.read_for_decision``)."""
+    return store.read_for_decision(decisions.codec_for(decider), stream_ids, event_ids)
 
 
 def folded_streams(
     registry: Registry, decider: Decider[CommandT, StateT], seen: Seen
 ) -> tuple[dict[str, tuple[StateT, int]], dict[str, StateT]]:
-    """Each stream seen, folded (state, version), and the states alone."""
-    folded = {sid: fold_history(registry, decider, h) for sid, h in seen.histories.items()}
+    """Each stream seen, folded or from its snapshot (state, version), and the states alone."""
+    folded: dict[str, tuple[StateT, int]] = dict(seen.snapshots)
+    folded.update({sid: fold_history(registry, decider, h) for sid, h in seen.histories.items()})
     return folded, {sid: state for sid, (state, _) in folded.items()}
 
 
 def append_planned(
-    store: SqlEventStore,
-    decider: Decider[CommandT, StateT],
-    folded: dict[str, tuple[StateT, int]],
-    pending: dict[str, list[NewEvent]],
+    store: SqlEventStore, decider: Decider[CommandT, StateT], planned: Decided[StateT]
 ) -> dict[str, RecordedEvent]:
     """Append each stream's planned events at its folded version, in one transaction."""
-    stored = store.append_streams(appends_of(decider, folded, pending))
+    stored = store.append_streams(appends_of(decider, planned))
     return {e.event_id: e for e in stored}
 
 
-def appends_of(
-    decider: Decider[CommandT, StateT],
-    folded: dict[str, tuple[StateT, int]],
-    pending: dict[str, list[NewEvent]],
-) -> list[StreamAppend]:
-    """Each stream's planned events, expected at its folded version."""
+def appends_of(decider: Decider[CommandT, StateT], planned: Decided[StateT]) -> list[StreamAppend]:
+    """Each stream's planned events, expected at its folded version, with the snapshot of its
+    state after them where the decider keeps snapshots."""
+    codec = decisions.codec_for(decider)
     return [
-        StreamAppend(sid, decider.stream_type, folded[sid][1] or NO_STREAM, tuple(new))
-        for sid, new in pending.items()
+        StreamAppend(
+            sid,
+            decider.stream_type,
+            planned.folded[sid][1] or NO_STREAM,
+            tuple(new),
+            None if codec is None else codec.dump(planned.state_of[sid]),
+        )
+        for sid, new in planned.pending.items()
     ]
 
 
@@ -169,12 +189,18 @@ def plan(
     try:
         if guard is not None:
             guard(state_of[job.stream_id])
-        history = seen.histories[job.stream_id]
-        replay = earlier_outcome(
-            store, decider, history, job.command, job.event_ids, open_personal=seen.open_personal
-        )
-        if replay is not None:
-            return replay
+        history = seen.histories.get(job.stream_id)  # None: from its snapshot, never a retry
+        if history is not None:
+            replay = earlier_outcome(
+                store,
+                decider,
+                history,
+                job.command,
+                job.event_ids,
+                open_personal=seen.open_personal,
+            )
+            if replay is not None:
+                return replay
         if any(seen.owners.get(i, job.stream_id) != job.stream_id for i in job.event_ids):
             return EventIdConflict(job.event_ids[0], "the event id is used in another stream")
         state = state_of[job.stream_id]

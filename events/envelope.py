@@ -44,13 +44,27 @@ class NewEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class Decision:
+    """A stream's decision state after an append, as stored beside it (``events/decisions.py``):
+    the shape of the state's type, and the state as JSON."""
+
+    shape: str
+    state: str
+
+    def row(self) -> dict[str, str]:
+        return {"shape": self.shape, "state": self.state}
+
+
+@dataclass(frozen=True, slots=True)
 class StreamAppend:
-    """Events for one stream, with the version the writer expects the stream to have."""
+    """Events for one stream, with the version the writer expects the stream to have, and the
+    stream's decision state after them (None: the stream's stored snapshot is dropped)."""
 
     stream_id: str
     stream_type: str
     expected_version: ExpectedVersion
     events: tuple[NewEvent, ...]
+    decision: Decision | None = None
 
 
 WHOLE: Final = "*"

@@ -14,14 +14,16 @@ from typing import Generic
 
 from domain.fact import Decider
 from events.batches import (
+    Decided,
     append_planned,
     batch_locked,
     execute_batch,
     folded_streams,
     plan,
+    seen_for,
     stored_outcome,
 )
-from events.envelope import NO_STREAM, JsonObject, NewEvent
+from events.envelope import JsonObject, NewEvent
 from events.errors import ConditionFailed, WrongExpectedVersion
 from events.outcomes import (
     Answer,
@@ -32,11 +34,10 @@ from events.outcomes import (
     earlier_outcome,
     event_ids_for,
     fold,
-    fold_history,
     new_event_id,
     store_version,
 )
-from events.store import Seen, SqlEventStore
+from events.store import SqlEventStore
 
 __all__ = [
     "Answer",
@@ -74,11 +75,13 @@ def execute(
     """
     registry = store.registry
     for _ in range(_RACE_RETRIES):
-        history = store.read_stream(stream_id)
-        state, version = fold_history(registry, decider, history)
+        seen = seen_for(store, decider, [stream_id], event_ids or ())
+        folded, _ = folded_streams(registry, decider, seen)
+        state, version = folded[stream_id]
         if guard is not None:
             guard(state)
-        if event_ids:
+        history = seen.histories.get(stream_id)  # None: from its snapshot, never a retry
+        if event_ids and history is not None:
             replay = earlier_outcome(
                 store, decider, history, command, event_ids, open_personal=store.open_personal
             )
@@ -91,16 +94,15 @@ def execute(
             return Outcome(state, version, [])
         ids = event_ids_for(event_ids, len(facts))
         new = [registry.to_new(f, i, meta) for f, i in zip(facts, ids, strict=True)]
+        for fact in facts:
+            state = decider.evolve(state, fact)
+        decided = Decided(folded, {stream_id: state}, {stream_id: new})
         try:
-            recorded = store.append(
-                stream_id, decider.stream_type, version if version else NO_STREAM, new
-            )
+            recorded = list(append_planned(store, decider, decided).values())
         except WrongExpectedVersion as race:
             if expected_version is not None:
                 raise ConditionFailed(stream_id, expected_version, race.actual) from race
             continue
-        for fact in facts:
-            state = decider.evolve(state, fact)
         replayed = recorded[0].stream_version <= version  # an identical concurrent retry won
         return Outcome(state, recorded[-1].stream_version, recorded, replayed=replayed)
     # Raced each time: decided once more under the append lock, where nothing can race it.
@@ -224,7 +226,12 @@ class GroupCommit(Generic[CommandT, StateT]):
         """One read of the group's streams, each command decided, one append; commands that
         are refused or replayed are answered here, the others once they are stored."""
         store, decider = self.store, self.decider
-        seen = Seen(store.read_streams({w.job.stream_id for w in group}), {}, store.open_personal)
+        seen = seen_for(
+            store,
+            decider,
+            [w.job.stream_id for w in group],
+            [i for w in group for i in w.job.event_ids],
+        )
         folded, state_of = folded_streams(store.registry, decider, seen)
         planned: dict[str, tuple[_Waiting[CommandT, StateT], list[NewEvent]]] = {}
         for waiting in group:
@@ -249,6 +256,6 @@ class GroupCommit(Generic[CommandT, StateT]):
         if not planned:
             return
         pending = {sid: new for sid, (_, new) in planned.items()}
-        recorded = append_planned(store, decider, folded, pending)
+        recorded = append_planned(store, decider, Decided(folded, state_of, pending))
         for sid, (waiting, new) in planned.items():
             waiting.answer = stored_outcome(state_of[sid], new, recorded)

@@ -266,13 +266,13 @@ class Reader:
         if self.dialect.name == "postgresql":
             distinct = list(dict.fromkeys(values))  # joined, a repeated value would repeat rows
             bound = [{**params, "values": distinct}]
-            reads = [(_among(statement, column, True), bound) for statement, column in among]
+            reads = [(narrowed(statement, column, True), bound) for statement, column in among]
             return [rows[0] for rows in self.rows_each(*reads)]
         return [
             [
                 row
                 for chunk in chunks(values)
-                for row in self.rows_in(_among(statement, column, False), "values", chunk, params)
+                for row in self.rows_in(narrowed(statement, column, False), "values", chunk, params)
             ]
             for statement, column in among
         ]
@@ -348,7 +348,7 @@ def _shaped(
 _AMONG: dict[tuple[int, int, bool], tuple[Select[Any], Any, Select[Any]]] = {}
 
 
-def _among(statement: Select[Any], column: Any, postgres: bool) -> Select[Any]:
+def narrowed(statement: Select[Any], column: Any, postgres: bool) -> Select[Any]:
     """``statement`` narrowed to ``column`` among bound values, built once per statement
     (keyed by identity: SQLAlchemy columns compare into expressions, not booleans).
 

@@ -75,20 +75,15 @@ def sealed_in(event_types: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
     )
 
 
-@cache
-def head_and_versions(streams: int) -> Select[*tuple[Any, ...]]:
-    """The log's head with the versions of ``streams`` streams (bound as s0, s1, …).
+HEAD: Final = (
+    select(events.c.position, events.c.hash, events.c.recorded_at)
+    .order_by(events.c.position.desc())
+    .limit(1)
+)
+"""The log's head; no row means an empty log."""
 
-    No row means an empty log, where every stream is at version 0.
-    """
-    current = [
-        select(func.max(events.c.stream_version))
-        .where(events.c.stream_id == bindparam(f"s{i}"))
-        .scalar_subquery()
-        for i in range(streams)
-    ]
-    return (
-        select(events.c.position, events.c.hash, events.c.recorded_at, *current)
-        .order_by(events.c.position.desc())
-        .limit(1)
-    )
+VERSIONS: Final = select(
+    events.c.stream_id, func.max(events.c.stream_version).label("version")
+).group_by(events.c.stream_id)
+"""Streams' versions, narrowed to some by ``sql.Reader.rows_among`` (one statement for any
+number of streams, prepared once on PostgreSQL; a stream without a row is at version 0)."""

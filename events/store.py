@@ -16,19 +16,20 @@ from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from events import sql, statements, timefmt
-from events.appends import VERSIONS_AT_ONCE, Appends, InlineProjections, Seen
+from events import decisions, sql, statements, timefmt
+from events.appends import Appends, InlineProjections, Seen, head_of
 from events.chain import GENESIS_HASH
 from events.crypto import KeyRing
 from events.database import WriterGate, is_sqlite
+from events.decisions import Codec
 from events.envelope import Head, RecordedEvent, StreamAppend
 from events.registry import Registry
-from events.rows import all_query, instant, row_to_event
+from events.rows import all_query, row_to_event
 from events.schema import events
 from events.shredding import Compaction, compact_keys, secure_delete
 from events.verification import StoredRow, Verdict, check_chain, check_rows
 
-__all__ = ["VERSIONS_AT_ONCE", "InlineProjections", "Seen", "SqlEventStore"]
+__all__ = ["InlineProjections", "Seen", "SqlEventStore"]
 
 
 class SqlEventStore(Appends):
@@ -92,11 +93,7 @@ class SqlEventStore(Appends):
     @staticmethod
     def head_in(conn: Connection) -> Head:
         """The head as seen inside an open transaction."""
-        rows = sql.fetch(conn, statements.head_and_versions(0), {})  # prebuilt: often asked
-        if not rows:
-            return Head(0, GENESIS_HASH, None)
-        position, digest, recorded_at = rows[0]
-        return Head(int(position), digest, timefmt.as_utc(instant(recorded_at)))
+        return head_of(sql.fetch(conn, statements.HEAD, {}))
 
     def read_stream(self, stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
         """A stream's events in version order, from ``from_version`` on."""
@@ -107,14 +104,40 @@ class SqlEventStore(Appends):
 
     def read_streams(self, stream_ids: Collection[str]) -> dict[str, list[RecordedEvent]]:
         """Several streams' events in version order, in one query (empty list: no stream)."""
-        found: dict[str, list[RecordedEvent]] = {s: [] for s in stream_ids}
         with self.reader() as driver:
-            reader = sql.Reader(self.engine.dialect, driver)
-            rows = reader.rows_among(statements.STREAMS, events.c.stream_id, list(found))
-        for row in rows:
+            return self._streams_on(sql.Reader(self.engine.dialect, driver), list(stream_ids))
+
+    @staticmethod
+    def _streams_on(
+        reader: sql.Reader, stream_ids: Sequence[str]
+    ) -> dict[str, list[RecordedEvent]]:
+        found: dict[str, list[RecordedEvent]] = {s: [] for s in stream_ids}
+        for row in reader.rows_among(statements.STREAMS, events.c.stream_id, list(found)):
             event = row_to_event(*row.values())
             found[event.stream_id].append(event)
         return found
+
+    def read_for_decision(
+        self, codec: Codec[Any] | None, stream_ids: Sequence[str], event_ids: Sequence[str]
+    ) -> Seen:
+        """Streams as a decision on them needs them, read without the append lock: with a
+        ``codec`` (a decider that keeps snapshots), each stream's state and version from its
+        snapshot row (``events/decisions.py``); the others read whole. A stream that holds one
+        of ``event_ids`` already is read whole, for the earlier outcome of a retry."""
+        ids = list(dict.fromkeys(stream_ids))
+        with self.reader() as driver:
+            reader = sql.Reader(self.engine.dialect, driver)
+            owners = {}
+            if event_ids:
+                taken = reader.rows_among(statements.EVENT_STREAMS, events.c.event_id, event_ids)
+                owners = {row["event_id"]: row["stream_id"] for row in taken}
+            snapshots: dict[str, tuple[Any, int]] = {}
+            if codec is not None:
+                asked = [s for s in ids if s not in owners.values()]
+                rows = reader.rows_among(decisions.READ, decisions.decisions.c.stream_id, asked)
+                snapshots = decisions.loaded(codec, rows)
+            histories = self._streams_on(reader, [s for s in ids if s not in snapshots])
+        return Seen(histories, owners, self.open_personal, snapshots)
 
     def read_all(
         self,

@@ -7,6 +7,7 @@ from sqlalchemy import MetaData
 
 def all_metadata() -> MetaData:
     """The metadata with every table registered (importing the modules registers them)."""
+    import events.decisions  # noqa: PLC0415
     import events.outbox  # noqa: PLC0415
     import events.projections.areas  # noqa: PLC0415
     import events.projections.children  # noqa: PLC0415

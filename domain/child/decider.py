@@ -37,9 +37,9 @@ def at_midnight(day: date) -> datetime:
 
 @dataclass(frozen=True)
 class MeasurementState:
-    """One measurement as its history leaves it."""
+    """One measurement as its history leaves it: what later decisions need of it."""
 
-    measurement: e.Measurement
+    measured_on: date
     voided: bool = False
 
 
@@ -180,7 +180,7 @@ def _check_age(day: date, birth_date: date, name: str) -> None:
 def _check_scorable(birth_date: date, state: ChildState) -> None:
     """A corrected birth date must leave every counted measurement between 0 and 60 months."""
     for kept in state.measurements.values():
-        day = kept.measurement.measured_on
+        day = kept.measured_on
         if not kept.voided and not 0 <= (day - birth_date).days / DAYS_PER_MONTH < MAX_AGE_MONTHS:
             raise DomainError(
                 f"the measurement of {day.isoformat()} would fall outside 0-60 months; "
@@ -277,7 +277,8 @@ def _exited(state: ChildState, fact: e.ChildExited) -> ChildState:
 def _measured(
     state: ChildState, fact: e.MeasurementRecorded | e.MeasurementCorrected
 ) -> ChildState:
-    return _with_measurement(state, fact.measurement_id, MeasurementState(fact.measurement))
+    measured = MeasurementState(fact.measurement.measured_on)
+    return _with_measurement(state, fact.measurement_id, measured)
 
 
 def _voided(state: ChildState, fact: e.MeasurementVoided) -> ChildState:

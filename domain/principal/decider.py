@@ -184,6 +184,7 @@ class PrincipalDecider(StreamDecider[c.PrincipalCommand, PrincipalState]):
     """Decides principal commands; pure."""
 
     stream_type: ClassVar[str] = "principal"
+    snapshots = False  # its state holds the secret's hash: kept in the log alone
     missing = "there is no principal with this name"
     rules = (
         _create,

@@ -12,10 +12,12 @@ incremental updates left.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, delete, literal, select, tuple_, update
 
-from events import sql, statements
+from domain.fact import Decider
+from events import decisions, sql, statements
 from events.envelope import RecordedEvent, StreamAppend
 from events.projections.kinds import (
     KeepsNothing,
@@ -26,6 +28,7 @@ from events.projections.kinds import (
     events_read_by,
 )
 from events.projections.replayer import Replayer, Rows
+from events.projections.snapshots import derive
 from events.rows import all_query, row_to_event
 from events.schema import events, projection_checkpoints
 from events.store import SqlEventStore
@@ -51,7 +54,13 @@ Progress = Callable[[int], None]
 class ProjectionRunner:
     """The inline projections of one store."""
 
-    def __init__(self, projections: Sequence[Projection], *, replay_workers: int = 1) -> None:
+    def __init__(
+        self,
+        projections: Sequence[Projection],
+        *,
+        replay_workers: int = 1,
+        deciders: Sequence[Decider[Any, Any]] = (),
+    ) -> None:
         names = [p.name for p in projections]
         if len(set(names)) != len(names):
             raise ValueError("projection names must be unique")
@@ -60,6 +69,7 @@ class ProjectionRunner:
         self._prefetchers = {p.name: p for p in projections if isinstance(p, Prefetching)}
         self._replaying = {p.name for p in projections if isinstance(p, Replaying)}
         self.replay_workers = replay_workers
+        self.deciders = tuple(deciders)  # whose streams' decision snapshots it derives
 
     def apply(
         self,
@@ -124,7 +134,8 @@ class ProjectionRunner:
         names: Sequence[str] | None = None,
         progress: Progress | None = None,
     ) -> int:
-        """Clear and replay the named projections (all if None); returns events replayed.
+        """Clear and replay the named projections (all if None, and then the streams' decision
+        snapshots are derived again, ``events/decisions.py``); returns events replayed.
 
         Appends wait meanwhile (the rebuild holds the append lock), so the projection is
         never seen half-built and no event slips between replay and resumption.
@@ -135,17 +146,24 @@ class ProjectionRunner:
             for projection in chosen:
                 _clear(conn, projection)
                 _set_checkpoint(conn, projection.name, 0)
-            return self._replay(conn, chosen, progress)
+            replayed = self._replay(conn, chosen, progress)
+            if names is None:  # derived from the log as the projections are: again
+                conn.execute(delete(decisions.decisions))
+                derive(conn, store.registry, self.deciders)
+            return replayed
 
     def catch_up(self, store: SqlEventStore) -> int:
-        """Build projections that were never built (e.g. newly added) up to the log's head."""
+        """Build projections that were never built (e.g. newly added) up to the log's head,
+        and the decision snapshots of streams that have none."""
         with store.writer() as conn:
             built = self.checkpoints(conn)
             new = [p for p in self.projections if p.name not in built]
             for projection in new:
                 _clear(conn, projection)  # rows held without a checkpoint are not its own
                 _set_checkpoint(conn, projection.name, 0, insert=True)
-            return self._replay(conn, new)
+            replayed = self._replay(conn, new)
+            derive(conn, store.registry, self.deciders)  # streams that have none
+            return replayed
 
     def _replay(
         self, conn: Connection, chosen: Sequence[Projection], progress: Progress | None = None

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 
 from api.services import Services
 from domain.fact import StateConflict
-from events.envelope import JsonObject, RecordedEvent
+from events.envelope import JsonObject
 from events.errors import ConditionFailed, EventIdConflict
 from events.handling import Job, Outcome, execute, execute_batch
-from events.store import SqlEventStore
-from tests.support.counter import Bump, Close, Tally, TallyDecider, race_after_every_read
+from events.store import Seen, SqlEventStore
+from tests.support.counter import Bump, Close, Tally, TallyDecider, race_after_first_read
 
 META: JsonObject = {"actor": "tester", "role": "kader"}
 
@@ -126,7 +127,7 @@ def test_a_batch_answers_each_job_and_appends_the_accepted_ones_together(
 def test_a_batch_that_races_another_writer_is_decided_again_under_the_append_lock(
     store: SqlEventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    race_after_every_read(store, monkeypatch, META)
+    race_after_first_read(store, monkeypatch, META)
     jobs = [Job("t1", Bump(by=1), ("0196a000-0000-7000-8000-0000000000c1",))]
 
     [answer] = execute_batch(store, TallyDecider(), jobs, META)
@@ -138,21 +139,21 @@ def test_a_batch_that_races_another_writer_is_decided_again_under_the_append_loc
 def test_a_command_that_races_every_time_is_stored_under_the_append_lock(
     store: SqlEventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    read, racing = store.read_stream, threading.Lock()
+    read, racing = store.read_for_decision, threading.Lock()
 
-    def read_then_race(stream_id: str, from_version: int = 1) -> list[RecordedEvent]:
-        found = read(stream_id, from_version)
+    def read_then_race(*args: Any) -> Seen:
+        found = read(*args)
         if racing.acquire(blocking=False):  # not for the racing writer's own read
             execute(store, TallyDecider(), "t1", Bump(by=1), META)  # lands after the read
             racing.release()
         return found
 
-    monkeypatch.setattr(store, "read_stream", read_then_race)
+    monkeypatch.setattr(store, "read_for_decision", read_then_race)
 
     outcome = execute(store, TallyDecider(), "t1", Bump(by=1), META, event_ids=["mine"])
 
     assert (outcome.state, outcome.version) == (Tally(total=4), 4)
-    assert [e.event_id for e in read("t1")][-1] == "mine"
+    assert [e.event_id for e in store.read_stream("t1")][-1] == "mine"
 
 
 def test_a_raced_batch_refuses_only_the_job_whose_event_id_another_stream_holds(

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from pydantic import BaseModel
 
 from domain.fact import Command, Fact, StateConflict
-from events.envelope import JsonObject, RecordedEvent
+from events.envelope import JsonObject
 from events.handling import execute
-from events.store import SqlEventStore
+from events.store import Seen, SqlEventStore
 
 WHEN = datetime(2025, 5, 10, 8, 0, tzinfo=UTC)
 
@@ -91,16 +91,17 @@ class TallyDecider:
 FACTS: tuple[type[Fact], ...] = (Bumped, Closed)
 
 
-def race_after_every_read(
+def race_after_first_read(
     store: SqlEventStore, monkeypatch: pytest.MonkeyPatch, meta: JsonObject
 ) -> None:
-    """Make another writer bump ``t1`` by 10 right after each ``read_streams`` of ``store``:
-    whatever was decided on what was read has lost the race when it appends."""
-    read = store.read_streams
+    """Make another writer bump ``t1`` by 10 right after the first read of ``store`` for a
+    decision: whatever was decided on that read has lost the race when it appends."""
+    read = store.read_for_decision
 
-    def read_then_race(stream_ids: Collection[str]) -> dict[str, list[RecordedEvent]]:
-        found = read(stream_ids)
+    def read_then_race(*args: Any) -> Seen:
+        found = read(*args)
+        monkeypatch.setattr(store, "read_for_decision", read)  # once; and read plainly
         execute(store, TallyDecider(), "t1", Bump(by=10), meta)  # lands after the read
         return found
 
-    monkeypatch.setattr(store, "read_streams", read_then_race)
+    monkeypatch.setattr(store, "read_for_decision", read_then_race)

@@ -146,23 +146,23 @@ def _measured(
     child_id: uuid.UUID,
     measurement_id: str,
     outcome: Outcome[ChildState],
-    state: str,
+    written: tuple[str, Measurement],
 ) -> MeasurementWritten:
-    """The answer to a stored measurement or correction, with its row as the projection
-    holds it: computed from the command's state when it was just stored, read when it was
-    stored before (a replay: it may have been corrected or voided since)."""
+    """The answer to a stored measurement or correction (``written``: "recorded" or
+    "corrected", and the values), with its row as the projection holds it: computed from
+    the values and the child's state when it was just stored, read when it was stored
+    before (a replay: it may have been corrected or voided since)."""
     if outcome.replayed:
         with services.store.reader() as driver:
             reader = sql.Reader(services.engine.dialect, driver)
             row = index.measurement_of(reader, str(child_id), measurement_id)
         assert row is not None  # stored, in the same transaction as the event
     else:
-        child = outcome.state
-        values = child.measurements[measurement_id].measurement
+        child, (state, values) = outcome.state, written
         row = index.written_measurement(measurement_id, state, child.sex, child.birth_date, values)
     out = measurement_out(row)
-    written = _written(response, outcome)
-    return MeasurementWritten(**written.model_dump(), assessment=out.assessment, measurement=out)
+    answer = _written(response, outcome)
+    return MeasurementWritten(**answer.model_dump(), assessment=out.assessment, measurement=out)
 
 
 @router.post(_MEASUREMENTS, status_code=201, responses=PROBLEMS)
@@ -178,7 +178,7 @@ def record_measurement(
     measurement = body.values(write.principal)
     command = c.RecordMeasurement(today=today(), measurement_id=event_id, measurement=measurement)
     outcome = _write(services, write, child_id, command, event_id)
-    return _measured(services, response, child_id, event_id, outcome, "recorded")
+    return _measured(services, response, child_id, event_id, outcome, ("recorded", measurement))
 
 
 @router.post(_MEASUREMENT + "/corrections", status_code=201, responses=PROBLEMS)
@@ -197,7 +197,8 @@ def correct_measurement(
         today=today(), measurement_id=corrected, measurement=measurement, reason=body.reason
     )
     outcome = _write(services, write, child_id, command, write.event_id(body.event_id))
-    return _measured(services, response, child_id, corrected, outcome, "corrected")
+    written = ("corrected", measurement)
+    return _measured(services, response, child_id, corrected, outcome, written)
 
 
 @router.post(_MEASUREMENT + "/void", status_code=201, responses=PROBLEMS)

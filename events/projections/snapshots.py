@@ -1,0 +1,58 @@
+"""Decision snapshots derived from the log (``events/decisions.py``): for the streams that
+have none, at start and in a rebuild, as the projections are."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from domain.fact import Decider
+from events import sql, statements
+from events.decisions import codec_for, decisions
+from events.envelope import RecordedEvent
+from events.projections.streams import streams
+from events.projections.upsert import upsert_plain
+from events.registry import Registry
+from events.rows import row_to_event
+from events.schema import events
+
+DERIVE_CHUNK = 2000
+"""Streams folded and written per statement batch by ``derive``."""
+
+
+def derive(conn: Connection, registry: Registry, deciders: Sequence[Decider[Any, Any]]) -> int:
+    """In ``conn``'s transaction (holding the append lock), store the snapshot of every
+    stream of the ``deciders``' types that has no row, folded from its history; the number
+    of rows stored."""
+    by_type = {d.stream_type: d for d in deciders if codec_for(d) is not None}
+    if not by_type:
+        return 0
+    missing = (
+        select(streams.c.stream_id)
+        .where(streams.c.stream_type.in_(list(by_type)))
+        .where(
+            ~select(decisions.c.stream_id)
+            .where(decisions.c.stream_id == streams.c.stream_id)
+            .exists()
+        )
+        .order_by(streams.c.stream_id)
+    )
+    ids = [str(sid) for (sid,) in conn.execute(missing)]
+    reader = sql.Reader.within(conn)
+    for start in range(0, len(ids), DERIVE_CHUNK):
+        histories: dict[str, list[RecordedEvent]] = {}
+        chunk = ids[start : start + DERIVE_CHUNK]
+        for row in reader.rows_among(statements.STREAMS, events.c.stream_id, chunk):
+            event = row_to_event(*row.values())
+            histories.setdefault(event.stream_id, []).append(event)
+        rows = []
+        for sid, history in histories.items():
+            decider = by_type[history[0].stream_type]
+            codec = codec_for(decider)
+            assert codec is not None
+            stored = codec.dump(registry.fold(decider, history))
+            rows.append({"stream_id": sid, "version": history[-1].stream_version, **stored.row()})
+        upsert_plain(conn, decisions, rows, ["stream_id"])
+    return len(ids)
