@@ -1,7 +1,5 @@
 """Event store: the append-only log, subject keys, checkpoints and the stream index.
 
-Revision ID: 0001
-Revises:
 Create Date: 2026-11-23 14:44:24.701242
 """
 
@@ -10,15 +8,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.shapes import table, timestamps
+
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | None = None
-depends_on: str | None = None
 
 
 def upgrade() -> None:
-    """Apply this revision."""
-    op.create_table(
+    table(
         "events",
         sa.Column("position", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("event_id", sa.String(length=36), nullable=False),
@@ -36,14 +33,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("position"),
         sa.UniqueConstraint("event_id"),
         sa.UniqueConstraint("stream_id", "stream_version", name="uq_events_stream_version"),
+        indexes={
+            "ix_events_recorded_at": ["recorded_at"],
+            "ix_events_stream_type_position": ["stream_type", "position"],
+        },
     )
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.create_index("ix_events_recorded_at", ["recorded_at"], unique=False)
-        batch_op.create_index(
-            "ix_events_stream_type_position", ["stream_type", "position"], unique=False
-        )
-
-    op.create_table(
+    table(
         "proj_streams",
         sa.Column("stream_id", sa.String(length=120), nullable=False),
         sa.Column("stream_type", sa.String(length=40), nullable=False),
@@ -51,22 +46,17 @@ def upgrade() -> None:
         sa.Column("wilayah", sa.String(length=13), nullable=True),
         sa.Column("first_position", sa.BigInteger(), nullable=False),
         sa.Column("last_position", sa.BigInteger(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        *timestamps(),
         sa.PrimaryKeyConstraint("stream_id"),
+        indexes={"ix_proj_streams_stream_type": ["stream_type"]},
     )
-    with op.batch_alter_table("proj_streams", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_proj_streams_stream_type"), ["stream_type"], unique=False
-        )
-
-    op.create_table(
+    table(
         "projection_checkpoints",
         sa.Column("name", sa.String(length=80), nullable=False),
         sa.Column("position", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
-    op.create_table(
+    table(
         "subject_keys",
         sa.Column("key_id", sa.String(length=120), nullable=False),
         sa.Column("wrapped_key", sa.LargeBinary(), nullable=True),
@@ -78,18 +68,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Revert this revision."""
     _drop_append_only_guard()
     op.drop_table("subject_keys")
     op.drop_table("projection_checkpoints")
-    with op.batch_alter_table("proj_streams", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_proj_streams_stream_type"))
-
-    op.drop_table("proj_streams")
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.drop_index("ix_events_stream_type_position")
-        batch_op.drop_index("ix_events_recorded_at")
-
+    op.drop_table("proj_streams")  # its indexes go with it
     op.drop_table("events")
 
 

@@ -1,7 +1,5 @@
 """Identity: the principals read model and the refresh-token families.
 
-Revision ID: 0002
-Revises: 0001
 Create Date: 2026-11-23 14:56:59.222385
 """
 
@@ -10,15 +8,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.shapes import table, timestamps
+
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | None = None
-depends_on: str | None = None
 
 
 def upgrade() -> None:
-    """Apply this revision."""
-    op.create_table(
+    table(
         "proj_principals",
         sa.Column("name", sa.String(length=63), nullable=False),
         sa.Column("kind", sa.String(length=10), nullable=False),
@@ -28,11 +25,10 @@ def upgrade() -> None:
         sa.Column("secret_hash", sa.String(length=200), nullable=False),
         sa.Column("disabled", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        *timestamps(),
         sa.PrimaryKeyConstraint("name"),
     )
-    op.create_table(
+    table(
         "refresh_tokens",
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("family_id", sa.String(length=36), nullable=False),
@@ -44,21 +40,13 @@ def upgrade() -> None:
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("token_hash"),
+        indexes={
+            "ix_refresh_tokens_family_id": ["family_id"],
+            "ix_refresh_tokens_principal": ["principal"],
+        },
     )
-    with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_refresh_tokens_family_id"), ["family_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_refresh_tokens_principal"), ["principal"], unique=False
-        )
 
 
 def downgrade() -> None:
-    """Revert this revision."""
-    with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_refresh_tokens_principal"))
-        batch_op.drop_index(batch_op.f("ix_refresh_tokens_family_id"))
-
-    op.drop_table("refresh_tokens")
+    op.drop_table("refresh_tokens")  # its indexes go with it
     op.drop_table("proj_principals")

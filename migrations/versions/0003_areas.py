@@ -1,7 +1,5 @@
 """Areas: the desa/kelurahan read model and the yearly sasaran.
 
-Revision ID: 0003
-Revises: 0002
 Create Date: 2026-11-23 15:53:18.910261
 """
 
@@ -10,15 +8,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.shapes import table
+
 revision: str = "0003"
 down_revision: str | None = "0002"
-branch_labels: str | None = None
-depends_on: str | None = None
 
 
 def upgrade() -> None:
-    """Apply this revision."""
-    op.create_table(
+    table(
         "proj_area_sasaran",
         sa.Column("code", sa.String(length=13), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
@@ -26,7 +23,7 @@ def upgrade() -> None:
         sa.Column("baduta", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("code", "year"),
     )
-    op.create_table(
+    table(
         "proj_areas",
         sa.Column("code", sa.String(length=13), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
@@ -44,6 +41,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Revert this revision."""
     op.drop_table("proj_areas")
     op.drop_table("proj_area_sasaran")

@@ -1,7 +1,5 @@
 """Children: the child read model and the measurement history with assessments.
 
-Revision ID: 0004
-Revises: 0003
 Create Date: 2026-11-23 15:56:05.668619
 """
 
@@ -10,15 +8,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.shapes import table, timestamps
+
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | None = None
-depends_on: str | None = None
 
 
 def upgrade() -> None:
-    """Apply this revision."""
-    op.create_table(
+    table(
         "proj_children",
         sa.Column("child_id", sa.String(length=36), nullable=False),
         sa.Column("sex", sa.String(length=1), nullable=False),
@@ -39,14 +36,11 @@ def upgrade() -> None:
         sa.Column("first_stunted_on", sa.Date(), nullable=True),
         sa.Column("new_stunting_case", sa.Boolean(), nullable=False),
         sa.Column("rule_version", sa.String(length=60), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        *timestamps(),
         sa.PrimaryKeyConstraint("child_id"),
+        indexes={"ix_proj_children_desa_child": ["desa", "child_id"]},
     )
-    with op.batch_alter_table("proj_children", schema=None) as batch_op:
-        batch_op.create_index("ix_proj_children_desa_child", ["desa", "child_id"], unique=False)
-
-    op.create_table(
+    table(
         "proj_measurements",
         sa.Column("event_id", sa.String(length=36), nullable=False),
         sa.Column("child_id", sa.String(length=36), nullable=False),
@@ -58,20 +52,10 @@ def upgrade() -> None:
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("event_id"),
+        indexes={"ix_proj_measurements_child_id": ["child_id"]},
     )
-    with op.batch_alter_table("proj_measurements", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_proj_measurements_child_id"), ["child_id"], unique=False
-        )
 
 
 def downgrade() -> None:
-    """Revert this revision."""
-    with op.batch_alter_table("proj_measurements", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_proj_measurements_child_id"))
-
-    op.drop_table("proj_measurements")
-    with op.batch_alter_table("proj_children", schema=None) as batch_op:
-        batch_op.drop_index("ix_proj_children_desa_child")
-
+    op.drop_table("proj_measurements")  # its indexes go with it
     op.drop_table("proj_children")

@@ -1,7 +1,5 @@
 """Webhooks: subscriptions, each subscription's cursor in the log, its dead letters.
 
-Revision ID: 0008
-Revises: 0007
 Create Date: 2026-11-29 06:00:00.000000
 """
 
@@ -10,25 +8,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.shapes import read_model, table
+
 revision: str = "0008"
 down_revision: str | None = "0007"
-branch_labels: str | None = None
-depends_on: str | None = None
 
 
 def upgrade() -> None:
-    """Apply this revision."""
-    op.create_table(
+    read_model(
         "proj_subscriptions",
-        sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("owner", sa.String(length=100), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("state", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
+        indexes={"ix_proj_subscriptions_owner": ["owner"]},
     )
-    op.create_index("ix_proj_subscriptions_owner", "proj_subscriptions", ["owner"])
-    op.create_table(
+    table(
         "webhook_cursors",
         sa.Column("subscription_id", sa.String(length=36), nullable=False),
         sa.Column("position", sa.BigInteger(), nullable=False),
@@ -39,7 +32,7 @@ def upgrade() -> None:
         sa.Column("delivered", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("subscription_id"),
     )
-    op.create_table(
+    table(
         "webhook_dead_letters",
         sa.Column("subscription_id", sa.String(length=36), nullable=False),
         sa.Column("position", sa.BigInteger(), nullable=False),
@@ -52,7 +45,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Revert this revision."""
     op.drop_table("webhook_dead_letters")
     op.drop_table("webhook_cursors")
     op.drop_table("proj_subscriptions")

@@ -3,8 +3,6 @@
 The ``figures`` projection is rebuilt from the log at the next start (its checkpoint is
 removed here), which fills the new tables.
 
-Revision ID: 0010
-Revises: 0009
 Create Date: 2026-11-29 07:00:00
 """
 
@@ -13,10 +11,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.shapes import counts, partial_index, table
+
 revision: str = "0010"
 down_revision: str | None = "0009"
-branch_labels: str | None = None
-depends_on: str | None = None
 _COUNTS = (
     "present",
     "measured",
@@ -37,29 +35,27 @@ _COUNTS = (
 
 
 def upgrade() -> None:
-    """Apply this revision."""
-    op.create_table(
+    table(
         "proj_area_periods",
         sa.Column("period", sa.String(length=7), nullable=False),
         sa.Column("desa", sa.String(length=13), nullable=False),
         sa.Column("sex", sa.String(length=1), nullable=False),
         sa.Column("band", sa.String(length=5), nullable=False),
-        *(sa.Column(name, sa.Integer(), nullable=False) for name in _COUNTS),
+        *counts(_COUNTS),
         sa.PrimaryKeyConstraint("period", "desa", "sex", "band"),
     )
-    op.create_table(
+    table(
         "proj_period_movers",
         sa.Column("period", sa.String(length=7), nullable=False),
         sa.Column("desa", sa.String(length=13), nullable=False),
         sa.Column("child_id", sa.String(length=36), nullable=False),
         sa.PrimaryKeyConstraint("period", "desa", "child_id"),
     )
-    op.create_index(
+    partial_index(
         "ix_proj_child_months_new_cases",
         "proj_child_months",
         ["month", "desa"],
-        postgresql_where=sa.text("incident = 1 OR first_measured_stunted = 1"),
-        sqlite_where=sa.text("incident = 1 OR first_measured_stunted = 1"),
+        "incident = 1 OR first_measured_stunted = 1",
     )
     op.execute("DELETE FROM proj_child_months")
     op.execute("DELETE FROM proj_child_spans")
@@ -67,7 +63,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Revert this revision."""
     op.drop_index("ix_proj_child_months_new_cases", table_name="proj_child_months")
     op.drop_table("proj_period_movers")
     op.drop_table("proj_area_periods")

@@ -4,34 +4,23 @@ A kota's figures list hundreds of new cases with their initials; each child's pe
 was found by reading its whole stream (a registration among dozens of measurements). The
 predicate is written out as the queries state it (``events.statements.of_types``).
 
-Revision ID: 0011
-Revises: 0010
 Create Date: 2026-11-29 12:00:00
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
+
+from migrations.shapes import partial_index
 
 revision: str = "0011"
 down_revision: str | None = "0010"
-branch_labels: str | None = None
-depends_on: str | None = None
 _PERSONAL = "event_type IN ('child.registered', 'child.registration_corrected')"
 
 
 def upgrade() -> None:
-    """Apply this revision."""
-    op.create_index(
-        "ix_events_child_personal",
-        "events",
-        ["stream_id", "stream_version"],
-        postgresql_where=sa.text(_PERSONAL),
-        sqlite_where=sa.text(_PERSONAL),
-    )
+    partial_index("ix_events_child_personal", "events", ["stream_id", "stream_version"], _PERSONAL)
 
 
 def downgrade() -> None:
-    """Revert this revision."""
     op.drop_index("ix_events_child_personal", table_name="events")

@@ -5,8 +5,6 @@ column refused them with a 500). Such facts stay in those logs for good, and a r
 a replay into PostgreSQL, must be able to project them; new writes are refused above
 2^31 - 1 (``domain.values.Count``).
 
-Revision ID: 0012
-Revises: 0011
 Create Date: 2026-12-07 18:30:00
 """
 
@@ -17,20 +15,16 @@ from alembic import op
 
 revision: str = "0012"
 down_revision: str | None = "0011"
-branch_labels: str | None = None
-depends_on: str | None = None
 _COUNTS = ("balita", "baduta")
 
 
 def upgrade() -> None:
-    """Apply this revision."""
     with op.batch_alter_table("proj_area_sasaran") as table:
         for name in _COUNTS:
             table.alter_column(name, type_=sa.BigInteger(), existing_nullable=False)
 
 
 def downgrade() -> None:
-    """Revert this revision."""
     with op.batch_alter_table("proj_area_sasaran") as table:
         for name in _COUNTS:
             table.alter_column(name, type_=sa.Integer(), existing_nullable=False)
