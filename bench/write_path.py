@@ -377,6 +377,7 @@ def measure(db: Db, args: argparse.Namespace) -> None:
 
         store = bench.prepare(url, folder, filling)
         services = build_services(bench.settings(url, folder))
+        services.start()  # as the service starts: the filled streams' snapshots derived
         try:
             results = in_process(services, cohorts, args)
             http_figures = over_http(store, cohorts, args) if args.http else {}
