@@ -1,0 +1,86 @@
+"""PostgreSQL: many rows of an INSERT (or upsert) as one statement of arrays.
+
+``executemany`` sends a prebuilt INSERT once per row: a posyandu session of 100 sent about
+700 statements, each parsed, planned and run by the server. The same INSERT with its
+``VALUES (…)`` replaced by ``SELECT * FROM unnest(…)`` of one array per column is one
+statement for any number of rows, and its text does not depend on how many there are, so
+it is prepared once. ``events/sql.py``'s ``execute_many`` uses it where it gives what the
+rows one by one would:
+
+- only for columns of plain types (text, numbers, booleans, dates, times, bytes), which
+  psycopg sends as arrays as they are;
+- only when no two rows share the keys of the upsert's ``ON CONFLICT``: PostgreSQL refuses
+  to update one row twice in a statement, where one statement per row would update it
+  twice (an added-up sum, say), so such rows go one by one as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.engine import Dialect
+
+_PARAMETER = r"%\(\w+\)s(?:::[A-Z][A-Z ]*)?"  # as SQLAlchemy writes it: maybe with a cast
+_VALUES = re.compile(rf"VALUES \(({_PARAMETER}(?:, {_PARAMETER})*)\)")
+_NAME = re.compile(r"%\((\w+)\)s")
+_CONFLICT = re.compile(r"ON CONFLICT \(([^)]*)\)")
+_PLAIN = (String, Text, Integer, BigInteger, Boolean, Date, DateTime, Float, Numeric, LargeBinary)
+
+
+@lru_cache(maxsize=128)
+def unnested(
+    text: str, table: Table, dialect: Dialect
+) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    """The INSERT ``text`` (PostgreSQL, named parameters) into ``table`` as one statement of
+    arrays, with its parameters' names and its ``ON CONFLICT`` keys; None where it cannot be
+    (no single VALUES row of parameters, or a column of another type)."""
+    found = _VALUES.search(text)
+    if found is None or _VALUES.search(text, found.end()) is not None:
+        return None
+    names = tuple(_NAME.findall(found.group(1)))
+    casts = []
+    for name in names:
+        column = table.c.get(name)
+        if column is None or not isinstance(column.type, _PLAIN):
+            return None
+        casts.append(f"%({name})s::{column.type.compile(dialect)}[]")
+    conflict = _CONFLICT.search(text, found.end())
+    keys = (
+        ()
+        if conflict is None
+        else tuple(k.strip().strip('"') for k in conflict.group(1).split(","))
+    )
+    # Made of SQLAlchemy's own compiled text and our columns' types: nothing from a request.
+    arrays = "SELECT * FROM unnest(" + ", ".join(casts) + ")"  # noqa: S608
+    return text[: found.start()] + arrays + text[found.end() :], names, keys
+
+
+def one_statement(
+    text: str, table: object, dialect: Dialect, rows: Sequence[Mapping[str, object]]
+) -> tuple[str, dict[str, list[object]]] | None:
+    """The INSERT ``text`` of ``rows`` into ``table`` as one statement of arrays and its
+    parameters, or None where it would not give what the rows one by one give."""
+    if len(rows) < 2 or not isinstance(table, Table):
+        return None
+    shape = unnested(text, table, dialect)
+    if shape is None:
+        return None
+    arrays, names, keys = shape
+    if keys and len({tuple(row[k] for k in keys) for row in rows}) != len(rows):
+        return None  # two rows would update one row: one by one, as before
+    return arrays, {name: [row[name] for row in rows] for name in names}
