@@ -5,8 +5,8 @@
 ``VALUES (…)`` replaced by ``SELECT * FROM unnest(…)`` of one array per column is one
 statement for any number of rows, and its text does not depend on how many there are, so
 it is prepared once. The arrays go as binary parameters: measured on 100 rows of four
-columns, 0.33–0.49 ms of this process's CPU against 1.25–1.68 ms for ``executemany`` (and
-2.97–3.27 ms for the same arrays as text). ``events/sql.py``'s ``execute_many`` uses it
+columns, 0.33 to 0.49 ms of this process's CPU against 1.25 to 1.68 ms for ``executemany`` (and
+2.97 to 3.27 ms for the same arrays as text). ``events/sql.py``'s ``execute_many`` uses it
 where it gives what the rows one by one would:
 
 - only for columns of plain types (text, numbers, booleans, dates, times, bytes), which

@@ -267,28 +267,30 @@ class Reader:
         ``column`` is one of ``values`` (any number): on PostgreSQL one array parameter
         joined as a table, a statement prepared once; on SQLite ``IN`` lists of at most
         5,000."""
-        return self.rows_among_each([(statement, column)], values, params)[0]
+        return self.rows_among_many([(statement, column, values)], params)[0]
 
-    def rows_among_each(
-        self,
-        among: Sequence[tuple[Select[Any], Any]],
-        values: Sequence[str],
-        params: Params = _NONE,
+    def rows_among_many(
+        self, reads: Sequence[tuple[Select[Any], Any, Sequence[str]]], params: Params = _NONE
     ) -> list[list[Row]]:
-        """``rows_among`` for each (statement, column) of ``among``; on PostgreSQL all in
-        one round trip."""
+        """``rows_among`` for each (statement, column, values) of ``reads``; on PostgreSQL
+        all in one round trip."""
         if self.dialect.name == "postgresql":
-            distinct = list(dict.fromkeys(values))  # joined, a repeated value would repeat rows
-            bound = [{**params, "values": distinct}]
-            reads = [(narrowed(statement, column, True), bound) for statement, column in among]
-            return [rows[0] for rows in self.rows_each(*reads)]
+            # Joined, a repeated value would repeat rows: each value once.
+            bound = [
+                (
+                    narrowed(statement, column, True),
+                    [{**params, "values": list(dict.fromkeys(values))}],
+                )
+                for statement, column, values in reads
+            ]
+            return [rows[0] for rows in self.rows_each(*bound)]
         return [
             [
                 row
                 for chunk in chunks(values)
                 for row in self.rows_in(narrowed(statement, column, False), "values", chunk, params)
             ]
-            for statement, column in among
+            for statement, column, values in reads
         ]
 
     def rows_of_children(
@@ -302,7 +304,7 @@ class Reader:
         (``rows_among``, all in one round trip on PostgreSQL); for one child a pipelined read
         per statement of ``each`` (bound as ``child_id``)."""
         if len(ids) > 1:
-            return self.rows_among_each(among, ids)
+            return self.rows_among_many([(statement, column, ids) for statement, column in among])
         params = [{"child_id": i} for i in ids]
         found = self.rows_each(*((statement, params) for statement in each))
         return [[r for rows in per_child for r in rows] for per_child in found]

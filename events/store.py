@@ -127,16 +127,19 @@ class SqlEventStore(Appends):
         ids = list(dict.fromkeys(stream_ids))
         with self.reader() as driver:
             reader = sql.Reader(self.engine.dialect, driver)
-            owners = {}
-            if event_ids:
-                taken = reader.rows_among(statements.EVENT_STREAMS, events.c.event_id, event_ids)
-                owners = {row["event_id"]: row["stream_id"] for row in taken}
+            taken, rows = reader.rows_among_many(  # one round trip on PostgreSQL
+                [
+                    (statements.EVENT_STREAMS, events.c.event_id, event_ids),
+                    (decisions.READ, decisions.decisions.c.stream_id, ids if codec else []),
+                ]
+            )
+            owners = {row["event_id"]: row["stream_id"] for row in taken}
             snapshots: dict[str, tuple[Any, int]] = {}
-            if codec is not None:
-                asked = [s for s in ids if s not in owners.values()]
-                rows = reader.rows_among(decisions.READ, decisions.decisions.c.stream_id, asked)
-                snapshots = decisions.loaded(codec, rows)
-            histories = self._streams_on(reader, [s for s in ids if s not in snapshots])
+            if codec is not None:  # a retried stream is read whole
+                mine = [r for r in rows if r["stream_id"] not in owners.values()]
+                snapshots = decisions.loaded(codec, mine)
+            rest = [s for s in ids if s not in snapshots]
+            histories = self._streams_on(reader, rest) if rest else {}
         return Seen(histories, owners, self.open_personal, snapshots)
 
     def read_all(

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     select,
 )
+from sqlalchemy.sql import ClauseElement
 
 from api.services import Services
 from events import bulk, sql
@@ -53,7 +54,7 @@ def table(services: Services) -> Iterator[Table]:
     metadata.drop_all(services.engine)
 
 
-def adding(dialect: str) -> object:
+def adding(dialect: str) -> ClauseElement:
     """An upsert that adds the new count to the stored one."""
     statement = insert_for(dialect, tally_rows)
     return statement.on_conflict_do_update(
