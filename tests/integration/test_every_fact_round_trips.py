@@ -21,19 +21,13 @@ from pydantic import ValidationError
 from api.identity.accounts import operator_meta
 from api.services import Services
 from domain.area import events as a
-from domain.area.decider import AreaDecider
-from domain.catalog import FACTS
+from domain.catalog import DECIDERS, FACTS
 from domain.child import events as c
-from domain.child.decider import ChildDecider
 from domain.fact import Fact
 from domain.meeting import events as m
-from domain.meeting.decider import MeetingDecider, ResolutionDecider
 from domain.principal import events as p
-from domain.principal.decider import PrincipalDecider
 from domain.sponsor import events as s
-from domain.sponsor.decider import CommitmentDecider, FamilyDecider, SponsorDecider
 from domain.webhook import events as w
-from domain.webhook.decider import SubscriptionDecider
 from events import feed
 from events.envelope import NO_STREAM
 from tests.support.deciders import folded
@@ -132,20 +126,7 @@ def test_every_fact_its_model_accepts_round_trips(
     assert (verdict.ok, verdict.checked) == (True, len(facts)), verdict.reason
 
 
-_DECIDERS: dict[str, Any] = {
-    d.stream_type: d
-    for d in (
-        AreaDecider(),
-        ChildDecider(),
-        MeetingDecider(),
-        ResolutionDecider(),
-        FamilyDecider(),
-        SponsorDecider(),
-        CommitmentDecider(),
-        PrincipalDecider(),
-        SubscriptionDecider(),
-    )
-}
+_DECIDERS: dict[str, Any] = {d.stream_type: d for d in DECIDERS}
 
 
 def _folded(kind: str, facts: list[Fact]) -> bool:
