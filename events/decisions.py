@@ -9,6 +9,8 @@ with the stream's version after the append. So a row is current whenever it exis
 
 - an append that carries no state (a decider without snapshots, a tool appending events by
   hand) deletes its streams' rows in the same transaction;
+- a row behind its stream's version (an append by code that predates the table, say) is
+  not read;
 - a row whose ``shape`` differs from the decider's (its state type changed, or its
   ``snapshot_revision`` was raised because facts now fold differently) is ignored, and so is
   a row that no longer loads;
@@ -34,12 +36,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Column, Connection, Integer, String, Table, Text, bindparam, select
+from sqlalchemy import Column, Connection, Integer, String, Table, Text, bindparam, func, select
 
 from events import sql
 from events.envelope import Decision, StreamAppend
 from events.projections.upsert import upsert_plain
-from events.schema import metadata
+from events.schema import events, metadata
 
 StateT = TypeVar("StateT")
 log = logging.getLogger(__name__)
@@ -53,7 +55,14 @@ decisions = Table(
     Column("state", Text, nullable=False),
 )
 
-READ = select(decisions.c.stream_id, decisions.c.version, decisions.c.shape, decisions.c.state)
+READ = select(
+    decisions.c.stream_id, decisions.c.version, decisions.c.shape, decisions.c.state
+).where(  # only a row at its stream's version: never one an append left behind
+    decisions.c.version
+    == select(func.max(events.c.stream_version))
+    .where(events.c.stream_id == decisions.c.stream_id)
+    .scalar_subquery()
+)
 FORGET = decisions.delete().where(decisions.c.stream_id == bindparam("stream_id"))
 
 

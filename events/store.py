@@ -127,10 +127,13 @@ class SqlEventStore(Appends):
         ids = list(dict.fromkeys(stream_ids))
         with self.reader() as driver:
             reader = sql.Reader(self.engine.dialect, driver)
-            taken, rows = reader.rows_among_many(  # one round trip on PostgreSQL
+            # One round trip on PostgreSQL; the snapshots first: a snapshot read before the
+            # look-up cannot hold an event id the look-up does not find (a retry racing
+            # its first call is then read whole, as a retry).
+            rows, taken = reader.rows_among_many(
                 [
-                    (statements.EVENT_STREAMS, events.c.event_id, event_ids),
                     (decisions.READ, decisions.decisions.c.stream_id, ids if codec else []),
+                    (statements.EVENT_STREAMS, events.c.event_id, event_ids),
                 ]
             )
             owners = {row["event_id"]: row["stream_id"] for row in taken}

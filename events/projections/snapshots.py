@@ -24,22 +24,25 @@ DERIVE_CHUNK = 2000
 
 def derive(conn: Connection, registry: Registry, deciders: Sequence[Decider[Any, Any]]) -> int:
     """In ``conn``'s transaction (holding the append lock), store the snapshot of every
-    stream of the ``deciders``' types that has no row, folded from its history; the number
-    of rows stored."""
-    by_type = {d.stream_type: d for d in deciders if codec_for(d) is not None}
-    if not by_type:
+    stream of the ``deciders``' types whose row is missing, behind its stream or of another
+    shape, folded from its history; the number of rows stored."""
+    codecs = {d.stream_type: (d, c) for d in deciders if (c := codec_for(d)) is not None}
+    if not codecs:
         return 0
-    missing = (
-        select(streams.c.stream_id)
-        .where(streams.c.stream_type.in_(list(by_type)))
-        .where(
-            ~select(decisions.c.stream_id)
-            .where(decisions.c.stream_id == streams.c.stream_id)
-            .exists()
+    held = select(
+        streams.c.stream_id,
+        streams.c.stream_type,
+        streams.c.version,
+        decisions.c.version,
+        decisions.c.shape,
+    ).outerjoin(decisions, decisions.c.stream_id == streams.c.stream_id)
+    ids = [
+        str(sid)
+        for sid, kind, version, kept, shape in conn.execute(
+            held.where(streams.c.stream_type.in_(list(codecs))).order_by(streams.c.stream_id)
         )
-        .order_by(streams.c.stream_id)
-    )
-    ids = [str(sid) for (sid,) in conn.execute(missing)]
+        if (kept, shape) != (version, codecs[kind][1].shape)
+    ]
     reader = sql.Reader.within(conn)
     for start in range(0, len(ids), DERIVE_CHUNK):
         histories: dict[str, list[RecordedEvent]] = {}
@@ -49,9 +52,7 @@ def derive(conn: Connection, registry: Registry, deciders: Sequence[Decider[Any,
             histories.setdefault(event.stream_id, []).append(event)
         rows = []
         for sid, history in histories.items():
-            decider = by_type[history[0].stream_type]
-            codec = codec_for(decider)
-            assert codec is not None
+            decider, codec = codecs[history[0].stream_type]
             stored = codec.dump(registry.fold(decider, history))
             rows.append({"stream_id": sid, "version": history[-1].stream_version, **stored.row()})
         upsert_plain(conn, decisions, rows, ["stream_id"])

@@ -11,7 +11,7 @@ from sqlalchemy.sql.dml import Insert
 
 from events import sql
 from events.envelope import RecordedEvent
-from events.projections.runner import KeepsNothing
+from events.projections.kinds import KeepsNothing
 from events.projections.upsert import insert_for
 from events.schema import code_column, instant_column, metadata
 

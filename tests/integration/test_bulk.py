@@ -3,9 +3,11 @@ the rows one by one would, on both databases."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
+import psycopg
 import pytest
 from sql_tally import Tally
 from sqlalchemy import (
@@ -21,6 +23,7 @@ from sqlalchemy import (
     Table,
     select,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import ClauseElement
 
 from api.services import Services
@@ -111,3 +114,25 @@ def test_columns_of_other_types_keep_one_statement_a_row(services: Services) -> 
     text = "INSERT INTO test_bulk_documents (doc) VALUES (%(doc)s)"
 
     assert bulk.unnested(text, documents, services.engine.dialect) is None
+
+
+def test_a_text_too_long_for_its_column_fares_alike_in_one_row_and_in_many(
+    services: Services, table: Table
+) -> None:
+    too_long = {**ROWS[0], "key": "k" * 21}
+    postgres = services.engine.dialect.name == "postgresql"
+    for rows in ([too_long], [too_long, ROWS[1]]):
+        with contextlib.suppress(psycopg.DataError), services.engine.begin() as conn:
+            sql.execute_many(conn, adding(services.engine.dialect.name), rows)
+            assert not postgres, "PostgreSQL refuses a text longer than its column"
+        held = {key for key, *_ in stored(services)}
+        assert held == (set() if postgres else {"k" * 21, *(["b"] if len(rows) > 1 else [])})
+
+
+def test_a_column_of_mixed_python_types_goes_one_row_at_a_time() -> None:
+    dialect = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+    text = str(adding("postgresql").compile(dialect=dialect))
+    mixed = [ROWS[0], {**ROWS[2], "count": True}]  # an int, and a bool, for one column
+
+    assert bulk.one_statement(text, tally_rows, dialect, [ROWS[0], ROWS[2]]) is not None
+    assert bulk.one_statement(text, tally_rows, dialect, mixed) is None

@@ -225,3 +225,45 @@ def test_streams_without_a_snapshot_get_one_when_the_projections_catch_up(
     services.projections.catch_up(services.store)
 
     assert stored(services, child_id) == folded(services, child_id)
+
+
+def test_a_retry_whose_first_call_lands_between_the_reads_is_answered_as_a_retry(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    child_id = registered(services)
+    command = measurement(BORN + timedelta(days=700))
+    sid, ids = stream_id(child_id), [command.measurement_id]
+    original = sql.Reader.rows_among_many
+
+    def first_call_in_between(
+        self: sql.Reader, reads: Sequence[Any], params: sql.Params = sql._NONE
+    ) -> list[list[sql.Row]]:
+        monkeypatch.setattr(sql.Reader, "rows_among_many", original)  # once
+        first = original(self, reads[:1], params)
+        execute(services.store, ChildDecider(), sid, command, META, event_ids=ids)
+        return first + original(self, reads[1:], params)
+
+    monkeypatch.setattr(sql.Reader, "rows_among_many", first_call_in_between)
+    again = execute(services.store, ChildDecider(), sid, command, META, event_ids=ids)
+
+    assert again.replayed
+    assert len(services.store.read_stream(sid)) == 2
+
+
+def test_a_snapshot_behind_its_stream_is_not_read_and_is_derived_again(services: Services) -> None:
+    child_id = registered(services)
+    measured(services, child_id, 2)
+    with services.engine.begin() as conn:  # as if code without snapshots had appended since
+        conn.execute(update(decisions.decisions).values(version=2))
+
+    [again] = execute_batch(
+        services.store, ChildDecider(), [Job(stream_id(child_id), measurement(TODAY), ())], META
+    )
+    assert isinstance(again, Outcome)
+    assert again.version == 4
+    assert stored(services, child_id) == folded(services, child_id)
+
+    with services.engine.begin() as conn:
+        conn.execute(update(decisions.decisions).values(version=1, shape="ChildState.0.old"))
+    services.projections.catch_up(services.store)
+    assert stored(services, child_id) == folded(services, child_id)
