@@ -128,7 +128,7 @@ def build_services(settings: Settings) -> Services:
             SponsorIndex(registry),
             SubscriptionIndex(registry),
         ],
-        replay_workers=settings.replay_workers or _cores(),
+        replay_workers=settings.replay_workers or usable_cores(),
         deciders=DECIDERS,
     )
     keyring = KeyRing(partial(master_keys, settings), stamp=master_stamp(settings))
@@ -136,7 +136,7 @@ def build_services(settings: Settings) -> Services:
     return Services(settings, engine, store, registry, projections)
 
 
-def _cores() -> int:
+def usable_cores() -> int:
     """The CPU cores this process may run on, at most 8 (a container's quota is not seen)."""
     usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     return min(8, len(usable) if usable else os.cpu_count() or 1)

@@ -40,17 +40,32 @@ PERIOD = re.compile(r"\d{4}(-\d{2}|-Q[1-4])?")
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(1, min=1, help="Worker processes."),
+    workers: int | None = typer.Option(
+        None, min=1, help="Worker processes (default: one per core on PostgreSQL, one on SQLite)."
+    ),
 ) -> None:
     """Serve the HTTP API on the store TUMBUH_DATABASE_URL names."""
     import uvicorn
 
+    from api.services import build_services, usable_cores
+    from api.settings import Settings
+
+    # Once, before any worker: the migrations, the projections' catch-up, the demo seed and
+    # the keys, so that no two workers race to generate a key. Several workers on SQLite
+    # would queue in its busy handler: one serves there unless told otherwise.
+    services = build_services(Settings())
+    try:
+        services.start()
+        services.auth.keys.refresh()
+        sqlite = services.engine.dialect.name == "sqlite"
+    finally:
+        services.close()
     uvicorn.run(
         "api.app:app_from_environment",
         factory=True,
         host=host,
         port=port,
-        workers=workers,
+        workers=workers or (1 if sqlite else usable_cores()),
         proxy_headers=True,
     )
 

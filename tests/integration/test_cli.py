@@ -90,3 +90,20 @@ def test_verify_reports_a_body_that_is_no_event_without_a_traceback(
 
     assert (result.exit_code, result.exception.__class__) == (1, SystemExit), result.output
     assert "BROKEN at position 2: changed content" in result.output
+
+
+def test_serve_prepares_once_then_runs_one_worker_per_core_on_postgresql_and_one_on_sqlite(
+    settings: Settings, cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ran: list[dict[str, object]] = []
+    keys = tmp_path / "keys"
+    monkeypatch.setenv("TUMBUH_KEY_DIR", str(keys))
+    monkeypatch.setattr("uvicorn.run", lambda *_, **options: ran.append(options))
+    monkeypatch.setattr("api.services.usable_cores", lambda: 3)
+
+    assert cli("serve").exit_code == 0
+    assert cli("serve", "--workers", "2").exit_code == 0
+
+    postgres = settings.database_url.startswith("postgresql")
+    assert [r["workers"] for r in ran] == [3 if postgres else 1, 2]
+    assert any((keys / "jwt").iterdir())  # the signing key, made before any worker starts
