@@ -17,10 +17,10 @@ with the stream's version after the append. So a row is current whenever it exis
 - a stream without a usable row is read and folded as before, and its next write stores
   the row again.
 
-``derive`` stores the rows of the streams that have none, folded from their histories,
-under the append lock: at start (after the projections catch up, so a store that predates
-this table, or was filled by hand, gets its rows once) and in a rebuild of every
-projection, which drops the rows and derives them again.
+``events/projections/snapshots.py`` derives, under the append lock, the rows of the streams
+whose row is missing, behind or of another shape, from their histories: at start (after the
+projections catch up, so a store that predates this table, or was filled by hand, gets its
+rows once) and in a rebuild of every projection, which drops the rows and derives them all.
 
 Retries are recognised by looking their event ids up, not by scanning the history: a
 stream whose command names an event id that is stored already is read whole, and the

@@ -1,5 +1,6 @@
-"""Decision snapshots derived from the log (``events/decisions.py``): for the streams that
-have none, at start and in a rebuild, as the projections are."""
+"""Decision snapshots derived from the log (``events/decisions.py``): for the streams whose
+row is missing, behind or of another shape, at start and in a rebuild, as the projections
+are."""
 
 from __future__ import annotations
 
