@@ -36,6 +36,7 @@ from events.projections.figures import FigureIndex
 from events.projections.meetings import MeetingIndex
 from events.projections.principals import PrincipalIndex
 from events.projections.runner import ProjectionRunner
+from events.projections.snapshots import DecisionIndex
 from events.projections.sponsors import SponsorIndex
 from events.projections.streams import StreamIndex
 from events.projections.subscriptions import SubscriptionIndex
@@ -120,6 +121,7 @@ def build_services(settings: Settings) -> Services:
     projections = ProjectionRunner(
         [
             StreamIndex(),
+            DecisionIndex(registry, DECIDERS),
             PrincipalIndex(registry),
             AreaIndex(registry),
             ChildIndex(registry),

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, literal, select, tuple_, update
 
 from domain.fact import Decider
-from events import decisions, sql, statements
+from events import sql, statements
 from events.envelope import RecordedEvent, StreamAppend
 from events.projections.kinds import (
     KeepsNothing,
@@ -134,8 +134,8 @@ class ProjectionRunner:
         names: Sequence[str] | None = None,
         progress: Progress | None = None,
     ) -> int:
-        """Clear and replay the named projections (all if None, and then the streams' decision
-        snapshots are derived again, ``events/decisions.py``); returns events replayed.
+        """Clear and replay the named projections (all if None: the streams' decision
+        snapshots too, ``events/projections/snapshots.py``); returns events replayed.
 
         Appends wait meanwhile (the rebuild holds the append lock), so the projection is
         never seen half-built and no event slips between replay and resumption.
@@ -147,9 +147,7 @@ class ProjectionRunner:
                 _clear(conn, projection)
                 _set_checkpoint(conn, projection.name, 0)
             replayed = self._replay(conn, chosen, progress)
-            if names is None:  # derived from the log as the projections are: again
-                conn.execute(delete(decisions.decisions))
-                derive(conn, store.registry, self.deciders)
+            derive(conn, store.registry, self.deciders)  # what the replay left to fold
             return replayed
 
     def catch_up(self, store: SqlEventStore) -> int:
