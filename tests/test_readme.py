@@ -21,7 +21,12 @@ MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
 # the command a container runs (`docker exec -it NAME tumbuh …`, `docker run … IMAGE tumbuh`).
 BEFORE = r"(?:^|[`|(]|\$\(|\| |tumbuh )"
 COMMAND = re.compile(BEFORE + r"tumbuh ((?!tumbuh\b)[a-z][a-z-]*(?: [a-z][a-z-]+)?)")
-ELSEWHERE = re.compile(r"DOMAIN\.md|ARCHITECTURE\.md|STYLE\.md|\b[Ii]ssue \d|/work/|v/bin/python")
+# A machine's own absolute paths (a checkout's, a home's, a scratch folder's) mean nothing
+# to a reader of the repository.
+MACHINE_PATH = r"(?<![\w.~-])/(?:work|home|root|tmp)/"
+ELSEWHERE = re.compile(
+    r"DOMAIN\.md|ARCHITECTURE\.md|STYLE\.md|\b[Ii]ssue \d|v/bin/python|" + MACHINE_PATH
+)
 
 
 def _commands() -> set[str]:
