@@ -89,6 +89,24 @@ class KeepsNothing:
         """Nothing was kept for the end."""
 
 
+class InsertsRows(KeepsNothing):
+    """For a ``Replaying`` projection of one table whose ``replayed`` gives that table's rows:
+    inserted in bulk, a chunk at a time."""
+
+    tables: ClassVar[tuple[Table, ...]]
+
+    def write_replayed(
+        self,
+        conn: Connection,
+        replayed: object,
+        kept: MutableMapping[str, object],  # Replaying: nothing is kept for the end
+    ) -> None:
+        """Insert the rows ``replayed`` gave, in bulk."""
+        assert isinstance(replayed, list)
+        [table] = self.tables
+        sql.insert_rows(conn, table, replayed)
+
+
 Prefetched = Mapping[str, object]
 """Rows read before the lock, by projection name."""
 

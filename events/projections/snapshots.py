@@ -18,7 +18,7 @@ from domain.fact import Decider
 from events import sql, statements
 from events.decisions import Codec, codec_for, decisions
 from events.envelope import RecordedEvent
-from events.projections.kinds import KeepsNothing
+from events.projections.kinds import InsertsRows
 from events.projections.streams import streams
 from events.projections.upsert import upsert_plain
 from events.registry import Registry
@@ -29,7 +29,7 @@ DERIVE_CHUNK = 2000
 """Streams folded and written per statement batch by ``derive``."""
 
 
-class DecisionIndex(KeepsNothing):
+class DecisionIndex(InsertsRows):
     """The decision snapshots as a projection, for replays (see the module's docstring)."""
 
     name: ClassVar[str] = "decisions"
@@ -58,16 +58,6 @@ class DecisionIndex(KeepsNothing):
             if event.stream_type in self.codecs:
                 histories.setdefault(event.stream_id, []).append(event)
         return _folded(self.registry, self.codecs, histories)
-
-    def write_replayed(
-        self,
-        conn: Connection,
-        replayed: object,
-        kept: MutableMapping[str, object],  # Replaying: nothing is kept for the end
-    ) -> None:
-        """Insert the rows ``replayed`` gave, in bulk."""
-        assert isinstance(replayed, list)
-        sql.insert_rows(conn, decisions, replayed)
 
 
 def derive(conn: Connection, registry: Registry, deciders: Sequence[Decider[Any, Any]]) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy.sql.dml import Insert
 
 from events import sql
 from events.envelope import RecordedEvent
-from events.projections.kinds import KeepsNothing
+from events.projections.kinds import InsertsRows
 from events.projections.upsert import insert_for
 from events.schema import code_column, instant_column, metadata
 
@@ -29,7 +29,7 @@ streams = Table(
 )
 
 
-class StreamIndex(KeepsNothing):
+class StreamIndex(InsertsRows):
     """Keeps ``proj_streams`` in step with the log."""
 
     name: ClassVar[str] = "streams"
@@ -50,16 +50,6 @@ class StreamIndex(KeepsNothing):
     ) -> list[dict[str, object]]:
         """The rows of whole streams with no row yet."""
         return _rows(batch)
-
-    def write_replayed(
-        self,
-        conn: Connection,
-        replayed: object,
-        kept: MutableMapping[str, object],  # Replaying: nothing is kept for the end
-    ) -> None:
-        """Insert the rows ``replayed`` gave, in bulk."""
-        assert isinstance(replayed, list)
-        sql.insert_rows(conn, streams, replayed)
 
 
 def _rows(batch: Sequence[RecordedEvent]) -> list[dict[str, object]]:
